@@ -1,0 +1,92 @@
+package core
+
+import (
+	"context"
+	"net/http"
+)
+
+// Route says what produced a reply.
+type Route string
+
+// Routes. The strings are part of the web protocol and the history records.
+const (
+	RouteModel    Route = "model"    // a model provider answered
+	RouteFAQ      Route = "faq"      // the FAQ knowledge base answered, no model call
+	RouteDegraded Route = "degraded" // every provider failed; the configured degraded reply
+	RouteCommand  Route = "command"  // a command such as /help or /reset
+)
+
+// Refusal says why the dispatcher answered without running a turn.
+type Refusal string
+
+// Refusals. The strings are part of the web protocol.
+const (
+	RefusalBusy        Refusal = "busy"         // the queue is full; try again soon
+	RefusalRateLimited Refusal = "rate_limited" // the sender is over their rate limit
+)
+
+// Reply is the final answer to one Envelope.
+type Reply struct {
+	Text     string
+	Route    Route
+	Provider string // provider name, for RouteModel
+	Model    string // model name, for RouteModel
+	// Refusal is set when the dispatcher refused the message (and Text says so
+	// in words); adapters that can signal it natively (HTTP 503, an error
+	// frame) do so, others send Text.
+	Refusal Refusal
+}
+
+// ReplyWriter renders one reply on its platform as it is produced.
+//
+// The dispatcher calls Update zero or more times and then Finish exactly once,
+// all from one goroutine. Update receives the whole text so far (it only ever
+// grows); the adapter throttles and renders it in its own way and may drop
+// intermediate updates. Finish delivers the complete reply; it must not return
+// before the reply is handed to the platform (or has failed).
+type ReplyWriter interface {
+	Update(ctx context.Context, textSoFar string) error
+	Finish(ctx context.Context, reply Reply) error
+}
+
+// DeliverFunc hands an inbound message to the dispatcher. It returns once the
+// message is durably accepted (or recognised as a duplicate, or refused and
+// answered); only then may the adapter acknowledge the platform. An error means
+// the message was not accepted: the adapter must not acknowledge it, so that the
+// platform delivers it again.
+type DeliverFunc func(ctx context.Context, env Envelope) error
+
+// Adapter connects one platform.
+//
+// Name and Reply may be called from any goroutine at any time after the
+// Adapter is constructed, including before Run and for envelopes received by
+// an earlier process (replayed after a restart).
+type Adapter interface {
+	// Name is the platform this adapter serves; it equals Envelope.Platform of
+	// every message it delivers.
+	Name() Platform
+	// Run connects to the platform and delivers messages until ctx ends. It
+	// is the only method that starts network I/O.
+	Run(ctx context.Context, deliver DeliverFunc) error
+	// Reply opens a writer for the answer to env.
+	Reply(ctx context.Context, env Envelope) (ReplyWriter, error)
+}
+
+// Typer is implemented by adapters that can show a "typing…" indicator. The
+// dispatcher calls it when a turn starts; the adapter keeps it alive until
+// the turn's reply is finished or ctx ends.
+type Typer interface {
+	Typing(ctx context.Context, env Envelope)
+}
+
+// Checker is implemented by adapters that can tell whether they are connected.
+// A nil error means ready; it is used by /readyz.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
+// Mounter is implemented by adapters that serve HTTP routes (a webhook, the
+// web chat) on the daemon's own listener. Mount is called once, before Run.
+type Mounter interface {
+	Mount(mux *http.ServeMux)
+}
