@@ -1,0 +1,67 @@
+// Command imbot connects chat platforms to language models. Run "imbot help"
+// for its subcommands.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage: imbot <command> [flags]
+
+commands:
+  serve      run the daemon (web chat, adapters, /healthz, /readyz, /metrics)
+  chat       talk to the bot in this terminal, with the same core and store
+  faq eval   measure the FAQ tier on a labelled set
+  version    print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "imbot", version)
+	case "faq":
+		err = runFAQ(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "imbot: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "imbot:", err)
+		return 1
+	}
+	return 0
+}
+
+// runFAQ runs the "faq" subcommands.
+func runFAQ(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("faq: want a subcommand: eval")
+	}
+	switch args[0] {
+	case "eval":
+		return runFAQEval(args[1:], stdout, stderr)
+	}
+	return fmt.Errorf("faq: unknown subcommand %q", args[0])
+}
