@@ -1,0 +1,109 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Command is a chat command such as /help, run in its conversation's order.
+type Command struct {
+	// Name is the command word without the slash, in lower case.
+	Name string
+	// Aliases are other words that run the same command.
+	Aliases []string
+	// Help is one line shown by /help.
+	Help string
+	// Run returns the reply text. It runs on the dispatcher's worker for the
+	// conversation, so it sees every earlier turn of it completed.
+	Run func(ctx context.Context, req CommandRequest) (string, error)
+}
+
+// CommandRequest is one invocation of a Command.
+type CommandRequest struct {
+	Envelope Envelope
+	// Args is the text after the command word, trimmed.
+	Args string
+}
+
+// askCommand is the command word whose argument is an ordinary question
+// ("/ask what is…"), which addresses the bot in a group.
+const askCommand = "ask"
+
+// commandSet finds commands by name or alias.
+type commandSet struct {
+	byName map[string]*Command
+	list   []*Command
+}
+
+func newCommandSet(cmds []Command) (*commandSet, error) {
+	s := &commandSet{byName: make(map[string]*Command)}
+	for i := range cmds {
+		c := &cmds[i]
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			if _, dup := s.byName[n]; dup || n == askCommand {
+				return nil, fmt.Errorf("core: command /%s registered twice", n)
+			}
+			s.byName[n] = c
+		}
+		s.list = append(s.list, c)
+	}
+	sort.Slice(s.list, func(i, j int) bool { return s.list[i].Name < s.list[j].Name })
+	return s, nil
+}
+
+// parse splits text into a known command and its arguments. ok is false
+// for ordinary text, including a slash word that is no command of ours.
+func (s *commandSet) parse(text string) (cmd *Command, args string, ask, ok bool) {
+	word, rest, found := parseCommandWord(text)
+	if !found {
+		return nil, "", false, false
+	}
+	if word == askCommand {
+		return nil, rest, true, true
+	}
+	c, ok := s.byName[word]
+	return c, rest, false, ok
+}
+
+// parseCommandWord returns the lower-cased word after a leading slash and
+// the trimmed rest of the text.
+func parseCommandWord(text string) (word, rest string, ok bool) {
+	text = strings.TrimSpace(text)
+	if len(text) < 2 || text[0] != '/' {
+		return "", "", false
+	}
+	word, rest, _ = strings.Cut(text[1:], " ")
+	if i := strings.IndexAny(word, "\n\t"); i >= 0 {
+		rest = word[i:] + " " + rest
+		word = word[:i]
+	}
+	return strings.ToLower(word), strings.TrimSpace(rest), word != ""
+}
+
+// helpText lists the commands, one per line.
+func (s *commandSet) helpText() string {
+	var b strings.Builder
+	b.WriteString("Ask me anything. In groups, mention me or reply to me.\n")
+	b.WriteString("/ask <question> — ask a question\n")
+	for _, c := range s.list {
+		fmt.Fprintf(&b, "/%s — %s\n", c.Name, c.Help)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// builtinCommands are the commands every deployment has.
+func builtinCommands(history History, help func() string) []Command {
+	return []Command{
+		{Name: "help", Aliases: []string{"start"}, Help: "show what I can do",
+			Run: func(context.Context, CommandRequest) (string, error) { return help(), nil }},
+		{Name: "reset", Aliases: []string{"new"}, Help: "forget this conversation and start afresh",
+			Run: func(ctx context.Context, req CommandRequest) (string, error) {
+				if err := history.Reset(ctx, req.Envelope.Conversation()); err != nil {
+					return "", err
+				}
+				return "Done — I've forgotten our conversation. Let's start afresh.", nil
+			}},
+	}
+}

@@ -1,0 +1,347 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"imbot/core/metric"
+)
+
+// Answer is what an Answerer produced for one turn.
+type Answer struct {
+	Reply Reply
+	// QuestionTokens and ReplyTokens are the token counts of the question
+	// and the reply, reported by a provider or estimated.
+	QuestionTokens int
+	ReplyTokens    int
+}
+
+// Answerer answers one question, streaming text into w with Update. It never
+// calls w.Finish: the dispatcher does, with the returned Reply. It must always
+// return a reply (a degraded one when nothing else works).
+type Answerer interface {
+	Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
+}
+
+// ErrStopping is returned by Deliver once shutdown has begun; the adapter must
+// not acknowledge the message, so that the platform delivers it again later.
+var ErrStopping = errors.New("core: dispatcher is stopping")
+
+// Dispatcher accepts messages from adapters, deduplicates them durably,
+// filters and rate limits them, and runs their turns: one at a time and in
+// order per conversation, conversations in parallel up to a bound.
+type Dispatcher struct {
+	cfg      DispatcherConfig
+	inbox    Inbox
+	history  History
+	answerer Answerer
+	log      *slog.Logger
+	now      func() time.Time
+	metrics  dispatcherMetrics
+	commands *commandSet
+	extra    []Command
+
+	allow   atomic.Pointer[allowList]
+	limiter *rateLimiter
+
+	adapters map[Platform]Adapter
+	queued   atomic.Int64 // turns reserved: waiting or running
+	stopping atomic.Bool
+
+	mu    sync.Mutex
+	convs map[ConversationKey]*convQueue
+	ready chan ConversationKey
+
+	background sync.WaitGroup // refusal replies
+}
+
+type convQueue struct{ items []Envelope }
+
+// DispatcherOption configures a Dispatcher.
+type DispatcherOption func(*Dispatcher)
+
+// WithLogger sets the dispatcher's logger.
+func WithLogger(l *slog.Logger) DispatcherOption {
+	return func(d *Dispatcher) { d.log = l }
+}
+
+// WithClock sets the clock used for rate limits and timestamps.
+func WithClock(now func() time.Time) DispatcherOption {
+	return func(d *Dispatcher) { d.now = now }
+}
+
+// WithMetrics registers the dispatcher's metrics in reg.
+func WithMetrics(reg *metric.Registry) DispatcherOption {
+	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
+}
+
+// WithCommands adds chat commands to the built-in /help and /reset.
+func WithCommands(cmds ...Command) DispatcherOption {
+	return func(d *Dispatcher) { d.extra = append(d.extra, cmds...) }
+}
+
+// NewDispatcher returns a dispatcher; it starts nothing until Run.
+func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer Answerer, opts ...DispatcherOption) (*Dispatcher, error) {
+	if p := cfg.Validate(); len(p) > 0 {
+		return nil, fmt.Errorf("core: dispatcher config: %s", strings.Join(p, "; "))
+	}
+	d := &Dispatcher{
+		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
+		log:     slog.New(slog.DiscardHandler),
+		now:     time.Now,
+		limiter: newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
+		convs:   make(map[ConversationKey]*convQueue),
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	cmds, err := newCommandSet(append(builtinCommands(history, func() string { return d.commands.helpText() }), d.extra...))
+	if err != nil {
+		return nil, err
+	}
+	d.commands = cmds
+	d.SetAllow(cfg.Allow)
+	return d, nil
+}
+
+// SetAllow replaces the allow-list (on SIGHUP); empty allows everyone.
+func (d *Dispatcher) SetAllow(entries []string) {
+	a := newAllowList(entries)
+	d.allow.Store(&a)
+}
+
+// Queued returns the number of turns accepted and not yet finished.
+func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
+
+// Run starts every adapter with Deliver, replays the turns an earlier process
+// accepted but did not finish, and runs turns until ctx ends. Then it stops
+// accepting, waits for the adapters to return and for turns in flight to
+// finish within the drain timeout, and returns. An adapter whose Run fails
+// before ctx ends stops the dispatcher with that error.
+func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
+	d.adapters = make(map[Platform]Adapter, len(adapters))
+	for _, a := range adapters {
+		d.adapters[a.Name()] = a
+	}
+	pending, err := d.inbox.Pending(ctx)
+	if err != nil {
+		return fmt.Errorf("core: load pending turns: %w", err)
+	}
+	// ready holds each conversation with queued turns at most once, so this
+	// capacity means sends to it never block.
+	d.ready = make(chan ConversationKey, d.cfg.MaxQueued+len(pending))
+	turnCtx, stopTurns := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopTurns()
+	var workers sync.WaitGroup
+	for range d.cfg.MaxInFlight {
+		workers.Go(func() { d.work(turnCtx) })
+	}
+	if err := d.replay(ctx, pending); err != nil {
+		d.log.Error("replay pending turns", "err", err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	errc := make(chan error, len(adapters))
+	var running sync.WaitGroup
+	for _, a := range adapters {
+		running.Go(func() {
+			if err := a.Run(runCtx, d.Deliver); err != nil && runCtx.Err() == nil {
+				errc <- fmt.Errorf("%s: %w", a.Name(), err)
+				cancel()
+			}
+		})
+	}
+	<-runCtx.Done()
+	d.stopping.Store(true)
+	running.Wait()
+	cancel()
+	d.drain(stopTurns)
+	close(d.ready)
+	workers.Wait()
+	d.background.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// drain waits for queued turns to finish, up to the drain timeout, then
+// cancels the rest; they stay pending in the inbox and run after a restart.
+func (d *Dispatcher) drain(stopTurns context.CancelFunc) {
+	deadline := time.NewTimer(d.cfg.DrainTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for d.queued.Load() > 0 {
+		select {
+		case <-deadline.C:
+			d.log.Warn("drain timeout: turns left pending for the next start", "queued", d.queued.Load())
+			d.mu.Lock()
+			clear(d.convs) // queued turns stay pending in the inbox
+			d.mu.Unlock()
+			stopTurns()
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// replay queues the turns accepted by an earlier process.
+func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) error {
+	for _, env := range pending {
+		if _, ok := d.adapters[env.Platform]; !ok {
+			d.log.Warn("pending turn for a disabled platform dropped", "platform", env.Platform, "msg_id", env.MessageID)
+			if err := d.inbox.Drop(ctx, env); err != nil {
+				return err
+			}
+			continue
+		}
+		d.queued.Add(1)
+		d.enqueue(env)
+	}
+	if len(pending) > 0 {
+		d.log.Info("replaying pending turns", "count", len(pending))
+	}
+	return nil
+}
+
+// Deliver is the DeliverFunc handed to adapters; see DeliverFunc.
+func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
+	if d.stopping.Load() {
+		return ErrStopping
+	}
+	if _, ok := d.adapters[env.Platform]; !ok {
+		return fmt.Errorf("core: no adapter for platform %q", env.Platform)
+	}
+	if env.Received.IsZero() {
+		env.Received = d.now()
+	}
+	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
+	if reason := d.ignore(env); reason != "" {
+		d.metrics.ignored(reason)
+		log.Debug("message ignored", "reason", reason)
+		return nil
+	}
+	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
+		d.queued.Add(-1)
+		d.metrics.refused(RefusalBusy)
+		log.Warn("queue full: answered busy")
+		d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+		return nil
+	}
+	accepted, err := d.inbox.Accept(ctx, env)
+	if err != nil || !accepted {
+		d.queued.Add(-1)
+		if err != nil {
+			return fmt.Errorf("core: accept message: %w", err)
+		}
+		d.metrics.duplicate()
+		log.Debug("duplicate dropped")
+		return nil
+	}
+	if !d.limiter.allow(string(env.Platform)+":"+string(env.UserID), d.now()) {
+		d.queued.Add(-1)
+		d.metrics.refused(RefusalRateLimited)
+		log.Info("rate limited")
+		if err := d.inbox.Drop(ctx, env); err != nil {
+			log.Error("drop refused message", "err", err)
+		}
+		d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+		return nil
+	}
+	d.metrics.accepted()
+	d.enqueue(env)
+	return nil
+}
+
+// ignore returns why env gets no answer at all, or "" to answer it.
+func (d *Dispatcher) ignore(env Envelope) string {
+	switch {
+	case strings.TrimSpace(env.Text) == "":
+		return "empty"
+	case !d.allow.Load().allows(env):
+		return "not_allowed"
+	case env.ChatKind == ChatGroup && !d.addressed(env):
+		return "not_addressed"
+	}
+	return ""
+}
+
+// addressed reports whether a group message is meant for the bot.
+func (d *Dispatcher) addressed(env Envelope) bool {
+	if env.MentionsBot || env.RepliesToBot || d.cfg.GroupTriggers[env.Platform] == TriggerAll {
+		return true
+	}
+	_, _, _, isCommand := d.commands.parse(env.Text)
+	return isCommand
+}
+
+// refuse answers env with a refusal from a background goroutine, so that
+// Deliver (and the platform's acknowledgement) never waits for the send.
+func (d *Dispatcher) refuse(env Envelope, why Refusal, text string) {
+	a := d.adapters[env.Platform]
+	d.background.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), d.cfg.TurnTimeout)
+		defer cancel()
+		w, err := a.Reply(ctx, env)
+		if err == nil {
+			err = w.Finish(ctx, Reply{Text: text, Route: RouteCommand, Refusal: why})
+		}
+		if err != nil {
+			d.log.Warn("send refusal", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
+		}
+	})
+}
+
+// enqueue appends env to its conversation's FIFO and schedules the
+// conversation when it was idle. The caller has reserved a queue slot.
+func (d *Dispatcher) enqueue(env Envelope) {
+	key := env.Conversation()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q, ok := d.convs[key]
+	if !ok {
+		q = &convQueue{}
+		d.convs[key] = q
+	}
+	q.items = append(q.items, env)
+	if len(q.items) == 1 {
+		d.ready <- key // cannot block: ready holds at most one key per queued turn
+	}
+	d.metrics.setQueued(d.queued.Load())
+}
+
+// work runs turns until the ready channel is closed. A conversation is in
+// ready at most once, and only its head turn runs, so its turns stay ordered.
+func (d *Dispatcher) work(ctx context.Context) {
+	for key := range d.ready {
+		d.mu.Lock()
+		q := d.convs[key]
+		var head Envelope
+		if q != nil {
+			head = q.items[0]
+		}
+		d.mu.Unlock()
+		if q == nil { // dropped by a drain timeout
+			continue
+		}
+		d.runTurn(ctx, head)
+		d.queued.Add(-1)
+		d.mu.Lock()
+		q.items = q.items[1:]
+		if len(q.items) == 0 {
+			delete(d.convs, key)
+		} else if d.convs[key] == q {
+			d.ready <- key
+		}
+		d.metrics.setQueued(d.queued.Load())
+		d.mu.Unlock()
+	}
+}

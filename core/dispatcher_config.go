@@ -1,0 +1,114 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// GroupTrigger says when the bot answers in a group chat.
+type GroupTrigger uint8
+
+// Group triggers.
+const (
+	// TriggerMention answers only messages that mention the bot, reply to
+	// it, or start with a command.
+	TriggerMention GroupTrigger = iota
+	// TriggerAll answers every message.
+	TriggerAll
+)
+
+// String returns "mention" or "all".
+func (t GroupTrigger) String() string {
+	if t == TriggerAll {
+		return "all"
+	}
+	return "mention"
+}
+
+// ParseGroupTrigger parses "mention" or "all".
+func ParseGroupTrigger(s string) (GroupTrigger, error) {
+	switch s {
+	case "mention", "":
+		return TriggerMention, nil
+	case "all":
+		return TriggerAll, nil
+	}
+	return TriggerMention, fmt.Errorf("want \"mention\" or \"all\", got %q", s)
+}
+
+// DispatcherConfig is the [dispatcher] section.
+type DispatcherConfig struct {
+	// MaxInFlight bounds the turns running at once across conversations.
+	MaxInFlight int `toml:"max_inflight"`
+	// MaxQueued bounds the turns accepted and not yet finished; past it new
+	// messages get BusyReply at once.
+	MaxQueued int `toml:"max_queued"`
+	// RatePerMinute is each user's sustained message rate; 0 turns it off.
+	RatePerMinute float64 `toml:"rate_per_minute"`
+	// RateBurst is how many messages a user may send at once.
+	RateBurst int `toml:"rate_burst"`
+	// TurnTimeout bounds one turn from its start to its final reply.
+	TurnTimeout time.Duration `toml:"turn_timeout"`
+	// DrainTimeout bounds how long shutdown waits for turns in flight.
+	DrainTimeout time.Duration `toml:"drain_timeout"`
+	// Allow lists who may talk to the bot: "platform:user_id",
+	// "platform:chat:chat_id" or "platform:*". Empty allows everyone.
+	Allow []string `toml:"allow"`
+	// BusyReply answers a message when the queue is full.
+	BusyReply string `toml:"busy_reply"`
+	// RateLimitedReply answers a message over the sender's rate limit.
+	RateLimitedReply string `toml:"rate_limited_reply"`
+	// GroupTriggers holds each platform's group trigger; platforms not
+	// listed use TriggerMention. Filled from the adapters' sections.
+	GroupTriggers map[Platform]GroupTrigger `toml:"-"`
+}
+
+// DefaultDispatcherConfig returns the defaults of the [dispatcher] section.
+func DefaultDispatcherConfig() DispatcherConfig {
+	return DispatcherConfig{
+		MaxInFlight:      32,
+		MaxQueued:        1024,
+		RatePerMinute:    20,
+		RateBurst:        5,
+		TurnTimeout:      3 * time.Minute,
+		DrainTimeout:     10 * time.Second,
+		BusyReply:        "I'm handling a lot of messages right now. Please try again in a moment.",
+		RateLimitedReply: "You're sending messages faster than I can answer. Please wait a moment.",
+	}
+}
+
+// Validate reports every problem as "key: problem".
+func (c DispatcherConfig) Validate() []string {
+	var p []string
+	if c.MaxInFlight < 1 {
+		p = append(p, "max_inflight: must be at least 1")
+	}
+	if c.MaxQueued < c.MaxInFlight {
+		p = append(p, "max_queued: must be at least max_inflight")
+	}
+	if c.RatePerMinute < 0 {
+		p = append(p, "rate_per_minute: must not be negative")
+	}
+	if c.RatePerMinute > 0 && c.RateBurst < 1 {
+		p = append(p, "rate_burst: must be at least 1 when rate_per_minute is set")
+	}
+	if c.TurnTimeout <= 0 {
+		p = append(p, "turn_timeout: must be positive")
+	}
+	if c.DrainTimeout < 0 {
+		p = append(p, "drain_timeout: must not be negative")
+	}
+	if strings.TrimSpace(c.BusyReply) == "" {
+		p = append(p, "busy_reply: must not be empty")
+	}
+	if strings.TrimSpace(c.RateLimitedReply) == "" {
+		p = append(p, "rate_limited_reply: must not be empty")
+	}
+	for i, a := range c.Allow {
+		if _, _, ok := strings.Cut(a, ":"); !ok {
+			p = append(p, fmt.Sprintf("allow[%d]: %q is not \"platform:user_id\", \"platform:chat:chat_id\" or \"platform:*\"", i, a))
+		}
+	}
+	return p
+}

@@ -1,0 +1,54 @@
+package core
+
+import (
+	"time"
+
+	"imbot/core/metric"
+)
+
+// dispatcherMetrics are the dispatcher's Prometheus series. The zero value
+// (no registry) records nothing.
+type dispatcherMetrics struct {
+	on          bool
+	messages    metric.ValueVec
+	turns       metric.ValueVec
+	turnLatency metric.HistogramVec
+	queuedGauge metric.ValueVec
+}
+
+func newDispatcherMetrics(reg *metric.Registry) dispatcherMetrics {
+	if reg == nil {
+		return dispatcherMetrics{}
+	}
+	return dispatcherMetrics{
+		on:          true,
+		messages:    reg.Counter("imbot_messages_total", "Inbound messages by outcome.", "outcome"),
+		turns:       reg.Counter("imbot_turns_total", "Finished turns by route.", "route"),
+		turnLatency: reg.Histogram("imbot_turn_seconds", "Time from turn start to final reply.", metric.LatencyBuckets, "route"),
+		queuedGauge: reg.Gauge("imbot_queued_turns", "Turns accepted and not yet finished."),
+	}
+}
+
+func (m dispatcherMetrics) outcome(o string) {
+	if m.on {
+		m.messages.With(o).Inc()
+	}
+}
+
+func (m dispatcherMetrics) ignored(reason string) { m.outcome("ignored_" + reason) }
+func (m dispatcherMetrics) refused(r Refusal)     { m.outcome(string(r)) }
+func (m dispatcherMetrics) duplicate()            { m.outcome("duplicate") }
+func (m dispatcherMetrics) accepted()             { m.outcome("accepted") }
+
+func (m dispatcherMetrics) setQueued(n int64) {
+	if m.on {
+		m.queuedGauge.With().Set(float64(n))
+	}
+}
+
+func (m dispatcherMetrics) turn(route Route, latency time.Duration) {
+	if m.on {
+		m.turns.With(string(route)).Inc()
+		m.turnLatency.With(string(route)).Observe(latency.Seconds())
+	}
+}

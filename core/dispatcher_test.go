@@ -1,0 +1,365 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type harness struct {
+	t       *testing.T
+	d       *Dispatcher
+	store   *memStore
+	ans     *echoAnswerer
+	a       *fakeAdapter
+	deliver DeliverFunc
+	cancel  context.CancelFunc
+	runErr  chan error
+}
+
+func startHarness(t *testing.T, cfg DispatcherConfig, store *memStore, opts ...DispatcherOption) *harness {
+	t.Helper()
+	if store == nil {
+		store = newMemStore()
+	}
+	h := &harness{t: t, store: store, ans: &echoAnswerer{}, a: newFakeAdapter("test"), runErr: make(chan error, 1)}
+	d, err := NewDispatcher(cfg, store, store, h.ans, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.d = d
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go func() { h.runErr <- d.Run(ctx, h.a) }()
+	h.deliver = <-h.a.deliver
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case err := <-h.runErr:
+		if err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("Run did not return after cancel")
+	}
+}
+
+func (h *harness) send(env Envelope) {
+	h.t.Helper()
+	if err := h.deliver(context.Background(), env); err != nil {
+		h.t.Fatalf("deliver %s: %v", env.MessageID, err)
+	}
+}
+
+// next waits for the next finished reply.
+func (h *harness) next() sent {
+	h.t.Helper()
+	select {
+	case s := <-h.a.done:
+		return s
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("no reply within 10s")
+		return sent{}
+	}
+}
+
+// none checks that no reply arrives while the dispatcher settles.
+func (h *harness) none() {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.d.Queued() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case s := <-h.a.done:
+		h.t.Fatalf("unexpected reply %q to %s", s.reply.Text, s.env.MessageID)
+	default:
+	}
+}
+
+func msg(chat, id, text string) Envelope {
+	return Envelope{Platform: "test", ChatID: ChatID(chat), UserID: UserID("u-" + chat), MessageID: MessageID(id), Text: text}
+}
+
+func testConfig() DispatcherConfig {
+	c := DefaultDispatcherConfig()
+	c.RatePerMinute = 0
+	return c
+}
+
+func TestDispatcherAnswersAndRecords(t *testing.T) {
+	h := startHarness(t, testConfig(), nil)
+	h.send(msg("c1", "1", "hello"))
+	s := h.next()
+	if s.reply.Text != "echo: hello" || s.reply.Route != RouteModel {
+		t.Fatalf("reply = %+v", s.reply)
+	}
+	if len(s.updates) != 1 {
+		t.Errorf("updates = %v, want the answerer's one update", s.updates)
+	}
+	h.stop()
+	got, _ := h.store.Recent(context.Background(), msg("c1", "", "").Conversation(), 10)
+	if len(got) != 2 || got[0].Text != "hello" || got[1].Text != "echo: hello" || got[1].Provider != "fake" {
+		t.Fatalf("history = %+v", got)
+	}
+	if n := h.store.pendingCount(); n != 0 {
+		t.Errorf("pending = %d after completed turn", n)
+	}
+}
+
+func TestDispatcherDropsDuplicates(t *testing.T) {
+	h := startHarness(t, testConfig(), nil)
+	for range 5 {
+		h.send(msg("c1", "1", "hello"))
+	}
+	event := msg("c1", "2", "again")
+	event.EventID = "ev-9"
+	h.send(event)
+	redelivered := msg("c1", "3", "again")
+	redelivered.EventID = "ev-9" // same event id, other message id
+	h.send(redelivered)
+	h.next()
+	h.next()
+	h.none()
+}
+
+func TestDispatcherKeepsConversationOrderAndRunsOthersInParallel(t *testing.T) {
+	h := startHarness(t, testConfig(), nil)
+	gate := h.ans.gate("a0")
+	for i := range 5 {
+		h.send(msg("A", fmt.Sprint("a", i), fmt.Sprint("a", i)))
+	}
+	h.send(msg("B", "b0", "b0"))
+	if s := h.next(); s.env.ChatID != "B" {
+		t.Fatalf("first reply from %s, want B while A is blocked", s.env.ChatID)
+	}
+	close(gate)
+	for i := range 5 {
+		if s := h.next(); s.reply.Text != fmt.Sprint("echo: a", i) {
+			t.Fatalf("reply %d = %q, want order kept", i, s.reply.Text)
+		}
+	}
+}
+
+func TestDispatcherAnswersBusyWhenQueueFull(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxInFlight, cfg.MaxQueued = 1, 2
+	h := startHarness(t, cfg, nil)
+	gate := h.ans.gate("slow")
+	h.send(msg("A", "1", "slow"))
+	h.send(msg("B", "2", "queued"))
+	h.send(msg("C", "3", "shed"))
+	s := h.next()
+	if s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy || s.reply.Text != cfg.BusyReply {
+		t.Fatalf("got %+v for %s, want busy refusal for 3", s.reply, s.env.MessageID)
+	}
+	close(gate)
+	h.next()
+	h.next()
+}
+
+func TestDispatcherRateLimitsPerUser(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	cfg := testConfig()
+	cfg.RatePerMinute, cfg.RateBurst = 6, 2
+	h := startHarness(t, cfg, nil, WithClock(clock))
+	for i := range 3 {
+		h.send(msg("c1", fmt.Sprint(i), "hi"))
+	}
+	h.send(msg("c2", "other-user", "hi"))
+	var refused, answered int
+	for range 4 {
+		if h.next().reply.Refusal == RefusalRateLimited {
+			refused++
+		} else {
+			answered++
+		}
+	}
+	if refused != 1 || answered != 3 {
+		t.Fatalf("refused %d answered %d, want 1 and 3", refused, answered)
+	}
+	mu.Lock()
+	now = now.Add(10 * time.Second) // one token back at 6/min
+	mu.Unlock()
+	h.send(msg("c1", "later", "hi"))
+	if s := h.next(); s.reply.Refusal != "" {
+		t.Fatalf("after refill got refusal %q", s.reply.Refusal)
+	}
+}
+
+func TestDispatcherGroupTrigger(t *testing.T) {
+	group := func(id, text string, mention, reply bool) Envelope {
+		e := msg("g", id, text)
+		e.ChatKind, e.MentionsBot, e.RepliesToBot = ChatGroup, mention, reply
+		return e
+	}
+	t.Run("mention", func(t *testing.T) {
+		h := startHarness(t, testConfig(), nil)
+		h.send(group("1", "chatter", false, false))
+		h.send(group("2", "/unknowncmd chatter", false, false))
+		h.none()
+		for i, e := range []Envelope{group("3", "hi bot", true, false), group("4", "thanks", false, true), group("5", "/help", false, false)} {
+			h.send(e)
+			if s := h.next(); s.env.MessageID != e.MessageID {
+				t.Fatalf("case %d: reply to %s, want %s", i, s.env.MessageID, e.MessageID)
+			}
+		}
+	})
+	t.Run("all", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.GroupTriggers = map[Platform]GroupTrigger{"test": TriggerAll}
+		h := startHarness(t, cfg, nil)
+		h.send(group("1", "chatter", false, false))
+		h.next()
+	})
+}
+
+func TestDispatcherAllowList(t *testing.T) {
+	cfg := testConfig()
+	cfg.Allow = []string{"test:u-ok", "test:chat:room"}
+	h := startHarness(t, cfg, nil)
+	h.send(msg("nope", "1", "hi"))
+	h.none()
+	h.send(msg("ok", "2", "hi"))
+	h.next()
+	room := msg("x", "3", "hi")
+	room.ChatID = "room"
+	h.send(room)
+	h.next()
+	h.d.SetAllow(nil)
+	h.send(msg("nope", "4", "hi"))
+	h.next()
+}
+
+func TestDispatcherCommands(t *testing.T) {
+	h := startHarness(t, testConfig(), nil)
+	h.send(msg("c", "1", "remember me"))
+	h.next()
+	h.send(msg("c", "2", "/help"))
+	if s := h.next(); s.reply.Route != RouteCommand || !strings.Contains(s.reply.Text, "/reset") {
+		t.Fatalf("/help = %+v", s.reply)
+	}
+	h.send(msg("c", "3", "/NEW"))
+	if s := h.next(); s.reply.Route != RouteCommand || h.store.resets != 1 {
+		t.Fatalf("/new = %+v, resets = %d", s.reply, h.store.resets)
+	}
+	h.send(msg("c", "4", "/ask what now?"))
+	if s := h.next(); s.reply.Text != "echo: what now?" {
+		t.Fatalf("/ask = %+v", s.reply)
+	}
+	h.send(msg("c", "5", "/ask"))
+	if s := h.next(); s.reply.Route != RouteCommand {
+		t.Fatalf("/ask with nothing = %+v", s.reply)
+	}
+	got, _ := h.store.Recent(context.Background(), msg("c", "", "").Conversation(), 10)
+	if len(got) != 2 || got[0].Text != "what now?" {
+		t.Fatalf("history after reset = %+v, want only the /ask turn", got)
+	}
+}
+
+func TestDispatcherReplaysPendingTurns(t *testing.T) {
+	store := newMemStore()
+	for i := range 3 {
+		if _, err := store.Accept(context.Background(), msg("c", fmt.Sprint(i), fmt.Sprint("q", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orphan := msg("c", "9", "q9")
+	orphan.Platform = "gone"
+	store.Accept(context.Background(), orphan)
+	h := startHarness(t, testConfig(), store)
+	for i := range 3 {
+		if s := h.next(); s.reply.Text != fmt.Sprint("echo: q", i) {
+			t.Fatalf("replay %d = %q", i, s.reply.Text)
+		}
+	}
+	h.send(msg("c", "1", "redelivered")) // already accepted before the restart
+	h.none()
+	h.stop()
+	if n := store.pendingCount(); n != 0 {
+		t.Fatalf("pending = %d after replay", n)
+	}
+}
+
+func TestDispatcherShutdown(t *testing.T) {
+	t.Run("drains turns in flight", func(t *testing.T) {
+		h := startHarness(t, testConfig(), nil)
+		gate := h.ans.gate("slow")
+		h.send(msg("c", "1", "slow"))
+		stopped := make(chan struct{})
+		go func() { h.stop(); close(stopped) }()
+		waitFor(t, h.d.stopping.Load)
+		if err := h.deliver(context.Background(), msg("c", "2", "late")); !errors.Is(err, ErrStopping) {
+			t.Fatalf("deliver while stopping = %v, want ErrStopping", err)
+		}
+		close(gate)
+		<-stopped
+		if s := h.next(); s.reply.Text != "echo: slow" {
+			t.Fatalf("drained reply = %+v", s.reply)
+		}
+		if n := h.store.pendingCount(); n != 0 {
+			t.Fatalf("pending = %d", n)
+		}
+	})
+	t.Run("leaves unfinished turns pending", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.DrainTimeout = 50 * time.Millisecond
+		h := startHarness(t, cfg, nil)
+		h.ans.gate("stuck")
+		h.send(msg("c", "1", "stuck"))
+		h.send(msg("c", "2", "behind"))
+		h.stop()
+		if n := h.store.pendingCount(); n != 2 {
+			t.Fatalf("pending = %d, want both turns kept for the next start", n)
+		}
+		select {
+		case s := <-h.a.done:
+			t.Fatalf("interrupted turn was answered: %+v", s.reply)
+		default:
+		}
+	})
+}
+
+func TestDispatcherIgnoresEmptyText(t *testing.T) {
+	h := startHarness(t, testConfig(), nil)
+	h.send(msg("c", "1", "  \n"))
+	h.none()
+}
+
+func TestConfigValidate(t *testing.T) {
+	if p := DefaultDispatcherConfig().Validate(); len(p) != 0 {
+		t.Fatalf("defaults invalid: %v", p)
+	}
+	bad := DispatcherConfig{MaxInFlight: 0, MaxQueued: -1, RatePerMinute: 1, Allow: []string{"nocolon"}}
+	p := strings.Join(bad.Validate(), "\n")
+	for _, key := range []string{"max_inflight", "max_queued", "rate_burst", "turn_timeout", "busy_reply", "allow[0]"} {
+		if !strings.Contains(p, key+":") {
+			t.Errorf("problems %q miss %s", p, key)
+		}
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

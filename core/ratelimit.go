@@ -1,0 +1,66 @@
+package core
+
+import (
+	"sync"
+	"time"
+)
+
+// rateLimiter is a token bucket per user. Buckets idle long enough to be
+// full again are forgotten, so memory stays bounded by active users.
+type rateLimiter struct {
+	perSecond float64
+	burst     float64
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newRateLimiter(perMinute float64, burst int) *rateLimiter {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &rateLimiter{perSecond: perMinute / 60, burst: float64(burst), buckets: make(map[string]*bucket)}
+}
+
+// allow takes one token from key's bucket and reports whether there was one.
+// A nil limiter allows everything.
+func (r *rateLimiter) allow(key string, now time.Time) bool {
+	if r == nil {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sweep(now)
+	b, ok := r.buckets[key]
+	if !ok {
+		b = &bucket{tokens: r.burst, at: now}
+		r.buckets[key] = b
+	}
+	b.tokens = min(r.burst, b.tokens+now.Sub(b.at).Seconds()*r.perSecond)
+	b.at = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// sweep drops buckets that have refilled completely; it runs at most once
+// per refill period.
+func (r *rateLimiter) sweep(now time.Time) {
+	full := time.Duration(r.burst / r.perSecond * float64(time.Second))
+	if now.Sub(r.lastSweep) < full {
+		return
+	}
+	r.lastSweep = now
+	for k, b := range r.buckets {
+		if now.Sub(b.at) >= full {
+			delete(r.buckets, k)
+		}
+	}
+}
