@@ -1,0 +1,165 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// errCorrupt is wrapped by every record decoding error.
+var errCorrupt = errors.New("corrupt record")
+
+// enc appends the primitive fields of a record to a byte slice.
+type enc struct{ b []byte }
+
+func (e *enc) byte(v byte)       { e.b = append(e.b, v) }
+func (e *enc) uvarint(v uint64)  { e.b = binary.AppendUvarint(e.b, v) }
+func (e *enc) varint(v int64)    { e.b = binary.AppendVarint(e.b, v) }
+func (e *enc) u64(v uint64)      { e.b = binary.BigEndian.AppendUint64(e.b, v) }
+func (e *enc) float64(v float64) { e.u64(math.Float64bits(v)) }
+
+func (e *enc) string(s string) {
+	e.uvarint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *enc) bool(v bool) {
+	if v {
+		e.byte(1)
+		return
+	}
+	e.byte(0)
+}
+
+// time stores t as Unix seconds and nanoseconds; the location is not kept.
+func (e *enc) time(t time.Time) {
+	e.varint(t.Unix())
+	e.uvarint(uint64(t.Nanosecond()))
+}
+
+// dec reads the primitive fields of a record. The first failure sticks: later
+// reads return zero values and err reports the first problem.
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: %s", errCorrupt, what)
+	}
+	d.b = nil
+}
+
+func (d *dec) byte() byte {
+	if len(d.b) < 1 {
+		d.fail("truncated byte")
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *dec) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("bad uvarint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("bad varint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) u64() uint64 {
+	if len(d.b) < 8 {
+		d.fail("truncated uint64")
+		return 0
+	}
+	v := binary.BigEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *dec) float64() float64 { return math.Float64frombits(d.u64()) }
+
+// int reads a varint that must fit an int.
+func (d *dec) int() int {
+	v := d.varint()
+	if v < math.MinInt || v > math.MaxInt {
+		d.fail("int out of range")
+		return 0
+	}
+	return int(v)
+}
+
+// count reads a length prefix that must not exceed the remaining bytes
+// divided by the smallest encoded size of one element.
+func (d *dec) count(minElem int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/minElem) {
+		d.fail("length exceeds record")
+		return 0
+	}
+	return int(n)
+}
+
+func (d *dec) string() string {
+	n := d.count(1)
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *dec) bool() bool {
+	switch d.byte() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	d.fail("bad bool")
+	return false
+}
+
+func (d *dec) time() time.Time {
+	sec := d.varint()
+	nsec := d.uvarint()
+	if nsec >= uint64(time.Second) {
+		d.fail("bad nanoseconds")
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+// version reads the record's version byte and checks it is one of known.
+func (d *dec) version(known ...byte) byte {
+	v := d.byte()
+	for _, k := range known {
+		if v == k {
+			return v
+		}
+	}
+	d.fail("unknown record version")
+	return 0
+}
+
+// done reports the first error, or an error when bytes are left over.
+func (d *dec) done() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("trailing bytes")
+	}
+	return d.err
+}

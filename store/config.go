@@ -1,0 +1,53 @@
+package store
+
+import "time"
+
+// Config is the [store] section of the configuration file.
+type Config struct {
+	// Path is the bbolt file; its parent directories are created (0700).
+	Path string `toml:"path"`
+	// LockTimeout bounds how long Open waits for another process to
+	// release the file lock.
+	LockTimeout time.Duration `toml:"lock_timeout"`
+	// DedupTTL is how long a message's dedup marks are kept; it must cover
+	// the platforms' redelivery window (Feishu retries for about 7 hours).
+	DedupTTL time.Duration `toml:"dedup_ttl"`
+	// Retention removes conversations idle for longer, and unanswered
+	// questions and usage counters older than it; 0 keeps them forever.
+	Retention time.Duration `toml:"retention"`
+	// MaxMessages is how many newest messages Sweep keeps per conversation.
+	MaxMessages int `toml:"max_messages"`
+	// SweepInterval is how often RunSweeper applies retention.
+	SweepInterval time.Duration `toml:"sweep_interval"`
+}
+
+// DefaultConfig returns the defaults of every [store] key.
+func DefaultConfig() Config {
+	return Config{
+		Path:          "data/imbot.db",
+		LockTimeout:   time.Second,
+		DedupTTL:      48 * time.Hour,
+		Retention:     0,
+		MaxMessages:   1000,
+		SweepInterval: time.Hour,
+	}
+}
+
+// Validate returns every problem with c as "key: problem", keys relative to
+// the [store] section; nil means c is usable.
+func (c Config) Validate() []string {
+	var problems []string
+	add := func(ok bool, problem string) {
+		if !ok {
+			problems = append(problems, problem)
+		}
+	}
+	add(c.Path != "", "path: must not be empty")
+	add(c.LockTimeout > 0, "lock_timeout: must be positive (0 would wait forever for the lock)")
+	add(c.DedupTTL >= time.Hour, "dedup_ttl: must be at least 1h (platforms redeliver for hours)")
+	add(c.Retention >= 0, "retention: must not be negative (0 keeps everything)")
+	add(c.Retention == 0 || c.Retention >= time.Hour, "retention: must be 0 (forever) or at least 1h")
+	add(c.MaxMessages >= 2, "max_messages: must be at least 2 (one turn)")
+	add(c.SweepInterval >= time.Second, "sweep_interval: must be at least 1s")
+	return problems
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"imbot/core"
+)
+
+// maxKeyLen bounds every key the store files under (ids, names, cache keys).
+const maxKeyLen = 1024
+
+// checkKey rejects an empty or oversized key.
+func checkKey(what, k string) error {
+	switch {
+	case k == "":
+		return fmt.Errorf("%s is empty", what)
+	case len(k) > maxKeyLen:
+		return fmt.Errorf("%s is %d bytes, the limit is %d", what, len(k), maxKeyLen)
+	}
+	return nil
+}
+
+// checkEnvelope rejects an envelope the store cannot file.
+func checkEnvelope(env core.Envelope) error {
+	if env.Platform == "" || env.MessageID == "" {
+		return errors.New("envelope has no platform or message id")
+	}
+	for _, k := range env.DedupKeys() {
+		if err := checkKey("dedup key", k); err != nil {
+			return err
+		}
+	}
+	return checkKey("conversation key", string(env.Conversation()))
+}
+
+// Accept records env as accepted and pending unless one of its dedup keys is
+// marked and unexpired (or it is already pending); it reports false for such
+// a duplicate. Every mark and the pending record are written in one
+// transaction, which is durable when Accept returns true.
+func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
+	if err := checkEnvelope(env); err != nil {
+		return false, fmt.Errorf("store: accept: %w", err)
+	}
+	keys := env.DedupKeys()
+	now := s.now()
+	mark := encodeExpiry(now.Add(s.cfg.DedupTTL))
+	var fresh bool
+	err := s.update(ctx, "accept", func(tx *bolt.Tx) error {
+		fresh = false // the batch may run this more than once
+		dedup, pending := bucket(tx, bucketDedup), bucket(tx, bucketPending)
+		if pending.Get([]byte(keys[0])) != nil {
+			return nil
+		}
+		for _, k := range keys {
+			if marked(dedup.Get([]byte(k)), now) {
+				return nil
+			}
+		}
+		for _, k := range keys {
+			if err := dedup.Put([]byte(k), mark); err != nil {
+				return err
+			}
+		}
+		seq, err := pending.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := pending.Put([]byte(keys[0]), encodePending(pendingRecord{Seq: seq, Env: env})); err != nil {
+			return err
+		}
+		fresh = true
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	s.metrics.accept(fresh)
+	return fresh, nil
+}
+
+// marked reports whether a stored dedup mark is still in force at now. An
+// unreadable mark counts as expired, so the next Accept rewrites it.
+func marked(v []byte, now time.Time) bool {
+	if v == nil {
+		return false
+	}
+	exp, err := decodeExpiry(v)
+	return err == nil && now.Before(exp)
+}
+
+// Pending returns the accepted envelopes whose turn has not completed, in
+// acceptance order. An unreadable record is logged and skipped.
+func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
+	var recs []pendingRecord
+	err := s.view(ctx, "pending", func(tx *bolt.Tx) error {
+		return bucket(tx, bucketPending).ForEach(func(k, v []byte) error {
+			p, err := decodePending(v)
+			if err != nil {
+				s.log.Warn("store: skipping unreadable pending record", "key", fmt.Sprintf("%q", k), "error", err)
+				return nil
+			}
+			recs = append(recs, p)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(recs, func(a, b pendingRecord) int { return cmp.Compare(a.Seq, b.Seq) })
+	envs := make([]core.Envelope, len(recs))
+	for i, r := range recs {
+		envs[i] = r.Env
+	}
+	return envs, nil
+}
+
+// Drop forgets env's pending record without writing history; its dedup marks
+// stay. Dropping an envelope that is not pending is not an error.
+func (s *Store) Drop(ctx context.Context, env core.Envelope) error {
+	if err := checkEnvelope(env); err != nil {
+		return fmt.Errorf("store: drop: %w", err)
+	}
+	key := []byte(env.DedupKeys()[0])
+	return s.update(ctx, "drop", func(tx *bolt.Tx) error {
+		return bucket(tx, bucketPending).Delete(key)
+	})
+}

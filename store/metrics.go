@@ -1,0 +1,62 @@
+package store
+
+import (
+	"time"
+
+	"imbot/core/metric"
+)
+
+// storeMetrics holds the children resolved once at Open, so the hot path does
+// no label lookups. The zero value (no registry) records nothing.
+type storeMetrics struct {
+	writes   map[string]*metric.Histogram
+	accepted *metric.Value
+	dupes    *metric.Value
+	swept    metric.ValueVec
+	enabled  bool
+}
+
+func newStoreMetrics(r *metric.Registry) storeMetrics {
+	if r == nil {
+		return storeMetrics{}
+	}
+	h := r.Histogram("imbot_store_write_seconds",
+		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets, "op")
+	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector"}
+	m := storeMetrics{writes: make(map[string]*metric.Histogram, len(ops)), enabled: true}
+	for _, op := range ops {
+		m.writes[op] = h.With(op)
+	}
+	accepts := r.Counter("imbot_store_accepts_total", "Envelopes offered to the inbox, by result.", "result")
+	m.accepted = accepts.With("accepted")
+	m.dupes = accepts.With("duplicate")
+	m.swept = r.Counter("imbot_store_swept_total", "Records removed by retention sweeps, by kind.", "kind")
+	return m
+}
+
+func (m storeMetrics) observeWrite(op string, d time.Duration) {
+	if h := m.writes[op]; h != nil {
+		h.Observe(d.Seconds())
+	}
+}
+
+func (m storeMetrics) accept(fresh bool) {
+	switch {
+	case !m.enabled:
+	case fresh:
+		m.accepted.Inc()
+	default:
+		m.dupes.Inc()
+	}
+}
+
+func (m storeMetrics) sweep(st SweepStats) {
+	if !m.enabled {
+		return
+	}
+	m.swept.With("dedup").Add(float64(st.DedupMarks))
+	m.swept.With("conversation").Add(float64(st.Conversations))
+	m.swept.With("message").Add(float64(st.Messages))
+	m.swept.With("unanswered").Add(float64(st.Unanswered))
+	m.swept.With("usage").Add(float64(st.Usage))
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+
+	"imbot/core"
+)
+
+// Record versions. Each record starts with its version byte; a decoder
+// accepts every version it knows, so a later release reads older files.
+const recordV1 byte = 1
+
+func encodeMessage(m core.Message) []byte {
+	e := enc{b: make([]byte, 0, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model))}
+	e.byte(recordV1)
+	e.string(string(m.Role))
+	e.string(m.Text)
+	e.time(m.At)
+	e.string(string(m.Route))
+	e.string(m.Provider)
+	e.string(m.Model)
+	e.varint(int64(m.Tokens))
+	e.varint(m.LatencyMS)
+	return e.b
+}
+
+func decodeMessage(b []byte) (core.Message, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	m := core.Message{
+		Role:     core.Role(d.string()),
+		Text:     d.string(),
+		At:       d.time(),
+		Route:    core.Route(d.string()),
+		Provider: d.string(),
+		Model:    d.string(),
+		Tokens:   d.int(),
+	}
+	m.LatencyMS = d.varint()
+	return m, d.done()
+}
+
+// pendingRecord is an accepted envelope waiting for its turn; Seq orders the
+// records by acceptance.
+type pendingRecord struct {
+	Seq uint64
+	Env core.Envelope
+}
+
+func encodePending(p pendingRecord) []byte {
+	env := p.Env
+	e := enc{b: make([]byte, 0, 48+len(env.Platform)+len(env.ChatID)+len(env.ThreadID)+len(env.UserID)+
+		len(env.UserName)+len(env.MessageID)+len(env.EventID)+len(env.Text))}
+	e.byte(recordV1)
+	e.uvarint(p.Seq)
+	e.string(string(env.Platform))
+	e.string(string(env.ChatID))
+	e.byte(byte(env.ChatKind))
+	e.string(string(env.ThreadID))
+	e.string(string(env.UserID))
+	e.string(env.UserName)
+	e.string(string(env.MessageID))
+	e.string(env.EventID)
+	e.string(env.Text)
+	e.bool(env.MentionsBot)
+	e.bool(env.RepliesToBot)
+	e.byte(byte(env.Scope))
+	e.time(env.Received)
+	return e.b
+}
+
+func decodePending(b []byte) (pendingRecord, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	p := pendingRecord{Seq: d.uvarint()}
+	p.Env.Platform = core.Platform(d.string())
+	p.Env.ChatID = core.ChatID(d.string())
+	p.Env.ChatKind = core.ChatKind(d.byte())
+	p.Env.ThreadID = core.ThreadID(d.string())
+	p.Env.UserID = core.UserID(d.string())
+	p.Env.UserName = d.string()
+	p.Env.MessageID = core.MessageID(d.string())
+	p.Env.EventID = d.string()
+	p.Env.Text = d.string()
+	p.Env.MentionsBot = d.bool()
+	p.Env.RepliesToBot = d.bool()
+	p.Env.Scope = core.Scope(d.byte())
+	p.Env.Received = d.time()
+	if p.Env.ChatKind > core.ChatGroup {
+		d.fail("bad chat kind")
+	}
+	if p.Env.Scope > core.ScopeUser {
+		d.fail("bad scope")
+	}
+	return p, d.done()
+}
+
+// convMeta describes one conversation: when it was first and last written
+// and how many messages it holds.
+type convMeta struct {
+	Created time.Time
+	Last    time.Time
+	Count   uint64
+}
+
+func encodeConvMeta(m convMeta) []byte {
+	e := enc{b: make([]byte, 0, 32)}
+	e.byte(recordV1)
+	e.time(m.Created)
+	e.time(m.Last)
+	e.uvarint(m.Count)
+	return e.b
+}
+
+func decodeConvMeta(b []byte) (convMeta, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	m := convMeta{Created: d.time(), Last: d.time(), Count: d.uvarint()}
+	return m, d.done()
+}
+
+// encodeExpiry encodes a dedup mark: the time after which it is forgotten.
+func encodeExpiry(t time.Time) []byte {
+	e := enc{b: make([]byte, 0, 16)}
+	e.byte(recordV1)
+	e.time(t)
+	return e.b
+}
+
+func decodeExpiry(b []byte) (time.Time, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	t := d.time()
+	return t, d.done()
+}
+
+func encodeCursor(v string) []byte {
+	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64+len(v))}
+	e.byte(recordV1)
+	e.string(v)
+	return e.b
+}
+
+func decodeCursor(b []byte) (string, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	v := d.string()
+	return v, d.done()
+}
+
+func encodeCount(n uint64) []byte {
+	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64)}
+	e.byte(recordV1)
+	e.uvarint(n)
+	return e.b
+}
+
+func decodeCount(b []byte) (uint64, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	n := d.uvarint()
+	return n, d.done()
+}
+
+func encodeVector(v []float32) []byte {
+	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64+4*len(v))}
+	e.byte(recordV1)
+	e.uvarint(uint64(len(v)))
+	for _, x := range v {
+		e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(x))
+	}
+	return e.b
+}
+
+func decodeVector(b []byte) ([]float32, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	n := d.count(4)
+	if d.err != nil {
+		return nil, d.err
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.b[4*i:]))
+	}
+	d.b = d.b[4*n:]
+	return v, d.done()
+}
+
+func encodeUnanswered(u Unanswered) []byte {
+	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation)+len(u.Reason)+24*len(u.Candidates))}
+	e.byte(recordV1)
+	e.string(u.Question)
+	e.string(string(u.Conversation))
+	e.string(string(u.Platform))
+	e.time(u.At)
+	e.string(u.Reason)
+	e.uvarint(uint64(len(u.Candidates)))
+	for _, c := range u.Candidates {
+		e.string(c.ID)
+		e.float64(c.Score)
+	}
+	return e.b
+}
+
+func decodeUnanswered(b []byte) (Unanswered, error) {
+	d := dec{b: b}
+	d.version(recordV1)
+	u := Unanswered{
+		Question:     d.string(),
+		Conversation: core.ConversationKey(d.string()),
+		Platform:     core.Platform(d.string()),
+		At:           d.time(),
+		Reason:       d.string(),
+	}
+	const minCandidate = 1 + 8 // empty id + score
+	if n := d.count(minCandidate); n > 0 {
+		u.Candidates = make([]Candidate, n)
+		for i := range u.Candidates {
+			u.Candidates[i] = Candidate{ID: d.string(), Score: d.float64()}
+		}
+	}
+	return u, d.done()
+}

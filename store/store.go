@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"imbot/core"
+	"imbot/core/metric"
+)
+
+// Compile-time checks that *Store provides the core's store interfaces.
+var (
+	_ core.Inbox   = (*Store)(nil)
+	_ core.History = (*Store)(nil)
+	_ core.Cursors = (*Store)(nil)
+)
+
+// ErrLocked matches (errors.Is) the error Open returns when another process
+// (or another Open in this one) holds the file.
+var ErrLocked = errors.New("store: database is locked")
+
+// ErrSchemaTooNew matches (errors.Is) the error Open returns for a file
+// written by a newer release, which this one must not modify.
+var ErrSchemaTooNew = errors.New("store: schema is newer than this release")
+
+// Batch tuning, chosen by BenchmarkAcceptComplete (see docs/store.md): a
+// short delay keeps single-turn latency low while concurrent turns still
+// share one commit.
+const (
+	defaultMaxBatchDelay = 2 * time.Millisecond
+	defaultMaxBatchSize  = 1000
+)
+
+// Store is the bbolt-backed state of one imbot process. All methods are safe
+// for concurrent use; Close must be called once, after every other call has
+// returned.
+type Store struct {
+	db      *bolt.DB
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	metrics storeMetrics
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	logger   *slog.Logger
+	clock    func() time.Time
+	registry *metric.Registry
+	tuning   tuning
+}
+
+// tuning holds the bbolt knobs; the defaults are measured, not guessed.
+type tuning struct {
+	maxBatchDelay  time.Duration
+	maxBatchSize   int
+	freelist       bolt.FreelistType
+	noFreelistSync bool
+}
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock sets the clock used for dedup expiry and conversation activity;
+// the default is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
+
+// WithMetrics registers the store's metrics in r.
+func WithMetrics(r *metric.Registry) Option { return func(o *options) { o.registry = r } }
+
+// Open validates cfg, creates the file and its directories when missing,
+// takes the file lock (waiting at most cfg.LockTimeout), and brings the
+// schema up to date. It starts no goroutine.
+func Open(cfg Config, opts ...Option) (*Store, error) {
+	if problems := cfg.Validate(); len(problems) > 0 {
+		return nil, fmt.Errorf("store: invalid config: %s", strings.Join(problems, "; "))
+	}
+	o := options{
+		clock: time.Now,
+		tuning: tuning{
+			maxBatchDelay:  defaultMaxBatchDelay,
+			maxBatchSize:   defaultMaxBatchSize,
+			freelist:       bolt.FreelistMapType,
+			noFreelistSync: true,
+		},
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create directory: %w", err)
+	}
+	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{
+		Timeout:        cfg.LockTimeout,
+		FreelistType:   o.tuning.freelist,
+		NoFreelistSync: o.tuning.noFreelistSync,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, &lockedError{path: cfg.Path, err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
+	}
+	db.MaxBatchDelay = o.tuning.maxBatchDelay
+	db.MaxBatchSize = o.tuning.maxBatchSize
+	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry)}
+	if err := s.migrate(); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return s, nil
+}
+
+// Close releases the file. It waits for running transactions to finish.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Check reports whether the store can serve reads (for /readyz).
+func (s *Store) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: check: %w", err)
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v, err := readSchema(tx)
+		if err == nil && v != schemaVersion {
+			err = fmt.Errorf("schema version %d, want %d", v, schemaVersion)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: check: %w", err)
+	}
+	return nil
+}
+
+// lockedError is what Open returns when the file lock is held elsewhere.
+type lockedError struct {
+	path string
+	err  error
+}
+
+func (e *lockedError) Error() string {
+	return "store: " + e.path + " is locked by another process (is imbot already running?)"
+}
+
+func (e *lockedError) Unwrap() []error { return []error{ErrLocked, e.err} }
+
+// update runs fn in a write transaction shared with concurrent callers
+// (DB.Batch). fn may run more than once and must only touch the tx and
+// variables it resets itself. ctx is checked before the write is queued;
+// once queued the write completes.
+func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	start := time.Now()
+	err := s.db.Batch(fn)
+	s.metrics.observeWrite(op, time.Since(start))
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction after checking ctx.
+func (s *Store) view(ctx context.Context, op string, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	if err := s.db.View(fn); err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return nil
+}
