@@ -1,0 +1,77 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Tier is the route the knowledge base chooses for a question.
+type Tier uint8
+
+// Tiers, from least to most confident.
+const (
+	// TierGeneral: the knowledge base knows nothing useful; the general
+	// chain answers.
+	TierGeneral Tier = iota
+	// TierBusiness: the knowledge base matches partly; the business chain
+	// answers with the best passages in its prompt.
+	TierBusiness
+	// TierAnswer: the knowledge base is sure; its answer is the reply.
+	TierAnswer
+)
+
+// String returns "general", "business" or "answer".
+func (t Tier) String() string {
+	switch t {
+	case TierBusiness:
+		return "business"
+	case TierAnswer:
+		return "answer"
+	}
+	return "general"
+}
+
+// Candidate is one knowledge base entry scored against a question.
+type Candidate struct {
+	ID    string
+	Score float64
+}
+
+// KnowledgeMatch is what the knowledge base found for a question.
+type KnowledgeMatch struct {
+	Tier Tier
+	// Answer is the best entry's answer; the reply for TierAnswer.
+	Answer string
+	// EntryID is the best entry's id.
+	EntryID string
+	// Confidence is the scale-free confidence in [0, 1] that decided Tier.
+	Confidence float64
+	// Passages are the best entries' texts, best first, for a business prompt.
+	Passages []string
+	// Candidates are the best entries with their scores, best first.
+	Candidates []Candidate
+}
+
+// Knowledge is the FAQ tier. Lookup is safe for concurrent use, also while
+// the knowledge base is being reloaded.
+type Knowledge interface {
+	Lookup(ctx context.Context, question string) KnowledgeMatch
+}
+
+// UnansweredQuestion is a question the bot could not answer well: every
+// model failed, or the knowledge base matched only partly.
+type UnansweredQuestion struct {
+	Question     string
+	Conversation ConversationKey
+	Platform     Platform
+	At           time.Time
+	// Reason is "degraded" or "low_confidence".
+	Reason     string
+	Candidates []Candidate
+}
+
+// UnansweredLog keeps unanswered questions for the knowledge base's owner.
+// It is safe for concurrent use.
+type UnansweredLog interface {
+	AddUnanswered(ctx context.Context, q UnansweredQuestion) error
+}

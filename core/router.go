@@ -1,0 +1,197 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"imbot/core/metric"
+	"imbot/core/provider"
+	"imbot/core/token"
+)
+
+// RouterDeps are what a Router uses. History and General are required.
+type RouterDeps struct {
+	History History
+	General provider.Streamer
+	// Business answers questions the knowledge base matches partly; nil
+	// uses General.
+	Business provider.Streamer
+	// Knowledge is the FAQ tier; nil disables it.
+	Knowledge Knowledge
+	// Unanswered records questions for the knowledge base's owner; nil
+	// records nothing.
+	Unanswered UnansweredLog
+	// Count estimates tokens; nil uses token.Count.
+	Count   func(string) int
+	Logger  *slog.Logger
+	Metrics *metric.Registry
+	Now     func() time.Time
+}
+
+// Router answers questions: from the knowledge base when it is sure,
+// otherwise from a provider chain with the conversation's history, and with
+// the degraded reply when every provider fails. It implements Answerer and
+// is safe for concurrent use.
+type Router struct {
+	cfg     RouterConfig
+	deps    RouterDeps
+	metrics routerMetrics
+}
+
+var _ Answerer = (*Router)(nil)
+
+// NewRouter returns a router. It starts nothing.
+func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
+	if deps.History == nil || deps.General == nil {
+		return nil, errors.New("core: router needs a history and a general chain")
+	}
+	if deps.Business == nil {
+		deps.Business = deps.General
+	}
+	if deps.Count == nil {
+		deps.Count = token.Count
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics)}, nil
+}
+
+// Answer implements Answerer.
+func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
+	questionTokens := r.deps.Count(env.Text)
+	match := r.lookup(ctx, env.Text)
+	r.metrics.tier(match.Tier)
+	if match.Tier == TierAnswer {
+		return Answer{
+			Reply:          Reply{Text: match.Answer, Route: RouteFAQ},
+			QuestionTokens: questionTokens, ReplyTokens: r.deps.Count(match.Answer),
+		}
+	}
+	chain, system := r.deps.General, r.cfg.SystemPrompt
+	if match.Tier == TierBusiness {
+		chain, system = r.deps.Business, withPassages(system, match.Passages, r.cfg.KnowledgePassages)
+		r.recordUnanswered(ctx, env, "low_confidence", match)
+	}
+	res, err := r.stream(ctx, chain, r.prompt(ctx, env, system), w)
+	ans := Answer{QuestionTokens: questionTokens, ReplyTokens: res.Usage.CompletionTokens}
+	if ans.ReplyTokens == 0 {
+		ans.ReplyTokens = r.deps.Count(res.Text)
+	}
+	switch {
+	case err == nil:
+		ans.Reply = Reply{Text: res.Text, Route: RouteModel, Provider: res.Provider, Model: res.Model}
+	case res.Interrupted && res.Text != "":
+		r.metrics.interrupted()
+		r.deps.Logger.Warn("reply interrupted", "platform", env.Platform, "msg_id", env.MessageID, "provider", res.Provider, "err", err)
+		ans.Reply = Reply{Text: res.Text + r.cfg.InterruptedNotice, Route: RouteModel, Provider: res.Provider, Model: res.Model}
+	default:
+		r.deps.Logger.Warn("every provider failed: degraded reply", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
+		r.recordUnanswered(ctx, env, "degraded", match)
+		ans.Reply = Reply{Text: r.cfg.DegradedReply, Route: RouteDegraded}
+		ans.ReplyTokens = 0
+	}
+	return ans
+}
+
+// lookup asks the knowledge base, if there is one.
+func (r *Router) lookup(ctx context.Context, question string) KnowledgeMatch {
+	if r.deps.Knowledge == nil {
+		return KnowledgeMatch{}
+	}
+	return r.deps.Knowledge.Lookup(ctx, question)
+}
+
+// stream runs the chain, forwarding the growing text to w.
+func (r *Router) stream(ctx context.Context, chain provider.Streamer, msgs []provider.Message, w ReplyWriter) (provider.Result, error) {
+	var text strings.Builder
+	return chain.Stream(ctx, provider.Request{Messages: msgs}, func(chunk string) {
+		text.WriteString(chunk)
+		if err := w.Update(ctx, text.String()); err != nil {
+			r.deps.Logger.Debug("reply update failed", "err", err)
+		}
+	})
+}
+
+// prompt builds the model's messages: the system prompt, as much history as
+// fits the token budget, and the question.
+func (r *Router) prompt(ctx context.Context, env Envelope, system string) []provider.Message {
+	history := r.history(ctx, env.Conversation())
+	msgs := make([]provider.Message, 0, len(history)+2)
+	msgs = append(msgs, provider.Message{Role: "system", Content: system})
+	for _, m := range history {
+		msgs = append(msgs, provider.Message{Role: string(m.Role), Content: m.Text})
+	}
+	return append(msgs, provider.Message{Role: string(RoleUser), Content: env.Text})
+}
+
+// history returns the newest messages of conv that fit the token budget,
+// oldest first. Degraded replies are left out: they carry nothing a model
+// should build on.
+func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
+	if r.cfg.HistoryTokens == 0 || r.cfg.HistoryMessages == 0 {
+		return nil
+	}
+	msgs, err := r.deps.History.Recent(ctx, conv, r.cfg.HistoryMessages)
+	if err != nil {
+		r.deps.Logger.Error("load history; answering without it", "err", err)
+		return nil
+	}
+	budget, first := r.cfg.HistoryTokens, len(msgs)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		n := msgs[i].Tokens
+		if n <= 0 {
+			n = r.deps.Count(msgs[i].Text)
+		}
+		if n+token.PerMessage > budget {
+			break
+		}
+		budget -= n + token.PerMessage
+		first = i
+	}
+	kept := msgs[first:]
+	out := kept[:0:0]
+	for _, m := range kept {
+		if m.Route != RouteDegraded {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// withPassages appends up to n knowledge passages to the system prompt.
+func withPassages(system string, passages []string, n int) string {
+	if n < len(passages) {
+		passages = passages[:n]
+	}
+	if len(passages) == 0 {
+		return system
+	}
+	var b strings.Builder
+	b.WriteString(system)
+	b.WriteString("\n\nUse these knowledge base passages where they answer the question; do not invent policies they do not state.\n")
+	for i, p := range passages {
+		fmt.Fprintf(&b, "\n[%d] %s\n", i+1, strings.TrimSpace(p))
+	}
+	return b.String()
+}
+
+// recordUnanswered adds the question to the unanswered queue.
+func (r *Router) recordUnanswered(ctx context.Context, env Envelope, reason string, match KnowledgeMatch) {
+	if r.deps.Unanswered == nil {
+		return
+	}
+	r.metrics.unanswered(reason)
+	q := UnansweredQuestion{Question: env.Text, Conversation: env.Conversation(), Platform: env.Platform,
+		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates}
+	if err := r.deps.Unanswered.AddUnanswered(context.WithoutCancel(ctx), q); err != nil {
+		r.deps.Logger.Error("record unanswered question", "err", err)
+	}
+}

@@ -1,0 +1,102 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RouterConfig is the [router] section.
+type RouterConfig struct {
+	// General is the provider chain for general questions, in order.
+	General []string `toml:"general"`
+	// Business is the provider chain for questions the knowledge base
+	// partly matches; empty falls back to General.
+	Business []string `toml:"business"`
+	// SystemPrompt starts every model prompt.
+	SystemPrompt string `toml:"system_prompt"`
+	// HistoryTokens is the token budget for earlier messages in a prompt.
+	HistoryTokens int `toml:"history_tokens"`
+	// HistoryMessages caps how many earlier messages are read before the
+	// token budget trims them.
+	HistoryMessages int `toml:"history_messages"`
+	// DegradedReply answers when every provider failed.
+	DegradedReply string `toml:"degraded_reply"`
+	// InterruptedNotice ends a reply whose stream broke midway.
+	InterruptedNotice string `toml:"interrupted_notice"`
+	// FAQFile is the knowledge base; empty uses the built-in one.
+	FAQFile string `toml:"faq_file"`
+	// AnswerThreshold is the confidence at or above which the knowledge
+	// base answers directly, with no model call.
+	AnswerThreshold float64 `toml:"answer_threshold"`
+	// BusinessThreshold is the confidence at or above which a question goes
+	// to the business chain with knowledge passages in its prompt.
+	BusinessThreshold float64 `toml:"business_threshold"`
+	// KnowledgePassages is how many passages a business prompt gets.
+	KnowledgePassages int `toml:"knowledge_passages"`
+	// Admins may run admin commands such as /faq add: "platform:user_id".
+	Admins []string `toml:"admins"`
+}
+
+// DefaultRouterConfig returns the defaults of the [router] section.
+func DefaultRouterConfig() RouterConfig {
+	return RouterConfig{
+		General:         []string{"local"},
+		SystemPrompt:    "You are a helpful assistant.",
+		HistoryTokens:   3000,
+		HistoryMessages: 100,
+		DegradedReply: "Sorry, I can't answer right now. Please try again in a minute.\n" +
+			"(Operator: no model is reachable. Set OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL, " +
+			"or start a local Ollama at http://127.0.0.1:11434, then restart imbot.)",
+		InterruptedNotice: "\n\n[The answer was cut off because the model stopped responding.]",
+		AnswerThreshold:   0.95,
+		BusinessThreshold: 0.6,
+		KnowledgePassages: 3,
+	}
+}
+
+// Validate reports every problem as "key: problem". providers names the
+// configured providers, which the chains must refer to.
+func (c RouterConfig) Validate(providers []string) []string {
+	var p []string
+	known := make(map[string]bool, len(providers))
+	for _, n := range providers {
+		known[n] = true
+	}
+	if len(c.General) == 0 {
+		p = append(p, "general: must name at least one provider")
+	}
+	for key, chain := range map[string][]string{"general": c.General, "business": c.Business} {
+		for i, n := range chain {
+			if !known[n] {
+				p = append(p, fmt.Sprintf("%s[%d]: no provider named %q (known: %s)", key, i, n, strings.Join(providers, ", ")))
+			}
+		}
+	}
+	if c.HistoryTokens < 0 {
+		p = append(p, "history_tokens: must not be negative")
+	}
+	if c.HistoryMessages < 0 {
+		p = append(p, "history_messages: must not be negative")
+	}
+	if strings.TrimSpace(c.DegradedReply) == "" {
+		p = append(p, "degraded_reply: must not be empty (users must never get silence)")
+	}
+	if c.AnswerThreshold < 0 || c.AnswerThreshold > 1 {
+		p = append(p, "answer_threshold: must be between 0 and 1")
+	}
+	if c.BusinessThreshold < 0 || c.BusinessThreshold > 1 {
+		p = append(p, "business_threshold: must be between 0 and 1")
+	}
+	if c.BusinessThreshold > c.AnswerThreshold {
+		p = append(p, "business_threshold: must not exceed answer_threshold")
+	}
+	if c.KnowledgePassages < 0 {
+		p = append(p, "knowledge_passages: must not be negative")
+	}
+	for i, a := range c.Admins {
+		if _, _, ok := strings.Cut(a, ":"); !ok {
+			p = append(p, fmt.Sprintf("admins[%d]: %q is not \"platform:user_id\"", i, a))
+		}
+	}
+	return p
+}
