@@ -1,0 +1,185 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Client talks to one OpenAI-compatible provider. It makes exactly one
+// attempt per call; retries, fail-over and the breaker's verdict are the
+// Chain's business (the Client only owns the breaker). A Client is safe for
+// concurrent use; Stream and Embed may run from many goroutines at once.
+type Client struct {
+	cfg     Config
+	api     *openai.Client
+	clock   Clock
+	log     *slog.Logger
+	metrics *metrics
+	breaker *Breaker
+	cls     classifier
+	// completionTokens sends the cap as max_completion_tokens, for models
+	// that refuse max_tokens; others get the widely supported max_tokens.
+	completionTokens bool
+}
+
+// NewClient checks cfg and returns a client for it. It starts nothing and
+// sends nothing. cfg.APIKey must already be resolved.
+func NewClient(cfg Config, opts ...Option) (*Client, error) {
+	if problems := cfg.Validate(); len(problems) > 0 {
+		return nil, fmt.Errorf("provider %s: invalid config: %s", cfg.Name, strings.Join(problems, "; "))
+	}
+	o := buildOptions(opts)
+	hc := o.httpClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	oc.HTTPClient = doer{next: hc, now: o.clock.Now, maxBytes: o.maxResponseBytes}
+	oc.EmptyMessagesLimit = defaultEmptyMessagesLimit
+	c := &Client{
+		cfg:     cfg,
+		api:     openai.NewClientWithConfig(oc),
+		clock:   o.clock,
+		log:     o.logger.With("provider", cfg.Name),
+		metrics: newMetrics(o.metrics),
+		cls:     classifier{provider: cfg.Name, apiKey: cfg.APIKey},
+	}
+	if err := c.checkModelParams(); err != nil {
+		return nil, fmt.Errorf("provider %s: model %s: %w", cfg.Name, cfg.Model, err)
+	}
+	c.breaker = NewBreaker(cfg.Breaker, o.clock.Now)
+	c.breaker.onChange = func(s State) { c.metrics.breakerState(cfg.Name, s) }
+	c.metrics.breakerState(cfg.Name, StateClosed)
+	return c, nil
+}
+
+// checkModelParams asks go-openai's own model rules whether the configured
+// sampling parameters suit the model, switching to max_completion_tokens
+// where the model refuses max_tokens.
+func (c *Client) checkModelParams() error {
+	probe := c.chatRequest(Request{Messages: []Message{{Role: openai.ChatMessageRoleUser}}, MaxTokens: 1})
+	err := openai.NewReasoningValidator().Validate(probe)
+	if errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) {
+		c.completionTokens = true
+		err = openai.NewReasoningValidator().Validate(c.chatRequest(Request{MaxTokens: 1}))
+	}
+	return err
+}
+
+// Name returns the configured provider name.
+func (c *Client) Name() string { return c.cfg.Name }
+
+// Model returns the configured model.
+func (c *Client) Model() string { return c.cfg.Model }
+
+// ThirdParty reports whether user text sent here leaves the operator's
+// infrastructure.
+func (c *Client) ThirdParty() bool { return c.cfg.ThirdParty }
+
+// MaxRetries returns how many retries a chain may make on this provider.
+func (c *Client) MaxRetries() int { return c.cfg.MaxRetries }
+
+// Breaker returns this provider's circuit breaker, shared by every chain
+// the client is part of.
+func (c *Client) Breaker() *Breaker { return c.breaker }
+
+// chatRequest translates req into go-openai's request type.
+func (c *Client) chatRequest(req Request) openai.ChatCompletionRequest {
+	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
+	for i, m := range req.Messages {
+		msgs[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
+	}
+	out := openai.ChatCompletionRequest{
+		Model:         c.cfg.Model,
+		Messages:      msgs,
+		Stream:        true,
+		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+		Temperature:   float32(c.cfg.Temperature),
+	}
+	limit := c.cfg.MaxTokens
+	if req.MaxTokens > 0 {
+		limit = req.MaxTokens
+	}
+	if c.completionTokens {
+		out.MaxCompletionTokens = limit
+	} else {
+		out.MaxTokens = limit
+	}
+	return out
+}
+
+// Embed returns one embedding vector per text, in order, computed by model
+// at the provider's /embeddings endpoint. Texts are sent in batches of
+// embedBatchSize; each batch is one attempt bounded by the total timeout
+// and does not go through the breaker. Failures are *Error values whose
+// Retryable and RetryAfter tell the caller whether to try again.
+func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
+	if model == "" {
+		return nil, c.cls.final(errors.New("embed: no model given"))
+	}
+	out := make([][]float32, 0, len(texts))
+	for start := 0; start < len(texts); start += embedBatchSize {
+		vecs, err := c.embedBatch(ctx, model, texts[start:min(len(texts), start+embedBatchSize)])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vecs...)
+	}
+	return out, nil
+}
+
+// embedBatchSize bounds the texts per embeddings request, which keeps the
+// response well under the response size limit.
+const embedBatchSize = 64
+
+func (c *Client) embedBatch(ctx context.Context, model string, batch []string) ([][]float32, error) {
+	callCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := c.clock.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
+	defer stop()
+	callCtx, holder := withRetryAfterHolder(callCtx)
+	resp, err := c.api.CreateEmbeddings(callCtx, openai.EmbeddingRequestStrings{
+		Input:          batch,
+		Model:          openai.EmbeddingModel(model),
+		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
+	})
+	if err != nil {
+		return nil, c.cls.classify(ctx, callCtx, fmt.Errorf("embed: %w", err), holder.get())
+	}
+	vecs, err := orderEmbeddings(resp.Data, len(batch))
+	if err != nil {
+		return nil, c.cls.final(fmt.Errorf("embed: %w", err))
+	}
+	return vecs, nil
+}
+
+// orderEmbeddings checks a provider's embeddings answer (one vector per
+// input, indexes in range and unique, equal non-zero dimensions) and returns
+// the vectors in input order.
+func orderEmbeddings(data []openai.Embedding, n int) ([][]float32, error) {
+	if len(data) != n {
+		return nil, fmt.Errorf("got %d vectors for %d texts", len(data), n)
+	}
+	vecs := make([][]float32, n)
+	for _, d := range data {
+		switch {
+		case d.Index < 0 || d.Index >= n:
+			return nil, fmt.Errorf("vector index %d out of range", d.Index)
+		case vecs[d.Index] != nil:
+			return nil, fmt.Errorf("vector index %d repeated", d.Index)
+		case len(d.Embedding) == 0:
+			return nil, fmt.Errorf("vector %d is empty", d.Index)
+		case len(d.Embedding) != len(data[0].Embedding):
+			return nil, fmt.Errorf("vector %d has %d dimensions, want %d", d.Index, len(d.Embedding), len(data[0].Embedding))
+		}
+		vecs[d.Index] = d.Embedding
+	}
+	return vecs, nil
+}
