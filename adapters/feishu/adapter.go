@@ -1,0 +1,204 @@
+// Package feishu connects Feishu/Lark to the core: it receives message events
+// over the long connection (WebSocket) or a verified, encrypted webhook, turns
+// them into core.Envelopes, and streams replies back as CardKit cards (falling
+// back to PATCHed cards, then plain text), within Feishu's size and rate limits.
+package feishu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"imbot/core"
+	"imbot/core/metric"
+)
+
+// Adapter is the Feishu/Lark platform adapter. Name, Reply, Mount and Check
+// may be called from any goroutine; Run is called once.
+type Adapter struct {
+	cfg     Config
+	log     *slog.Logger
+	hc      *http.Client
+	now     func() time.Time
+	metrics *metrics
+	api     *client
+	in      inbound
+	render  atomic.Uint32 // the best renderKind not yet refused by Feishu
+
+	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
+	connected atomic.Bool                      // long connection is up
+	notices   chan core.Envelope               // "text only" replies, sent by Run
+
+	botMu sync.Mutex // guards botID; held while fetching it
+	botID string
+}
+
+var (
+	_ core.Adapter = (*Adapter)(nil)
+	_ core.Mounter = (*Adapter)(nil)
+	_ core.Checker = (*Adapter)(nil)
+)
+
+// Option configures an Adapter.
+type Option func(*Adapter)
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
+
+// WithHTTPClient sets the HTTP client for the Feishu API and the long
+// connection's endpoint lookup (default: a client with a 30 s timeout).
+func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.hc = c } }
+
+// WithMetrics registers the adapter's metrics in r (default: a private registry).
+func WithMetrics(r *metric.Registry) Option {
+	return func(a *Adapter) { a.metrics = newMetrics(r) }
+}
+
+// WithClock sets the clock used for stale checks, webhook timestamps,
+// throttling and token expiry (default time.Now).
+func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
+
+const noticeQueue = 64
+
+// textOnlyNotice answers a message the bot cannot read.
+const textOnlyNotice = "抱歉，我目前只能读取文字消息。Sorry, I can read text only."
+
+// New checks cfg and builds an adapter. It starts nothing.
+func New(cfg Config, opts ...Option) (*Adapter, error) {
+	if problems := cfg.Validate(); len(problems) > 0 {
+		return nil, fmt.Errorf("feishu: invalid config: %s", problems[0])
+	}
+	a := &Adapter{
+		cfg:     cfg,
+		log:     slog.Default(),
+		hc:      &http.Client{Timeout: 30 * time.Second},
+		now:     time.Now,
+		notices: make(chan core.Envelope, noticeQueue),
+		in: inbound{trigger: cfg.GroupTrigger, scope: cfg.SessionScope,
+			inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.metrics == nil {
+		a.metrics = newMetrics(metric.NewRegistry())
+	}
+	a.log = a.log.With("platform", string(Platform))
+	a.api = newClient(cfg, a.hc, a.now, a.log, a.metrics)
+	return a, nil
+}
+
+// Name returns "feishu".
+func (a *Adapter) Name() core.Platform { return Platform }
+
+// Run learns the bot's identity, then receives events until ctx ends: over the
+// long connection in websocket mode, or through the mounted handler in
+// webhook mode. It returns nil after ctx ends and its goroutines stopped.
+func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
+	a.deliver.Store(&deliver)
+	defer a.deliver.Store(nil)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { a.sendNotices(ctx) })
+	if _, err := a.botOpenID(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.log.Warn("feishu bot info unavailable; will retry on the first event", "err", err)
+	}
+	if a.cfg.Mode == ModeWebSocket {
+		a.runLongConnection(ctx)
+		return nil
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// Check reports whether the adapter can receive: the long connection is up
+// (websocket mode) or the bot's identity is known (webhook mode).
+func (a *Adapter) Check(context.Context) error {
+	if a.cfg.Mode == ModeWebSocket && !a.connected.Load() {
+		return errors.New("feishu: long connection is down")
+	}
+	a.botMu.Lock()
+	defer a.botMu.Unlock()
+	if a.botID == "" {
+		return errors.New("feishu: bot identity unknown")
+	}
+	return nil
+}
+
+// botOpenID returns the bot's open_id, asking Feishu once.
+func (a *Adapter) botOpenID(ctx context.Context) (string, error) {
+	a.botMu.Lock()
+	defer a.botMu.Unlock()
+	if a.botID != "" {
+		return a.botID, nil
+	}
+	id, err := a.api.botOpenID(ctx)
+	if err != nil {
+		return "", err
+	}
+	a.botID = id
+	a.log.Info("feishu bot identity", "bot_open_id", id)
+	return id, nil
+}
+
+var errNotRunning = errors.New("feishu: adapter is not running")
+
+// accept turns one verified event into an envelope and delivers it. A nil
+// error means the event may be acknowledged: delivered, or deliberately
+// dropped. Both event modes end here.
+func (a *Adapter) accept(ctx context.Context, e event) error {
+	deliver := a.deliver.Load()
+	if deliver == nil {
+		return errNotRunning
+	}
+	botID, err := a.botOpenID(ctx)
+	if err != nil {
+		return err
+	}
+	env, v := a.in.envelope(e, botID, a.now())
+	log := a.log.With("chat_id", string(env.ChatID), "msg_id", string(env.MessageID))
+	switch v {
+	case verdictDeliver:
+		if err := (*deliver)(ctx, env); err != nil {
+			a.metrics.events.With("failed").Inc()
+			return fmt.Errorf("feishu: deliver: %w", err)
+		}
+		log.Debug("feishu message delivered", "text", env.Text)
+	case verdictStale:
+		log.Info("feishu message dropped: older than the stale window", "stale_window", a.cfg.StaleWindow.String())
+	case verdictUnsupported:
+		select {
+		case a.notices <- env:
+		default:
+			log.Warn("feishu text-only notice dropped: queue full")
+		}
+	default:
+		log.Debug("feishu message dropped", "reason", v.String())
+	}
+	a.metrics.events.With(v.String()).Inc()
+	return nil
+}
+
+// sendNotices tells senders of unreadable messages that the bot reads text
+// only, until ctx ends. The reply's uuid makes redeliveries harmless.
+func (a *Adapter) sendNotices(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case env := <-a.notices:
+			m := outMessage{MsgType: "text", Content: textContent(textOnlyNotice), UUID: replyUUID(env.MessageID, "notice", 0)}
+			if _, err := a.api.reply(ctx, string(env.MessageID), m, a.cfg.ReplyInThread); err != nil {
+				a.log.Warn("feishu text-only notice failed", "chat_id", string(env.ChatID), "msg_id", string(env.MessageID), "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package feishu
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"imbot/core"
+)
+
+const (
+	// cardBudget is the answer text one card holds, counted as JSON-escaped
+	// bytes: Feishu refuses cards over 30 KB (code 230025), and the card's own
+	// JSON needs the rest.
+	cardBudget = 28_000
+	// textBudget is the text one plain message holds (Feishu's limit: 150 KB).
+	textBudget = 100_000
+
+	answerElement = "answer"
+	routeElement  = "route"
+	summaryRunes  = 60
+)
+
+// Footer glyphs while an answer streams and on a card continued in the next.
+const (
+	footerPending   = "…"
+	footerContinued = "↓"
+)
+
+type cardElement struct {
+	Tag       string `json:"tag"`
+	ElementID string `json:"element_id"`
+	Content   string `json:"content"`
+	TextSize  string `json:"text_size,omitempty"`
+}
+
+type cardSummary struct {
+	Content string `json:"content"`
+}
+
+type cardConfig struct {
+	StreamingMode bool         `json:"streaming_mode"`
+	UpdateMulti   bool         `json:"update_multi"`
+	Summary       *cardSummary `json:"summary,omitempty"`
+}
+
+type card struct {
+	Schema string     `json:"schema"`
+	Config cardConfig `json:"config"`
+	Body   struct {
+		Elements []cardElement `json:"elements"`
+	} `json:"body"`
+}
+
+// buildCard renders a JSON 2.0 card: the answer as markdown and, when footer
+// is set, a small grey line under it. streaming sets CardKit's streaming mode.
+func buildCard(answer, footer string, streaming bool) string {
+	c := card{Schema: "2.0", Config: cardConfig{StreamingMode: streaming, UpdateMulti: true}}
+	if !streaming {
+		c.Config.Summary = &cardSummary{Content: summary(answer)}
+	}
+	c.Body.Elements = append(c.Body.Elements, cardElement{Tag: "markdown", ElementID: answerElement, Content: nonEmpty(answer)})
+	if footer != "" {
+		c.Body.Elements = append(c.Body.Elements,
+			cardElement{Tag: "markdown", ElementID: routeElement, Content: footerMarkdown(footer), TextSize: "notation"})
+	}
+	return marshal(c)
+}
+
+// closingSettings turns a card's streaming mode off and sets its preview.
+func closingSettings(answer string) string {
+	return marshal(map[string]cardConfig{"config": {UpdateMulti: true, Summary: &cardSummary{Content: summary(answer)}}})
+}
+
+// cardRef is the content of a message that shows a CardKit card entity.
+func cardRef(cardID string) string {
+	return marshal(map[string]any{"type": "card", "data": map[string]string{"card_id": cardID}})
+}
+
+// textContent is the content of a plain text message.
+func textContent(text string) string { return marshal(map[string]string{"text": text}) }
+
+func footerMarkdown(label string) string {
+	return "<font color='grey'>" + strings.NewReplacer("<", "", ">", "").Replace(label) + "</font>"
+}
+
+// routeLabel is the footer text for a finished reply, or "" for none.
+func routeLabel(r core.Reply) string {
+	if r.Refusal != "" {
+		return ""
+	}
+	switch r.Route {
+	case core.RouteFAQ:
+		return "FAQ"
+	case core.RouteDegraded:
+		return "degraded"
+	case core.RouteModel:
+		for _, s := range []string{r.Model, r.Provider} {
+			if s != "" {
+				return s
+			}
+		}
+		return "model"
+	}
+	return ""
+}
+
+func nonEmpty(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return footerPending
+	}
+	return s
+}
+
+func summary(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= summaryRunes {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:summaryRunes]) + "…"
+}
+
+func marshal(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // only maps and structs of strings and bools
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// replyUUID derives the idempotency uuid of one message or card operation
+// from what it answers, so a repeated send (a retry, or a turn replayed after
+// a restart) cannot post twice within Feishu's one-hour window.
+func replyUUID(parent core.MessageID, purpose string, n int) string {
+	sum := sha256.Sum256([]byte("imbot\x00" + string(parent) + "\x00" + purpose + "\x00" + strconv.Itoa(n)))
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// escapedLen is the size of r inside a JSON string, counting HTML escapes.
+func escapedLen(r rune) int {
+	switch {
+	case r == '"' || r == '\\' || r == '\n' || r == '\r' || r == '\t':
+		return 2
+	case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
+		return 6
+	}
+	return utf8.RuneLen(r)
+}
+
+// splitPoint returns how many bytes of s fit in budget escaped bytes: all of
+// s when it fits, otherwise a cut on a rune boundary, preferably after a
+// paragraph, line or word break in the last quarter of what fits.
+func splitPoint(s string, budget int) int {
+	size, fit := 0, len(s)
+	for i, r := range s {
+		if size += escapedLen(r); size > budget {
+			fit = i
+			break
+		}
+	}
+	if fit == len(s) {
+		return fit
+	}
+	floor := fit * 3 / 4
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(s[:fit], sep); i >= floor && i > 0 {
+			return i + len(sep)
+		}
+	}
+	if fit == 0 { // budget smaller than one rune: take the rune anyway
+		_, n := utf8.DecodeRuneInString(s)
+		return n
+	}
+	return fit
+}
