@@ -1,0 +1,31 @@
+package web
+
+import "imbot/core/metric"
+
+// webMetrics are the adapter's Prometheus metrics.
+type webMetrics struct {
+	reg             *metric.Registry
+	messages        metric.ValueVec // by transport: ws, api
+	errors          metric.ValueVec // by protocol error code
+	slowDisconnects *metric.Value
+}
+
+func newWebMetrics(r *metric.Registry) *webMetrics {
+	return &webMetrics{
+		reg: r,
+		messages: r.Counter("imbot_web_messages_total",
+			"User messages handed to the dispatcher, by transport (ws, api).", "transport"),
+		errors: r.Counter("imbot_web_errors_total",
+			"Requests and frames answered with an error, by protocol error code.", "code"),
+		slowDisconnects: r.Counter("imbot_web_slow_disconnects_total",
+			"WebSocket clients disconnected because they could not keep up.").With(),
+	}
+}
+
+// watch exports the number of open WebSocket connections of h.
+func (m *webMetrics) watch(h *hub) {
+	m.reg.GaugeFunc("imbot_web_connections", "Open WebSocket connections.",
+		func() float64 { return float64(h.connections()) })
+}
+
+func (m *webMetrics) rejected(code string) { m.errors.With(code).Inc() }

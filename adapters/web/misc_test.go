@@ -1,0 +1,5 @@
+package web
+
+import "errors"
+
+var errTest = errors.New("injected failure")

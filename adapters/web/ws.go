@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"imbot/core"
+)
+
+const (
+	websocketGoingAway = websocket.CloseGoingAway
+	historyTimeout     = 5 * time.Second
+	handshakeTimeout   = 10 * time.Second
+	// Small buffers keep idle connections cheap; the write buffer comes from
+	// a pool and is held only while a frame is being written.
+	readBufferSize  = 1024
+	writeBufferSize = 4096
+)
+
+func newUpgrader(onError func(http.ResponseWriter, *http.Request, int, error)) websocket.Upgrader {
+	return websocket.Upgrader{
+		HandshakeTimeout: handshakeTimeout,
+		ReadBufferSize:   readBufferSize,
+		WriteBufferSize:  writeBufferSize,
+		WriteBufferPool:  &sync.Pool{},
+		// The handler has checked the origin against allowed_origins.
+		CheckOrigin: func(*http.Request) bool { return true },
+		Error:       onError,
+	}
+}
+
+// serveWS handles GET /ws: it checks the request, upgrades it, sends the
+// ready and history frames and starts the connection's reader and writer.
+func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
+	if rerr := a.admit(r); rerr != nil {
+		a.fail(w, rerr)
+		return
+	}
+	session := r.URL.Query().Get("session")
+	if session == "" {
+		session = newID()
+	} else if !validSession(session) {
+		a.fail(w, badRequest("", "session must be 1..%d characters of [A-Za-z0-9_-]", maxSessionLen))
+		return
+	}
+	if a.hub.connections() >= a.cfg.MaxConnections {
+		a.fail(w, &requestError{code: codeBusy, message: "too many connections; try again later"})
+		return
+	}
+	if !a.begin() {
+		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})
+		return
+	}
+	defer a.wg.Done()
+	ws, err := a.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the request
+	}
+	c := newWSConn(a, ws, core.ChatID(session))
+	if !a.register(c) {
+		msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "busy")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
+		_ = ws.Close()
+		return
+	}
+	first := []any{readyFrame{Type: "ready", Session: session}}
+	if h, ok := a.loadHistory(r.Context(), c.session); ok {
+		first = append(first, h)
+	}
+	c.prepend(first)
+	a.wg.Add(2)
+	go func() {
+		defer a.wg.Done()
+		c.writeLoop()
+	}()
+	go func() {
+		defer a.wg.Done()
+		c.readLoop()
+	}()
+}
+
+// prepend queues frames ahead of those queued since the connection was
+// attached; the writer has not started yet.
+func (c *wsConn) prepend(frames []any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.queue = append(frames, c.queue...)
+	c.signal()
+}
+
+// loadHistory returns the history frame of a resumed session, if it has
+// history. A store failure is logged: the chat works without the frame.
+func (a *Adapter) loadHistory(ctx context.Context, session core.ChatID) (historyFrame, bool) {
+	if a.cfg.HistoryMessages == 0 {
+		return historyFrame{}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, historyTimeout)
+	defer cancel()
+	conv := a.envelope(session, "", "").Conversation()
+	msgs, err := a.history.Recent(ctx, conv, a.cfg.HistoryMessages)
+	if err != nil {
+		a.log.Warn("web: load history", "chat_id", session, "error", err)
+		return historyFrame{}, false
+	}
+	if len(msgs) == 0 {
+		return historyFrame{}, false
+	}
+	return newHistoryFrame(msgs), true
+}
+
+// admit checks the origin and the token of a /ws or /api/chat request.
+func (a *Adapter) admit(r *http.Request) *requestError {
+	if !a.origins.allow(r) {
+		return &requestError{code: codeForbidden, message: "origin not allowed"}
+	}
+	if !a.auth.allow(r) {
+		return &requestError{code: codeUnauthorized, message: "a valid token is required"}
+	}
+	return nil
+}
+
+// upgradeError answers a failed WebSocket handshake in the JSON error shape.
+func (a *Adapter) upgradeError(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: codeBadRequest, Message: reason.Error()}})
+}
