@@ -45,7 +45,7 @@ func (m *metrics) call(provider string, res Result, err error, firstToken time.D
 		return
 	}
 	m.calls.With(provider, outcomeLabel(res, err)).Inc()
-	if firstToken > 0 {
+	if firstToken >= 0 {
 		m.firstToken.With(provider).Observe(firstToken.Seconds())
 	}
 	if res.Usage.PromptTokens > 0 {

@@ -33,11 +33,11 @@ func (c *Client) Stream(ctx context.Context, req Request, onDelta DeltaFunc) (Re
 }
 
 // stream is Stream without the bookkeeping; it also returns how long the
-// first sign of life took (0 if none came).
+// first sign of life took (negative if none came).
 func (c *Client) stream(ctx context.Context, req Request, onDelta DeltaFunc) (Result, time.Duration, error) {
 	res := Result{Provider: c.cfg.Name, Model: c.cfg.Model}
 	if len(req.Messages) == 0 {
-		return res, 0, c.cls.final(errors.New("request has no messages"))
+		return res, -1, c.cls.final(errors.New("request has no messages"))
 	}
 	callCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -50,14 +50,14 @@ func (c *Client) stream(ctx context.Context, req Request, onDelta DeltaFunc) (Re
 	start := c.clock.Now()
 	st, err := c.api.CreateChatCompletionStream(callCtx, c.chatRequest(req))
 	if err != nil {
-		return res, 0, c.cls.classify(ctx, callCtx, err, holder.get())
+		return res, -1, c.cls.classify(ctx, callCtx, err, holder.get())
 	}
 	defer st.Close()
 
 	r := reader{onDelta: onDelta, stopFirst: stopFirst, now: c.clock.Now}
 	err = r.read(st, &res)
 	res.Text = r.text.String()
-	var firstToken time.Duration
+	firstToken := time.Duration(-1)
 	if r.alive {
 		firstToken = r.aliveAt.Sub(start)
 	}

@@ -43,11 +43,13 @@ type Response struct {
 	// (data: {"error":{...}}) after the chunks, instead of the end.
 	StreamError string
 
-	// Hang makes the fake send the stream's headers and then nothing until
-	// the request's context ends (or the server closes).
+	// Hang makes the fake send the stream's headers and the scripted
+	// chunks, and then nothing until the request's context ends (or the
+	// server closes): with no chunks, a hang before the first token.
 	Hang bool
-	// DropAfter, when positive, aborts the connection after that many
-	// answer chunks, without the end of the stream.
+	// Drop aborts the connection after DropAfter answer chunks (0: before
+	// any), without the end of the stream.
+	Drop      bool
 	DropAfter int
 	// ChunkDelay is waited before each chunk.
 	ChunkDelay time.Duration
@@ -93,7 +95,7 @@ func RateLimited(seconds int) Response {
 func Hang() Response { return Response{Hang: true} }
 
 // Drop streams chunks and aborts the connection after the first n of them.
-func Drop(n int, chunks ...string) Response { return Response{Chunks: chunks, DropAfter: n} }
+func Drop(n int, chunks ...string) Response { return Response{Chunks: chunks, Drop: true, DropAfter: n} }
 
 // failing reports whether r is an error response.
 func (r Response) failing() bool { return r.Status != 0 && r.Status != http.StatusOK }

@@ -73,7 +73,7 @@ type Option func(*Server)
 // it, the fake requires no Authorization header at all.
 func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
 
-// WithModel makes the fake require this model name in every request.
+// WithModel makes the fake require this model name in every chat request.
 func WithModel(model string) Option { return func(s *Server) { s.model = model } }
 
 // WithDefault sets the answer used when no scripted one is queued; the
@@ -230,9 +230,6 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (Request, bool) 
 	if req.MaxTokens == 0 {
 		req.MaxTokens = wire.MaxCompletionTokens
 	}
-	if s.model != "" && wire.Model != s.model {
-		problems = append(problems, "model "+wire.Model+", want "+s.model)
-	}
 	if len(wire.Input) > 0 {
 		if req.Input, err = parseInput(wire.Input); err != nil {
 			problems = append(problems, "input: "+err.Error())
@@ -258,6 +255,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var problems []string
+	if s.model != "" && req.Model != s.model {
+		problems = append(problems, "model "+req.Model+", want "+s.model)
+	}
 	if len(req.Messages) == 0 {
 		problems = append(problems, "no messages")
 	}

@@ -107,22 +107,22 @@ func (s *Server) writeChat(w http.ResponseWriter, req *http.Request, rec Request
 	w.WriteHeader(http.StatusOK)
 	sw := &sseWriter{w: w, rc: http.NewResponseController(w), req: req, done: s.done, r: r, model: rec.Model}
 	_ = sw.rc.Flush()
-	if r.Hang {
-		sw.wait(-1)
-		return
-	}
 	for _, t := range r.Reasoning {
 		if !sw.send(&wireDelta{ReasoningContent: t}, nil, nil) {
 			return
 		}
 	}
 	for i, t := range answer {
-		if r.DropAfter > 0 && i == r.DropAfter {
+		if r.Drop && i == r.DropAfter {
 			panic(http.ErrAbortHandler) // closes the connection mid-stream
 		}
 		if !sw.send(&wireDelta{Content: t}, nil, nil) {
 			return
 		}
+	}
+	if r.Hang {
+		sw.wait(-1)
+		return
 	}
 	sw.finish(finish, usage)
 }
@@ -211,8 +211,8 @@ func (sw *sseWriter) data(v any) bool {
 // finish ends the stream: a scripted error event, or the finish reason, the
 // usage chunk and [DONE], as the script says.
 func (sw *sseWriter) finish(reason string, usage wireUsage) {
-	if sw.r.DropAfter > 0 {
-		panic(http.ErrAbortHandler) // fewer chunks than DropAfter: drop at the end
+	if sw.r.Drop {
+		panic(http.ErrAbortHandler) // no more chunks than DropAfter: drop at the end
 	}
 	if sw.r.StreamError != "" {
 		sw.data(errorBody(sw.r.StreamError, "server_error", ""))
