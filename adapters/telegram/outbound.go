@@ -1,0 +1,227 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"imbot/core"
+)
+
+// maxTyping bounds one typing indicator, in case a caller's ctx never ends.
+const maxTyping = 10 * time.Minute
+
+// Reply opens a writer for the answer to env. It needs nothing but env, so
+// it also answers envelopes an earlier process received.
+func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter, error) {
+	t, err := targetOf(env)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: reply to chat %q message %q: %w", env.ChatID, env.MessageID, err)
+	}
+	w := &writer{a: a, t: t, interval: a.cfg.EditInterval,
+		log: a.log.With("chat_id", env.ChatID, "msg_id", env.MessageID)}
+	if t.direct {
+		w.interval = a.cfg.DraftInterval
+		w.draftID = draftID(env)
+	}
+	return w, nil
+}
+
+// draftID derives a non-zero draft id from the message answered.
+func draftID(env core.Envelope) string {
+	h := fnv.New32a()
+	h.Write([]byte(string(env.ChatID) + "\x00" + string(env.MessageID)))
+	return strconv.FormatUint(uint64(h.Sum32()&0x7fffffff|1), 10)
+}
+
+// Typing shows "typing…" in env's chat at once and every typing_interval
+// until ctx ends, Run returns, or maxTyping passes. It returns at once.
+func (a *Adapter) Typing(ctx context.Context, env core.Envelope) {
+	t, err := targetOf(env)
+	if err != nil {
+		return
+	}
+	a.typingMu.Lock()
+	defer a.typingMu.Unlock()
+	if a.typingStopped {
+		return
+	}
+	a.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(ctx, maxTyping)
+		defer cancel()
+		tick := time.NewTicker(a.cfg.TypingInterval)
+		defer tick.Stop()
+		for {
+			err := a.callOnce(ctx, "sendChatAction", func(ctx context.Context) error {
+				_, err := a.bot.SendChatAction(ctx, &bot.SendChatActionParams{
+					ChatID: t.chat, MessageThreadID: t.thread, Action: models.ChatActionTyping})
+				return err
+			})
+			if err != nil && ctx.Err() == nil {
+				a.log.Debug("typing indicator", "chat_id", t.chat, "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.typingStop:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+}
+
+// stopTyping ends every typing indicator and waits for them.
+func (a *Adapter) stopTyping() {
+	a.typingMu.Lock()
+	if !a.typingStopped {
+		a.typingStopped = true
+		close(a.typingStop)
+	}
+	a.typingMu.Unlock()
+	a.bg.Wait()
+}
+
+// writer streams one reply. Private chats see the growing text as a draft
+// and get it as messages at the end; groups see a message that is edited
+// as the text grows. Text past one message's limit continues in further
+// messages. A writer is used from one goroutine, as core.ReplyWriter says.
+type writer struct {
+	a        *Adapter
+	t        target
+	interval time.Duration
+	draftID  string // private chats only
+	sent     []sentMsg
+	log      *slog.Logger
+}
+
+// sentMsg is a message of the reply already on Telegram.
+type sentMsg struct {
+	id   int
+	html string
+}
+
+// Update shows the text so far, unless the chat's pace or the global rate
+// leaves no room for it now; then it is skipped, as later text supersedes
+// it. Failures of streamed updates are logged, not returned: the final
+// text is what matters.
+func (w *writer) Update(ctx context.Context, textSoFar string) error {
+	if !w.a.pace.try(w.t.chat, w.interval) || !w.a.global.tryTake() {
+		return nil
+	}
+	if err := w.show(ctx, split(render(textSoFar), maxMessageLen), false); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		w.log.Debug("streamed update not shown", "err", err)
+	}
+	return nil
+}
+
+// Finish sends the complete reply, waiting for the chat's pace and
+// retrying 429 and transient failures, and returns once Telegram has it.
+func (w *writer) Finish(ctx context.Context, reply core.Reply) error {
+	chunks := split(render(reply.Text), maxMessageLen)
+	if len(chunks) == 0 && len(w.sent) == 0 {
+		w.log.Warn("empty reply not sent")
+		return nil
+	}
+	return w.show(ctx, chunks, true)
+}
+
+// show brings the chat up to date with chunks: it edits the messages whose
+// text changed, sends the new ones and, in private chats while streaming,
+// shows the last chunk as a draft. The final show also deletes messages
+// the final text no longer needs.
+func (w *writer) show(ctx context.Context, chunks []chunk, final bool) error {
+	for i, c := range chunks {
+		var err error
+		switch {
+		case !final && w.t.direct && i == len(chunks)-1:
+			err = w.draft(ctx, c)
+		case i < len(w.sent) && w.sent[i].html == c.HTML:
+		case i < len(w.sent):
+			err = w.edit(ctx, i, c, final)
+		default:
+			err = w.send(ctx, c, final)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if final {
+		for len(w.sent) > len(chunks) {
+			if err := w.deleteLast(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *writer) send(ctx context.Context, c chunk, final bool) error {
+	params := &bot.SendMessageParams{ChatID: w.t.chat, MessageThreadID: w.t.thread}
+	if len(w.sent) == 0 && w.t.replyTo != 0 {
+		params.ReplyParameters = &models.ReplyParameters{MessageID: w.t.replyTo, AllowSendingWithoutReply: true}
+	}
+	var msgID int
+	err := w.exec(ctx, "sendMessage", final, c, func(ctx context.Context, text string, mode models.ParseMode) error {
+		params.ChatID, params.Text, params.ParseMode = w.t.chat, text, mode
+		m, err := w.a.bot.SendMessage(ctx, params)
+		if err == nil {
+			msgID = m.ID
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.sent = append(w.sent, sentMsg{id: msgID, html: c.HTML})
+	return nil
+}
+
+func (w *writer) edit(ctx context.Context, i int, c chunk, final bool) error {
+	err := w.exec(ctx, "editMessageText", final, c, func(ctx context.Context, text string, mode models.ParseMode) error {
+		_, err := w.a.bot.EditMessageText(ctx, &bot.EditMessageTextParams{
+			ChatID: w.t.chat, MessageID: w.sent[i].id, Text: text, ParseMode: mode})
+		if isBadRequest(err, "message is not modified") {
+			return nil
+		}
+		return err
+	})
+	if isBadRequest(err, "message to edit not found") && i == len(w.sent)-1 {
+		w.sent = w.sent[:i] // deleted by someone: send it anew
+		return w.send(ctx, c, final)
+	}
+	if err == nil {
+		w.sent[i].html = c.HTML
+	}
+	return err
+}
+
+func (w *writer) draft(ctx context.Context, c chunk) error {
+	return w.exec(ctx, "sendMessageDraft", false, c, func(ctx context.Context, text string, mode models.ParseMode) error {
+		_, err := w.a.bot.SendMessageDraft(ctx, &bot.SendMessageDraftParams{
+			ChatID: w.t.chat, MessageThreadID: w.t.thread, DraftID: w.draftID, Text: text, ParseMode: mode})
+		return err
+	})
+}
+
+func (w *writer) deleteLast(ctx context.Context) error {
+	last := w.sent[len(w.sent)-1]
+	err := w.reliably(ctx, "deleteMessage", func(ctx context.Context) error {
+		_, err := w.a.bot.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: w.t.chat, MessageID: last.id})
+		return err
+	})
+	if err == nil || isBadRequest(err, "not found") {
+		w.sent = w.sent[:len(w.sent)-1]
+		return nil
+	}
+	return err
+}

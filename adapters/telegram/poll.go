@@ -1,0 +1,144 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"imbot/core"
+)
+
+// poll receives updates by long polling until ctx ends. It resumes after
+// the last update id saved, asks for the next batch only when every update
+// of the current one has been delivered, and saves the batch's last id
+// before asking: an update is confirmed to Telegram only once the
+// dispatcher holds it durably, so a crash loses nothing, and what a crash
+// repeats the dispatcher's dedup drops.
+func (a *Adapter) poll(ctx context.Context, deliver core.DeliverFunc) error {
+	last, err := a.loadOffset(ctx)
+	if err != nil {
+		return err
+	}
+	a.dropWebhook(ctx)
+	var b backoff
+	for ctx.Err() == nil {
+		batch, err := a.getUpdates(ctx, last+1)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			if errors.Is(err, bot.ErrorUnauthorized) {
+				return a.redact(err)
+			}
+			a.ready.Store(false)
+			a.log.Warn("get updates failed; retrying", "err", a.redact(err))
+			_ = sleep(ctx, b.next(err))
+			continue
+		}
+		b.reset()
+		a.ready.Store(true)
+		if len(batch) == 0 {
+			continue
+		}
+		if err := a.deliverBatch(ctx, deliver, batch); err != nil {
+			break // ctx ended; the batch comes again after the restart
+		}
+		last = batch[len(batch)-1].id
+		a.saveOffset(ctx, last)
+	}
+	return nil
+}
+
+// loadOffset returns the last update id saved, or 0.
+func (a *Adapter) loadOffset(ctx context.Context) (int64, error) {
+	s, err := a.cursors.Cursor(ctx, offsetCursor)
+	if err != nil || s == "" {
+		if err != nil {
+			return 0, fmt.Errorf("telegram: load offset: %w", err)
+		}
+		return 0, nil
+	}
+	last, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("telegram: load offset %q: %w", s, err)
+	}
+	return last, nil
+}
+
+// saveOffset saves the last delivered update id. A failure only means the
+// next start fetches some updates again, which dedup drops.
+func (a *Adapter) saveOffset(ctx context.Context, last int64) {
+	if err := a.cursors.SetCursor(ctx, offsetCursor, strconv.FormatInt(last, 10)); err != nil {
+		a.log.Warn("save offset", "offset", last, "err", err)
+		return
+	}
+	a.m.offset.With().Set(float64(last))
+}
+
+// dropWebhook removes a webhook left from webhook mode, which would make
+// getUpdates fail; pending updates are kept.
+func (a *Adapter) dropWebhook(ctx context.Context) {
+	err := a.callOnce(ctx, "deleteWebhook", func(ctx context.Context) error {
+		_, err := a.bot.DeleteWebhook(ctx, &bot.DeleteWebhookParams{})
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("delete webhook", "err", err)
+	}
+}
+
+// deliverBatch handles a batch: each chat's updates in order, chats in
+// parallel. It returns only when every update is handled, or with ctx's
+// error when ctx ends first.
+func (a *Adapter) deliverBatch(ctx context.Context, deliver core.DeliverFunc, batch []fetched) error {
+	var order []int64
+	byChat := map[int64][]*models.Update{}
+	for _, f := range batch {
+		if f.upd == nil {
+			a.m.updates.With("undecodable").Inc()
+			a.log.Warn("update skipped: cannot decode it", "update_id", f.id)
+			continue
+		}
+		c := chatOf(f.upd)
+		if _, ok := byChat[c]; !ok {
+			order = append(order, c)
+		}
+		byChat[c] = append(byChat[c], f.upd)
+	}
+	var wg sync.WaitGroup
+	for _, c := range order {
+		wg.Go(func() {
+			for _, u := range byChat[c] {
+				if a.handleUntilDone(ctx, deliver, u) != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// handleUntilDone handles u, retrying with backoff while delivery fails,
+// until it succeeds or ctx ends.
+func (a *Adapter) handleUntilDone(ctx context.Context, deliver core.DeliverFunc, u *models.Update) error {
+	var b backoff
+	for {
+		err := a.handle(ctx, deliver, u)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		a.log.Warn("delivery failed; retrying", "update_id", u.ID, "err", err)
+		if err := sleep(ctx, b.next(err)); err != nil {
+			return err
+		}
+	}
+}

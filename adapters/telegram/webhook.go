@@ -1,0 +1,109 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"imbot/core"
+)
+
+// maxWebhookBody bounds one webhook request; an update is a few KiB.
+const maxWebhookBody = 1 << 20
+
+// secretHeader carries the webhook secret token in Telegram's requests.
+const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// runWebhook registers the webhook with Telegram and serves updates from
+// the mounted handler until ctx ends. The webhook stays registered after
+// Run returns, so updates queue at Telegram until the next start.
+func (a *Adapter) runWebhook(ctx context.Context, deliver core.DeliverFunc) error {
+	err := a.retry(ctx, "setWebhook", func(ctx context.Context) error {
+		_, err := a.bot.SetWebhook(ctx, &bot.SetWebhookParams{
+			URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: allowedUpdates,
+		})
+		return err
+	})
+	if err != nil || ctx.Err() != nil {
+		return err
+	}
+	a.deliver.Store(&deliver)
+	a.ready.Store(true)
+	a.log.Info("webhook registered", "path", a.cfg.WebhookPath)
+	<-ctx.Done()
+	a.deliver.Store(nil)
+	return nil
+}
+
+// serveWebhook handles one update from Telegram. It answers 401 to a
+// request without the right secret token, 200 once the update is durably
+// delivered (or is not for the bot), and 5xx when it could not be
+// delivered, so that Telegram sends it again.
+func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		a.m.webhook.With("method").Inc()
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get(secretHeader)
+	if subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.WebhookSecret)) != 1 {
+		a.m.webhook.With("secret").Inc()
+		a.log.Warn("webhook request with a wrong secret token", "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	deliver := a.deliver.Load()
+	if deliver == nil {
+		a.m.webhook.With("not_running").Inc()
+		http.Error(w, "not running", http.StatusServiceUnavailable)
+		return
+	}
+	u, status := a.readUpdate(w, r)
+	if u == nil {
+		a.m.webhook.With("body").Inc()
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
+	defer cancel()
+	if chat := chatOf(u); chat != 0 {
+		defer a.chats.lock(chat)()
+	}
+	if err := a.handle(ctx, *deliver, u); err != nil {
+		a.log.Warn("webhook update not delivered; Telegram will resend it", "update_id", u.ID, "err", err)
+		http.Error(w, "not delivered", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// readUpdate decodes the request body. An update of a shape the models
+// cannot decode but with an id is answered 200 and skipped, as polling
+// skips it; a body that is no update at all is a bad request.
+func (a *Adapter) readUpdate(w http.ResponseWriter, r *http.Request) (*models.Update, int) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, http.StatusRequestEntityTooLarge
+		}
+		return nil, http.StatusBadRequest
+	}
+	f := decodeUpdates([]json.RawMessage{body})[0]
+	switch {
+	case f.upd != nil && f.upd.ID != 0:
+		return f.upd, http.StatusOK
+	case f.id != 0:
+		a.m.updates.With("undecodable").Inc()
+		a.log.Warn("update skipped: cannot decode it", "update_id", f.id)
+		return &models.Update{ID: f.id}, http.StatusOK
+	}
+	return nil, http.StatusBadRequest
+}
