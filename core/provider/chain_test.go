@@ -89,7 +89,7 @@ func TestChainStream(t *testing.T) {
 			scripts:  []script{{providertest.Drop(2, "par", "tial", "never")}, {providertest.Answer("from b")}},
 			wantText: "partial", wantFrom: "a", wantCalls: []int{1, 0}, interrupted: true, wantSleeps: []time.Duration{}},
 		{name: "all down",
-			scripts:  []script{{providertest.Fail(401)}, {providertest.Fail(403)}},
+			scripts:   []script{{providertest.Fail(401)}, {providertest.Fail(403)}},
 			wantCalls: []int{1, 1}, wantErrIs: ErrAllFailed},
 	}
 	for _, tt := range tests {

@@ -95,7 +95,9 @@ func RateLimited(seconds int) Response {
 func Hang() Response { return Response{Hang: true} }
 
 // Drop streams chunks and aborts the connection after the first n of them.
-func Drop(n int, chunks ...string) Response { return Response{Chunks: chunks, Drop: true, DropAfter: n} }
+func Drop(n int, chunks ...string) Response {
+	return Response{Chunks: chunks, Drop: true, DropAfter: n}
+}
 
 // failing reports whether r is an error response.
 func (r Response) failing() bool { return r.Status != 0 && r.Status != http.StatusOK }
