@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -336,9 +337,18 @@ func message(id, text string) map[string]string {
 // post sends a POST /api/chat and decodes the response body into out.
 func (e *testEnv) post(t *testing.T, body string, header http.Header, out any) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/api/chat", strings.NewReader(body))
+	status, err := e.tryPost(body, header, out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return status
+}
+
+// tryPost is post for goroutines other than the test's.
+func (e *testEnv) tryPost(body string, header http.Header, out any) (int, error) {
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/api/chat", strings.NewReader(body))
+	if err != nil {
+		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
@@ -346,14 +356,14 @@ func (e *testEnv) post(t *testing.T, body string, header http.Header, out any) i
 	}
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
-		t.Fatalf("post: %v", err)
+		return 0, fmt.Errorf("post: %w", err)
 	}
 	defer resp.Body.Close()
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("content type %q, want JSON", ct)
+		return 0, fmt.Errorf("content type %q, want JSON", ct)
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		t.Fatalf("decode response: %v", err)
+		return 0, fmt.Errorf("decode response: %w", err)
 	}
-	return resp.StatusCode
+	return resp.StatusCode, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -365,10 +366,32 @@ func TestWSGracefulShutdown(t *testing.T) {
 	for _, c := range conns {
 		expect(t, c, "ready")
 	}
+	codes := make(chan int, len(conns))
+	for _, c := range conns {
+		go func() {
+			_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+			for {
+				_, _, err := c.ReadMessage()
+				var ce *websocket.CloseError
+				if errors.As(err, &ce) {
+					codes <- ce.Code
+					return
+				}
+				if err != nil {
+					codes <- 0
+					return
+				}
+			}
+		}()
+	}
+	start := time.Now()
 	e.stop() // waits for Run to return
-	for i, c := range conns {
-		if code := readClose(t, c); code != websocket.CloseGoingAway {
-			t.Fatalf("conn %d: close code %d, want 1001", i, code)
+	if d := time.Since(start); d >= closeGrace {
+		t.Errorf("shutdown took %s although the clients answered the close frame", d)
+	}
+	for range conns {
+		if code := <-codes; code != websocket.CloseGoingAway {
+			t.Fatalf("close code %d, want 1001", code)
 		}
 	}
 	if n := e.a.hub.connections(); n != 0 {
