@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,28 +12,39 @@ import (
 
 // Backup writes a consistent copy of the whole file to w while the store
 // stays in use, and returns the bytes written. The copy opens with Open. ctx
-// is checked on every write to w.
+// is checked on every write to w; a failed write to w is returned wrapped.
 func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	var n int64
+	cw := &ctxWriter{ctx: ctx, w: w}
 	err := s.view(ctx, "backup", func(tx *bolt.Tx) error {
 		var err error
-		n, err = tx.WriteTo(ctxWriter{ctx: ctx, w: w})
+		n, err = tx.WriteTo(cw)
 		return err
 	})
+	if err != nil && cw.err != nil {
+		// bbolt flattens some writer errors to text; keep the chain.
+		return n, fmt.Errorf("store: backup: write: %w", cw.err)
+	}
 	return n, err
 }
 
-// ctxWriter fails writes once ctx has ended.
+// ctxWriter fails writes once ctx has ended and remembers the first failure.
 type ctxWriter struct {
 	ctx context.Context
 	w   io.Writer
+	err error
 }
 
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+func (c *ctxWriter) Write(p []byte) (int, error) {
+	if c.err == nil {
+		c.err = c.ctx.Err()
 	}
-	return c.w.Write(p)
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.err = err
+	return n, err
 }
 
 // Export calls fn with every conversation and its messages, oldest first, in

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"imbot/core"
+)
+
+func sampleMessage() core.Message {
+	return core.Message{Role: core.RoleAssistant, Text: "营业时间是 9:00–18:00 🕘", At: time.Date(2026, 3, 14, 9, 26, 53, 589793238, time.UTC),
+		Route: core.RouteModel, Provider: "deepseek", Model: "deepseek-chat", Tokens: 17, LatencyMS: 1234}
+}
+
+func samplePending() pendingRecord {
+	env := envelope("oc_群", 42)
+	env.ChatKind, env.Scope, env.ThreadID = core.ChatGroup, core.ScopeUser, "omt_1"
+	env.MentionsBot, env.RepliesToBot = true, true
+	return pendingRecord{Seq: 1 << 40, Env: env}
+}
+
+func sampleUnanswered() Unanswered {
+	return Unanswered{Question: "退货政策？", Conversation: "feishu\x00oc_1", Platform: "feishu",
+		At: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC), Reason: "all providers failed",
+		Candidates: []Candidate{{ID: "returns", Score: 0.58}, {ID: "shipping", Score: math.Inf(-1)}}}
+}
+
+func sampleMeta() convMeta {
+	return convMeta{Created: time.Unix(1_700_000_000, 0).UTC(), Last: time.Unix(1_800_000_000, 5).UTC(), Count: 998}
+}
+
+func TestRecordRoundTrips(t *testing.T) {
+	t.Run("message", func(t *testing.T) {
+		for _, m := range []core.Message{sampleMessage(), {}} {
+			got, err := decodeMessage(encodeMessage(m))
+			if err != nil || !sameMessages([]core.Message{got}, []core.Message{m}) {
+				t.Errorf("round trip of %+v = %+v, %v", m, got, err)
+			}
+		}
+	})
+	t.Run("pending", func(t *testing.T) {
+		want := samplePending()
+		got, err := decodePending(encodePending(want))
+		if err != nil || got.Seq != want.Seq || !sameEnvelope(got.Env, want.Env) {
+			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+		}
+	})
+	t.Run("unanswered", func(t *testing.T) {
+		want := sampleUnanswered()
+		got, err := decodeUnanswered(encodeUnanswered(want))
+		if err != nil || !bytes.Equal(encodeUnanswered(got), encodeUnanswered(want)) || !got.At.Equal(want.At) {
+			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+		}
+	})
+	t.Run("meta", func(t *testing.T) {
+		want := sampleMeta()
+		got, err := decodeConvMeta(encodeConvMeta(want))
+		if err != nil || got != want {
+			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+		}
+	})
+	t.Run("zero time", func(t *testing.T) {
+		got, err := decodeExpiry(encodeExpiry(time.Time{}))
+		if err != nil || !got.IsZero() {
+			t.Errorf("round trip of the zero time = %v, %v", got, err)
+		}
+	})
+}
+
+func TestDecodeRejectsCorruptRecords(t *testing.T) {
+	msg := encodeMessage(sampleMessage())
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"empty", nil},
+		{"unknown version", append([]byte{99}, msg[1:]...)},
+		{"truncated", msg[:len(msg)-1]},
+		{"trailing byte", append(bytes.Clone(msg), 0)},
+		{"length past the end", []byte{recordV1, 0xff, 0xff, 0x03, 'a'}},
+		{"overlong varint", append([]byte{recordV1}, bytes.Repeat([]byte{0xff}, 11)...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := decodeMessage(tt.b); !errors.Is(err, errCorrupt) {
+				t.Errorf("decodeMessage(%x) error = %v, want errCorrupt", tt.b, err)
+			}
+		})
+	}
+	pend := encodePending(samplePending())
+	badKind := bytes.Clone(pend)
+	badKind[bytes.Index(pend, []byte("oc_群"))+len("oc_群")] = 7
+	if _, err := decodePending(badKind); !errors.Is(err, errCorrupt) {
+		t.Errorf("decodePending with chat kind 7: error = %v, want errCorrupt", err)
+	}
+	if _, err := decodeExpiry([]byte{recordV1, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03}); !errors.Is(err, errCorrupt) {
+		t.Errorf("decodeExpiry with 1e9 nanoseconds: error = %v, want errCorrupt", err)
+	}
+	if _, err := decodeVector([]byte{recordV1, 2, 0, 0, 0, 0}); !errors.Is(err, errCorrupt) {
+		t.Errorf("decodeVector of a short vector: error = %v, want errCorrupt", err)
+	}
+}
+
+// fuzzDecoder checks that decode never panics, fails only with errCorrupt,
+// and that whatever it accepts re-encodes to bytes it decodes identically.
+func fuzzDecoder[T any](f *testing.F, decode func([]byte) (T, error), encode func(T) []byte, seeds ...[]byte) {
+	for _, s := range seeds {
+		f.Add(s)
+		f.Add(s[:len(s)/2])
+	}
+	f.Add([]byte{})
+	f.Add([]byte{recordV1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := decode(b)
+		if err != nil {
+			if !errors.Is(err, errCorrupt) {
+				t.Fatalf("decode(%x) error %v does not wrap errCorrupt", b, err)
+			}
+			return
+		}
+		re := encode(v)
+		v2, err := decode(re)
+		if err != nil {
+			t.Fatalf("re-encoded %x does not decode: %v", re, err)
+		}
+		if again := encode(v2); !bytes.Equal(again, re) {
+			t.Fatalf("encoding is unstable: %x then %x", re, again)
+		}
+	})
+}
+
+func FuzzDecodeMessage(f *testing.F) {
+	fuzzDecoder(f, decodeMessage, encodeMessage, encodeMessage(sampleMessage()), encodeMessage(core.Message{}))
+}
+
+func FuzzDecodePending(f *testing.F) {
+	fuzzDecoder(f, decodePending, encodePending, encodePending(samplePending()))
+}
+
+func FuzzDecodeUnanswered(f *testing.F) {
+	fuzzDecoder(f, decodeUnanswered, encodeUnanswered, encodeUnanswered(sampleUnanswered()))
+}
+
+func FuzzDecodeConvMeta(f *testing.F) {
+	fuzzDecoder(f, decodeConvMeta, encodeConvMeta, encodeConvMeta(sampleMeta()))
+}
+
+func FuzzDecodeExpiry(f *testing.F) {
+	fuzzDecoder(f, decodeExpiry, encodeExpiry, encodeExpiry(time.Unix(1_800_000_000, 999_999_999)))
+}
+
+func FuzzDecodeCursor(f *testing.F) {
+	fuzzDecoder(f, decodeCursor, encodeCursor, encodeCursor("815"), encodeCursor(""))
+}
+
+func FuzzDecodeCount(f *testing.F) {
+	fuzzDecoder(f, decodeCount, encodeCount, encodeCount(0), encodeCount(math.MaxUint64))
+}
+
+func FuzzDecodeVector(f *testing.F) {
+	fuzzDecoder(f, decodeVector, encodeVector, encodeVector([]float32{1, -2.5, float32(math.NaN())}))
+}
