@@ -240,10 +240,14 @@ func (c *client) once(ctx context.Context, method, path string, params larkcore.
 // larkLogger sends the SDK's log lines to slog.
 type larkLogger struct{ l *slog.Logger }
 
-func (g larkLogger) Debug(ctx context.Context, args ...any) { g.l.DebugContext(ctx, fmt.Sprint(args...)) }
-func (g larkLogger) Info(ctx context.Context, args ...any)  { g.l.InfoContext(ctx, fmt.Sprint(args...)) }
-func (g larkLogger) Warn(ctx context.Context, args ...any)  { g.l.WarnContext(ctx, fmt.Sprint(args...)) }
-func (g larkLogger) Error(ctx context.Context, args ...any) { g.l.ErrorContext(ctx, fmt.Sprint(args...)) }
+func (g larkLogger) Debug(ctx context.Context, args ...any) {
+	g.l.DebugContext(ctx, fmt.Sprint(args...))
+}
+func (g larkLogger) Info(ctx context.Context, args ...any) { g.l.InfoContext(ctx, fmt.Sprint(args...)) }
+func (g larkLogger) Warn(ctx context.Context, args ...any) { g.l.WarnContext(ctx, fmt.Sprint(args...)) }
+func (g larkLogger) Error(ctx context.Context, args ...any) {
+	g.l.ErrorContext(ctx, fmt.Sprint(args...))
+}
 
 // botOpenID returns the bot's own open_id (GET /open-apis/bot/v3/info).
 func (c *client) botOpenID(ctx context.Context) (string, error) {

@@ -1,0 +1,170 @@
+package feishu
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"imbot/adapters/feishu/feishutest"
+	"imbot/core"
+)
+
+const (
+	testAppID      = "cli_test"
+	testSecret     = "app-secret"
+	testToken      = "verification-token"
+	testEncryptKey = "encrypt-key"
+	testBot        = "ou_bot"
+	testUser       = "ou_alice"
+)
+
+// clock is a settable clock for the adapter.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// harness is an adapter wired to a fake Feishu, with a recording deliver.
+type harness struct {
+	t         *testing.T
+	fake      *feishutest.Server
+	a         *Adapter
+	clock     *clock
+	url       string // webhook URL, in webhook mode
+	delivered chan core.Envelope
+	deliver   core.DeliverFunc
+}
+
+func testConfig(fake *feishutest.Server) Config {
+	cfg := DefaultConfig()
+	cfg.Enabled = true
+	cfg.Mode = ModeWebhook
+	cfg.AppID, cfg.AppSecret = testAppID, testSecret
+	cfg.VerificationToken, cfg.EncryptKey = testToken, testEncryptKey
+	cfg.BaseURL = fake.URL
+	return cfg
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// newHarness builds an adapter against a fresh fake; edit adjusts its config.
+func newHarness(t *testing.T, edit func(*Config)) *harness {
+	t.Helper()
+	fake := feishutest.New(t, testAppID, testSecret, testBot)
+	cfg := testConfig(fake)
+	if edit != nil {
+		edit(&cfg)
+	}
+	c := &clock{t: time.Now()}
+	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.api.retryBase = time.Millisecond
+	h := &harness{t: t, fake: fake, a: a, clock: c, delivered: make(chan core.Envelope, 16)}
+	h.deliver = func(_ context.Context, env core.Envelope) error {
+		h.delivered <- env
+		return nil
+	}
+	return h
+}
+
+// serve mounts the webhook on a loopback server and runs the adapter until
+// the test ends.
+func (h *harness) serve() {
+	h.t.Helper()
+	mux := http.NewServeMux()
+	h.a.Mount(mux)
+	srv := httptest.NewServer(mux)
+	h.url = srv.URL + h.a.cfg.WebhookPath
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- h.a.Run(ctx, func(ctx context.Context, env core.Envelope) error { return h.deliver(ctx, env) })
+	}()
+	h.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+		srv.Close()
+	})
+	h.waitFor("bot identity", func() bool { return h.a.Check(ctx) == nil })
+}
+
+// post sends plain as a signed, encrypted webhook callback.
+func (h *harness) post(plain []byte) int {
+	h.t.Helper()
+	return h.do(feishutest.WebhookRequest(context.Background(), h.url, testEncryptKey, plain, h.clock.Now()))
+}
+
+func (h *harness) do(req *http.Request) int {
+	h.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			h.t.Fatalf("timed out waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+// noDelivery checks that nothing was delivered.
+func (h *harness) noDelivery() {
+	h.t.Helper()
+	select {
+	case env := <-h.delivered:
+		h.t.Fatalf("unexpected delivery: %+v", env)
+	default:
+	}
+}
+
+// event returns a text event in a group mentioning the bot.
+func (h *harness) event(id, text string) feishutest.Event {
+	return feishutest.Event{
+		EventID: "ev_" + id, Token: testToken, MessageID: "om_" + id, ChatID: "oc_group", ChatType: "group",
+		MsgType: "text", Content: feishutest.TextContent("@_user_1 " + text), SenderOpenID: testUser,
+		Mentions: []feishutest.Mention{{Key: "@_user_1", OpenID: testBot, Name: "imbot"}},
+		Created:  h.clock.Now(),
+	}
+}
