@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"imbot/core/provider/providertest"
+)
+
+// benchmarkStream measures one Client.Stream round trip against the
+// zero-latency fake answering with chunks pieces of text.
+func benchmarkStream(b *testing.B, chunks int) {
+	answer := make([]string, chunks)
+	for i := range answer {
+		answer[i] = "word "
+	}
+	srv := newFake(b, providertest.WithDefault(providertest.Answer(answer...)))
+	c := newTestClient(b, testConfig("bench", srv))
+	ctx := testContext(b)
+	req := userRequest("what are your opening hours?")
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := c.Stream(ctx, req, nil)
+		if err != nil || len(res.Text) != 5*chunks {
+			b.Fatalf("Stream = %q, %v", res.Text, err)
+		}
+	}
+}
+
+func BenchmarkClientStream1Chunk(b *testing.B)   { benchmarkStream(b, 1) }
+func BenchmarkClientStream50Chunks(b *testing.B) { benchmarkStream(b, 50) }
+
+// BenchmarkChainStreamParallel measures a chain under concurrent callers.
+func BenchmarkChainStreamParallel(b *testing.B) {
+	srv := newFake(b, providertest.WithDefault(providertest.Echo()))
+	ch, err := NewChain("general", []*Client{newTestClient(b, testConfig("bench", srv))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := testContext(b)
+	req := userRequest(strings.Repeat("echo ", 20))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := ch.Stream(ctx, req, nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
