@@ -188,11 +188,12 @@ type node struct {
 	kids []node
 }
 
-// delimiters maps inline Markdown delimiters to the element they make,
-// longest first.
-var delimiters = []struct{ mark, tag string }{
-	{"**", "b"}, {"__", "b"}, {"~~", "s"}, {"||", "tg-spoiler"}, {"*", "i"}, {"_", "i"},
-}
+// delimiterMarks lists, per delimiter character, the marks it makes,
+// longest first, and tagOf the element each mark makes.
+var (
+	delimiterMarks = map[byte][]string{'*': {"**", "*"}, '_': {"__", "_"}, '~': {"~~"}, '|': {"||"}}
+	tagOf          = map[string]string{"**": "b", "__": "b", "*": "i", "_": "i", "~~": "s", "||": "tg-spoiler"}
+)
 
 // frame is an emphasis opened and not yet closed.
 type frame struct {
@@ -330,45 +331,48 @@ func allowedLink(href string) bool {
 	return false
 }
 
-// delimiter opens or closes emphasis at i, using the flanking rules of
-// CommonMark in a simplified form.
+// delimiter opens or closes emphasis with the run of delimiter characters
+// at i, using CommonMark's flanking rules in a simplified form. A run closes
+// the innermost open emphasis it can, else opens the longest mark it holds.
 func (p *inlineParser) delimiter(i int) (int, bool) {
-	for _, d := range delimiters {
-		if !strings.HasPrefix(p.s[i:], d.mark) {
-			continue
-		}
-		prev, _ := utf8.DecodeLastRuneInString(p.s[:i])
-		next, _ := utf8.DecodeRuneInString(p.s[i+len(d.mark):])
-		canOpen := i+len(d.mark) < len(p.s) && !unicode.IsSpace(next)
-		canClose := i > 0 && !unicode.IsSpace(prev)
-		if d.mark[0] == '_' {
-			canOpen = canOpen && (i == 0 || !isWordRune(prev))
-			canClose = canClose && (i+len(d.mark) >= len(p.s) || !isWordRune(next))
-		}
-		if canClose && p.closeFrame(d.mark, d.tag) {
-			return i + len(d.mark), true
-		}
-		if canOpen {
-			p.flush()
-			p.frames = append(p.frames, frame{mark: d.mark})
-			return i + len(d.mark), true
-		}
-		p.lit.WriteString(d.mark)
-		return i + len(d.mark), true
+	c := p.s[i]
+	marks := delimiterMarks[c]
+	run := runLen(p.s, i, c)
+	if run < len(marks[len(marks)-1]) {
+		return 0, false
 	}
-	return 0, false
+	prev, _ := utf8.DecodeLastRuneInString(p.s[:i])
+	next, _ := utf8.DecodeRuneInString(p.s[i+run:])
+	canOpen := i+run < len(p.s) && !unicode.IsSpace(next)
+	canClose := i > 0 && !unicode.IsSpace(prev)
+	if c == '_' {
+		canOpen = canOpen && (i == 0 || !isWordRune(prev))
+		canClose = canClose && (i+run >= len(p.s) || !isWordRune(next))
+	}
+	if canClose {
+		for k := len(p.frames) - 1; k > 0; k-- {
+			if m := p.frames[k].mark; m[0] == c && len(m) <= run {
+				p.closeFrame(k)
+				return i + len(m), true
+			}
+		}
+	}
+	if canOpen {
+		for _, m := range marks {
+			if len(m) <= run {
+				p.flush()
+				p.frames = append(p.frames, frame{mark: m})
+				return i + len(m), true
+			}
+		}
+	}
+	p.lit.WriteString(p.s[i : i+run])
+	return i + run, true
 }
 
-// closeFrame closes the innermost open frame of mark, turning the frames
-// opened inside it back into text. It reports false when none is open.
-func (p *inlineParser) closeFrame(mark, tag string) bool {
-	k := len(p.frames) - 1
-	for k > 0 && p.frames[k].mark != mark {
-		k--
-	}
-	if k == 0 {
-		return false
-	}
+// closeFrame closes open frame k, turning the frames opened inside it back
+// into text.
+func (p *inlineParser) closeFrame(k int) {
 	for len(p.frames)-1 > k {
 		p.unwind()
 	}
@@ -376,11 +380,10 @@ func (p *inlineParser) closeFrame(mark, tag string) bool {
 	f := p.frames[k]
 	p.frames = p.frames[:k]
 	if len(f.kids) == 0 {
-		p.lit.WriteString(mark + mark)
-		return true
+		p.lit.WriteString(f.mark + f.mark)
+		return
 	}
-	p.add(node{el: &element{tag: tag}, kids: f.kids})
-	return true
+	p.add(node{el: &element{tag: tagOf[f.mark]}, kids: f.kids})
 }
 
 func runLen(s string, i int, c byte) int {

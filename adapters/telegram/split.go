@@ -58,8 +58,12 @@ func cutPoints(text string, limit int) [][2]int {
 			out = append(out, [2]int{p, e})
 			break
 		}
-		cut, next := breakPoint(text[p:e])
-		out = append(out, [2]int{p, p + cut})
+		w := text[p:e]
+		if text[e] == ' ' || text[e] == '\n' {
+			w = text[p : e+1] // a break right after the window is a break too
+		}
+		cut, next := breakPoint(w)
+		out = append(out, [2]int{p, p + min(cut, e-p)})
 		p += next
 	}
 	return out
@@ -78,8 +82,9 @@ func window(text string, p, limit int) int {
 	return len(text)
 }
 
-// breakPoint picks where to cut w, which is longer than fits: cut is where
-// the message ends and next is where the following one starts.
+// breakPoint picks where to cut w, the window of text that fits (and the
+// whitespace byte after it, if any): cut is where the message ends and next
+// is where the following one starts.
 func breakPoint(w string) (cut, next int) {
 	seps := []string{"\n\n", "\n", " "}
 	for _, min := range []int{len(w) / 2, 1} {
