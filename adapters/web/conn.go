@@ -1,10 +1,6 @@
 package web
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"sync"
 	"time"
 
@@ -26,25 +22,33 @@ const (
 	closeSilent = -1 // the peer is gone or closed first: just drop the socket
 )
 
-// wsConn is one WebSocket connection. Its reader goroutine parses frames and
-// delivers messages; its writer goroutine is the only one that writes frames.
+// wsConn is one WebSocket connection.
+//
+// Its reader goroutine parses frames and delivers messages for the life of
+// the connection. Writing is done by a writer goroutine that runs only while
+// there is something to write (queued frames, a due ping, a close frame) and
+// exits when the queue is empty: at most one runs at a time, and it is the
+// only one that writes frames, so an idle connection costs one goroutine.
 // Other goroutines hand frames to the writer through the bounded send queue
 // (sendDelta, sendFinal, sendError), which never blocks.
 type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
-	wake    chan struct{} // capacity 1: the queue changed
+	ping    *time.Timer
 
 	mu       sync.Mutex
 	queue    []any // frames waiting for the writer
 	queued   int   // approximate bytes in queue
 	closing  int   // open, closeSilent or a close code to send
+	started  bool  // the writer may run
+	writing  bool  // a writer is running (or the connection is dead)
+	pingDue  bool
 	inflight map[core.MessageID]time.Time
 }
 
 func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID) *wsConn {
-	return &wsConn{a: a, ws: ws, session: session, wake: make(chan struct{}, 1)}
+	return &wsConn{a: a, ws: ws, session: session}
 }
 
 // push appends f to the queue unless the connection is closing. A client so
@@ -58,7 +62,7 @@ func (c *wsConn) push(f any, size int) {
 	c.queue = append(c.queue, f)
 	c.queued += size
 	c.overflowLocked()
-	c.signal()
+	c.kickLocked()
 }
 
 // sendDelta queues a chunk of the reply to replyTo, merging it into a delta
@@ -110,15 +114,42 @@ func (c *wsConn) overflowLocked() {
 	c.a.log.Warn("web: client too slow, disconnecting", "chat_id", c.session, "queued_bytes", c.queued)
 	c.closing = closeSilent
 	c.queue, c.queued = nil, 0
-	_ = c.ws.Close() // unblocks a writer stuck on the socket and the reader
-	c.signal()
+	_ = c.ws.Close() // unblocks a writer stuck on the socket, and the reader
 }
 
-func (c *wsConn) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// start lets the writer run, with first queued ahead of the frames queued
+// since the connection was attached, and starts the ping timer.
+func (c *wsConn) start(first []any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.queue = append(first, c.queue...)
+	c.started = true
+	c.ping = time.AfterFunc(c.a.cfg.PingInterval, c.pingTick)
+	c.kickLocked()
+}
+
+// kickLocked starts a writer unless one is running. c.mu is held. It runs
+// only while the connection is open or closing under the reader's or Run's
+// watch, so the reader's own count keeps the WaitGroup above zero here.
+func (c *wsConn) kickLocked() {
+	if !c.started || c.writing {
+		return
 	}
+	c.writing = true
+	c.a.wg.Add(1)
+	go c.flush()
+}
+
+// pingTick asks the writer for a ping and rearms the timer.
+func (c *wsConn) pingTick() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing != open {
+		return
+	}
+	c.pingDue = true
+	c.kickLocked()
+	c.ping.Reset(c.a.cfg.PingInterval)
 }
 
 // stop asks the writer to send a close frame with code (or none, for
@@ -128,17 +159,22 @@ func (c *wsConn) stop(code int) {
 	defer c.mu.Unlock()
 	if c.closing == open {
 		c.closing = code
-		c.signal()
+		c.kickLocked()
 	}
 }
 
-// take removes and returns the queued frames and the close state.
-func (c *wsConn) take() ([]any, int) {
+// take removes and returns what the writer has to do; when there is nothing
+// it marks the writer stopped and reports done.
+func (c *wsConn) take() (frames []any, closing int, ping, done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	frames := c.queue
-	c.queue, c.queued = nil, 0
-	return frames, c.closing
+	frames, closing, ping = c.queue, c.closing, c.pingDue
+	c.queue, c.queued, c.pingDue = nil, 0, false
+	if len(frames) == 0 && closing == open && !ping {
+		c.writing = false
+		return nil, open, false, true
+	}
+	return frames, closing, ping, false
 }
 
 // acquire takes an in-flight slot for id; a message id already in flight
@@ -170,125 +206,4 @@ func (c *wsConn) release(id core.MessageID) {
 	c.mu.Lock()
 	delete(c.inflight, id)
 	c.mu.Unlock()
-}
-
-// writeLoop writes queued frames and pings until the connection closes.
-func (c *wsConn) writeLoop() {
-	ping := time.NewTicker(c.a.cfg.PingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.wake:
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
-				_ = c.ws.Close()
-				return
-			}
-			continue
-		}
-		frames, closing := c.take()
-		for _, f := range frames {
-			if err := c.write(f); err != nil {
-				_ = c.ws.Close()
-				return
-			}
-		}
-		if closing != open {
-			c.finish(closing)
-			return
-		}
-	}
-}
-
-func (c *wsConn) write(f any) error {
-	data, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
-		return err
-	}
-	return c.ws.WriteMessage(websocket.TextMessage, data)
-}
-
-// finish ends the connection from the writer's side: it sends the close
-// frame, if any, and gives the reader closeGrace to see the client's answer
-// before the reader drops the socket.
-func (c *wsConn) finish(closing int) {
-	if closing == closeSilent {
-		_ = c.ws.Close()
-		return
-	}
-	deadline := time.Now().Add(closeGrace)
-	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), deadline); err != nil {
-		_ = c.ws.Close()
-		return
-	}
-	_ = c.ws.SetReadDeadline(deadline)
-}
-
-// readLoop reads and handles frames until the connection fails or closes,
-// then detaches the connection, stops the writer and drops the socket.
-func (c *wsConn) readLoop() {
-	defer func() {
-		c.a.hub.detach(c)
-		c.stop(closeSilent)
-		_ = c.ws.Close()
-	}()
-	pongWait := 2 * c.a.cfg.PingInterval
-	extend := func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) }
-	c.ws.SetReadLimit(int64(c.a.frameLimit))
-	c.ws.SetPongHandler(extend)
-	if err := extend(""); err != nil {
-		return
-	}
-	for {
-		kind, data, err := c.ws.ReadMessage()
-		if errors.Is(err, websocket.ErrReadLimit) {
-			// gorilla has sent close 1009; read what the client still sends
-			// so that closing does not reset the connection under it.
-			_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace))
-			_, _ = io.Copy(io.Discard, c.ws.NetConn())
-			return
-		}
-		if err != nil {
-			if websocket.IsUnexpectedCloseError(err, websocket.CloseGoingAway, websocket.CloseNormalClosure, websocket.CloseNoStatusReceived) {
-				c.a.log.Debug("web: connection ended", "chat_id", c.session, "error", err)
-			}
-			return
-		}
-		_ = extend("")
-		c.handle(kind, data)
-	}
-}
-
-// handle validates one frame and delivers the message it carries.
-func (c *wsConn) handle(kind int, data []byte) {
-	if kind != websocket.TextMessage {
-		c.sendError(badRequest("", "frames must be JSON text"))
-		return
-	}
-	m, rerr := parseFrame(data, c.a.cfg.MaxMessageBytes)
-	if rerr != nil {
-		c.sendError(rerr)
-		return
-	}
-	if !c.acquire(m.id) {
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "too many messages waiting for a reply on this connection"})
-		return
-	}
-	deliver, runCtx := c.a.deliverer()
-	if deliver == nil {
-		c.release(m.id)
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the server is shutting down"})
-		return
-	}
-	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
-	defer cancel()
-	c.a.metrics.messages.With("ws").Inc()
-	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text)); err != nil {
-		c.release(m.id)
-		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "error", err)
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the message was not accepted; send it again"})
-	}
 }

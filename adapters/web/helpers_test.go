@@ -143,7 +143,7 @@ func testConfig() Config {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // newTestEnv builds an adapter, mounts it and, when run is set, runs it.
-func newTestEnv(t *testing.T, cfg Config, run bool, opts ...Option) *testEnv {
+func newTestEnv(t testing.TB, cfg Config, run bool, opts ...Option) *testEnv {
 	t.Helper()
 	h := newMemHistory()
 	a, err := New(cfg, h, append([]Option{WithLogger(quietLogger())}, opts...)...)
@@ -161,7 +161,7 @@ func newTestEnv(t *testing.T, cfg Config, run bool, opts ...Option) *testEnv {
 	return e
 }
 
-func (e *testEnv) run(t *testing.T) {
+func (e *testEnv) run(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -203,7 +203,7 @@ func (e *testEnv) wsURL(query url.Values) string {
 }
 
 // dial opens a WebSocket; it fails the test unless the handshake succeeds.
-func (e *testEnv) dial(t *testing.T, query url.Values, header http.Header) *websocket.Conn {
+func (e *testEnv) dial(t testing.TB, query url.Values, header http.Header) *websocket.Conn {
 	t.Helper()
 	c, resp, err := websocket.DefaultDialer.Dial(e.wsURL(query), header)
 	if err != nil {
@@ -251,7 +251,7 @@ type frame struct {
 	Message  string           `json:"message"`
 }
 
-func read(t *testing.T, c *websocket.Conn) frame {
+func read(t testing.TB, c *websocket.Conn) frame {
 	t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
 	kind, data, err := c.ReadMessage()
@@ -269,7 +269,7 @@ func read(t *testing.T, c *websocket.Conn) frame {
 }
 
 // expect reads the next frame and checks its type.
-func expect(t *testing.T, c *websocket.Conn, typ string) frame {
+func expect(t testing.TB, c *websocket.Conn, typ string) frame {
 	t.Helper()
 	f := read(t, c)
 	if f.Type != typ {

@@ -17,7 +17,7 @@ const (
 	handshakeTimeout   = 10 * time.Second
 	// Small buffers keep idle connections cheap; the write buffer comes from
 	// a pool and is held only while a frame is being written.
-	readBufferSize  = 1024
+	readBufferSize  = 256
 	writeBufferSize = 4096
 )
 
@@ -71,25 +71,12 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if h, ok := a.loadHistory(r.Context(), c.session); ok {
 		first = append(first, h)
 	}
-	c.prepend(first)
-	a.wg.Add(2)
-	go func() {
-		defer a.wg.Done()
-		c.writeLoop()
-	}()
+	c.start(first)
+	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		c.readLoop()
 	}()
-}
-
-// prepend queues frames ahead of those queued since the connection was
-// attached; the writer has not started yet.
-func (c *wsConn) prepend(frames []any) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.queue = append(frames, c.queue...)
-	c.signal()
 }
 
 // loadHistory returns the history frame of a resumed session, if it has
