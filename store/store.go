@@ -22,6 +22,8 @@ var (
 	_ core.Inbox   = (*Store)(nil)
 	_ core.History = (*Store)(nil)
 	_ core.Cursors = (*Store)(nil)
+
+	_ core.UnansweredLog = (*Store)(nil)
 )
 
 // ErrLocked matches (errors.Is) the error Open returns when another process

@@ -86,7 +86,12 @@ func TestSweepTrimsConversations(t *testing.T) {
 	s := openTest(t, cfg)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-	const many = 2*sweepChunk + 300 // conversations, each one message over the limit
+	// More conversations than one transaction examines, and more trimming
+	// than one transaction's budget.
+	const (
+		quiet = sweepChunk + 100 // one message each
+		over  = 300              // one message over the limit each
+	)
 	fill(t, s, func(tx *bolt.Tx) error {
 		if err := seedConversation(tx, "big", 3*sweepChunk+7, now); err != nil {
 			return err
@@ -94,7 +99,12 @@ func TestSweepTrimsConversations(t *testing.T) {
 		if err := seedConversation(tx, "small", 4, now); err != nil {
 			return err
 		}
-		for i := range many {
+		for i := range quiet {
+			if err := seedConversation(tx, fmt.Sprintf("quiet-%05d", i), 1, now); err != nil {
+				return err
+			}
+		}
+		for i := range over {
 			if err := seedConversation(tx, fmt.Sprintf("over-%05d", i), cfg.MaxMessages+1, now); err != nil {
 				return err
 			}
@@ -105,7 +115,7 @@ func TestSweepTrimsConversations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (SweepStats{Messages: 3*sweepChunk + 7 - cfg.MaxMessages + many}); st != want {
+	if want := (SweepStats{Messages: 3*sweepChunk + 7 - cfg.MaxMessages + over}); st != want {
 		t.Errorf("Sweep = %+v, want %+v", st, want)
 	}
 	tests := []struct {
@@ -116,7 +126,8 @@ func TestSweepTrimsConversations(t *testing.T) {
 		{"big", fmt.Sprint("m", 3*sweepChunk+7-10), 10},
 		{"small", "m0", 4},
 		{"over-00000", "m1", 10},
-		{fmt.Sprintf("over-%05d", many-1), "m1", 10},
+		{fmt.Sprintf("over-%05d", over-1), "m1", 10},
+		{fmt.Sprintf("quiet-%05d", quiet-1), "m0", 1},
 	}
 	for _, tt := range tests {
 		got, err := s.Recent(ctx, core.ConversationKey(tt.conv), 1<<20)

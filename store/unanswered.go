@@ -13,24 +13,13 @@ import (
 	"imbot/core"
 )
 
-// Unanswered is a question no tier could answer, queued for the owner of the
-// knowledge base.
-type Unanswered struct {
-	Question     string
-	Conversation core.ConversationKey
-	Platform     core.Platform
-	At           time.Time
-	// Reason says why it went unanswered (e.g. "all providers failed").
-	Reason string
-	// Candidates are the closest knowledge-base entries, best first.
-	Candidates []Candidate
-}
+// Unanswered is a question no tier could answer well, queued for the owner
+// of the knowledge base. It is the core's type, so that *Store is a
+// core.UnansweredLog as it stands.
+type Unanswered = core.UnansweredQuestion
 
 // Candidate is a knowledge-base entry that matched a question, with its score.
-type Candidate struct {
-	ID    string
-	Score float64
-}
+type Candidate = core.Candidate
 
 // Queue limits: a question longer than maxQuestionLen is truncated (at a
 // rune boundary) and at most maxCandidates candidates are kept.

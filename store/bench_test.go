@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// withTuning overrides the measured bbolt defaults, for tuning benchmarks.
+func withTuning(t tuning) Option { return func(o *options) { o.tuning = t } }
+
+// runTurns drives Accept + Complete of distinct envelopes over 1,000
+// conversations from parallelism×GOMAXPROCS goroutines and reports turns/s.
+func runTurns(b *testing.B, parallelism int, opts ...Option) {
+	s := openTest(b, testConfig(b), opts...)
+	ctx := context.Background()
+	var next atomic.Int64
+	at := time.Now()
+	b.SetParallelism(parallelism)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := int(next.Add(1))
+			env := envelope(fmt.Sprint("bench-", n%1000), n)
+			ok, err := s.Accept(ctx, env)
+			if err != nil || !ok {
+				b.Errorf("Accept = %v, %v", ok, err)
+				return
+			}
+			if err := s.Complete(ctx, turnFor(env, at)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "turns/s")
+}
+
+// BenchmarkAcceptComplete measures durable turns per second with the
+// shipped settings: fsync on, 128 concurrent turns on 2 cores.
+func BenchmarkAcceptComplete(b *testing.B) {
+	runTurns(b, 64)
+}
+
+// BenchmarkAcceptCompleteTuning compares the bbolt knobs the store sets.
+func BenchmarkAcceptCompleteTuning(b *testing.B) {
+	shipped := tuning{maxBatchDelay: defaultMaxBatchDelay, maxBatchSize: defaultMaxBatchSize,
+		freelist: bolt.FreelistMapType, noFreelistSync: true}
+	variants := []struct {
+		name   string
+		modify func(*tuning)
+	}{
+		{"shipped", func(*tuning) {}},
+		{"delay=500us", func(t *tuning) { t.maxBatchDelay = 500 * time.Microsecond }},
+		{"delay=5ms", func(t *tuning) { t.maxBatchDelay = 5 * time.Millisecond }},
+		{"delay=10ms", func(t *tuning) { t.maxBatchDelay = 10 * time.Millisecond }},
+		{"size=100", func(t *tuning) { t.maxBatchSize = 100 }},
+		{"freelist=array", func(t *tuning) { t.freelist = bolt.FreelistArrayType }},
+		{"freelistsync", func(t *tuning) { t.noFreelistSync = false }},
+		{"bbolt-defaults", func(t *tuning) {
+			*t = tuning{maxBatchDelay: 10 * time.Millisecond, maxBatchSize: 1000, // bbolt's own defaults
+				freelist: bolt.FreelistArrayType}
+		}},
+	}
+	for _, par := range []int{8, 64} {
+		for _, v := range variants {
+			t := shipped
+			v.modify(&t)
+			b.Run(fmt.Sprintf("%s/goroutines=%dxP", v.name, par), func(b *testing.B) {
+				runTurns(b, par, withTuning(t))
+			})
+		}
+	}
+}
+
+// BenchmarkRecent measures loading the 20 newest messages of a conversation
+// holding 1,000.
+func BenchmarkRecent(b *testing.B) {
+	s := openTest(b, testConfig(b))
+	ctx := context.Background()
+	env := envelope("recent", 0)
+	err := s.db.Update(func(tx *bolt.Tx) error { return seedConversation(tx, string(env.Conversation()), 1000, time.Now()) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		msgs, err := s.Recent(ctx, env.Conversation(), 20)
+		if err != nil || len(msgs) != 20 {
+			b.Fatalf("Recent = %d messages, %v", len(msgs), err)
+		}
+	}
+}
