@@ -92,7 +92,9 @@ func (c classifier) classify(callerCtx, callCtx context.Context, err error, retr
 	e := &Error{Provider: c.provider, Err: err}
 	switch cause := context.Cause(callCtx); {
 	case callerCtx.Err() != nil:
-		e.Err = fmt.Errorf("%w (%w)", context.Cause(callerCtx), err)
+		if callerCause := context.Cause(callerCtx); !errors.Is(err, callerCause) {
+			e.Err = fmt.Errorf("%w: %w", callerCause, err)
+		}
 	case errors.Is(cause, ErrFirstTokenTimeout) || errors.Is(cause, ErrTimeout):
 		e.Err, e.Retryable = cause, true
 	default:
