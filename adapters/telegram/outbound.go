@@ -128,7 +128,7 @@ func (w *writer) Update(ctx context.Context, textSoFar string) error {
 // retrying 429 and transient failures, and returns once Telegram has it.
 func (w *writer) Finish(ctx context.Context, reply core.Reply) error {
 	chunks := split(render(reply.Text), maxMessageLen)
-	if len(chunks) == 0 && len(w.sent) == 0 {
+	if len(chunks) == 0 {
 		w.log.Warn("empty reply not sent")
 		return nil
 	}

@@ -1,0 +1,231 @@
+package telegram
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"imbot/adapters/telegram/telegramtest"
+	"imbot/core"
+)
+
+var (
+	dmEnv    = core.Envelope{Platform: Platform, ChatID: "42", ChatKind: core.ChatDirect, MessageID: "7", EventID: "1001"}
+	groupEnv = core.Envelope{Platform: Platform, ChatID: "-100200", ChatKind: core.ChatGroup, MessageID: "9", EventID: "1002"}
+)
+
+// replyWith streams updates and then finishes with final.
+func replyWith(t *testing.T, a *Adapter, env core.Envelope, updates []string, final string) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	w, err := a.Reply(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range updates {
+		if err := w.Update(ctx, u); err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+	}
+	return w.Finish(ctx, core.Reply{Text: final, Route: core.RouteModel})
+}
+
+func TestDirectReplyStreamsDraftsThenMessage(t *testing.T) {
+	fake := newFake(t)
+	a := newAdapter(t, testConfig(fake), &memCursors{})
+	if err := replyWith(t, a, dmEnv, []string{"Hel", "Hello **wor"}, "Hello **world**"); err != nil {
+		t.Fatal(err)
+	}
+	drafts := fake.Calls("sendMessageDraft")
+	if len(drafts) != 2 || drafts[0].Params["text"] != "Hel" || drafts[1].Params["text"] != "Hello **wor" {
+		t.Fatalf("drafts %+v", drafts)
+	}
+	if drafts[0].Params["draft_id"] == "" || drafts[0].Params["draft_id"] != drafts[1].Params["draft_id"] {
+		t.Errorf("draft ids %q and %q, want one non-empty id", drafts[0].Params["draft_id"], drafts[1].Params["draft_id"])
+	}
+	sent := fake.Sent(42)
+	if len(sent) != 1 || sent[0].Text != "Hello <b>world</b>" || sent[0].ParseMode != "HTML" || sent[0].ReplyTo != 0 {
+		t.Fatalf("sent %+v", sent)
+	}
+}
+
+func TestGroupReplyEditsOneMessage(t *testing.T) {
+	fake := newFake(t)
+	a := newAdapter(t, testConfig(fake), &memCursors{})
+	if err := replyWith(t, a, groupEnv, []string{"a", "ab", "ab"}, "ab *c*"); err != nil {
+		t.Fatal(err)
+	}
+	sent := fake.Sent(-100200)
+	if len(sent) != 1 || sent[0].Text != "ab <i>c</i>" || sent[0].ReplyTo != 9 {
+		t.Fatalf("sent %+v", sent)
+	}
+	if sent[0].Edits != 2 || len(fake.Calls("editMessageText")) != 2 {
+		t.Errorf("%d edits and %d edit calls, want 2 (an unchanged text is not re-sent)", sent[0].Edits, len(fake.Calls("editMessageText")))
+	}
+	if len(fake.Calls("sendMessageDraft")) != 0 {
+		t.Error("drafts sent to a group")
+	}
+}
+
+func TestGroupEditsArePaced(t *testing.T) {
+	fake := newFake(t)
+	cfg := testConfig(fake)
+	cfg.EditInterval = 300 * time.Millisecond
+	a := newAdapter(t, cfg, &memCursors{})
+	if err := replyWith(t, a, groupEnv, []string{"a", "ab", "abc"}, "abcd"); err != nil {
+		t.Fatal(err)
+	}
+	sends, edits := fake.Calls("sendMessage"), fake.Calls("editMessageText")
+	if len(sends) != 1 || len(edits) != 1 {
+		t.Fatalf("%d sends and %d edits, want 1 each (updates inside the interval skipped)", len(sends), len(edits))
+	}
+	if gap := edits[0].At.Sub(sends[0].At); gap < cfg.EditInterval {
+		t.Errorf("final edit %v after the first message, want at least %v", gap, cfg.EditInterval)
+	}
+	if got := fake.Sent(-100200)[0].Text; got != "abcd" {
+		t.Errorf("final text %q", got)
+	}
+}
+
+func TestLongAnswerArrivesAsThreeMessages(t *testing.T) {
+	md := longAnswer(12000)
+	for _, env := range []core.Envelope{groupEnv, dmEnv} {
+		t.Run(env.ChatKind.String(), func(t *testing.T) {
+			fake := newFake(t)
+			a := newAdapter(t, testConfig(fake), &memCursors{})
+			if err := replyWith(t, a, env, []string{md[:3000], md[:6000], md[:9000]}, md); err != nil {
+				t.Fatal(err)
+			}
+			chat := int64(42)
+			if env.ChatKind == core.ChatGroup {
+				chat = -100200
+			}
+			sent := fake.Sent(chat)
+			if len(sent) != 3 {
+				t.Fatalf("%d messages, want 3", len(sent))
+			}
+			var plain []string
+			for i, m := range sent {
+				if n := telegramtest.UTF16Len(m.Plain); n > maxMessageLen {
+					t.Errorf("message %d: %d UTF-16 units", i, n)
+				}
+				if (m.ReplyTo != 0) != (i == 0 && env.ChatKind == core.ChatGroup) {
+					t.Errorf("message %d replies to %d", i, m.ReplyTo)
+				}
+				plain = append(plain, m.Plain)
+			}
+			want := strings.Fields(strings.ReplaceAll(md, "**", ""))
+			if got := strings.Fields(strings.Join(plain, " ")); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Error("the three messages do not read as the answer, in order")
+			}
+		})
+	}
+}
+
+func TestUnparsableHTMLFallsBackToPlainText(t *testing.T) {
+	fake := newFake(t)
+	fake.Fail("sendMessage", telegramtest.CantParseEntities())
+	a := newAdapter(t, testConfig(fake), &memCursors{})
+	if err := replyWith(t, a, groupEnv, nil, "**broken** <markdown & `code"); err != nil {
+		t.Fatal(err)
+	}
+	calls := fake.Calls("sendMessage")
+	if len(calls) != 2 || calls[0].Code != 400 || calls[0].Params["parse_mode"] != "HTML" || calls[1].Params["parse_mode"] != "" {
+		t.Fatalf("calls %+v", calls)
+	}
+	if got := fake.Sent(-100200)[0].Text; got != "broken <markdown & `code" {
+		t.Errorf("plain text %q", got)
+	}
+}
+
+func TestRateLimitStormIsHonoured(t *testing.T) {
+	fake := newFake(t)
+	fake.Fail("sendMessage", telegramtest.TooManyRequests(1), telegramtest.TooManyRequests(1))
+	a := newAdapter(t, testConfig(fake), &memCursors{})
+	if err := replyWith(t, a, groupEnv, []string{"first"}, "final"); err != nil {
+		t.Fatal(err)
+	}
+	calls := fake.Calls("sendMessage")
+	if len(calls) != 3 {
+		t.Fatalf("%d sendMessage calls, want 2 refused and 1 sent", len(calls))
+	}
+	// The streamed update hit the first 429 and was skipped; Finish waited
+	// out retry_after before each further try.
+	for i := 1; i < len(calls); i++ {
+		if gap := calls[i].At.Sub(calls[i-1].At); gap < time.Second {
+			t.Errorf("try %d came %v after a 429 with retry_after 1s", i+1, gap)
+		}
+	}
+	if sent := fake.Sent(-100200); len(sent) != 1 || sent[0].Text != "final" {
+		t.Errorf("sent %+v", sent)
+	}
+}
+
+func TestTransientFailuresAreRetried(t *testing.T) {
+	fake := newFake(t)
+	fake.Fail("editMessageText", telegramtest.BadGateway(), telegramtest.BadGateway())
+	a := newAdapter(t, testConfig(fake), &memCursors{})
+	if err := replyWith(t, a, groupEnv, []string{"x"}, "y"); err != nil {
+		t.Fatalf("Finish after two 502s: %v", err)
+	}
+	if got := fake.Sent(-100200); len(got) != 1 || got[0].Text != "y" {
+		t.Errorf("sent %+v", got)
+	}
+	if n := len(fake.Calls("editMessageText")); n != 3 {
+		t.Errorf("%d edit calls, want 2 failed and 1 retried", n)
+	}
+}
+
+func TestFinishReportsFailureWithoutToken(t *testing.T) {
+	fake := newFake(t)
+	cfg := testConfig(fake)
+	fake.Close()
+	a := newAdapter(t, cfg, &memCursors{})
+	err := replyWith(t, a, groupEnv, nil, "answer")
+	if err == nil {
+		t.Fatal("Finish succeeded against a closed server")
+	}
+	if strings.Contains(err.Error(), cfg.Token) {
+		t.Errorf("error shows the token: %v", err)
+	}
+}
+
+func TestTypingRepeatsUntilCancelled(t *testing.T) {
+	fake := newFake(t)
+	cfg := testConfig(fake)
+	cfg.TypingInterval = time.Second
+	a := newAdapter(t, cfg, &memCursors{})
+	ctx, cancel := context.WithCancel(context.Background())
+	a.Typing(ctx, groupEnv)
+	waitFake(t, fake, "two typing actions", func() bool { return len(fake.Calls("sendChatAction")) >= 2 })
+	cancel()
+	a.stopTyping() // returns once the indicator's goroutine has ended
+	c := fake.Calls("sendChatAction")
+	if c[0].Params["action"] != "typing" || c[0].Params["chat_id"] != "-100200" {
+		t.Errorf("chat action %+v", c[0].Params)
+	}
+	if gap := c[1].At.Sub(c[0].At); gap < 900*time.Millisecond {
+		t.Errorf("typing renewed after %v, want about 1s", gap)
+	}
+}
+
+func TestReplyWorksFromTheEnvelopeAlone(t *testing.T) {
+	fake := newFake(t)
+	a := newAdapter(t, testConfig(fake), &memCursors{}) // never Run: as for a replayed envelope
+	topic := groupEnv
+	topic.ThreadID = "77"
+	topic.MessageID = "9:e1700000100"
+	if err := replyWith(t, a, topic, nil, "answer"); err != nil {
+		t.Fatal(err)
+	}
+	sent := fake.Sent(-100200)
+	if len(sent) != 1 || sent[0].ThreadID != 77 || sent[0].ReplyTo != 9 {
+		t.Fatalf("sent %+v", sent)
+	}
+	if _, err := a.Reply(t.Context(), core.Envelope{ChatID: "not-a-number"}); err == nil {
+		t.Error("Reply accepted an envelope this adapter did not make")
+	}
+}
+
