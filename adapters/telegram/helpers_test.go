@@ -152,3 +152,18 @@ func waitFake(t *testing.T, fake *telegramtest.Server, what string, cond func() 
 var stickerModel = models.Sticker{FileID: "s", FileUniqueID: "u", Type: "regular", Width: 1, Height: 1}
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// waitReady polls a's readiness until a deadline.
+func waitReady(t *testing.T, a *Adapter) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for a.Check(t.Context()) != nil {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("adapter not ready")
+		}
+	}
+}
