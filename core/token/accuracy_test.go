@@ -29,10 +29,9 @@ func TestAccuracy(t *testing.T) {
 		{O200K, O200K, "zh", 11, 25, 0, 10},
 		{CL100K, CL100K, "en", 8, 20, 0, 10},
 		{CL100K, CL100K, "zh", 11, 30, 0, 10},
-		{Conservative, O200K, "en", 8, 20, 0, 10},
-		{Conservative, CL100K, "en", 8, 20, 0, 10},
+		{CL100K, CL100K, "mix", 11, 30, 0, 15},
 		{Conservative, CL100K, "zh", 11, 30, 0, 10},
-		{Conservative, CL100K, "mix", 11, 30, 0, 15},
+		{Conservative, O200K, "en", 8, 20, 0, 10},
 		// Against o200k the conservative encoding overcounts Chinese by
 		// design: it must cover cl100k, which needs about 1.4x the tokens.
 		{Conservative, O200K, "zh", 55, 80, 25, 55},
@@ -64,13 +63,14 @@ func TestAccuracyExternal(t *testing.T) {
 	t.Logf("estimate vs reference on %s:\n%s", path, accuracyTable(readJSONL(t, path)))
 }
 
-// accuracyTable is a Markdown table of every encoding against both
-// reference families, by group.
+// accuracyTable is a Markdown table of the encodings against both
+// reference families, by group. CL100K is left out: it shares
+// Conservative's weights.
 func accuracyTable(samples []sample) string {
 	var b strings.Builder
 	b.WriteString("| estimate | reference | group | n | mean abs err | p95 abs err | mean err | total err |\n")
 	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|\n")
-	for _, e := range []Encoding{Conservative, O200K, CL100K} {
+	for _, e := range []Encoding{Conservative, O200K} {
 		for _, ref := range families {
 			stats := measure(samples, e.Count, ref)
 			for _, g := range sortedGroups(stats) {
