@@ -18,8 +18,9 @@ const (
 	// larger of O200K and CL100K on typical text. Use it when the
 	// provider's tokenizer is unknown.
 	Conservative Encoding = iota
-	// O200K is fitted to o200k_base (GPT-4o and later; close to the
-	// tokenizers of recent Qwen and DeepSeek models on Chinese).
+	// O200K is fitted to o200k_base (GPT-4o and later). Tokenizers with
+	// large Chinese vocabularies, such as recent Qwen and DeepSeek ones,
+	// are likely nearer to it than to CL100K; the Calibrator measures it.
 	O200K
 	// CL100K is fitted to cl100k_base (GPT-3.5/GPT-4 era; about 1.4 times
 	// more tokens than O200K on Chinese).
