@@ -228,4 +228,3 @@ func TestReplyWorksFromTheEnvelopeAlone(t *testing.T) {
 		t.Error("Reply accepted an envelope this adapter did not make")
 	}
 }
-
