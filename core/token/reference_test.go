@@ -29,16 +29,13 @@ func (s sample) group() string {
 	return s.Lang
 }
 
-// ref returns the reference count of s for tokenizer family e;
-// Conservative's reference is the larger of the two families.
+// ref returns the reference count of s for tokenizer family e: O200K, or
+// CL100K for any other.
 func (s sample) ref(e Encoding) int {
-	switch e {
-	case O200K:
+	if e == O200K {
 		return s.O200K
-	case CL100K:
-		return s.CL100K
 	}
-	return max(s.O200K, s.CL100K)
+	return s.CL100K
 }
 
 // loadSamples reads the committed corpus and joins it with the committed
