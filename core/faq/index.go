@@ -1,0 +1,234 @@
+package faq
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"imbot/core/metric"
+)
+
+// Index answers queries from one knowledge base. It is immutable once built:
+// Search may be called from any number of goroutines at once. To reload a
+// knowledge base, build a new Index and swap it in a Holder.
+type Index struct {
+	entries  []Entry
+	lx       *lexicon
+	vec      *vectors // nil when the index is lexical only
+	nullLex  null     // calibration of lexical-only searches
+	nullFuse null     // calibration of searches fused with embeddings
+	pool     scratchPool
+	emb      embedding
+	log      *slog.Logger
+	metered  bool
+	searches metric.ValueVec
+	latency  metric.HistogramVec
+}
+
+// Option configures Build.
+type Option func(*options)
+
+type options struct {
+	log     *slog.Logger
+	reg     *metric.Registry
+	emb     Embedder
+	cache   VectorCache
+	clockFn func() time.Time
+}
+
+// WithLogger sets the logger (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithMetrics registers the index's metrics in reg: imbot_faq_searches_total
+// by mode (lexical, fused, fallback) and imbot_faq_search_seconds.
+func WithMetrics(reg *metric.Registry) Option { return func(o *options) { o.reg = reg } }
+
+// WithEmbedder enables embeddings: document and query vectors come from e
+// with the model of Config.Embeddings, and are cached in cache when it is not
+// nil. Without it, or when Config.Embeddings.Model is empty, the index is
+// lexical only.
+func WithEmbedder(e Embedder, cache VectorCache) Option {
+	return func(o *options) { o.emb, o.cache = e, cache }
+}
+
+// WithClock sets the clock used to measure search latency (default time.Now).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.clockFn = now } }
+
+// Build indexes kb. Every example question and every answer is a document of
+// its entry. With an embedder, Build fetches the documents' vectors within
+// cfg.Embeddings.IndexTimeout; when that fails the index is built lexical
+// only and the failure is logged. Build fails only when kb is invalid.
+func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, error) {
+	if err := kb.Validate(); err != nil {
+		return nil, err
+	}
+	o := options{log: slog.Default(), clockFn: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	docs, docEntry, questions := documents(kb)
+	ix := &Index{
+		entries: kb.Entries,
+		lx:      buildLexicon(docs, docEntry, len(kb.Entries)),
+		log:     o.log,
+		pool:    scratchPool{nDocs: len(docs), nEntries: len(kb.Entries)},
+	}
+	ix.emb = embedding{emb: o.emb, cache: o.cache, cfg: cfg.Embeddings, now: o.clockFn}
+	if o.reg != nil {
+		ix.metered = true
+		ix.searches = o.reg.Counter("imbot_faq_searches_total", "FAQ searches by mode (lexical, fused, fallback).", "mode")
+		ix.latency = o.reg.Histogram("imbot_faq_search_seconds", "FAQ search latency.", metric.LatencyBuckets)
+	}
+	sample := nullSample(questions)
+	ix.nullLex = ix.calibrate(docs, sample, false)
+	if ix.emb.enabled() {
+		ix.buildVectors(ctx, docs, docEntry, len(kb.Entries))
+	}
+	if ix.vec != nil {
+		ix.nullFuse = ix.calibrate(docs, sample, true)
+	}
+	return ix, nil
+}
+
+// documents lists the texts indexed for kb: each entry's questions, then its
+// answer. It returns the texts, their entries and the positions of questions.
+func documents(kb KB) (docs []string, docEntry, questions []int32) {
+	for e, en := range kb.Entries {
+		for _, q := range en.Questions {
+			questions = append(questions, int32(len(docs)))
+			docs = append(docs, q)
+			docEntry = append(docEntry, int32(e))
+		}
+		docs = append(docs, en.Answer)
+		docEntry = append(docEntry, int32(e))
+	}
+	return docs, docEntry, questions
+}
+
+// buildVectors fetches the documents' vectors; on failure it logs and leaves
+// the index lexical only.
+func (ix *Index) buildVectors(ctx context.Context, docs []string, docEntry []int32, nEntries int) {
+	ctx, cancel := context.WithTimeout(ctx, ix.emb.cfg.IndexTimeout)
+	defer cancel()
+	vs, err := ix.emb.vectors(ctx, docs)
+	if err != nil {
+		ix.log.Warn("faq: embeddings unavailable, index is lexical only", "err", err)
+		return
+	}
+	ix.vec = newVectors(vs, docEntry, nEntries)
+}
+
+// Len returns the number of entries.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// Embedded reports whether the index holds embedding vectors.
+func (ix *Index) Embedded() bool { return ix.vec != nil }
+
+// rank scores text (and, when qv is not nil, its vector) against every entry
+// except skip (-1 for none), leaves the best entries in s.top and returns the
+// confidence statistic.
+func (ix *Index) rank(s *scratch, text string, qv []float32, skip int32) float32 {
+	ix.lx.similarities(s, text)
+	w := float32(1)
+	if qv != nil {
+		w = lexicalShare
+	}
+	s.fold(ix.lx.entryStart, ix.lx.centScale, w, skip)
+	if qv != nil {
+		ix.vec.similarities(s, qv)
+		s.fold(ix.lx.entryStart, ix.vec.centScale, 1-lexicalShare, skip)
+	}
+	return s.rankTop()
+}
+
+// Search ranks the entries for query. It never fails: when embeddings are
+// enabled but the query's vector cannot be had within the configured
+// timeout, the search is lexical only (Result.Embedded is false).
+func (ix *Index) Search(ctx context.Context, query string) Result {
+	start := ix.emb.now()
+	mode := "lexical"
+	var qv []float32
+	if ix.vec != nil {
+		var err error
+		if qv, err = ix.emb.query(ctx, query, ix.vec.dim); err != nil {
+			mode = "fallback"
+			ix.log.Warn("faq: query embedding failed, searching lexically", "err", err)
+		} else {
+			mode = "fused"
+		}
+	}
+	s := ix.pool.get()
+	defer ix.pool.put(s)
+	stat := ix.rank(s, query, qv, -1)
+	nl := ix.nullLex
+	if qv != nil {
+		nl = ix.nullFuse
+	}
+	res := Result{Confidence: nl.confidence(stat), Embedded: qv != nil, Matches: make([]Match, len(s.top))}
+	for i, r := range s.top {
+		e := ix.entries[r.entry]
+		res.Matches[i] = Match{ID: e.ID, Answer: e.Answer, Score: float64(r.score)}
+	}
+	if ix.metered {
+		ix.searches.With(mode).Inc()
+		ix.latency.With().Observe(ix.emb.now().Sub(start).Seconds())
+	}
+	return res
+}
+
+// Result is the outcome of one search.
+type Result struct {
+	// Matches are the best entries, best first (at most MaxMatches); empty
+	// when the query shares nothing with the knowledge base.
+	Matches []Match
+	// Confidence in [0,1] is the share of the knowledge base's own example
+	// questions, each asked with its entry hidden, that the query's
+	// best-versus-runner-up margin beats. It means the same on any knowledge
+	// base, so thresholds on it transfer.
+	Confidence float64
+	// Embedded is set when embedding similarity took part.
+	Embedded bool
+}
+
+// Match is one ranked entry.
+type Match struct {
+	ID     string
+	Answer string
+	// Score is the entry's similarity to the query (comparable only within
+	// one Result).
+	Score float64
+}
+
+// Best returns the top match, if any.
+func (r Result) Best() (Match, bool) {
+	if len(r.Matches) == 0 {
+		return Match{}, false
+	}
+	return r.Matches[0], true
+}
+
+// Passages returns the answers of the n best matches, for a model prompt.
+func (r Result) Passages(n int) []string {
+	n = min(n, len(r.Matches))
+	out := make([]string, n)
+	for i := range n {
+		out[i] = strings.TrimSpace(r.Matches[i].Answer)
+	}
+	return out
+}
+
+// Decide returns the tier for r under t: TierAnswer when the confidence
+// reaches t.Answer, TierBusiness when it reaches t.Business, else
+// TierGeneral. A result without matches is always TierGeneral.
+func (r Result) Decide(t Thresholds) Tier {
+	switch {
+	case len(r.Matches) == 0:
+		return TierGeneral
+	case r.Confidence >= t.Answer:
+		return TierAnswer
+	case r.Confidence >= t.Business:
+		return TierBusiness
+	}
+	return TierGeneral
+}
