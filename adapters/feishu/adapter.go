@@ -51,7 +51,8 @@ type Option func(*Adapter)
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
 // WithHTTPClient sets the HTTP client for the Feishu API and the long
-// connection's endpoint lookup (default: a client with a 30 s timeout).
+// connection's endpoint lookup (default: a 30 s timeout and 64 idle
+// connections per host).
 func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.hc = c } }
 
 // WithMetrics registers the adapter's metrics in r (default: a private registry).
@@ -65,6 +66,14 @@ func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = 
 
 const noticeQueue = 64
 
+// defaultHTTPClient keeps enough idle connections for many cards streaming
+// at once (the standard transport keeps 2 per host).
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+}
+
 // textOnlyNotice answers a message the bot cannot read.
 const textOnlyNotice = "抱歉，我目前只能读取文字消息。Sorry, I can read text only."
 
@@ -76,7 +85,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	a := &Adapter{
 		cfg:     cfg,
 		log:     slog.Default(),
-		hc:      &http.Client{Timeout: 30 * time.Second},
+		hc:      defaultHTTPClient(),
 		now:     time.Now,
 		notices: make(chan core.Envelope, noticeQueue),
 		in: inbound{trigger: cfg.GroupTrigger, scope: cfg.SessionScope,

@@ -39,7 +39,15 @@ type daemon struct {
 	stop func()
 }
 
-func startDaemon(t *testing.T, h *harness, path string, ans core.Answerer) daemon {
+// inboxHistory is what the dispatcher needs from a store.
+type inboxHistory interface {
+	core.Inbox
+	core.History
+}
+
+// openStore opens the bbolt store at path; it is closed by the returned
+// func or when the test ends.
+func openStore(t testing.TB, path string) (*store.Store, func()) {
 	t.Helper()
 	scfg := store.DefaultConfig()
 	scfg.Path = path
@@ -47,8 +55,25 @@ func startDaemon(t *testing.T, h *harness, path string, ans core.Answerer) daemo
 	if err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	closeStore := func() {
+		once.Do(func() {
+			if err := st.Close(); err != nil {
+				t.Errorf("store close: %v", err)
+			}
+		})
+	}
+	t.Cleanup(closeStore)
+	return st, closeStore
+}
+
+func startDaemon(t testing.TB, h *harness, st inboxHistory, ans core.Answerer, edit func(*core.DispatcherConfig)) daemon {
+	t.Helper()
 	dcfg := core.DefaultDispatcherConfig()
 	dcfg.RatePerMinute = 0
+	if edit != nil {
+		edit(&dcfg)
+	}
 	d, err := core.NewDispatcher(dcfg, st, st, ans, core.WithLogger(testLogger(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -68,9 +93,6 @@ func startDaemon(t *testing.T, h *harness, path string, ans core.Answerer) daemo
 				t.Errorf("dispatcher: %v", err)
 			}
 			srv.Close()
-			if err := st.Close(); err != nil {
-				t.Errorf("store close: %v", err)
-			}
 		})
 	}
 	t.Cleanup(stop)
@@ -81,7 +103,8 @@ func TestRedeliveredEventIsAnsweredOnceAcrossRestart(t *testing.T) {
 	h := newHarness(t, nil)
 	path := filepath.Join(t.TempDir(), "imbot.db")
 	ans := &echoAnswerer{}
-	d := startDaemon(t, h, path, ans)
+	st, closeStore := openStore(t, path)
+	d := startDaemon(t, h, st, ans, nil)
 	h.url = d.url
 	e := h.event("1", "where is the office?")
 	for i := range 5 {
@@ -98,14 +121,12 @@ func TestRedeliveredEventIsAnsweredOnceAcrossRestart(t *testing.T) {
 		return ok && !c.Streaming
 	})
 	d.stop()
+	closeStore()
 
 	// A new process on the same store file: the redelivery is still dropped.
-	a2, err := New(h.a.cfg, WithClock(h.clock.Now), WithLogger(testLogger(t)), WithHTTPClient(h.fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.a = a2
-	d2 := startDaemon(t, h, path, ans)
+	h.restart()
+	st2, _ := openStore(t, path)
+	d2 := startDaemon(t, h, st2, ans, nil)
 	h.url = d2.url
 	if got := h.post(e.JSON()); got != http.StatusOK {
 		t.Fatalf("redelivery after restart: status %d", got)

@@ -42,7 +42,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // harness is an adapter wired to a fake Feishu, with a recording deliver.
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	fake      *feishutest.Server
 	a         *Adapter
 	clock     *clock
@@ -61,11 +61,11 @@ func testConfig(fake *feishutest.Server) Config {
 	return cfg
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
@@ -73,7 +73,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // newHarness builds an adapter against a fresh fake; edit adjusts its config.
-func newHarness(t *testing.T, edit func(*Config)) *harness {
+func newHarness(t testing.TB, edit func(*Config)) *harness {
 	t.Helper()
 	fake := feishutest.New(t, testAppID, testSecret, testBot)
 	cfg := testConfig(fake)
@@ -81,7 +81,7 @@ func newHarness(t *testing.T, edit func(*Config)) *harness {
 		edit(&cfg)
 	}
 	c := &clock{t: time.Now()}
-	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fake.Client()))
+	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fakeClient(fake)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +92,27 @@ func newHarness(t *testing.T, edit func(*Config)) *harness {
 		return nil
 	}
 	return h
+}
+
+// fakeClient is the fake's client with room for many idle connections, as
+// the adapter's default client has.
+func fakeClient(fake *feishutest.Server) *http.Client {
+	c := fake.Client()
+	tr := c.Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+// restart replaces the adapter by a fresh one on the same config, as a new
+// process would build.
+func (h *harness) restart() {
+	h.t.Helper()
+	a, err := New(h.a.cfg, WithClock(h.clock.Now), WithLogger(testLogger(h.t)), WithHTTPClient(fakeClient(h.fake)))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	a.api.retryBase = time.Millisecond
+	h.a = a
 }
 
 // serve mounts the webhook on a loopback server and runs the adapter until

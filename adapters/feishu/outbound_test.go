@@ -222,11 +222,7 @@ func TestReplayedTurnDoesNotPostTwice(t *testing.T) {
 	// After the restart the turn is replayed from the envelope alone, by a
 	// fresh adapter.
 	h.clock.Advance(5 * time.Second)
-	a2, err := New(h.a.cfg, WithClock(h.clock.Now), WithLogger(testLogger(t)), WithHTTPClient(h.fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.a = a2
+	h.restart()
 	h.stream(env, 300*time.Millisecond, []string{"full"}, core.Reply{Text: "full answer", Route: core.RouteFAQ})
 	m := h.only()
 	c, _ := h.fake.Card(m.ID)
