@@ -76,7 +76,8 @@ type Option func(*Adapter)
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
 // WithHTTPClient sets the HTTP client for Bot API calls. Its Timeout should
-// be zero or longer than poll_timeout: every call has its own deadline.
+// be zero or longer than poll_timeout: every call has its own deadline. The
+// default keeps enough idle connections for every chat answering at once.
 func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http = c } }
 
 // WithMetrics registers the adapter's metrics in reg.
@@ -95,7 +96,7 @@ func New(cfg Config, cursors core.Cursors, opts ...Option) (*Adapter, error) {
 	if cursors == nil && cfg.Mode == ModePolling {
 		return nil, errors.New("telegram: polling mode needs a cursor store")
 	}
-	a := &Adapter{cfg: cfg, cursors: cursors, log: slog.New(slog.DiscardHandler), http: &http.Client{}, now: time.Now,
+	a := &Adapter{cfg: cfg, cursors: cursors, log: slog.New(slog.DiscardHandler), http: defaultHTTPClient(), now: time.Now,
 		typingStop: make(chan struct{})}
 	for _, o := range opts {
 		o(a)

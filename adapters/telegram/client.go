@@ -26,6 +26,19 @@ const pollLimit = 100
 // allowedUpdates are the update kinds the adapter asks Telegram for.
 var allowedUpdates = []string{"message", "edited_message"}
 
+// maxIdleConns is how many idle connections to the Bot API the default
+// client keeps: replies to many chats run at once, all to one host, and
+// the transport's default of two would dial (and handshake) most calls
+// anew.
+const maxIdleConns = 64
+
+// defaultHTTPClient returns the client used without WithHTTPClient.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+	return &http.Client{Transport: t}
+}
+
 // fetched is one update of a getUpdates batch. upd is nil when the update
 // could not be decoded; its id still moves the offset past it.
 type fetched struct {

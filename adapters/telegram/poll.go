@@ -14,17 +14,21 @@ import (
 )
 
 // poll receives updates by long polling until ctx ends. It resumes after
-// the last update id saved, asks for the next batch only when every update
-// of the current one has been delivered, and saves the batch's last id
-// before asking: an update is confirmed to Telegram only once the
-// dispatcher holds it durably, so a crash loses nothing, and what a crash
-// repeats the dispatcher's dedup drops.
+// the last update id saved and asks for the next batch (which confirms the
+// current one to Telegram) only when every update of the current batch has
+// been delivered: Telegram forgets nothing the dispatcher does not hold
+// durably, so a crash loses nothing, and what a crash repeats the
+// dispatcher's dedup drops. The batch's last id is saved in the background,
+// off the path of the next fetch; a start from an older saved id only
+// fetches again what dedup drops.
 func (a *Adapter) poll(ctx context.Context, deliver core.DeliverFunc) error {
 	last, err := a.loadOffset(ctx)
 	if err != nil {
 		return err
 	}
 	a.dropWebhook(ctx)
+	saver := newOffsetSaver(a)
+	defer saver.close()
 	var b backoff
 	for ctx.Err() == nil {
 		batch, err := a.getUpdates(ctx, last+1)
@@ -49,7 +53,7 @@ func (a *Adapter) poll(ctx context.Context, deliver core.DeliverFunc) error {
 			break // ctx ended; the batch comes again after the restart
 		}
 		last = batch[len(batch)-1].id
-		a.saveOffset(ctx, last)
+		saver.save(last)
 	}
 	return nil
 }
@@ -70,14 +74,50 @@ func (a *Adapter) loadOffset(ctx context.Context) (int64, error) {
 	return last, nil
 }
 
-// saveOffset saves the last delivered update id. A failure only means the
-// next start fetches some updates again, which dedup drops.
-func (a *Adapter) saveOffset(ctx context.Context, last int64) {
-	if err := a.cursors.SetCursor(ctx, offsetCursor, strconv.FormatInt(last, 10)); err != nil {
-		a.log.Warn("save offset", "offset", last, "err", err)
-		return
+// offsetSaver saves the newest delivered update id from a goroutine of its
+// own, skipping ids a newer one superseded. A failure only means the next
+// start fetches some updates again, which dedup drops.
+type offsetSaver struct {
+	a       *Adapter
+	pending chan int64 // holds at most the newest unsaved id
+	done    chan struct{}
+}
+
+func newOffsetSaver(a *Adapter) *offsetSaver {
+	s := &offsetSaver{a: a, pending: make(chan int64, 1), done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+// save queues id, replacing an older id not yet saved.
+func (s *offsetSaver) save(id int64) {
+	for {
+		select {
+		case s.pending <- id:
+			return
+		case <-s.pending:
+		}
 	}
-	a.m.offset.With().Set(float64(last))
+}
+
+// close saves what is queued and stops the goroutine.
+func (s *offsetSaver) close() {
+	close(s.pending)
+	<-s.done
+}
+
+func (s *offsetSaver) run() {
+	defer close(s.done)
+	for id := range s.pending {
+		ctx, cancel := context.WithTimeout(context.Background(), s.a.cfg.RequestTimeout)
+		err := s.a.cursors.SetCursor(ctx, offsetCursor, strconv.FormatInt(id, 10))
+		cancel()
+		if err != nil {
+			s.a.log.Warn("save offset", "offset", id, "err", err)
+			continue
+		}
+		s.a.m.offset.With().Set(float64(id))
+	}
 }
 
 // dropWebhook removes a webhook left from webhook mode, which would make

@@ -162,13 +162,17 @@ func (s *Server) sendMessage(p map[string]string) reply {
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.nextMsg[chatID]++
 	m := &Message{ChatID: chatID, ID: s.nextMsg[chatID], ThreadID: int(thread), ReplyTo: rp.MessageID,
 		Text: p["text"], ParseMode: p["parse_mode"], Plain: plain, SentAt: s.now()}
 	s.sent[chatID] = append(s.sent[chatID], m)
 	delete(s.drafts, chatID)
-	return ok(s.modelMessage(m))
+	result, copied, onSent := s.modelMessage(m), *m, s.onSent
+	s.mu.Unlock()
+	if onSent != nil {
+		onSent(copied)
+	}
+	return ok(result)
 }
 
 func (s *Server) modelMessage(m *Message) models.Message {

@@ -93,6 +93,7 @@ type Server struct {
 	webhook   string
 	secret    string
 	commands  []models.BotCommand
+	onSent    func(Message)
 	closed    bool
 	closeOnce sync.Once
 	done      chan struct{}
@@ -139,6 +140,15 @@ func (s *Server) Fail(method string, fs ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[method] = append(s.failures[method], fs...)
+}
+
+// OnSent sets fn to be called with every message the bot sends, after the
+// sendMessage call is recorded, from the request's goroutine. It lets load
+// tests time replies without polling.
+func (s *Server) OnSent(fn func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSent = fn
 }
 
 // Calls returns the recorded calls of method, or of every method when
