@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,7 +81,7 @@ const textOnlyNotice = "抱歉，我目前只能读取文字消息。Sorry, I ca
 // New checks cfg and builds an adapter. It starts nothing.
 func New(cfg Config, opts ...Option) (*Adapter, error) {
 	if problems := cfg.Validate(); len(problems) > 0 {
-		return nil, fmt.Errorf("feishu: invalid config: %s", problems[0])
+		return nil, fmt.Errorf("feishu: invalid config: %s", strings.Join(problems, "; "))
 	}
 	a := &Adapter{
 		cfg:     cfg,

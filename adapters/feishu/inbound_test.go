@@ -28,7 +28,9 @@ func TestInboundMessages(t *testing.T) {
 				e.Content = feishutest.TextContent("just chatting")
 			}},
 		{name: "group message mentioning someone else is dropped",
-			event: func(e *feishutest.Event) { e.Mentions = []feishutest.Mention{{Key: "@_user_1", OpenID: "ou_bob", Name: "Bob"}} }},
+			event: func(e *feishutest.Event) {
+				e.Mentions = []feishutest.Mention{{Key: "@_user_1", OpenID: "ou_bob", Name: "Bob"}}
+			}},
 		{name: "group_trigger all delivers unmentioned messages",
 			edit: func(c *Config) { c.GroupTrigger = TriggerAll },
 			event: func(e *feishutest.Event) {
