@@ -26,7 +26,6 @@ func inUse() uint64 {
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&m)
-	fmt.Println("heap", m.HeapInuse, "stack", m.StackInuse)
 	return m.HeapInuse + m.StackInuse
 }
 
