@@ -1,11 +1,271 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/BurntSushi/toml"
+
+	"imbot/core/faq"
 )
 
-// runFAQEval is replaced by the FAQ evaluation command.
+const faqEvalUsage = `usage: imbot faq eval -kb KB.toml -set TEST.jsonl [-tune VAL.jsonl] [flags]
+       imbot faq eval -clinc data_full.json [flags]
+
+Each line of a set is {"q":"…","want":"<entry id>"}; "want":"" marks a query
+the knowledge base should not answer. Thresholds come from -tune (chosen on
+VAL for -target-precision), else from -answer-threshold/-business-threshold,
+else from [router] in -config, else the defaults. With -clinc the knowledge
+base is built from train and thresholds are tuned on val + oos_val unless a
+threshold is given; test + oos_test are reported.
+
+The last line is: coverage=… precision=… oos_accept=… n=… threshold=…
+
+flags:
+`
+
+// evalFlags are the parsed flags of "faq eval".
+type evalFlags struct {
+	kb, set, tune, clinc, config string
+	target, answer, business     float64
+	perIntent                    int
+	explicit                     map[string]bool // flags given on the command line
+}
+
+// runFAQEval measures the FAQ tier on a labelled set.
 func runFAQEval(args []string, stdout, stderr io.Writer) error {
-	return errors.New("faq eval: not built yet")
+	f, err := parseEvalFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	kb, test, val, err := f.load()
+	if err != nil {
+		return err
+	}
+	th, err := f.thresholds()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ix, err := faq.Build(ctx, kb, faq.DefaultConfig(), faq.WithLogger(quiet))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "knowledge base: %d entries; test: %d queries\n", ix.Len(), len(test))
+	source := "given"
+	if val != nil {
+		if th.Answer, err = tuneOn(ctx, ix, val, f.target, stdout); err != nil {
+			return err
+		}
+		source = fmt.Sprintf("tuned on %d validation queries for precision %.2f", len(val), f.target)
+	}
+	outs := faq.Run(ctx, ix, test)
+	return report(stdout, outs, th, source)
+}
+
+func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
+	var f evalFlags
+	def := faq.DefaultConfig()
+	fs := flag.NewFlagSet("faq eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), faqEvalUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.kb, "kb", "", "knowledge base `file` (default: [router] faq_file of -config, else the built-in one)")
+	fs.StringVar(&f.set, "set", "", "labelled test set `file` (JSON lines)")
+	fs.StringVar(&f.tune, "tune", "", "labelled validation set `file` to choose the answer threshold on")
+	fs.StringVar(&f.clinc, "clinc", "", "CLINC150 data_full.json `file` instead of -kb/-set/-tune")
+	fs.IntVar(&f.perIntent, "per-intent", 0, "with -clinc: example questions per intent, the first ones in train (0 = all)")
+	fs.StringVar(&f.config, "config", "", "config `file` to read [router] thresholds and faq_file from")
+	fs.Float64Var(&f.target, "target-precision", 0.97, "precision to tune for (out-of-scope answers count as wrong)")
+	fs.Float64Var(&f.answer, "answer-threshold", def.AnswerThreshold, "confidence at or above which the FAQ answers")
+	fs.Float64Var(&f.business, "business-threshold", def.BusinessThreshold, "confidence at or above which the business chain answers")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	f.explicit = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.explicit[fl.Name] = true })
+	switch {
+	case fs.NArg() > 0:
+		return f, fmt.Errorf("faq eval: unexpected argument %q", fs.Arg(0))
+	case f.clinc != "" && (f.kb != "" || f.set != "" || f.tune != ""):
+		return f, errors.New("faq eval: -clinc replaces -kb, -set and -tune")
+	case f.clinc == "" && f.set == "":
+		return f, errors.New("faq eval: want -set or -clinc")
+	case f.target <= 0 || f.target > 1:
+		return f, fmt.Errorf("faq eval: -target-precision %v is not in (0, 1]", f.target)
+	}
+	return f, nil
+}
+
+// routerFile is the part of the daemon's config that faq eval reads. The
+// decode is tolerant: every other key is ignored.
+type routerFile struct {
+	Router struct {
+		FAQFile           string   `toml:"faq_file"`
+		AnswerThreshold   *float64 `toml:"answer_threshold"`
+		BusinessThreshold *float64 `toml:"business_threshold"`
+	} `toml:"router"`
+}
+
+func (f evalFlags) readConfig() (routerFile, error) {
+	var rf routerFile
+	if f.config == "" {
+		return rf, nil
+	}
+	if _, err := toml.DecodeFile(f.config, &rf); err != nil {
+		return rf, fmt.Errorf("faq eval: config: %w", err)
+	}
+	return rf, nil
+}
+
+// thresholds resolves the thresholds: flags given, then -config, then the
+// defaults (the flags' default values).
+func (f evalFlags) thresholds() (faq.Thresholds, error) {
+	rf, err := f.readConfig()
+	if err != nil {
+		return faq.Thresholds{}, err
+	}
+	th := faq.Thresholds{Answer: f.answer, Business: f.business}
+	if r := rf.Router; r.AnswerThreshold != nil && !f.explicit["answer-threshold"] {
+		th.Answer = *r.AnswerThreshold
+	}
+	if r := rf.Router; r.BusinessThreshold != nil && !f.explicit["business-threshold"] {
+		th.Business = *r.BusinessThreshold
+	}
+	cfg := faq.DefaultConfig()
+	cfg.AnswerThreshold, cfg.BusinessThreshold = th.Answer, th.Business
+	if ps := cfg.Validate(); len(ps) > 0 {
+		return th, fmt.Errorf("faq eval: thresholds: %s", ps[0])
+	}
+	return th, nil
+}
+
+// load returns the knowledge base, the test set and the validation set (nil
+// when thresholds are not tuned).
+func (f evalFlags) load() (faq.KB, []faq.Sample, []faq.Sample, error) {
+	if f.clinc != "" {
+		return f.loadCLINC()
+	}
+	kb, err := f.loadKB()
+	if err != nil {
+		return kb, nil, nil, err
+	}
+	test, err := readSet(f.set)
+	if err != nil || f.tune == "" {
+		return kb, test, nil, err
+	}
+	val, err := readSet(f.tune)
+	return kb, test, val, err
+}
+
+func (f evalFlags) loadKB() (faq.KB, error) {
+	path := f.kb
+	if path == "" {
+		rf, err := f.readConfig()
+		if err != nil {
+			return faq.KB{}, err
+		}
+		path = rf.Router.FAQFile
+	}
+	return readKB(path)
+}
+
+func (f evalFlags) loadCLINC() (faq.KB, []faq.Sample, []faq.Sample, error) {
+	r, err := os.Open(f.clinc)
+	if err != nil {
+		return faq.KB{}, nil, nil, fmt.Errorf("faq eval: %w", err)
+	}
+	defer r.Close()
+	c, err := faq.ReadCLINC(r)
+	if err != nil {
+		return faq.KB{}, nil, nil, err
+	}
+	test := faq.Samples(c.Test, c.OOSTest)
+	if f.explicit["answer-threshold"] || f.config != "" {
+		return c.KB(f.perIntent), test, nil, nil
+	}
+	return c.KB(f.perIntent), test, faq.Samples(c.Val, c.OOSVal), nil
+}
+
+func readSet(path string) ([]faq.Sample, error) {
+	r, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("faq eval: %w", err)
+	}
+	defer r.Close()
+	set, err := faq.ReadSet(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return set, nil
+}
+
+// tuneOn chooses the answer threshold on val and prints what it saw there.
+func tuneOn(ctx context.Context, ix *faq.Index, val []faq.Sample, target float64, w io.Writer) (float64, error) {
+	outs := faq.Run(ctx, ix, val)
+	th, err := faq.Tune(outs, target)
+	if err != nil {
+		return 0, fmt.Errorf("faq eval: tune: %w", err)
+	}
+	m := faq.Measure(outs, th)
+	fmt.Fprintf(w, "validation: threshold=%.4f coverage=%.4f precision=%.4f oos_accept=%.4f n=%d\n",
+		th, m.Coverage, m.Precision, m.OOSAccept, m.N)
+	return th, nil
+}
+
+// sweepPoints returns the answer thresholds of the sweep table with used
+// among them, ascending.
+func sweepPoints(used float64) []float64 {
+	ps := []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995}
+	if !slices.Contains(ps, used) {
+		ps = append(ps, used)
+		slices.Sort(ps)
+	}
+	return ps
+}
+
+// report prints the sweep table, the tier split and the final summary line.
+func report(w io.Writer, outs []faq.Outcome, th faq.Thresholds, source string) error {
+	points := sweepPoints(th.Answer)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "threshold\tcoverage\tprecision\toos_accept\tanswered\ttop1\t")
+	for _, p := range points {
+		m := faq.Measure(outs, p)
+		mark := ""
+		if p == th.Answer {
+			mark = " <"
+		}
+		fmt.Fprintf(tw, "%.3f\t%.4f\t%.4f\t%.4f\t%d\t%.4f\t%s\n", p, m.Coverage, m.Precision, m.OOSAccept, m.Answered, m.Top1, mark)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	printTiers(w, outs, th)
+	m := faq.Measure(outs, th.Answer)
+	fmt.Fprintf(w, "threshold: %s\n", source)
+	_, err := fmt.Fprintf(w, "coverage=%.4f precision=%.4f oos_accept=%.4f n=%d threshold=%.4f\n",
+		m.Coverage, m.Precision, m.OOSAccept, m.N, th.Answer)
+	return err
+}
+
+// printTiers prints how the queries split between the tiers.
+func printTiers(w io.Writer, outs []faq.Outcome, th faq.Thresholds) {
+	var n [faq.TierAnswer + 1]int
+	for _, o := range outs {
+		n[o.Decide(th)]++
+	}
+	total := max(len(outs), 1)
+	fmt.Fprintf(w, "tiers (answer>=%.4f, business>=%.4f): answer=%.4f business=%.4f general=%.4f\n",
+		th.Answer, th.Business, float64(n[faq.TierAnswer])/float64(total),
+		float64(n[faq.TierBusiness])/float64(total), float64(n[faq.TierGeneral])/float64(total))
 }

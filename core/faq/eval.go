@@ -63,6 +63,9 @@ type Outcome struct {
 	Confidence float64
 }
 
+// Decide returns the tier the outcome gets under t, as Result.Decide does.
+func (o Outcome) Decide(t Thresholds) Tier { return decide(o.Got != "", o.Confidence, t) }
+
 // Run searches every sample in ix.
 func Run(ctx context.Context, ix *Index, set []Sample) []Outcome {
 	out := make([]Outcome, len(set))
@@ -108,7 +111,7 @@ func Measure(outs []Outcome, threshold float64) Metrics {
 				top1++
 			}
 		}
-		if o.Got == "" || o.Confidence < threshold {
+		if o.Decide(Thresholds{Answer: threshold, Business: threshold}) != TierAnswer {
 			continue
 		}
 		m.Answered++

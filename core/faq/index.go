@@ -221,14 +221,4 @@ func (r Result) Passages(n int) []string {
 // Decide returns the tier for r under t: TierAnswer when the confidence
 // reaches t.Answer, TierBusiness when it reaches t.Business, else
 // TierGeneral. A result without matches is always TierGeneral.
-func (r Result) Decide(t Thresholds) Tier {
-	switch {
-	case len(r.Matches) == 0:
-		return TierGeneral
-	case r.Confidence >= t.Answer:
-		return TierAnswer
-	case r.Confidence >= t.Business:
-		return TierBusiness
-	}
-	return TierGeneral
-}
+func (r Result) Decide(t Thresholds) Tier { return decide(len(r.Matches) > 0, r.Confidence, t) }

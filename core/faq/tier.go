@@ -34,3 +34,17 @@ type Thresholds struct {
 	// business chain with knowledge passages.
 	Business float64
 }
+
+// decide is the tier of a search that found matches (or not) with the given
+// confidence.
+func decide(matched bool, confidence float64, t Thresholds) Tier {
+	switch {
+	case !matched:
+		return TierGeneral
+	case confidence >= t.Answer:
+		return TierAnswer
+	case confidence >= t.Business:
+		return TierBusiness
+	}
+	return TierGeneral
+}
