@@ -116,8 +116,8 @@ func (h *harness) restart() {
 }
 
 // serve mounts the webhook on a loopback server and runs the adapter until
-// the test ends.
-func (h *harness) serve() {
+// the returned stop is called or the test ends.
+func (h *harness) serve() (stop func()) {
 	h.t.Helper()
 	mux := http.NewServeMux()
 	h.a.Mount(mux)
@@ -128,14 +128,19 @@ func (h *harness) serve() {
 	go func() {
 		done <- h.a.Run(ctx, func(ctx context.Context, env core.Envelope) error { return h.deliver(ctx, env) })
 	}()
-	h.t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			h.t.Errorf("Run: %v", err)
-		}
-		srv.Close()
-	})
-	h.waitFor("bot identity", func() bool { return h.a.Check(ctx) == nil })
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				h.t.Errorf("Run: %v", err)
+			}
+			srv.Close()
+		})
+	}
+	h.t.Cleanup(stop)
+	h.waitFor("adapter ready", func() bool { return h.a.Check(ctx) == nil })
+	return stop
 }
 
 // post sends plain as a signed, encrypted webhook callback.

@@ -20,8 +20,9 @@ const (
 // client reconnects by itself; when it gives up (a terminal error), a new
 // client is started after a capped exponential backoff, forever.
 func (a *Adapter) runLongConnection(ctx context.Context) {
-	handler := dispatcher.NewEventDispatcher("", "").
-		OnCustomizedEvent(eventMessageReceive, func(ctx context.Context, req *larkevent.EventReq) error {
+	handler := dispatcher.NewEventDispatcher("", "")
+	handler.InitConfig(larkevent.WithLogger(larkLogger{a.log}), larkevent.WithLogLevel(larkcore.LogLevelWarn))
+	handler.OnCustomizedEvent(eventMessageReceive, func(ctx context.Context, req *larkevent.EventReq) error {
 			e, err := parseEvent(req.Body)
 			if err != nil {
 				a.log.Warn("feishu event undecodable; acknowledged and dropped", "err", err)

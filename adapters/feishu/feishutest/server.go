@@ -1,7 +1,8 @@
 // Package feishutest is a fake Feishu open platform for tests: tenant tokens
 // with a short expiry, bot info, message reply/create/patch and CardKit cards,
-// with error injection and a recorder, plus helpers that build signed,
-// encrypted webhook callbacks.
+// with error injection and a recorder; a long-connection gateway that pushes
+// events and reads their acks; and helpers that build signed, encrypted
+// webhook callbacks.
 package feishutest
 
 import (
@@ -87,6 +88,8 @@ type Server struct {
 	byMsg    map[string]string // message id → card id
 	faults   map[string][]int
 	counts   map[string]int
+	conns    []*longConn // open long connections
+	connects int
 }
 
 // New starts a fake for app appID/appSecret whose bot has open_id botOpenID.
@@ -106,6 +109,8 @@ func New(t testing.TB, appID, appSecret, botOpenID string) *Server {
 	mux.HandleFunc("POST /open-apis/cardkit/v1/cards/id_convert", s.auth(OpIDConvert, s.idConvert))
 	mux.HandleFunc("PUT /open-apis/cardkit/v1/cards/{card}/elements/{el}/content", s.auth(OpCardContent, s.cardContent))
 	mux.HandleFunc("PATCH /open-apis/cardkit/v1/cards/{card}/settings", s.auth(OpCardSettings, s.cardSettings))
+	mux.HandleFunc("POST /callback/ws/endpoint", s.wsEndpoint)
+	mux.HandleFunc("GET "+wsPath, s.wsConnect)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("feishutest: unexpected %s %s", r.Method, r.URL.Path)
 		http.NotFound(w, r)
