@@ -24,7 +24,7 @@ func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
 	last = fake.PushMessage(sticker)
 	in.failNext("1", 2) // the first message fails twice: nothing after it may overtake it
 
-	start(t, a, in.deliver)
+	stop := start(t, a, in.deliver)
 	envs := in.wait(t, 3)
 	for i, want := range []string{"one", "two", "three"} {
 		if envs[i].Text != want {
@@ -36,6 +36,7 @@ func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
 		t.Errorf("notice %q", got)
 	}
 	waitFake(t, fake, "updates confirmed", func() bool { return fake.Unconfirmed() == 0 })
+	stop() // the offset is saved in the background; Run returns once it is
 	if got, _ := cursors.Cursor(t.Context(), offsetCursor); got != itoa(last) {
 		t.Errorf("saved offset %q, want %d", got, last)
 	}
