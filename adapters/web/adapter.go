@@ -176,7 +176,15 @@ func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 	a.log.Info("web: serving")
 
 	<-ctx.Done()
+	n := a.shutdown()
+	a.log.Info("web: stopped", "connections_closed", n)
+	return nil
+}
 
+// shutdown refuses new work, closes every connection with 1001 and waits
+// for the adapter's goroutines: shutdownGrace for clients to answer the close
+// frame, then the rest are dropped. It returns how many were connected.
+func (a *Adapter) shutdown() int {
 	a.mu.Lock()
 	a.state, a.deliver = stateStopped, nil
 	close(a.stopped)
@@ -200,8 +208,7 @@ func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 		}
 		<-done
 	}
-	a.log.Info("web: stopped", "connections_closed", len(conns))
-	return nil
+	return len(conns)
 }
 
 // Reply returns a writer that streams the reply to env to whoever listens to
