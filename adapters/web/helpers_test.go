@@ -24,6 +24,9 @@ import (
 // waitTimeout bounds every wait in these tests; nothing sleeps.
 const waitTimeout = 5 * time.Second
 
+// errTest is an injected failure.
+var errTest = errors.New("injected failure")
+
 // memHistory is an in-memory core.History.
 type memHistory struct {
 	mu    sync.Mutex

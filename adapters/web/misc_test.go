@@ -1,5 +1,0 @@
-package web
-
-import "errors"
-
-var errTest = errors.New("injected failure")
