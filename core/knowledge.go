@@ -46,7 +46,8 @@ type KnowledgeMatch struct {
 	EntryID string
 	// Confidence is the scale-free confidence in [0, 1] that decided Tier.
 	Confidence float64
-	// Passages are the best entries' texts, best first, for a business prompt.
+	// Passages are the best entries' texts, best first, as many as a
+	// business prompt should get.
 	Passages []string
 	// Candidates are the best entries with their scores, best first.
 	Candidates []Candidate

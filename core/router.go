@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"imbot/core/metric"
@@ -26,10 +27,13 @@ type RouterDeps struct {
 	// records nothing.
 	Unanswered UnansweredLog
 	// Count estimates tokens; nil uses token.Count.
-	Count   func(string) int
-	Logger  *slog.Logger
-	Metrics *metric.Registry
-	Now     func() time.Time
+	Count func(string) int
+	// ObserveUsage, when set, is told the prompt of every answered call and
+	// the prompt tokens its provider reported, to calibrate Count.
+	ObserveUsage func(provider string, prompt []provider.Message, reportedPromptTokens int)
+	Logger       *slog.Logger
+	Metrics      *metric.Registry
+	Now          func() time.Time
 }
 
 // Router answers questions: from the knowledge base when it is sure,
@@ -40,6 +44,7 @@ type Router struct {
 	cfg     RouterConfig
 	deps    RouterDeps
 	metrics routerMetrics
+	system  atomic.Pointer[string]
 }
 
 var _ Answerer = (*Router)(nil)
@@ -61,8 +66,13 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	return &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics)}, nil
+	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics)}
+	r.SetSystemPrompt(cfg.SystemPrompt)
+	return r, nil
 }
+
+// SetSystemPrompt replaces the system prompt for turns that start later.
+func (r *Router) SetSystemPrompt(prompt string) { r.system.Store(&prompt) }
 
 // Answer implements Answerer.
 func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
@@ -75,12 +85,16 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 			QuestionTokens: questionTokens, ReplyTokens: r.deps.Count(match.Answer),
 		}
 	}
-	chain, system := r.deps.General, r.cfg.SystemPrompt
+	chain, system := r.deps.General, *r.system.Load()
 	if match.Tier == TierBusiness {
-		chain, system = r.deps.Business, withPassages(system, match.Passages, r.cfg.KnowledgePassages)
+		chain, system = r.deps.Business, withPassages(system, match.Passages)
 		r.recordUnanswered(ctx, env, "low_confidence", match)
 	}
-	res, err := r.stream(ctx, chain, r.prompt(ctx, env, system), w)
+	prompt := r.prompt(ctx, env, system)
+	res, err := r.stream(ctx, chain, prompt, w)
+	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
+		r.deps.ObserveUsage(res.Provider, prompt, res.Usage.PromptTokens)
+	}
 	ans := Answer{QuestionTokens: questionTokens, ReplyTokens: res.Usage.CompletionTokens}
 	if ans.ReplyTokens == 0 {
 		ans.ReplyTokens = r.deps.Count(res.Text)
@@ -166,11 +180,8 @@ func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
 	return out
 }
 
-// withPassages appends up to n knowledge passages to the system prompt.
-func withPassages(system string, passages []string, n int) string {
-	if n < len(passages) {
-		passages = passages[:n]
-	}
+// withPassages appends knowledge passages to the system prompt.
+func withPassages(system string, passages []string) string {
 	if len(passages) == 0 {
 		return system
 	}

@@ -5,7 +5,9 @@ import (
 	"strings"
 )
 
-// RouterConfig is the [router] section.
+// RouterConfig is the router's part of the [router] section; the knowledge
+// base's keys (faq_file, thresholds, knowledge_passages, embeddings) sit in
+// the same section but belong to the FAQ package.
 type RouterConfig struct {
 	// General is the provider chain for general questions, in order.
 	General []string `toml:"general"`
@@ -23,16 +25,6 @@ type RouterConfig struct {
 	DegradedReply string `toml:"degraded_reply"`
 	// InterruptedNotice ends a reply whose stream broke midway.
 	InterruptedNotice string `toml:"interrupted_notice"`
-	// FAQFile is the knowledge base; empty uses the built-in one.
-	FAQFile string `toml:"faq_file"`
-	// AnswerThreshold is the confidence at or above which the knowledge
-	// base answers directly, with no model call.
-	AnswerThreshold float64 `toml:"answer_threshold"`
-	// BusinessThreshold is the confidence at or above which a question goes
-	// to the business chain with knowledge passages in its prompt.
-	BusinessThreshold float64 `toml:"business_threshold"`
-	// KnowledgePassages is how many passages a business prompt gets.
-	KnowledgePassages int `toml:"knowledge_passages"`
 	// Admins may run admin commands such as /faq add: "platform:user_id".
 	Admins []string `toml:"admins"`
 }
@@ -48,9 +40,6 @@ func DefaultRouterConfig() RouterConfig {
 			"(Operator: no model is reachable. Set OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL, " +
 			"or start a local Ollama at http://127.0.0.1:11434, then restart imbot.)",
 		InterruptedNotice: "\n\n[The answer was cut off because the model stopped responding.]",
-		AnswerThreshold:   0.95,
-		BusinessThreshold: 0.6,
-		KnowledgePassages: 3,
 	}
 }
 
@@ -80,18 +69,6 @@ func (c RouterConfig) Validate(providers []string) []string {
 	}
 	if strings.TrimSpace(c.DegradedReply) == "" {
 		p = append(p, "degraded_reply: must not be empty (users must never get silence)")
-	}
-	if c.AnswerThreshold < 0 || c.AnswerThreshold > 1 {
-		p = append(p, "answer_threshold: must be between 0 and 1")
-	}
-	if c.BusinessThreshold < 0 || c.BusinessThreshold > 1 {
-		p = append(p, "business_threshold: must be between 0 and 1")
-	}
-	if c.BusinessThreshold > c.AnswerThreshold {
-		p = append(p, "business_threshold: must not exceed answer_threshold")
-	}
-	if c.KnowledgePassages < 0 {
-		p = append(p, "knowledge_passages: must not be negative")
 	}
 	for i, a := range c.Admins {
 		if _, _, ok := strings.Cut(a, ":"); !ok {
