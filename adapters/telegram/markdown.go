@@ -240,9 +240,13 @@ func (p *inlineParser) step(i int) int {
 			return n
 		}
 	}
-	_, size := utf8.DecodeRuneInString(p.s[i:])
-	p.lit.WriteString(p.s[i : i+size])
-	return i + size
+	// Plain text up to the next character that may start syntax.
+	n := strings.IndexAny(p.s[i+1:], "\\`[*_~|")
+	if n < 0 {
+		n = len(p.s) - i - 1
+	}
+	p.lit.WriteString(p.s[i : i+1+n])
+	return i + 1 + n
 }
 
 func (p *inlineParser) flush() {
