@@ -66,16 +66,17 @@ type Outcome struct {
 // Decide returns the tier the outcome gets under t, as Result.Decide does.
 func (o Outcome) Decide(t Thresholds) Tier { return decide(o.Got != "", o.Confidence, t) }
 
-// Run searches every sample in ix.
+// Run searches every sample in ix, on all CPUs, and returns the outcomes in
+// the order of set.
 func Run(ctx context.Context, ix *Index, set []Sample) []Outcome {
 	out := make([]Outcome, len(set))
-	for i, s := range set {
-		r := ix.Search(ctx, s.Q)
-		out[i] = Outcome{Sample: s, Confidence: r.Confidence}
+	ix.parallel(len(set), func(_ *scratch, i int) {
+		r := ix.Search(ctx, set[i].Q)
+		out[i] = Outcome{Sample: set[i], Confidence: r.Confidence}
 		if m, ok := r.Best(); ok {
 			out[i].Got = m.ID
 		}
-	}
+	})
 	return out
 }
 
