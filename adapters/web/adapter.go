@@ -60,6 +60,8 @@ type Adapter struct {
 	upgrader    websocket.Upgrader
 	page        page
 	hub         *hub
+	started     chan struct{} // closed when Run starts serving
+	startWait   time.Duration // how long a request waits for Run to start
 	stopped     chan struct{} // closed when Run's context ends
 
 	mu      sync.Mutex
@@ -124,6 +126,8 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 		auth:       newAuthenticator(cfg.allTokens()),
 		origins:    newOriginChecker(cfg.AllowedOrigins),
 		hub:        newHub(),
+		started:    make(chan struct{}),
+		startWait:  defaultStartWait,
 		stopped:    make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -172,6 +176,7 @@ func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 		return errors.New("web: run: already run")
 	}
 	a.state, a.deliver, a.runCtx = stateRunning, deliver, ctx
+	close(a.started)
 	a.mu.Unlock()
 	a.log.Info("web: serving")
 
@@ -220,6 +225,23 @@ func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter,
 		return nil, fmt.Errorf("web: reply: envelope of platform %q", env.Platform)
 	}
 	return &replyWriter{hub: a.hub, env: env}, nil
+}
+
+// defaultStartWait bounds how long a request that arrives while the daemon
+// is starting waits for Run.
+const defaultStartWait = 5 * time.Second
+
+// awaitRun waits until Run has started (requests may reach the listener a
+// moment before the dispatcher starts the adapters), ctx ends, or the start
+// wait passes.
+func (a *Adapter) awaitRun(ctx context.Context) {
+	t := time.NewTimer(a.startWait)
+	defer t.Stop()
+	select {
+	case <-a.started:
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // deliverer returns the deliver function and Run's context, or a nil

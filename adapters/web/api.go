@@ -35,6 +35,7 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, rerr)
 		return
 	}
+	a.awaitRun(r.Context())
 	deliver, _ := a.deliverer()
 	if deliver == nil {
 		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})

@@ -179,6 +179,7 @@ func TestAPIChatForeignOrigin(t *testing.T) {
 
 func TestAPIChatBeforeRunIsBusy(t *testing.T) {
 	e := newTestEnv(t, testConfig(), false)
+	e.a.startWait = 0 // never started: answer at once
 	var body errorBody
 	if status := e.post(t, `{"text":"hi"}`, nil, &body); status != 503 || body.Error.Code != codeBusy {
 		t.Fatalf("got %d %+v, want 503 busy", status, body)

@@ -51,6 +51,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, &requestError{code: codeBusy, message: "too many connections; try again later"})
 		return
 	}
+	a.awaitRun(r.Context())
 	if !a.begin() {
 		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})
 		return

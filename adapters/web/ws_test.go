@@ -308,6 +308,7 @@ func TestWSHandshakeRefusals(t *testing.T) {
 
 func TestWSBeforeRunIsBusy(t *testing.T) {
 	e := newTestEnv(t, testConfig(), false)
+	e.a.startWait = 0 // never started: answer at once
 	status, body := e.dialStatus(t, nil, nil)
 	if status != http.StatusServiceUnavailable || body.Error.Code != codeBusy {
 		t.Fatalf("got %d %+v, want 503 busy", status, body)
