@@ -73,8 +73,9 @@ type Adapter interface {
 }
 
 // Typer is implemented by adapters that can show a "typing…" indicator. The
-// dispatcher calls it when a turn starts; the adapter keeps it alive until
-// the turn's reply is finished or ctx ends.
+// dispatcher calls it when a turn starts, on the turn's goroutine, so it must
+// return at once; the adapter keeps the indicator alive in the background
+// until the turn's reply is finished or ctx ends.
 type Typer interface {
 	Typing(ctx context.Context, env Envelope)
 }
