@@ -16,10 +16,16 @@ var version = "dev"
 const usage = `usage: imbot <command> [flags]
 
 commands:
-  serve      run the daemon (web chat, adapters, /healthz, /readyz, /metrics)
-  chat       talk to the bot in this terminal, with the same core and store
-  faq eval   measure the FAQ tier on a labelled set
-  version    print the version
+  serve           run the daemon (web chat, adapters, /healthz, /readyz, /metrics)
+  chat            talk to the bot in this terminal, with the same core and store
+  check           validate the configuration and show what would run
+  backup          write a consistent copy of the store (online)
+  export          write every conversation as JSON lines
+  faq eval        measure the FAQ tier on a labelled set
+  faq unanswered  export the questions the bot could not answer well
+  version         print the version
+
+Each command takes -config FILE; run "imbot <command> -h" for its flags.
 `
 
 func main() {
@@ -34,6 +40,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	switch args[0] {
+	case "serve":
+		err = runServe(args[1:], stdout, stderr)
+	case "chat":
+		err = runChat(args[1:], os.Stdin, stdout, stderr)
+	case "check":
+		err = runCheck(args[1:], stdout, stderr)
+	case "backup":
+		err = runBackup(args[1:], stdout, stderr)
+	case "export":
+		err = runExport(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":
@@ -57,11 +73,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runFAQ runs the "faq" subcommands.
 func runFAQ(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("faq: want a subcommand: eval")
+		return errors.New("faq: want a subcommand: eval or unanswered")
 	}
 	switch args[0] {
 	case "eval":
 		return runFAQEval(args[1:], stdout, stderr)
+	case "unanswered":
+		return runFAQUnanswered(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("faq: unknown subcommand %q", args[0])
 }

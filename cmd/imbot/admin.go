@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"imbot/core"
+	"imbot/store"
+)
+
+// Admin endpoints let the operator's CLI read a running daemon's store,
+// which the daemon holds locked: /admin/backup, /admin/export and
+// /admin/unanswered. They need the admin token when one is configured, and
+// otherwise answer only requests from loopback addresses.
+
+// mountAdmin registers the admin endpoints on mux.
+func (d *daemon) mountAdmin(mux *http.ServeMux) {
+	mux.Handle("GET /admin/backup", d.admin(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, err := d.store.Backup(r.Context(), w)
+		return err
+	}))
+	mux.Handle("GET /admin/export", d.admin(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		return writeExport(r.Context(), d.store, w)
+	}))
+	mux.Handle("GET /admin/unanswered", d.admin(func(w http.ResponseWriter, r *http.Request) error {
+		since, err := parseSince(r.URL.Query().Get("since"), time.Now())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return nil
+		}
+		format := r.URL.Query().Get("format")
+		qs, err := d.store.Unanswered(r.Context(), since)
+		if err != nil {
+			return err
+		}
+		return writeUnanswered(w, qs, format)
+	}))
+}
+
+// admin wraps an admin handler with its access check and error handling.
+func (d *daemon) admin(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !d.adminAllowed(r) {
+			http.Error(w, "admin access needs the admin token (or a loopback client when none is set)", http.StatusUnauthorized)
+			return
+		}
+		if err := h(w, r); err != nil {
+			d.log.Error("admin request failed", "path", r.URL.Path, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	})
+}
+
+func (d *daemon) adminAllowed(r *http.Request) bool {
+	if tok := d.cfg.Server.AdminToken; tok != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// exportedConversation is one line of `imbot export`.
+type exportedConversation struct {
+	Conversation string            `json:"conversation"`
+	Messages     []exportedMessage `json:"messages"`
+}
+
+type exportedMessage struct {
+	Role     string    `json:"role"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+	Route    string    `json:"route,omitempty"`
+	Provider string    `json:"provider,omitempty"`
+	Model    string    `json:"model,omitempty"`
+	Tokens   int       `json:"tokens,omitempty"`
+}
+
+// writeExport writes every conversation as one JSON line.
+func writeExport(ctx context.Context, st *store.Store, w io.Writer) error {
+	enc := json.NewEncoder(w)
+	return st.Export(ctx, func(conv core.ConversationKey, msgs []core.Message) error {
+		line := exportedConversation{Conversation: strings.ReplaceAll(string(conv), "\x00", "/"), Messages: make([]exportedMessage, len(msgs))}
+		for i, m := range msgs {
+			line.Messages[i] = exportedMessage{Role: string(m.Role), Text: m.Text, At: m.At, Route: string(m.Route),
+				Provider: m.Provider, Model: m.Model, Tokens: m.Tokens}
+		}
+		return enc.Encode(line)
+	})
+}
+
+// unansweredLine is one exported unanswered question.
+type unansweredLine struct {
+	Question     string           `json:"question"`
+	Conversation string           `json:"conversation"`
+	Platform     string           `json:"platform"`
+	At           time.Time        `json:"at"`
+	Reason       string           `json:"reason"`
+	Candidates   []core.Candidate `json:"candidates"`
+}
+
+// writeUnanswered writes questions as JSON lines or CSV.
+func writeUnanswered(w io.Writer, qs []core.UnansweredQuestion, format string) error {
+	switch format {
+	case "", "jsonl":
+		enc := json.NewEncoder(w)
+		for _, q := range qs {
+			if err := enc.Encode(unansweredLine{Question: q.Question, Conversation: strings.ReplaceAll(string(q.Conversation), "\x00", "/"),
+				Platform: string(q.Platform), At: q.At, Reason: q.Reason, Candidates: q.Candidates}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"at", "platform", "conversation", "reason", "question", "candidates"})
+		for _, q := range qs {
+			cands := make([]string, len(q.Candidates))
+			for i, c := range q.Candidates {
+				cands[i] = c.ID + ":" + strconv.FormatFloat(c.Score, 'f', 3, 64)
+			}
+			_ = cw.Write([]string{q.At.UTC().Format(time.RFC3339), string(q.Platform),
+				strings.ReplaceAll(string(q.Conversation), "\x00", "/"), q.Reason, q.Question, strings.Join(cands, ";")})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	return fmt.Errorf("unknown format %q: want jsonl or csv", format)
+}
+
+// parseSince reads -since: empty (everything), an RFC 3339 time, a date
+// (YYYY-MM-DD) or a duration back from now ("24h").
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("since: want an RFC 3339 time, a date (2006-01-02) or a duration (24h), got %q", s)
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"imbot/adapters/feishu"
+	"imbot/adapters/telegram"
+	"imbot/adapters/web"
+	"imbot/core"
+	"imbot/core/faq"
+	"imbot/core/provider"
+	"imbot/core/token"
+	"imbot/store"
+)
+
+// maxConfigBytes bounds the configuration file.
+const maxConfigBytes = 1 << 20
+
+// Config is the whole configuration file. Each section belongs to the
+// package that uses it; this file only assembles, resolves and validates.
+type Config struct {
+	Server     ServerConfig          `toml:"server"`
+	Store      store.Config          `toml:"store"`
+	Providers  []provider.Config     `toml:"providers"`
+	Router     RouterSection         `toml:"router"`
+	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
+	Tokens     token.Config          `toml:"tokens"`
+	Adapters   AdaptersConfig        `toml:"adapters"`
+}
+
+// ServerConfig is the [server] section: the daemon's HTTP listener and logs.
+type ServerConfig struct {
+	// Listen is the address of the web chat, webhooks, /healthz, /readyz
+	// and /metrics.
+	Listen string `toml:"listen"`
+	// LogLevel is "debug", "info", "warn" or "error".
+	LogLevel string `toml:"log_level"`
+	// LogFormat is "text" or "json".
+	LogFormat string `toml:"log_format"`
+	// AdminTokenEnv names the environment variable holding the bearer token
+	// for /admin/*; without a token only loopback clients may use them.
+	AdminTokenEnv string `toml:"admin_token_env"`
+	// AdminToken is resolved from AdminTokenEnv; never read from the file.
+	AdminToken string `toml:"-"`
+}
+
+// RouterSection is the [router] section: the router's keys and, beside
+// them, the knowledge base's.
+type RouterSection struct {
+	core.RouterConfig
+	faq.Config
+}
+
+// AdaptersConfig is the [adapters] section.
+type AdaptersConfig struct {
+	Web      web.Config      `toml:"web"`
+	Telegram telegram.Config `toml:"telegram"`
+	Feishu   feishu.Config   `toml:"feishu"`
+}
+
+// defaultConfig returns the embedded defaults: the web chat on loopback, a
+// store under data/, and one provider taken from OPENAI_BASE_URL,
+// OPENAI_API_KEY and OPENAI_MODEL when set, else a local Ollama.
+func defaultConfig(getenv func(string) string) Config {
+	return Config{
+		Server:     ServerConfig{Listen: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text", AdminTokenEnv: "IMBOT_ADMIN_TOKEN"},
+		Store:      store.DefaultConfig(),
+		Providers:  []provider.Config{envProvider(getenv)},
+		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
+		Dispatcher: core.DefaultDispatcherConfig(),
+		Tokens:     token.DefaultConfig(),
+		Adapters: AdaptersConfig{
+			Web:      web.DefaultConfig(),
+			Telegram: telegram.DefaultConfig(),
+			Feishu:   feishu.DefaultConfig(),
+		},
+	}
+}
+
+// envProvider is the provider used when the file configures none.
+func envProvider(getenv func(string) string) provider.Config {
+	p := provider.DefaultConfig()
+	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
+	if u := getenv("OPENAI_BASE_URL"); u != "" {
+		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", true
+		p.APIKeyEnv = "OPENAI_API_KEY"
+	}
+	if m := getenv("OPENAI_MODEL"); m != "" {
+		p.Model = m
+	}
+	return p
+}
+
+// loadConfig reads the file at path over the defaults (path "" uses the
+// defaults alone), resolves secrets from the environment and validates.
+// The error lists every problem with its key path.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig(getenv)
+	generalSet := false
+	if path != "" {
+		var err error
+		if generalSet, err = decodeFile(path, &cfg); err != nil {
+			return Config{}, err
+		}
+	}
+	if !generalSet && len(cfg.Providers) > 0 {
+		cfg.Router.General = []string{cfg.Providers[0].Name}
+	}
+	problems := cfg.resolveSecrets(getenv)
+	problems = append(problems, cfg.validate()...)
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
+	}
+	cfg.Dispatcher.GroupTriggers = cfg.groupTriggers()
+	return cfg, nil
+}
+
+// decodeFile decodes the TOML file at path over cfg, strictly: an unknown
+// key is an error that names it. It reports whether [router] general was set.
+func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
+	data, err := readLimited(path, maxConfigBytes)
+	if err != nil {
+		return false, fmt.Errorf("config: %w", err)
+	}
+	md, err := toml.Decode(string(data), cfg)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return false, fmt.Errorf("config %s: %s", path, perr.ErrorWithPosition())
+		}
+		return false, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return false, fmt.Errorf("config %s: unknown key(s): %s", path, strings.Join(keys, ", "))
+	}
+	if md.IsDefined("providers") {
+		if err := decodeProviders(data, cfg); err != nil {
+			return false, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	return md.IsDefined("router", "general"), nil
+}
+
+// decodeProviders decodes every [[providers]] table over the provider
+// defaults, so that a table sets only the keys it names.
+func decodeProviders(data []byte, cfg *Config) error {
+	var file struct {
+		Providers []toml.Primitive `toml:"providers"`
+	}
+	md, err := toml.Decode(string(data), &file)
+	if err != nil {
+		return err
+	}
+	cfg.Providers = make([]provider.Config, len(file.Providers))
+	for i, prim := range file.Providers {
+		cfg.Providers[i] = provider.DefaultConfig()
+		if err := md.PrimitiveDecode(prim, &cfg.Providers[i]); err != nil {
+			return fmt.Errorf("providers[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// readLimited reads a whole file of at most limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// secret returns the value of the environment variable name or, when that
+// is empty, the trimmed contents of the file named by name+"_FILE".
+func secret(getenv func(string) string, name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	if v := getenv(name); v != "" {
+		return v, nil
+	}
+	file := getenv(name + "_FILE")
+	if file == "" {
+		return "", nil
+	}
+	data, err := readLimited(file, 64<<10)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+// resolveSecrets fills every secret field from the environment variables
+// the file names. Problems reading a secret file are returned as problems.
+func (c *Config) resolveSecrets(getenv func(string) string) []string {
+	var problems []string
+	resolve := func(key, env string, dst *string) {
+		v, err := secret(getenv, env)
+		if err != nil {
+			problems = append(problems, key+": "+err.Error())
+		}
+		*dst = v
+	}
+	resolve("server.admin_token_env", c.Server.AdminTokenEnv, &c.Server.AdminToken)
+	for i := range c.Providers {
+		p := &c.Providers[i]
+		resolve(fmt.Sprintf("providers[%d].api_key_env", i), p.APIKeyEnv, &p.APIKey)
+	}
+	w, t, f := &c.Adapters.Web, &c.Adapters.Telegram, &c.Adapters.Feishu
+	resolve("adapters.web.tokens_env", w.TokensEnv, &w.EnvTokens)
+	resolve("adapters.telegram.token_env", t.TokenEnv, &t.Token)
+	resolve("adapters.telegram.webhook_secret_env", t.WebhookSecretEnv, &t.WebhookSecret)
+	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
+	resolve("adapters.feishu.verification_token_env", f.VerificationTokenEnv, &f.VerificationToken)
+	resolve("adapters.feishu.encrypt_key_env", f.EncryptKeyEnv, &f.EncryptKey)
+	return problems
+}
+
+// validate collects every section's problems, prefixed with its key path.
+func (c *Config) validate() []string {
+	var problems []string
+	add := func(prefix string, ps []string) {
+		for _, p := range ps {
+			problems = append(problems, prefix+p)
+		}
+	}
+	add("server.", c.Server.validate())
+	add("store.", c.Store.Validate())
+	names := make([]string, 0, len(c.Providers))
+	seen := map[string]bool{}
+	for i, p := range c.Providers {
+		prefix := fmt.Sprintf("providers[%d].", i)
+		add(prefix, p.Validate())
+		if seen[p.Name] {
+			problems = append(problems, prefix+"name: "+p.Name+" is used twice")
+		}
+		seen[p.Name] = true
+		names = append(names, p.Name)
+	}
+	add("router.", c.Router.RouterConfig.Validate(names))
+	add("router.", c.Router.Config.Validate())
+	if p := c.Router.Embeddings.Provider; p != "" && !seen[p] {
+		problems = append(problems, fmt.Sprintf("router.embeddings.provider: no provider named %q", p))
+	}
+	add("dispatcher.", c.Dispatcher.Validate())
+	add("tokens.", c.Tokens.Validate())
+	add("adapters.web.", c.Adapters.Web.Validate())
+	add("adapters.telegram.", c.Adapters.Telegram.Validate())
+	add("adapters.feishu.", c.Adapters.Feishu.Validate())
+	return problems
+}
+
+func (s ServerConfig) validate() []string {
+	var problems []string
+	if s.Listen == "" {
+		problems = append(problems, "listen: must not be empty")
+	}
+	if _, err := parseLogLevel(s.LogLevel); err != nil {
+		problems = append(problems, "log_level: "+err.Error())
+	}
+	if s.LogFormat != "text" && s.LogFormat != "json" {
+		problems = append(problems, fmt.Sprintf("log_format: want \"text\" or \"json\", got %q", s.LogFormat))
+	}
+	return problems
+}
+
+// groupTriggers gives the dispatcher each enabled platform's group trigger.
+// Validate has already checked the values.
+func (c *Config) groupTriggers() map[core.Platform]core.GroupTrigger {
+	t := map[core.Platform]core.GroupTrigger{}
+	t[telegram.Platform], _ = core.ParseGroupTrigger(c.Adapters.Telegram.GroupTrigger)
+	t[feishu.Platform], _ = core.ParseGroupTrigger(string(c.Adapters.Feishu.GroupTrigger))
+	return t
+}
+
+func displayPath(path string) string {
+	if path == "" {
+		return "(built-in defaults)"
+	}
+	return path
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"imbot/adapters/feishu"
+	"imbot/adapters/telegram"
+	"imbot/adapters/web"
+	"imbot/core"
+	"imbot/core/faq"
+	"imbot/core/metric"
+	"imbot/core/provider"
+	"imbot/core/token"
+	"imbot/store"
+)
+
+// daemon is everything `imbot serve` runs, built from the configuration.
+type daemon struct {
+	cfg        Config
+	log        *slog.Logger
+	metrics    *metric.Registry
+	store      *store.Store
+	clients    map[string]*provider.Client
+	chains     []*provider.Chain
+	knowledge  *knowledge
+	router     *core.Router
+	dispatcher *core.Dispatcher
+	adapters   []core.Adapter
+}
+
+// newDaemon opens the store and builds providers, router, adapters and
+// dispatcher. It starts no goroutine and no network I/O. On error nothing is
+// left open.
+func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
+	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry()}
+	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			d.store.Close()
+		}
+	}()
+	general, business, err := d.buildChains()
+	if err != nil {
+		return nil, err
+	}
+	if d.knowledge, err = loadKnowledge(cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
+		return nil, err
+	}
+	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
+	if err != nil {
+		return nil, err
+	}
+	first := cfg.Router.General[0]
+	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
+		Unanswered: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
+		Count: func(s string) int { return cal.Count(first, s) },
+		ObserveUsage: func(p string, prompt []provider.Message, reported int) {
+			cal.Observe(p, cal.Encoding().CountMessages(prompt), reported)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if withAdapters {
+		if d.adapters, err = d.buildAdapters(); err != nil {
+			return nil, err
+		}
+	}
+	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
+		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithCommands(faqCommand(cfg.Router.Admins, d.knowledge, d.store, func() error {
+			return d.knowledge.reload(d.knowledge.current.Load().cfg)
+		})))
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// buildChains makes a client per provider and the general and business
+// chains from them.
+func (d *daemon) buildChains() (general, business *provider.Chain, err error) {
+	d.clients = map[string]*provider.Client{}
+	hc := &http.Client{Transport: pooledTransport()}
+	for _, pc := range d.cfg.Providers {
+		c, err := provider.NewClient(pc, provider.WithHTTPClient(hc),
+			provider.WithLogger(d.log.With("component", "provider")), provider.WithMetrics(d.metrics))
+		if err != nil {
+			return nil, nil, err
+		}
+		d.clients[pc.Name] = c
+	}
+	chain := func(name string, names []string) (*provider.Chain, error) {
+		cs := make([]*provider.Client, len(names))
+		for i, n := range names {
+			cs[i] = d.clients[n]
+		}
+		ch, err := provider.NewChain(name, cs, provider.WithLogger(d.log.With("component", "chain")), provider.WithMetrics(d.metrics))
+		if err == nil {
+			d.chains = append(d.chains, ch)
+		}
+		return ch, err
+	}
+	if general, err = chain("general", d.cfg.Router.General); err != nil {
+		return nil, nil, err
+	}
+	if len(d.cfg.Router.Business) == 0 {
+		return general, general, nil
+	}
+	business, err = chain("business", d.cfg.Router.Business)
+	return general, business, err
+}
+
+// pooledTransport keeps enough idle connections per provider host for the
+// turns in flight (net/http keeps only two by default, so busy daemons would
+// dial a new connection for most calls). Streams are bounded by their
+// context, not by a client timeout.
+func pooledTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 64
+	t.ResponseHeaderTimeout = 2 * time.Minute
+	return t
+}
+
+// faqOptions are the knowledge base's options: logs, metrics and, when
+// [router.embeddings] names a provider, its embeddings cached in the store.
+func (d *daemon) faqOptions() []faq.Option {
+	opts := []faq.Option{faq.WithLogger(d.log.With("component", "faq")), faq.WithMetrics(d.metrics)}
+	if p := d.cfg.Router.Embeddings.Provider; p != "" {
+		opts = append(opts, faq.WithEmbedder(d.clients[p], d.store))
+	}
+	return opts
+}
+
+// buildAdapters constructs the enabled adapters.
+func (d *daemon) buildAdapters() ([]core.Adapter, error) {
+	var out []core.Adapter
+	ac := d.cfg.Adapters
+	if ac.Web.Enabled {
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log.With("platform", web.Platform)), web.WithMetrics(d.metrics))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if ac.Telegram.Enabled {
+		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log.With("platform", telegram.Platform)), telegram.WithMetrics(d.metrics))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if ac.Feishu.Enabled {
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log.With("platform", feishu.Platform)), feishu.WithMetrics(d.metrics))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no adapter is enabled: enable [adapters.web], [adapters.telegram] or [adapters.feishu]")
+	}
+	return out, nil
+}
+
+// handler is the daemon's HTTP routes: health, readiness, metrics and
+// whatever the adapters mount.
+func (d *daemon) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", d.serveReady)
+	mux.Handle("GET /metrics", d.metrics)
+	d.mountAdmin(mux)
+	for _, a := range d.adapters {
+		if m, ok := a.(core.Mounter); ok {
+			m.Mount(mux)
+		}
+	}
+	return mux
+}
+
+// run serves until ctx ends, then shuts down in order: adapters stop, turns
+// in flight drain, the HTTP server closes, the store closes. ready is called
+// once the listener is bound and the dispatcher is starting.
+func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
+	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); d.store.RunSweeper(sweepCtx, d.cfg.Store.SweepInterval) }()
+	ready(ln.Addr())
+	runErr := d.dispatcher.Run(ctx, d.adapters...)
+	stopSweep()
+	<-swept
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		d.log.Warn("http shutdown", "err", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		runErr = errors.Join(runErr, fmt.Errorf("http: %w", err))
+	}
+	return runErr
+}
+
+// reload rereads what SIGHUP reloads: the knowledge base, the system prompt
+// and the allow-list.
+func (d *daemon) reload(configPath string) {
+	cfg, err := loadConfig(configPath, envLookup)
+	if err != nil {
+		d.log.Error("reload: config rejected; keeping the running one", "err", err)
+		return
+	}
+	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
+	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
+	if err := d.knowledge.reload(cfg.Router.Config); err != nil {
+		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
+		return
+	}
+	d.log.Info("reloaded knowledge base, system prompt and allow-list")
+}
+
+// close releases the store.
+func (d *daemon) close() error { return d.store.Close() }

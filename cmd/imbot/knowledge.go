@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"imbot/core"
+	"imbot/core/faq"
+)
+
+// builtinFAQ is the knowledge base used when [router] faq_file is empty: how
+// to set up and use imbot itself, in English and Chinese.
+//
+//go:embed faq.toml
+var builtinFAQ []byte
+
+// knowledge is the FAQ tier as the router sees it. A reload builds a whole
+// new index and swaps it in; lookups in flight finish on the old one.
+type knowledge struct {
+	current atomic.Pointer[knowledgeState]
+	opts    []faq.Option
+	log     *slog.Logger
+}
+
+// knowledgeState is one loaded knowledge base with its settings.
+type knowledgeState struct {
+	index *faq.Index
+	cfg   faq.Config
+}
+
+var _ core.Knowledge = (*knowledge)(nil)
+
+// loadKnowledge builds the index of the configured (or built-in) knowledge
+// base.
+func loadKnowledge(cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*knowledge, error) {
+	k := &knowledge{opts: opts, log: log}
+	if err := k.reload(cfg); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// reload rebuilds the index from cfg and swaps it in; on error the running
+// index stays.
+func (k *knowledge) reload(cfg faq.Config) error {
+	start := time.Now()
+	kb, err := readKB(cfg.FAQFile)
+	if err != nil {
+		return err
+	}
+	ix, err := faq.Build(context.Background(), kb, cfg, k.opts...)
+	if err != nil {
+		return fmt.Errorf("knowledge base: %w", err)
+	}
+	k.current.Store(&knowledgeState{index: ix, cfg: cfg})
+	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
+		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// readKB reads the knowledge base file, or the built-in one for "".
+func readKB(path string) (faq.KB, error) {
+	if path == "" {
+		return faq.Parse(builtinFAQ)
+	}
+	return faq.Load(path)
+}
+
+func displayFAQ(path string) string {
+	if path == "" {
+		return "(built-in)"
+	}
+	return path
+}
+
+// file returns the knowledge base file in use; "" for the built-in one.
+func (k *knowledge) file() string { return k.current.Load().cfg.FAQFile }
+
+// Lookup implements core.Knowledge.
+func (k *knowledge) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
+	st := k.current.Load()
+	res := st.index.Search(ctx, question)
+	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: coreTier(res.Decide(st.cfg.Thresholds()))}
+	if len(res.Matches) == 0 {
+		return m
+	}
+	m.EntryID, m.Answer = res.Matches[0].ID, res.Matches[0].Answer
+	m.Candidates = make([]core.Candidate, len(res.Matches))
+	for i, c := range res.Matches {
+		m.Candidates[i] = core.Candidate{ID: c.ID, Score: c.Score}
+	}
+	m.Passages = res.Passages(st.cfg.KnowledgePassages)
+	return m
+}
+
+// coreTier maps the FAQ package's tier onto the router's.
+func coreTier(t faq.Tier) core.Tier {
+	switch t {
+	case faq.TierAnswer:
+		return core.TierAnswer
+	case faq.TierBusiness:
+		return core.TierBusiness
+	}
+	return core.TierGeneral
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// envLookup reads the process environment.
+func envLookup(name string) string { return os.Getenv(name) }
+
+// runServe is `imbot serve [-config FILE]`.
+func runServe(args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file (TOML); built-in defaults when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*configPath, envLookup)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.Server, stderr)
+	if err != nil {
+		return err
+	}
+	d, err := newDaemon(cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := d.close(); err != nil {
+			log.Error("close store", "err", err)
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	notify := newNotifier()
+	var background sync.WaitGroup
+	defer background.Wait()
+	background.Go(func() { watchReload(ctx, d, *configPath) })
+	background.Go(func() {
+		if err := notify.Watchdog(ctx); err != nil {
+			log.Error("systemd watchdog", "err", err)
+		}
+	})
+	background.Go(func() {
+		<-ctx.Done()
+		logNotifyErr(log, notify.Stopping())
+	})
+	err = d.run(ctx, func(addr net.Addr) {
+		log.Info("imbot ready", "version", version, "listen", addr.String(), "url", "http://"+addr.String()+"/",
+			"startup_ms", time.Since(start).Milliseconds(), "store", cfg.Store.Path, "general_chain", strings.Join(cfg.Router.General, ","))
+		logNotifyErr(log, notify.Ready())
+		logNotifyErr(log, notify.Status("serving on "+addr.String()))
+	})
+	stop()
+	log.Info("imbot stopped")
+	return err
+}
+
+// logNotifyErr logs a failed message to systemd; the daemon runs on.
+func logNotifyErr(log *slog.Logger, err error) {
+	if err != nil {
+		log.Warn("systemd notify", "err", err)
+	}
+}
+
+// watchReload reloads on SIGHUP until ctx ends.
+func watchReload(ctx context.Context, d *daemon, configPath string) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			d.reload(configPath)
+		}
+	}
+}
+
+// newLogger builds the process logger from [server] log_level and log_format.
+func newLogger(s ServerConfig, w io.Writer) (*slog.Logger, error) {
+	level, err := parseLogLevel(s.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if s.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func parseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("want debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}
+
+var errNoUsableChain = errors.New("every provider's circuit breaker is open")
