@@ -16,7 +16,10 @@ func withTuning(t tuning) Option { return func(o *options) { o.tuning = t } }
 // runTurns drives Accept + Complete of distinct envelopes over 1,000
 // conversations from parallelism×GOMAXPROCS goroutines and reports turns/s.
 func runTurns(b *testing.B, parallelism int, opts ...Option) {
-	s := openTest(b, testConfig(b), opts...)
+	runTurnsOn(b, openTest(b, testConfig(b), opts...), parallelism)
+}
+
+func runTurnsOn(b *testing.B, s *Store, parallelism int) {
 	ctx := context.Background()
 	var next atomic.Int64
 	at := time.Now()
@@ -75,6 +78,65 @@ func BenchmarkAcceptCompleteTuning(b *testing.B) {
 				runTurns(b, par, withTuning(t))
 			})
 		}
+	}
+}
+
+// BenchmarkAcceptCompleteFragmented compares the freelist settings on a file
+// whose free pages a retention sweep has scattered: 2,000 conversations of
+// 200 messages, every other one deleted.
+func BenchmarkAcceptCompleteFragmented(b *testing.B) {
+	shipped := tuning{maxBatchDelay: defaultMaxBatchDelay, maxBatchSize: defaultMaxBatchSize,
+		freelist: bolt.FreelistMapType, noFreelistSync: true}
+	variants := []struct {
+		name   string
+		modify func(*tuning)
+	}{
+		{"shipped", func(*tuning) {}},
+		{"freelist=array", func(t *tuning) { t.freelist = bolt.FreelistArrayType }},
+		{"freelistsync", func(t *tuning) { t.noFreelistSync = false }},
+		{"freelist=array+sync", func(t *tuning) { t.freelist, t.noFreelistSync = bolt.FreelistArrayType, false }},
+	}
+	for _, v := range variants {
+		t := shipped
+		v.modify(&t)
+		b.Run(v.name, func(b *testing.B) {
+			s := openTest(b, testConfig(b), withTuning(t))
+			fragment(b, s)
+			_ = s.db.View(func(*bolt.Tx) error { return nil }) // refreshes the freelist stats
+			free := s.db.Stats().FreePageN
+			runTurnsOn(b, s, 64)
+			b.ReportMetric(float64(free), "free-pages")
+		})
+	}
+}
+
+// fragment fills s with conversations and deletes every other one.
+func fragment(b *testing.B, s *Store) {
+	const convs, msgs = 2000, 200
+	at := time.Now()
+	for start := 0; start < convs; start += 100 {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for i := start; i < start+100; i++ {
+				if err := seedConversation(tx, fmt.Sprint("old-", i), msgs, at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for i := 0; i < convs; i += 2 {
+			if err := bucket(tx, bucketConv).DeleteBucket(fmt.Append(nil, "old-", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }
 

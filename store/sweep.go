@@ -77,8 +77,13 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 // key the next step starts at, nil when the sweep is done.
 type sweepStep func(tx *bolt.Tx, from []byte, delta *SweepStats) (next []byte, err error)
 
+// errUnchanged rolls back a sweep step that removed nothing, sparing the
+// commit's fsync.
+var errUnchanged = errors.New("nothing removed")
+
 // chunked runs step in successive write transactions until it returns a nil
-// key, adding each committed step's counts to st.
+// key, adding each committed step's counts to st. A step changes the file
+// only when it removes something.
 func (s *Store) chunked(ctx context.Context, st *SweepStats, step sweepStep) error {
 	var from []byte
 	for {
@@ -90,9 +95,12 @@ func (s *Store) chunked(ctx context.Context, st *SweepStats, step sweepStep) err
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			var err error
 			next, err = step(tx, from, &delta)
+			if err == nil && delta.total() == 0 {
+				return errUnchanged
+			}
 			return err
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errUnchanged) {
 			return err
 		}
 		st.add(delta)
@@ -215,8 +223,7 @@ func (s *Store) sweepConversation(convs *bolt.Bucket, name []byte, now time.Time
 	}
 	msgs := cb.Bucket([]byte(keyConvMsgs))
 	if msgs == nil {
-		meta.Count = 0
-		return true, cb.Put([]byte(keyConvMeta), encodeConvMeta(meta))
+		return true, nil
 	}
 	n := min(excess, max(*budget, 0))
 	var old [][]byte
