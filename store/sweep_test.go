@@ -75,8 +75,13 @@ func TestSweepDedupMarks(t *testing.T) {
 	if got := count(t, s, bucketDedup); got != wantLive {
 		t.Errorf("%d marks left, want %d", got, wantLive)
 	}
+	pagesWritten := func() int64 { st := s.db.Stats(); return st.TxStats.GetWrite() }
+	writes := pagesWritten()
 	if st, _ := s.Sweep(ctx, now); st != (SweepStats{}) {
 		t.Errorf("second Sweep = %+v, want nothing removed", st)
+	}
+	if w := pagesWritten() - writes; w != 0 {
+		t.Errorf("a sweep that removed nothing wrote %d pages, want 0", w)
 	}
 }
 
