@@ -3,10 +3,11 @@
 // the pending inbox, platform cursors, the unanswered-question queue, token
 // usage counters and an embedding vector cache.
 //
-// A *Store implements core.Inbox, core.History and core.Cursors. Every
-// record is encoded in a small versioned binary format so that a later
-// release can read a file written by an earlier one; the file itself carries
-// a schema version and Open refuses a file written by a newer schema.
+// A *Store implements core.Inbox, core.History, core.Cursors and
+// core.UnansweredLog. Every record is encoded in a small versioned binary
+// format so that a later release can read a file written by an earlier one;
+// the file itself carries a schema version and Open refuses a file written
+// by a newer schema.
 //
 // Writes on the hot path (Accept, Complete, usage, vectors) go through
 // bbolt's DB.Batch, so concurrent turns share one fsync'd commit. Retention

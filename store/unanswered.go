@@ -28,8 +28,8 @@ const (
 	maxCandidates  = 32
 )
 
-// AddUnanswered queues u. An overlong question is truncated and only the
-// first candidates are kept (see the limits above); a zero At means now.
+// AddUnanswered queues u. A question over 16 KiB is cut at a rune boundary,
+// only the first 32 candidates are kept, and a zero At means now.
 func (s *Store) AddUnanswered(ctx context.Context, u Unanswered) error {
 	if u.At.IsZero() {
 		u.At = s.now()
