@@ -68,7 +68,7 @@ func TestConfigValidate(t *testing.T) {
 		{"enums", func(c *Config) { c.Mode, c.GroupTrigger, c.SessionScope = "poll", "always", "team" },
 			[]string{"mode", "group_trigger", "session_scope"}},
 		{"base url", func(c *Config) { c.BaseURL = "open.feishu.cn" }, []string{"base_url"}},
-		{"durations", func(c *Config) { c.StaleWindow, c.UpdateInterval = 0, 50 * time.Millisecond },
+		{"durations", func(c *Config) { c.StaleWindow, c.UpdateInterval = 0, 50*time.Millisecond },
 			[]string{"stale_window", "update_interval"}},
 	}
 	for _, tc := range tests {

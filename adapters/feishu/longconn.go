@@ -23,13 +23,13 @@ func (a *Adapter) runLongConnection(ctx context.Context) {
 	handler := dispatcher.NewEventDispatcher("", "")
 	handler.InitConfig(larkevent.WithLogger(larkLogger{a.log}), larkevent.WithLogLevel(larkcore.LogLevelWarn))
 	handler.OnCustomizedEvent(eventMessageReceive, func(ctx context.Context, req *larkevent.EventReq) error {
-			e, err := parseEvent(req.Body)
-			if err != nil {
-				a.log.Warn("feishu event undecodable; acknowledged and dropped", "err", err)
-				return nil
-			}
-			return a.accept(ctx, e)
-		})
+		e, err := parseEvent(req.Body)
+		if err != nil {
+			a.log.Warn("feishu event undecodable; acknowledged and dropped", "err", err)
+			return nil
+		}
+		return a.accept(ctx, e)
+	})
 	wait := restartMin
 	for {
 		started := a.now()
