@@ -20,7 +20,6 @@ import (
 const (
 	codeRateLimited    = 230020   // message/card update rate limit
 	codeFrequencyLimit = 99991400 // app-wide request frequency limit
-	codeTooLarge       = 230025   // card or post body over 30 KB
 	codeRecalled       = 230011   // reply target was recalled
 	codeTargetGone     = 230017   // reply target cannot be found
 	codeTargetDeleted  = 230040   // reply target was deleted

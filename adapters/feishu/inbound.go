@@ -2,7 +2,6 @@ package feishu
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,7 +17,6 @@ const Platform core.Platform = "feishu"
 const (
 	eventMessageReceive = "im.message.receive_v1"
 	maxContentBytes     = 256 << 10 // a message's content JSON; Feishu's own limit is 150 KB
-	senderTypeApp       = "app"
 )
 
 // event is the part of a v2 event callback the adapter reads.
@@ -271,6 +269,3 @@ func stripMentions(text string, mentions []mention, botID string) string {
 	pairs = append(pairs, "@_all", "@all")
 	return strings.TrimSpace(strings.NewReplacer(pairs...).Replace(text))
 }
-
-// errNotEvent is returned for a callback that is neither an event nor a challenge.
-var errNotEvent = errors.New("feishu: not a v2 event callback")
