@@ -11,7 +11,7 @@ import (
 // maxNullSample bounds how many example questions are scored with their own
 // entry hidden to calibrate the confidence; larger knowledge bases use an
 // evenly spaced sample, which keeps the build time bounded.
-const maxNullSample = 2000
+const maxNullSample = 1000
 
 // minTailScale is the smallest spread of the calibration tail: a query must
 // beat the null distribution's maximum by a visible margin to approach 1.
