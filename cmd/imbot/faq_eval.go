@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"imbot/core/faq"
+	"imbot/core/provider"
 )
 
 const faqEvalUsage = `usage: imbot faq eval -kb KB.toml -set TEST.jsonl [-tune VAL.jsonl] [flags]
@@ -26,6 +27,9 @@ else from [router] in -config, else the defaults. With -clinc the knowledge
 base is built from train and thresholds are tuned on val + oos_val unless a
 threshold is given; test + oos_test are reported.
 
+With -embed-url and -embed-model, embedding similarity from that server is
+fused with the lexical one, as [router.embeddings] does in the daemon.
+
 The last line is: coverage=… precision=… oos_accept=… n=… threshold=…
 
 flags:
@@ -34,6 +38,7 @@ flags:
 // evalFlags are the parsed flags of "faq eval".
 type evalFlags struct {
 	kb, set, tune, clinc, config string
+	embedURL, embedModel         string
 	target, answer, business     float64
 	perIntent                    int
 	explicit                     map[string]bool // flags given on the command line
@@ -55,11 +60,15 @@ func runFAQEval(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ix, err := faq.Build(ctx, kb, faq.DefaultConfig(), faq.WithLogger(quiet))
+	cfg, opts, err := f.embeddings()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "knowledge base: %d entries; test: %d queries\n", ix.Len(), len(test))
+	ix, err := faq.Build(ctx, kb, cfg, append(opts, faq.WithLogger(quiet))...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "knowledge base: %d entries, embeddings %v; test: %d queries\n", ix.Len(), ix.Embedded(), len(test))
 	source := "given"
 	if val != nil {
 		if th.Answer, err = tuneOn(ctx, ix, val, f.target, stdout); err != nil {
@@ -86,6 +95,8 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.StringVar(&f.clinc, "clinc", "", "CLINC150 data_full.json `file` instead of -kb/-set/-tune")
 	fs.IntVar(&f.perIntent, "per-intent", 0, "with -clinc: example questions per intent, the first ones in train (0 = all)")
 	fs.StringVar(&f.config, "config", "", "config `file` to read [router] thresholds and faq_file from")
+	fs.StringVar(&f.embedURL, "embed-url", "", "OpenAI-compatible base `URL` (with /v1) whose /embeddings to fuse; key from $OPENAI_API_KEY")
+	fs.StringVar(&f.embedModel, "embed-model", "", "embedding `model` for -embed-url")
 	fs.Float64Var(&f.target, "target-precision", 0.97, "precision to tune for (out-of-scope answers count as wrong)")
 	fs.Float64Var(&f.answer, "answer-threshold", def.AnswerThreshold, "confidence at or above which the FAQ answers")
 	fs.Float64Var(&f.business, "business-threshold", def.BusinessThreshold, "confidence at or above which the business chain answers")
@@ -101,10 +112,29 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 		return f, errors.New("faq eval: -clinc replaces -kb, -set and -tune")
 	case f.clinc == "" && f.set == "":
 		return f, errors.New("faq eval: want -set or -clinc")
+	case (f.embedURL == "") != (f.embedModel == ""):
+		return f, errors.New("faq eval: -embed-url and -embed-model go together")
 	case f.target <= 0 || f.target > 1:
 		return f, fmt.Errorf("faq eval: -target-precision %v is not in (0, 1]", f.target)
 	}
 	return f, nil
+}
+
+// embeddings returns the FAQ config and build options for -embed-url and
+// -embed-model: a provider client used as the embedder, without a cache.
+func (f evalFlags) embeddings() (faq.Config, []faq.Option, error) {
+	cfg := faq.DefaultConfig()
+	if f.embedURL == "" {
+		return cfg, nil, nil
+	}
+	pc := provider.DefaultConfig()
+	pc.Name, pc.BaseURL, pc.Model, pc.APIKey = "embeddings", f.embedURL, f.embedModel, os.Getenv("OPENAI_API_KEY")
+	c, err := provider.NewClient(pc)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("faq eval: %w", err)
+	}
+	cfg.Embeddings.Provider, cfg.Embeddings.Model = pc.Name, f.embedModel
+	return cfg, []faq.Option{faq.WithEmbedder(c, nil)}, nil
 }
 
 // routerFile is the part of the daemon's config that faq eval reads. The

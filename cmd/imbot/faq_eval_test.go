@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"imbot/core/faq"
+	"imbot/core/provider/providertest"
 )
 
 // TestBuiltinKnowledgeBase checks that the shipped knowledge base loads and
@@ -138,5 +139,26 @@ func TestFAQEvalCLINC(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if last := lines[len(lines)-1]; !lastLine.MatchString(last) || !strings.Contains(last, "n=5500") {
 		t.Fatalf("last line %q", last)
+	}
+}
+
+func TestFAQEvalEmbeddings(t *testing.T) {
+	t.Setenv("OPENAI_API_KEY", "test-key")
+	srv := providertest.New(t, providertest.WithAPIKey("test-key"), providertest.WithEmbeddingDims(16))
+	dir := t.TempDir()
+	set := writeFile(t, dir, "test.jsonl", `{"q":"how do I connect telegram","want":"connect-telegram"}`+"\n"+`{"q":"tell me a joke","want":""}`)
+	var out, errOut bytes.Buffer
+	err := runFAQEval([]string{"-set", set, "-embed-url", srv.URL(), "-embed-model", "embed-test"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "embeddings true") {
+		t.Fatalf("index not embedded:\n%s\n%s", out.String(), errOut.String())
+	}
+	if srv.Calls() < 2 {
+		t.Fatalf("%d calls to the embeddings server, want the documents and the queries", srv.Calls())
+	}
+	if err := runFAQEval([]string{"-set", set, "-embed-url", srv.URL()}, &out, &errOut); err == nil {
+		t.Fatal("-embed-url without -embed-model accepted")
 	}
 }
