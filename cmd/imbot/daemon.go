@@ -148,21 +148,21 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log.With("platform", web.Platform)), web.WithMetrics(d.metrics))
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log.With("platform", telegram.Platform)), telegram.WithMetrics(d.metrics))
+		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log.With("platform", feishu.Platform)), feishu.WithMetrics(d.metrics))
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics))
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"imbot/core"
+)
+
+func noEnv(string) string { return "" }
+
+func TestExampleConfigLoadsAndMatchesDefaults(t *testing.T) {
+	cfg, err := loadConfig("../../config.toml.example", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := loadConfig("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The example documents the defaults: loading it must change nothing
+	// (empty and nil lists print alike).
+	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", def) {
+		t.Fatalf("config.toml.example differs from the defaults:\n example %+v\n default %+v", cfg, def)
+	}
+}
+
+func TestDefaultsUseEnvironmentProvider(t *testing.T) {
+	env := map[string]string{"OPENAI_BASE_URL": "https://api.example.com/v1", "OPENAI_API_KEY": "sk-secret", "OPENAI_MODEL": "m1"}
+	cfg, err := loadConfig("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Providers[0]
+	if p.BaseURL != env["OPENAI_BASE_URL"] || p.Model != "m1" || p.APIKey != "sk-secret" || cfg.Router.General[0] != p.Name {
+		t.Fatalf("provider = %+v, general = %v", p, cfg.Router.General)
+	}
+	cfg, _ = loadConfig("", noEnv)
+	if cfg.Providers[0].BaseURL != "http://127.0.0.1:11434/v1" {
+		t.Fatalf("without env the provider is %s, want the local Ollama", cfg.Providers[0].BaseURL)
+	}
+}
+
+func TestConfigErrorsNameTheirKeys(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       []string
+	}{
+		{"unknown key", "[server]\nlisten = \"x:1\"\nlisen = 1\n", []string{"unknown key(s): server.lisen"}},
+		{"unknown provider key", "[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\nmodle=\"x\"\n", []string{"providers.modle"}},
+		{"syntax", "[server\n", []string{"line 2"}},
+		{"every problem", `
+[server]
+log_level = "loud"
+[[providers]]
+name = "a"
+base_url = "ftp://h"
+model = ""
+[router]
+general = ["a", "missing"]
+degraded_reply = ""
+[dispatcher]
+max_inflight = 0
+[adapters.telegram]
+enabled = true
+`, []string{"server.log_level", "providers[0].base_url", "providers[0].model", `router.general[1]: no provider named "missing"`,
+			"router.degraded_reply", "dispatcher.max_inflight", "adapters.telegram."}},
+		{"duplicate provider", "[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\n[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\n",
+			[]string{"providers[1].name: a is used twice"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.toml")
+			os.WriteFile(path, []byte(tt.file), 0o600)
+			_, err := loadConfig(path, noEnv)
+			if err == nil {
+				t.Fatal("loaded an invalid config")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestProviderTablesKeepDefaultsForKeysTheyOmit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte("[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\nmax_retries=0\n"), 0o600)
+	cfg, err := loadConfig(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Providers[0]
+	if p.MaxRetries != 0 || p.Timeout == 0 || p.FirstTokenTimeout == 0 || p.Breaker.MinCalls == 0 {
+		t.Fatalf("provider = %+v: explicit zero must stay, omitted keys must get defaults", p)
+	}
+	if cfg.Router.General[0] != "a" {
+		t.Fatalf("general = %v, want the only provider", cfg.Router.General)
+	}
+}
+
+func TestSecretsFromEnvOrFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tok"), []byte("  123:abc-file\n"), 0o600)
+	path := filepath.Join(dir, "c.toml")
+	os.WriteFile(path, []byte("[adapters.telegram]\nenabled = true\ngroup_trigger = \"all\"\n"), 0o600)
+	env := map[string]string{"TELEGRAM_BOT_TOKEN_FILE": filepath.Join(dir, "tok")}
+	cfg, err := loadConfig(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Adapters.Telegram.Token != "123:abc-file" {
+		t.Fatalf("token = %q, want the file's trimmed contents", cfg.Adapters.Telegram.Token)
+	}
+	if cfg.Dispatcher.GroupTriggers["telegram"] != core.TriggerAll {
+		t.Fatalf("group triggers = %v", cfg.Dispatcher.GroupTriggers)
+	}
+}
