@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"imbot/core/metric"
 )
 
 // shopKB is a small bilingual knowledge base.
@@ -243,6 +245,24 @@ func TestConfigValidate(t *testing.T) {
 	for _, key := range []string{"answer_threshold:", "business_threshold:", "knowledge_passages:", "embeddings.model:", "embeddings.batch_size:"} {
 		if !strings.Contains(strings.Join(ps, "\n"), key) {
 			t.Errorf("no problem for %s in %v", key, ps)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	reg := metric.NewRegistry()
+	ix, err := Build(context.Background(), shopKB(), DefaultConfig(), WithMetrics(reg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Search(context.Background(), "怎么申请退款")
+	var b strings.Builder
+	if err := reg.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`imbot_faq_searches_total{mode="lexical"} 1`, "imbot_faq_search_seconds_count 1"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, b.String())
 		}
 	}
 }
