@@ -59,12 +59,11 @@ func BenchmarkAcceptCompleteTuning(b *testing.B) {
 		modify func(*tuning)
 	}{
 		{"shipped", func(*tuning) {}},
-		{"delay=500us", func(t *tuning) { t.maxBatchDelay = 500 * time.Microsecond }},
-		{"delay=5ms", func(t *tuning) { t.maxBatchDelay = 5 * time.Millisecond }},
-		{"delay=10ms", func(t *tuning) { t.maxBatchDelay = 10 * time.Millisecond }},
-		{"size=100", func(t *tuning) { t.maxBatchSize = 100 }},
-		{"freelist=array", func(t *tuning) { t.freelist = bolt.FreelistArrayType }},
-		{"freelistsync", func(t *tuning) { t.noFreelistSync = false }},
+		{"delay=500us,size=1000", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 500*time.Microsecond, 1000 }},
+		{"delay=2ms,size=1000", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 2*time.Millisecond, 1000 }},
+		{"delay=500us,size=100", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 500*time.Microsecond, 100 }},
+		{"delay=2ms,size=100", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 2*time.Millisecond, 100 }},
+		{"delay=1ms,size=32", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = time.Millisecond, 32 }},
 		{"bbolt-defaults", func(t *tuning) {
 			*t = tuning{maxBatchDelay: 10 * time.Millisecond, maxBatchSize: 1000, // bbolt's own defaults
 				freelist: bolt.FreelistArrayType}
@@ -81,9 +80,9 @@ func BenchmarkAcceptCompleteTuning(b *testing.B) {
 	}
 }
 
-// BenchmarkAcceptCompleteFragmented compares the freelist settings on a file
-// whose free pages a retention sweep has scattered: 2,000 conversations of
-// 200 messages, every other one deleted.
+// BenchmarkAcceptCompleteFragmented compares the freelist settings on files
+// with many free pages: "sweep" deletes every other one of 2,000
+// conversations of 200 messages; "large" deletes 300 MB of cached vectors.
 func BenchmarkAcceptCompleteFragmented(b *testing.B) {
 	shipped := tuning{maxBatchDelay: defaultMaxBatchDelay, maxBatchSize: defaultMaxBatchSize,
 		freelist: bolt.FreelistMapType, noFreelistSync: true}
@@ -96,17 +95,53 @@ func BenchmarkAcceptCompleteFragmented(b *testing.B) {
 		{"freelistsync", func(t *tuning) { t.noFreelistSync = false }},
 		{"freelist=array+sync", func(t *tuning) { t.freelist, t.noFreelistSync = bolt.FreelistArrayType, false }},
 	}
-	for _, v := range variants {
-		t := shipped
-		v.modify(&t)
-		b.Run(v.name, func(b *testing.B) {
-			s := openTest(b, testConfig(b), withTuning(t))
-			fragment(b, s)
-			_ = s.db.View(func(*bolt.Tx) error { return nil }) // refreshes the freelist stats
-			free := s.db.Stats().FreePageN
-			runTurnsOn(b, s, 64)
-			b.ReportMetric(float64(free), "free-pages")
+	for _, file := range []struct {
+		name string
+		fill func(*testing.B, *Store)
+	}{{"sweep", fragment}, {"large", freeLarge}} {
+		for _, v := range variants {
+			t := shipped
+			v.modify(&t)
+			b.Run(file.name+"/"+v.name, func(b *testing.B) {
+				s := openTest(b, testConfig(b), withTuning(t))
+				file.fill(b, s)
+				// A write releases the deleted pages; a read refreshes the stats.
+				_ = s.db.Update(func(*bolt.Tx) error { return nil })
+				_ = s.db.View(func(*bolt.Tx) error { return nil })
+				free := s.db.Stats().FreePageN
+				runTurnsOn(b, s, 64)
+				b.ReportMetric(float64(free), "free-pages")
+			})
+		}
+	}
+}
+
+// freeLarge writes 300 MB of 8 KB vectors and deletes them again.
+func freeLarge(b *testing.B, s *Store) {
+	const vectors, per = 37_500, 1000
+	rec := encodeVector(make([]float32, 2048))
+	for start := 0; start < vectors; start += per {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for i := start; i < start+per; i++ {
+				if err := bucket(tx, bucketVector).Put(fmt.Append(nil, "v", i), rec); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte(bucketVector)); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucket([]byte(bucketVector))
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }
 

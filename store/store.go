@@ -34,12 +34,12 @@ var ErrLocked = errors.New("store: database is locked")
 // written by a newer release, which this one must not modify.
 var ErrSchemaTooNew = errors.New("store: schema is newer than this release")
 
-// Batch tuning, chosen by BenchmarkAcceptComplete (see docs/store.md): a
-// short delay keeps single-turn latency low while concurrent turns still
-// share one commit.
+// Batch tuning, measured with BenchmarkAcceptCompleteTuning (see
+// docs/store.md): a batch commits after 1 ms or as soon as 100 writes wait,
+// so a lone write is not held long and a crowd does not wait for the timer.
 const (
-	defaultMaxBatchDelay = 2 * time.Millisecond
-	defaultMaxBatchSize  = 1000
+	defaultMaxBatchDelay = time.Millisecond
+	defaultMaxBatchSize  = 100
 )
 
 // Store is the bbolt-backed state of one imbot process. All methods are safe
