@@ -33,6 +33,10 @@ type Answerer interface {
 // not acknowledge the message, so that the platform delivers it again later.
 var ErrStopping = errors.New("core: dispatcher is stopping")
 
+// ErrNotRunning is returned by Deliver before Run has started; the adapter
+// must not acknowledge the message.
+var ErrNotRunning = errors.New("core: dispatcher is not running")
+
 // Dispatcher accepts messages from adapters, deduplicates them durably,
 // filters and rate limits them, and runs their turns: one at a time and in
 // order per conversation, conversations in parallel up to a bound.
@@ -52,6 +56,7 @@ type Dispatcher struct {
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
+	running  atomic.Bool  // Run has set up its queue and workers
 	stopping atomic.Bool
 
 	mu    sync.Mutex
@@ -145,6 +150,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	if err := d.replay(ctx, pending); err != nil {
 		d.log.Error("replay pending turns", "err", err)
 	}
+	d.running.Store(true)
 	runCtx, cancel := context.WithCancel(ctx)
 	errc := make(chan error, len(adapters))
 	var running sync.WaitGroup
@@ -216,6 +222,9 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) error {
 func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if d.stopping.Load() {
 		return ErrStopping
+	}
+	if !d.running.Load() {
+		return ErrNotRunning
 	}
 	if _, ok := d.adapters[env.Platform]; !ok {
 		return fmt.Errorf("core: no adapter for platform %q", env.Platform)

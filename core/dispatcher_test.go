@@ -334,6 +334,20 @@ func TestDispatcherShutdown(t *testing.T) {
 	})
 }
 
+func TestDispatcherRefusesDeliveryBeforeRun(t *testing.T) {
+	store := newMemStore()
+	d, err := NewDispatcher(testConfig(), store, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deliver(context.Background(), msg("c", "1", "early")); !errors.Is(err, ErrNotRunning) {
+		t.Fatalf("Deliver before Run = %v, want ErrNotRunning", err)
+	}
+	if store.pendingCount() != 0 {
+		t.Fatal("a message delivered before Run was accepted")
+	}
+}
+
 func TestDispatcherIgnoresEmptyText(t *testing.T) {
 	h := startHarness(t, testConfig(), nil)
 	h.send(msg("c", "1", "  \n"))
