@@ -11,8 +11,6 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	"github.com/BurntSushi/toml"
-
 	"imbot/core/faq"
 	"imbot/core/provider"
 )
@@ -137,40 +135,34 @@ func (f evalFlags) embeddings() (faq.Config, []faq.Option, error) {
 	return cfg, []faq.Option{faq.WithEmbedder(c, nil)}, nil
 }
 
-// routerFile is the part of the daemon's config that faq eval reads. The
-// decode is tolerant: every other key is ignored.
-type routerFile struct {
-	Router struct {
-		FAQFile           string   `toml:"faq_file"`
-		AnswerThreshold   *float64 `toml:"answer_threshold"`
-		BusinessThreshold *float64 `toml:"business_threshold"`
-	} `toml:"router"`
-}
-
-func (f evalFlags) readConfig() (routerFile, error) {
-	var rf routerFile
+// routerConfig returns the knowledge base settings of -config, loaded and
+// validated like the daemon's, or the defaults without -config.
+func (f evalFlags) routerConfig() (faq.Config, error) {
 	if f.config == "" {
-		return rf, nil
+		return faq.DefaultConfig(), nil
 	}
-	if _, err := toml.DecodeFile(f.config, &rf); err != nil {
-		return rf, fmt.Errorf("faq eval: config: %w", err)
+	cfg, err := loadConfig(f.config, envLookup)
+	if err != nil {
+		return faq.Config{}, fmt.Errorf("faq eval: %w", err)
 	}
-	return rf, nil
+	return cfg.Router.Config, nil
 }
 
 // thresholds resolves the thresholds: flags given, then -config, then the
 // defaults (the flags' default values).
 func (f evalFlags) thresholds() (faq.Thresholds, error) {
-	rf, err := f.readConfig()
-	if err != nil {
-		return faq.Thresholds{}, err
-	}
 	th := faq.Thresholds{Answer: f.answer, Business: f.business}
-	if r := rf.Router; r.AnswerThreshold != nil && !f.explicit["answer-threshold"] {
-		th.Answer = *r.AnswerThreshold
-	}
-	if r := rf.Router; r.BusinessThreshold != nil && !f.explicit["business-threshold"] {
-		th.Business = *r.BusinessThreshold
+	if f.config != "" {
+		rc, err := f.routerConfig()
+		if err != nil {
+			return th, err
+		}
+		if !f.explicit["answer-threshold"] {
+			th.Answer = rc.AnswerThreshold
+		}
+		if !f.explicit["business-threshold"] {
+			th.Business = rc.BusinessThreshold
+		}
 	}
 	cfg := faq.DefaultConfig()
 	cfg.AnswerThreshold, cfg.BusinessThreshold = th.Answer, th.Business
@@ -201,11 +193,11 @@ func (f evalFlags) load() (faq.KB, []faq.Sample, []faq.Sample, error) {
 func (f evalFlags) loadKB() (faq.KB, error) {
 	path := f.kb
 	if path == "" {
-		rf, err := f.readConfig()
+		rc, err := f.routerConfig()
 		if err != nil {
 			return faq.KB{}, err
 		}
-		path = rf.Router.FAQFile
+		path = rc.FAQFile
 	}
 	return readKB(path)
 }

@@ -11,7 +11,7 @@ import (
 
 // Index answers queries from one knowledge base. It is immutable once built:
 // Search may be called from any number of goroutines at once. To reload a
-// knowledge base, build a new Index and swap it in a Holder.
+// knowledge base, build a new Index and swap it in atomically.
 type Index struct {
 	entries  []Entry
 	lx       *lexicon

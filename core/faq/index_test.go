@@ -172,59 +172,6 @@ func TestNullConfidence(t *testing.T) {
 	}
 }
 
-// TestHolderSwapUnderLoad reloads the index while searches run; run with -race.
-func TestHolderSwapUnderLoad(t *testing.T) {
-	a := buildShop(t)
-	kb := shopKB()
-	kb.Entries = kb.Entries[:3]
-	b, err := Build(context.Background(), kb, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := NewHolder(a)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				ix := h.Load()
-				r := ix.Search(context.Background(), "怎么申请退款")
-				if best, ok := r.Best(); !ok || best.ID != "refund" {
-					errs <- fmt.Errorf("best %q with %d entries", best.ID, ix.Len())
-					return
-				}
-			}
-		}()
-	}
-	for i := range 200 {
-		next := a
-		if i%2 == 0 {
-			next = b
-		}
-		if old := h.Swap(next); old == nil {
-			t.Fatal("Swap returned nil")
-		}
-	}
-	close(stop)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	var zero Holder
-	if zero.Load() != nil {
-		t.Error("zero Holder is not empty")
-	}
-}
-
 func TestBuildRejectsInvalid(t *testing.T) {
 	if _, err := Build(context.Background(), KB{}, DefaultConfig()); err == nil {
 		t.Fatal("empty KB built")
