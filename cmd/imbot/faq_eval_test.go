@@ -82,7 +82,7 @@ func TestFAQEval(t *testing.T) {
 		`{"q":"今天天气怎么样","want":""}`,
 	}, "\n"))
 	kbPath := writeFile(t, dir, "kb.toml", string(builtinFAQ))
-	cfg := writeFile(t, dir, "config.toml", "[router]\nanswer_threshold = 0.5\nbusiness_threshold = 0.2\n[other]\nx = 1\n")
+	cfg := writeFile(t, dir, "config.toml", "[router]\nanswer_threshold = 0.5\nbusiness_threshold = 0.2\n")
 	tests := []struct {
 		name      string
 		args      []string

@@ -1,0 +1,89 @@
+package metric
+
+import (
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestRegistryWritesTextFormat(t *testing.T) {
+	r := NewRegistry()
+	turns := r.Counter("imbot_turns_total", "Turns by route.", "route")
+	turns.With("faq").Inc()
+	turns.With("model").Add(2)
+	r.Gauge("imbot_queued", "Queued turns.").With().Set(3)
+	r.GaugeFunc("imbot_up", "Always 1.", func() float64 { return 1 })
+	h := r.Histogram("imbot_latency_seconds", "Latency.", []float64{0.1, 1}, "route")
+	h.With("model").Observe(0.05)
+	h.With("model").Observe(0.5)
+	h.With("model").Observe(5)
+
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	got := rec.Body.String()
+	want := `# HELP imbot_latency_seconds Latency.
+# TYPE imbot_latency_seconds histogram
+imbot_latency_seconds_bucket{route="model",le="0.1"} 1
+imbot_latency_seconds_bucket{route="model",le="1"} 2
+imbot_latency_seconds_bucket{route="model",le="+Inf"} 3
+imbot_latency_seconds_sum{route="model"} 5.55
+imbot_latency_seconds_count{route="model"} 3
+# HELP imbot_queued Queued turns.
+# TYPE imbot_queued gauge
+imbot_queued 3
+# HELP imbot_turns_total Turns by route.
+# TYPE imbot_turns_total counter
+imbot_turns_total{route="faq"} 1
+imbot_turns_total{route="model"} 2
+# HELP imbot_up Always 1.
+# TYPE imbot_up gauge
+imbot_up 1
+`
+	if got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+}
+
+func TestRegistryReturnsTheSameFamily(t *testing.T) {
+	r := NewRegistry()
+	r.Counter("c", "help", "l").With("x").Inc()
+	r.Counter("c", "help", "l").With("x").Inc()
+	if v := r.Counter("c", "help", "l").With("x").Get(); v != 2 {
+		t.Fatalf("value = %v, want both increments on one series", v)
+	}
+}
+
+func TestLabelValuesAreQuoted(t *testing.T) {
+	r := NewRegistry()
+	r.Counter("c", "h", "provider").With(`a"b\c`).Inc()
+	var b strings.Builder
+	r.WriteText(&b)
+	if !strings.Contains(b.String(), `c{provider="a\"b\\c"} 1`) {
+		t.Fatalf("unescaped label: %s", b.String())
+	}
+}
+
+func TestConcurrentUpdates(t *testing.T) {
+	r := NewRegistry()
+	c := r.Counter("c", "h", "k")
+	h := r.Histogram("h", "h", LatencyBuckets)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 1000 {
+				c.With("a").Inc()
+				h.With().Observe(0.2)
+				var b strings.Builder
+				r.WriteText(&b)
+			}
+		})
+	}
+	wg.Wait()
+	if v := c.With("a").Get(); v != 8000 {
+		t.Fatalf("counter = %v, want 8000", v)
+	}
+}
