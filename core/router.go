@@ -26,6 +26,9 @@ type RouterDeps struct {
 	// Unanswered records questions for the knowledge base's owner; nil
 	// records nothing.
 	Unanswered UnansweredLog
+	// Usage counts each user's daily tokens for the budgets; nil disables
+	// them.
+	Usage UsageMeter
 	// Count estimates tokens; nil uses token.Count.
 	Count func(string) int
 	// ObserveUsage, when set, is told the prompt of every answered call and
@@ -85,10 +88,17 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 			QuestionTokens: questionTokens, ReplyTokens: r.deps.Count(match.Answer),
 		}
 	}
+	spent := r.budgetOf(ctx, env)
+	if spent == budgetFAQOnly {
+		return Answer{Reply: Reply{Text: r.cfg.BudgetReply, Route: RouteDegraded}, QuestionTokens: questionTokens}
+	}
 	chain, system := r.deps.General, *r.system.Load()
 	if match.Tier == TierBusiness {
-		chain, system = r.deps.Business, withPassages(system, match.Passages)
+		system = withPassages(system, match.Passages)
 		r.recordUnanswered(ctx, env, "low_confidence", match)
+		if spent == budgetFull {
+			chain = r.deps.Business
+		}
 	}
 	prompt := r.prompt(ctx, env, system)
 	res, err := r.stream(ctx, chain, prompt, w)
@@ -98,6 +108,9 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 	ans := Answer{QuestionTokens: questionTokens, ReplyTokens: res.Usage.CompletionTokens}
 	if ans.ReplyTokens == 0 {
 		ans.ReplyTokens = r.deps.Count(res.Text)
+	}
+	if res.Text != "" {
+		r.spend(ctx, env, promptTokens(res, prompt, r.deps.Count)+ans.ReplyTokens)
 	}
 	switch {
 	case err == nil:
@@ -178,6 +191,19 @@ func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
 		}
 	}
 	return out
+}
+
+// promptTokens is the prompt's size as the provider reported it, or as
+// estimated when it did not.
+func promptTokens(res provider.Result, prompt []provider.Message, count func(string) int) int {
+	if res.Usage.PromptTokens > 0 {
+		return res.Usage.PromptTokens
+	}
+	n := 0
+	for _, m := range prompt {
+		n += count(m.Content) + token.PerMessage
+	}
+	return n
 }
 
 // withPassages appends knowledge passages to the system prompt.

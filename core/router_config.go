@@ -27,6 +27,14 @@ type RouterConfig struct {
 	InterruptedNotice string `toml:"interrupted_notice"`
 	// Admins may run admin commands such as /faq add: "platform:user_id".
 	Admins []string `toml:"admins"`
+	// DailyTokens is a per-user daily token budget; past it the user's
+	// questions go to the general (cheaper) chain only. 0 turns it off.
+	DailyTokens int `toml:"daily_tokens"`
+	// DailyTokensFAQOnly is a second, larger budget; past it the user gets
+	// only knowledge base answers and BudgetReply otherwise. 0 turns it off.
+	DailyTokensFAQOnly int `toml:"daily_tokens_faq_only"`
+	// BudgetReply answers, past DailyTokensFAQOnly, what the FAQ cannot.
+	BudgetReply string `toml:"budget_reply"`
 }
 
 // DefaultRouterConfig returns the defaults of the [router] section.
@@ -40,6 +48,8 @@ func DefaultRouterConfig() RouterConfig {
 			"(Operator: no model is reachable. Set OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL, " +
 			"or start a local Ollama at http://127.0.0.1:11434, then restart imbot.)",
 		InterruptedNotice: "\n\n[The answer was cut off because the model stopped responding.]",
+		BudgetReply: "You have used today's budget for model answers. I can still answer common questions " +
+			"from the knowledge base; for anything else, please try again tomorrow.",
 	}
 }
 
@@ -69,6 +79,15 @@ func (c RouterConfig) Validate(providers []string) []string {
 	}
 	if strings.TrimSpace(c.DegradedReply) == "" {
 		p = append(p, "degraded_reply: must not be empty (users must never get silence)")
+	}
+	if c.DailyTokens < 0 || c.DailyTokensFAQOnly < 0 {
+		p = append(p, "daily_tokens: budgets must not be negative")
+	}
+	if c.DailyTokens > 0 && c.DailyTokensFAQOnly > 0 && c.DailyTokensFAQOnly < c.DailyTokens {
+		p = append(p, "daily_tokens_faq_only: must be at least daily_tokens")
+	}
+	if c.DailyTokensFAQOnly > 0 && strings.TrimSpace(c.BudgetReply) == "" {
+		p = append(p, "budget_reply: must not be empty when daily_tokens_faq_only is set")
 	}
 	for i, a := range c.Admins {
 		if _, _, ok := strings.Cut(a, ":"); !ok {

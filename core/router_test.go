@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"imbot/core/provider"
 )
@@ -166,5 +167,68 @@ func TestRouterConfigValidate(t *testing.T) {
 		if !strings.Contains(p, key) {
 			t.Errorf("problems %q miss %q", p, key)
 		}
+	}
+}
+
+// memUsage is an in-memory UsageMeter.
+type memUsage struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (u *memUsage) AddUsage(_ context.Context, key, day string, n int) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.m[key+"/"+day] += n
+	return nil
+}
+
+func (u *memUsage) Usage(_ context.Context, key, day string) (int, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.m[key+"/"+day], nil
+}
+
+func TestRouterDailyBudgets(t *testing.T) {
+	usage := &memUsage{m: map[string]int{}}
+	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
+	general := &scriptedChain{name: "general", chunks: []string{"cheap"}}
+	business := &scriptedChain{name: "business", chunks: []string{"strong"}}
+	cfg := DefaultRouterConfig()
+	cfg.DailyTokens, cfg.DailyTokensFAQOnly = 100, 200
+	match := KnowledgeMatch{Tier: TierBusiness, Answer: "A", Passages: []string{"P"}}
+	r, _ := NewRouter(cfg, RouterDeps{History: newMemStore(), General: general, Business: business,
+		Knowledge: fixedKnowledge(match), Usage: usage, Now: func() time.Time { return now },
+		Count: func(s string) int { return 10 }})
+	ask := func() Reply {
+		return r.Answer(context.Background(), msg("c", "1", "q"), &fakeWriter{a: newFakeAdapter("t")}).Reply
+	}
+	if got := ask(); got.Provider != "business" {
+		t.Fatalf("within budget: %+v, want the business chain", got)
+	}
+	if used, _ := usage.Usage(context.Background(), "test:u-c", "2026-11-21"); used == 0 {
+		t.Fatal("no usage recorded")
+	}
+	usage.AddUsage(context.Background(), "test:u-c", "2026-11-21", 100)
+	if got := ask(); got.Provider != "general" {
+		t.Fatalf("past daily_tokens: %+v, want the general chain", got)
+	}
+	if sys := general.reqs[0].Messages[0].Content; !strings.Contains(sys, "[1] P") {
+		t.Fatalf("cheap chain lost the passages: %q", sys)
+	}
+	usage.AddUsage(context.Background(), "test:u-c", "2026-11-21", 100)
+	if got := ask(); got.Route != RouteDegraded || got.Text != cfg.BudgetReply {
+		t.Fatalf("past daily_tokens_faq_only: %+v, want the budget reply", got)
+	}
+	calls := len(general.reqs) + len(business.reqs)
+	match.Tier = TierAnswer
+	r.deps.Knowledge = fixedKnowledge(match)
+	if got := ask(); got.Route != RouteFAQ {
+		t.Fatalf("FAQ answers stay available past every budget: %+v", got)
+	}
+	now = now.Add(2 * time.Hour) // the next day (UTC)
+	r.deps.Knowledge = fixedKnowledge(KnowledgeMatch{})
+	if got := ask(); got.Route != RouteModel || len(general.reqs)+len(business.reqs) != calls+1 {
+		t.Fatalf("a new day restores the budget: %+v", got)
 	}
 }

@@ -62,7 +62,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
-		Unanswered: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
+		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []provider.Message, reported int) {
 			cal.Observe(p, cal.Encoding().CountMessages(prompt), reported)
