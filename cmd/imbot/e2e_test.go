@@ -29,13 +29,28 @@ type instance struct {
 	d      *daemon
 }
 
-// writeConfig writes a config that serves on a free loopback port, keeps
-// the store in dir and uses the fake model at modelURL.
-func writeConfig(t *testing.T, dir, modelURL, extra string) string {
+// testSetup is what a test config varies.
+type testSetup struct {
+	model    string // base URL of the first provider, "fake"
+	listen   string // default 127.0.0.1:0
+	provider string // more keys of the first provider
+	general  string // the general chain, default ["fake"]
+	extra    string // more tables
+}
+
+// writeConfig writes a config that keeps the store in dir and uses the fake
+// model; it returns the file's path.
+func writeConfig(t *testing.T, dir string, s testSetup) string {
 	t.Helper()
+	if s.listen == "" {
+		s.listen = "127.0.0.1:0"
+	}
+	if s.general == "" {
+		s.general = `["fake"]`
+	}
 	cfg := fmt.Sprintf(`
 [server]
-listen = "127.0.0.1:0"
+listen = %q
 log_level = "warn"
 [store]
 path = %q
@@ -43,14 +58,15 @@ path = %q
 name = "fake"
 base_url = %q
 model = "fake-model"
-first_token_timeout = "5s"
+first_token_timeout = "2s"
 timeout = "10s"
+%s
 [router]
-general = ["fake"]
+general = %s
 [dispatcher]
 rate_per_minute = 0
 %s
-`, filepath.Join(dir, "imbot.db"), modelURL, extra)
+`, s.listen, filepath.Join(dir, "imbot.db"), s.model, s.provider, s.general, s.extra)
 	path := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -189,7 +205,7 @@ func postChat(t *testing.T, addr string, body string) (int, map[string]any) {
 func TestServeEndToEnd(t *testing.T) {
 	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
 	dir := t.TempDir()
-	path := writeConfig(t, dir, model.URL(), "")
+	path := writeConfig(t, dir, testSetup{model: model.URL()})
 
 	first := startServe(t, path)
 	c := first.dial("")
@@ -233,7 +249,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 func TestServeBadInput(t *testing.T) {
 	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
-	in := startServe(t, writeConfig(t, t.TempDir(), model.URL(), "[adapters.web]\nmax_message_bytes = 64\n"))
+	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL(), extra: "[adapters.web]\nmax_message_bytes = 64\n"}))
 	c := in.dial("")
 	readFrame(t, c)
 	for _, bad := range []string{`{not json`, `{"type":"wat"}`, `{"type":"message","id":"x","text":"  "}`} {
@@ -266,7 +282,7 @@ func TestServeBadInput(t *testing.T) {
 
 func TestServeDegradesWhenModelIsDown(t *testing.T) {
 	model := providertest.New(t, providertest.WithDefault(providertest.Fail(http.StatusInternalServerError)))
-	in := startServe(t, writeConfig(t, t.TempDir(), model.URL(), ""))
+	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL(), provider: "max_retries = 0"}))
 	status, out := postChat(t, in.addr, `{"text":"Tell me something interesting about owls"}`)
 	if status != 200 || out["route"] != "degraded" || !strings.Contains(out["text"].(string), "OPENAI_BASE_URL") {
 		t.Fatalf("/api/chat with model down = %d %v, want the degraded reply", status, out)
