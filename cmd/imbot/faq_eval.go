@@ -11,6 +11,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"imbot/core"
 	"imbot/core/faq"
 	"imbot/core/provider"
 )
@@ -282,12 +283,12 @@ func report(w io.Writer, outs []faq.Outcome, th faq.Thresholds, source string) e
 
 // printTiers prints how the queries split between the tiers.
 func printTiers(w io.Writer, outs []faq.Outcome, th faq.Thresholds) {
-	var n [faq.TierAnswer + 1]int
+	var n [core.TierAnswer + 1]int
 	for _, o := range outs {
 		n[o.Decide(th)]++
 	}
 	total := max(len(outs), 1)
 	fmt.Fprintf(w, "tiers (answer>=%.4f, business>=%.4f): answer=%.4f business=%.4f general=%.4f\n",
-		th.Answer, th.Business, float64(n[faq.TierAnswer])/float64(total),
-		float64(n[faq.TierBusiness])/float64(total), float64(n[faq.TierGeneral])/float64(total))
+		th.Answer, th.Business, float64(n[core.TierAnswer])/float64(total),
+		float64(n[core.TierBusiness])/float64(total), float64(n[core.TierGeneral])/float64(total))
 }

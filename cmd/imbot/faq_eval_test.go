@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"imbot/core"
 	"imbot/core/faq"
 	"imbot/core/provider/providertest"
 )
@@ -50,7 +51,7 @@ func TestBuiltinKnowledgeBase(t *testing.T) {
 		t.Run(tc.q, func(t *testing.T) {
 			r := ix.Search(context.Background(), tc.q)
 			best, _ := r.Best()
-			answered := r.Decide(th) == faq.TierAnswer
+			answered := r.Decide(th) == core.TierAnswer
 			switch {
 			case tc.want == "" && answered:
 				t.Fatalf("answered from the FAQ with %q (confidence %.3f)", best.ID, r.Confidence)

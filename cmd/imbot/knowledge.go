@@ -84,7 +84,7 @@ func (k *knowledge) file() string { return k.current.Load().cfg.FAQFile }
 func (k *knowledge) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
 	st := k.current.Load()
 	res := st.index.Search(ctx, question)
-	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: coreTier(res.Decide(st.cfg.Thresholds()))}
+	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: res.Decide(st.cfg.Thresholds())}
 	if len(res.Matches) == 0 {
 		return m
 	}
@@ -95,15 +95,4 @@ func (k *knowledge) Lookup(ctx context.Context, question string) core.KnowledgeM
 	}
 	m.Passages = res.Passages(st.cfg.KnowledgePassages)
 	return m
-}
-
-// coreTier maps the FAQ package's tier onto the router's.
-func coreTier(t faq.Tier) core.Tier {
-	switch t {
-	case faq.TierAnswer:
-		return core.TierAnswer
-	case faq.TierBusiness:
-		return core.TierBusiness
-	}
-	return core.TierGeneral
 }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"math"
 	"slices"
+
+	"imbot/core"
 )
 
 // Limits on a labelled set.
@@ -64,7 +66,7 @@ type Outcome struct {
 }
 
 // Decide returns the tier the outcome gets under t, as Result.Decide does.
-func (o Outcome) Decide(t Thresholds) Tier { return decide(o.Got != "", o.Confidence, t) }
+func (o Outcome) Decide(t Thresholds) core.Tier { return decide(o.Got != "", o.Confidence, t) }
 
 // Run searches every sample in ix, on all CPUs, and returns the outcomes in
 // the order of set.
@@ -112,7 +114,7 @@ func Measure(outs []Outcome, threshold float64) Metrics {
 				top1++
 			}
 		}
-		if o.Decide(Thresholds{Answer: threshold, Business: threshold}) != TierAnswer {
+		if o.Decide(Thresholds{Answer: threshold, Business: threshold}) != core.TierAnswer {
 			continue
 		}
 		m.Answered++

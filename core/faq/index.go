@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"imbot/core"
 	"imbot/core/metric"
 )
 
@@ -221,4 +222,4 @@ func (r Result) Passages(n int) []string {
 // Decide returns the tier for r under t: TierAnswer when the confidence
 // reaches t.Answer, TierBusiness when it reaches t.Business, else
 // TierGeneral. A result without matches is always TierGeneral.
-func (r Result) Decide(t Thresholds) Tier { return decide(len(r.Matches) > 0, r.Confidence, t) }
+func (r Result) Decide(t Thresholds) core.Tier { return decide(len(r.Matches) > 0, r.Confidence, t) }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"imbot/core"
 	"imbot/core/metric"
 )
 
@@ -76,16 +77,16 @@ func TestSearchTiers(t *testing.T) {
 	th := DefaultConfig().Thresholds()
 	tests := []struct {
 		q    string
-		want Tier
+		want core.Tier
 	}{
-		{"How do I get a refund?", TierAnswer},
-		{"怎么申请退款", TierAnswer},
-		{"I forgot my password", TierAnswer},
-		{"tell me a joke", TierGeneral},
-		{"今天天气怎么样", TierGeneral},
-		{"what is the capital of France", TierGeneral},
-		{"", TierGeneral},
-		{"!!!", TierGeneral},
+		{"How do I get a refund?", core.TierAnswer},
+		{"怎么申请退款", core.TierAnswer},
+		{"I forgot my password", core.TierAnswer},
+		{"tell me a joke", core.TierGeneral},
+		{"今天天气怎么样", core.TierGeneral},
+		{"what is the capital of France", core.TierGeneral},
+		{"", core.TierGeneral},
+		{"!!!", core.TierGeneral},
 	}
 	for _, tc := range tests {
 		t.Run(tc.q, func(t *testing.T) {
@@ -102,14 +103,14 @@ func TestDecide(t *testing.T) {
 	m := []Match{{ID: "a"}}
 	tests := []struct {
 		r    Result
-		want Tier
+		want core.Tier
 	}{
-		{Result{Matches: m, Confidence: 0.95}, TierAnswer},
-		{Result{Matches: m, Confidence: 0.9}, TierAnswer},
-		{Result{Matches: m, Confidence: 0.7}, TierBusiness},
-		{Result{Matches: m, Confidence: 0.5}, TierBusiness},
-		{Result{Matches: m, Confidence: 0.49}, TierGeneral},
-		{Result{Confidence: 1}, TierGeneral},
+		{Result{Matches: m, Confidence: 0.95}, core.TierAnswer},
+		{Result{Matches: m, Confidence: 0.9}, core.TierAnswer},
+		{Result{Matches: m, Confidence: 0.7}, core.TierBusiness},
+		{Result{Matches: m, Confidence: 0.5}, core.TierBusiness},
+		{Result{Matches: m, Confidence: 0.49}, core.TierGeneral},
+		{Result{Confidence: 1}, core.TierGeneral},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%v", tc.r.Confidence), func(t *testing.T) {
@@ -118,8 +119,8 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
-	if TierAnswer.String() != "answer" || TierBusiness.String() != "business" || TierGeneral.String() != "general" {
-		t.Error("Tier.String")
+	if core.TierAnswer.String() != "answer" || core.TierBusiness.String() != "business" || core.TierGeneral.String() != "general" {
+		t.Error("core.Tier.String")
 	}
 }
 
@@ -145,10 +146,10 @@ func TestSingleEntryKBIsCautious(t *testing.T) {
 		t.Fatal(err)
 	}
 	th := DefaultConfig().Thresholds()
-	if r := ix.Search(context.Background(), "how do i reset my password"); r.Decide(th) != TierAnswer {
+	if r := ix.Search(context.Background(), "how do i reset my password"); r.Decide(th) != core.TierAnswer {
 		t.Errorf("the entry's own question: confidence %.3f, not answered", r.Confidence)
 	}
-	if r := ix.Search(context.Background(), "my order"); r.Decide(th) == TierAnswer {
+	if r := ix.Search(context.Background(), "my order"); r.Decide(th) == core.TierAnswer {
 		t.Errorf("an unrelated query was answered (confidence %.3f)", r.Confidence)
 	}
 }

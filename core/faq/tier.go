@@ -1,30 +1,6 @@
 package faq
 
-// Tier is where the router sends a query after an FAQ search.
-type Tier uint8
-
-// Tiers, from least to most sure.
-const (
-	// TierGeneral: the knowledge base does not cover the query; the general
-	// provider chain answers it.
-	TierGeneral Tier = iota
-	// TierBusiness: the knowledge base covers it in part; the business chain
-	// answers with the best passages in its system prompt.
-	TierBusiness
-	// TierAnswer: the best entry's answer is the reply, with no model call.
-	TierAnswer
-)
-
-// String returns "general", "business" or "answer".
-func (t Tier) String() string {
-	switch t {
-	case TierAnswer:
-		return "answer"
-	case TierBusiness:
-		return "business"
-	}
-	return "general"
-}
+import "imbot/core"
 
 // Thresholds are confidence levels in [0,1] (see Result.Confidence).
 type Thresholds struct {
@@ -37,14 +13,14 @@ type Thresholds struct {
 
 // decide is the tier of a search that found matches (or not) with the given
 // confidence.
-func decide(matched bool, confidence float64, t Thresholds) Tier {
+func decide(matched bool, confidence float64, t Thresholds) core.Tier {
 	switch {
 	case !matched:
-		return TierGeneral
+		return core.TierGeneral
 	case confidence >= t.Answer:
-		return TierAnswer
+		return core.TierAnswer
 	case confidence >= t.Business:
-		return TierBusiness
+		return core.TierBusiness
 	}
-	return TierGeneral
+	return core.TierGeneral
 }
