@@ -22,6 +22,11 @@ type (
 		Role string `json:"role"`
 		Text string `json:"text"`
 		At   string `json:"at"` // RFC 3339
+		// Route, Provider and Model say what produced an assistant message,
+		// as in the done frame; omitted for user messages.
+		Route    string `json:"route,omitempty"`
+		Provider string `json:"provider,omitempty"`
+		Model    string `json:"model,omitempty"`
 	}
 	deltaFrame struct {
 		Type    string `json:"type"` // "delta"
@@ -47,7 +52,8 @@ type (
 func newHistoryFrame(msgs []core.Message) historyFrame {
 	f := historyFrame{Type: "history", Messages: make([]historyMessage, len(msgs))}
 	for i, m := range msgs {
-		f.Messages[i] = historyMessage{Role: string(m.Role), Text: m.Text, At: m.At.UTC().Format(time.RFC3339)}
+		f.Messages[i] = historyMessage{Role: string(m.Role), Text: m.Text, At: m.At.UTC().Format(time.RFC3339),
+			Route: string(m.Route), Provider: m.Provider, Model: m.Model}
 	}
 	return f
 }

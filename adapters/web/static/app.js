@@ -84,10 +84,16 @@ function bubble(role, text) {
   return m;
 }
 const ROUTES = {faq: 'FAQ', degraded: 'degraded', command: 'command'};
+const routeTag = f => el('span', 'tag', ROUTES[f.route] || f.model || f.provider || f.route);
 function finish(p, f) {
   p.bot.className = 'msg bot';
   p.bot.firstChild.replaceChildren(markdown(f.text));
-  p.bot.append(el('span', 'tag', ROUTES[f.route] || f.model || f.provider || f.route));
+  p.bot.append(routeTag(f));
+}
+function pastBubble(m) {
+  const b = bubble(m.role === 'user' ? 'user' : 'bot', m.text);
+  if (m.role !== 'user' && m.route) b.append(routeTag(m));
+  return b;
 }
 function showError(msg) {
   toast.textContent = msg; toast.hidden = false;
@@ -122,7 +128,7 @@ function onFrame(f) {
       for (const [id, p] of pending) {
         if (p.sent && f.messages.some(m => m.role === 'user' && m.text === p.text)) pending.delete(id);
       }
-      log.replaceChildren(...f.messages.map(m => bubble(m.role === 'user' ? 'user' : 'bot', m.text)));
+      log.replaceChildren(...f.messages.map(pastBubble));
       for (const p of pending.values()) { if (p.user) log.append(p.user); log.append(p.bot); }
       log.scrollTop = log.scrollHeight;
       break;
