@@ -82,10 +82,10 @@ func TestGroupEditsArePaced(t *testing.T) {
 		t.Fatalf("%d sends and %d edits, want 1 each (updates inside the interval skipped)", len(sends), len(edits))
 	}
 	// The fake stamps a call when it arrives, after the adapter started the
-	// interval, so a few milliseconds of the interval may fall before it.
-	const slack = 50 * time.Millisecond
-	if gap := edits[0].At.Sub(sends[0].At); gap < cfg.EditInterval-slack {
-		t.Errorf("final edit %v after the first message, want at least %v", gap, cfg.EditInterval-slack)
+	// interval, so part of the interval (more on a loaded machine) falls
+	// before the first stamp; half of it still proves the pacing.
+	if gap := edits[0].At.Sub(sends[0].At); gap < cfg.EditInterval/2 {
+		t.Errorf("final edit %v after the first message, want about %v", gap, cfg.EditInterval)
 	}
 	if got := fake.Sent(-100200)[0].Text; got != "abcd" {
 		t.Errorf("final text %q", got)
@@ -209,8 +209,10 @@ func TestTypingRepeatsUntilCancelled(t *testing.T) {
 	if c[0].Params["action"] != "typing" || c[0].Params["chat_id"] != "-100200" {
 		t.Errorf("chat action %+v", c[0].Params)
 	}
-	if gap := c[1].At.Sub(c[0].At); gap < 900*time.Millisecond {
-		t.Errorf("typing renewed after %v, want about 1s", gap)
+	// As with edits, the first stamp comes a little after the interval
+	// started; half of it proves the renewal waited.
+	if gap := c[1].At.Sub(c[0].At); gap < cfg.TypingInterval/2 {
+		t.Errorf("typing renewed after %v, want about %v", gap, cfg.TypingInterval)
 	}
 }
 
