@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/csv"
 	"encoding/json"
@@ -20,7 +21,12 @@ import (
 // Admin endpoints let the operator's CLI read a running daemon's store,
 // which the daemon holds locked: /admin/backup, /admin/export and
 // /admin/unanswered. They need the admin token when one is configured, and
-// otherwise answer only requests from loopback addresses.
+// otherwise answer only requests that come straight from the local CLI: from
+// a loopback address, for a loopback Host, and without the marks of a
+// reverse proxy or a browser. A proxy on the same host (nginx on 127.0.0.1
+// relaying the internet) connects from loopback too, and a browser tricked
+// by DNS rebinding connects to loopback under the attacker's host name;
+// neither may read the store without the token.
 
 // mountAdmin registers the admin endpoints on mux.
 func (d *daemon) mountAdmin(mux *http.ServeMux) {
@@ -52,7 +58,7 @@ func (d *daemon) mountAdmin(mux *http.ServeMux) {
 func (d *daemon) admin(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !d.adminAllowed(r) {
-			http.Error(w, "admin access needs the admin token (or a loopback client when none is set)", http.StatusUnauthorized)
+			http.Error(w, "admin access needs the admin token (or, when none is set, a direct request from this host)", http.StatusUnauthorized)
 			return
 		}
 		if err := h(w, r); err != nil {
@@ -64,12 +70,73 @@ func (d *daemon) admin(h func(http.ResponseWriter, *http.Request) error) http.Ha
 
 func (d *daemon) adminAllowed(r *http.Request) bool {
 	if tok := d.cfg.Server.AdminToken; tok != "" {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1
+		return validAdminToken(r.Header.Get("Authorization"), tok)
 	}
+	return localCLIRequest(r, d.cfg.Server.Listen)
+}
+
+// validAdminToken reports whether the Authorization header carries the
+// bearer token tok. Both are compared as SHA-256 digests in constant time,
+// so the comparison does not reveal the token's length either.
+func validAdminToken(header, tok string) bool {
+	const prefix = "bearer "
+	if len(header) < len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
+		return false
+	}
+	got, want := sha256.Sum256([]byte(header[len(prefix):])), sha256.Sum256([]byte(tok))
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+}
+
+// proxyHeaders are added by reverse proxies (nginx, Caddy, Traefik, Apache,
+// HAProxy, Envoy); the admin CLI never sends them.
+var proxyHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"}
+
+// localCLIRequest reports whether r looks like the admin CLI on this host
+// talking to the daemon directly, as fetchAdmin does: a loopback peer, a
+// Host that is a loopback address, "localhost" or the listen host, HTTP/1.1
+// or newer, no proxy headers and no cross-site browser request. nginx's
+// proxy_pass speaks HTTP/1.0 unless told otherwise, which catches a proxy
+// that adds no headers and rewrites Host to the upstream's address.
+func localCLIRequest(r *http.Request, listen string) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return false
+	}
+	if !r.ProtoAtLeast(1, 1) || !localHost(r.Host, listen) {
+		return false
+	}
+	for _, h := range proxyHeaders {
+		if _, ok := r.Header[h]; ok {
+			return false
+		}
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return false
+	}
+	return true
+}
+
+// localHost reports whether the Host header names this machine's loopback
+// interface: a loopback IP, localhost, or the host of the listen address
+// (what fetchAdmin dials when the daemon listens on a name).
+func localHost(hostHeader, listen string) bool {
+	h := hostHeader
+	if hp, _, err := net.SplitHostPort(hostHeader); err == nil {
+		h = hp
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if h == "" {
+		return false
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback()
+	}
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	lh, _, err := net.SplitHostPort(listen)
+	return err == nil && lh != "" && strings.EqualFold(h, lh)
 }
 
 // exportedConversation is one line of `imbot export`.
