@@ -10,18 +10,22 @@ import (
 	"time"
 )
 
+// maxRetryAfter caps the Retry-After a chain is willing to wait for; a
+// provider asking for longer is left for the next one, since retrying
+// earlier than asked would only earn another 429.
+const maxRetryAfter = 30 * time.Second
+
 // Chain answers from an ordered list of providers: the first that answers
 // wins. A Chain is safe for concurrent use; its Streams share the
 // providers' breakers.
 type Chain struct {
-	name          string
-	clients       []*Client
-	clock         Clock
-	log           *slog.Logger
-	metrics       *metrics
-	backoffBase   time.Duration
-	backoffMax    time.Duration
-	maxRetryAfter time.Duration
+	name        string
+	clients     []*Client
+	clock       Clock
+	log         *slog.Logger
+	metrics     *metrics
+	backoffBase time.Duration
+	backoffMax  time.Duration
 	// jitter returns a uniform random int64 in [0, n).
 	jitter func(n int64) int64
 }
@@ -56,15 +60,14 @@ func NewChain(name string, clients []*Client, opts ...Option) (*Chain, error) {
 	}
 	o := buildOptions(opts)
 	return &Chain{
-		name:          name,
-		clients:       append([]*Client(nil), clients...),
-		clock:         o.clock,
-		log:           o.logger.With("chain", name),
-		metrics:       newMetrics(o.metrics),
-		backoffBase:   o.backoffBase,
-		backoffMax:    o.backoffMax,
-		maxRetryAfter: o.maxRetryAfter,
-		jitter:        rand.Int64N,
+		name:        name,
+		clients:     append([]*Client(nil), clients...),
+		clock:       o.clock,
+		log:         o.logger.With("chain", name),
+		metrics:     newMetrics(o.metrics),
+		backoffBase: o.backoffBase,
+		backoffMax:  o.backoffMax,
+		jitter:      rand.Int64N,
 	}, nil
 }
 
@@ -102,7 +105,7 @@ func (ch *Chain) Stream(ctx context.Context, req Request, onDelta DeltaFunc) (Re
 		if i+1 < len(ch.clients) {
 			ch.metrics.failover(ch.name, c.Name())
 			ch.log.WarnContext(ctx, "provider failed, handing over", "provider", c.Name(),
-				"next", ch.clients[i+1].Name(), "error", err)
+				"next", ch.clients[i+1].Name(), "err", err)
 		}
 	}
 	return Result{}, fmt.Errorf("provider chain %s: %w: %w", ch.name, ErrAllFailed, errors.Join(errs...))
@@ -132,7 +135,7 @@ func (ch *Chain) try(ctx context.Context, c *Client, req Request, onDelta DeltaF
 		}
 		ch.metrics.retry(c.Name())
 		ch.log.InfoContext(ctx, "retrying provider", "provider", c.Name(), "attempt", attempt+1,
-			"wait_ms", wait.Milliseconds(), "error", err)
+			"wait_ms", wait.Milliseconds(), "err", err)
 		if ch.clock.Sleep(ctx, wait) != nil {
 			return Result{}, c.cls.classify(ctx, ctx, err, 0)
 		}
@@ -147,7 +150,7 @@ func (ch *Chain) retryWait(ctx context.Context, c *Client, attempt int, err erro
 		return 0, false
 	}
 	wait := pe.RetryAfter
-	if wait > ch.maxRetryAfter {
+	if wait > maxRetryAfter {
 		return 0, false
 	}
 	if wait == 0 {

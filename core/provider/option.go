@@ -13,7 +13,6 @@ const (
 	defaultMaxResponseBytes = 16 << 20
 	defaultBackoffBase      = 500 * time.Millisecond
 	defaultBackoffMax       = 10 * time.Second
-	defaultMaxRetryAfter    = 30 * time.Second
 	// defaultEmptyMessagesLimit is how many non-data SSE lines (keep-alive
 	// comments, blank lines) may precede one data line.
 	defaultEmptyMessagesLimit = 1000
@@ -31,7 +30,6 @@ type options struct {
 	maxResponseBytes int64
 	backoffBase      time.Duration
 	backoffMax       time.Duration
-	maxRetryAfter    time.Duration
 }
 
 func buildOptions(opts []Option) options {
@@ -41,7 +39,6 @@ func buildOptions(opts []Option) options {
 		maxResponseBytes: defaultMaxResponseBytes,
 		backoffBase:      defaultBackoffBase,
 		backoffMax:       defaultBackoffMax,
-		maxRetryAfter:    defaultMaxRetryAfter,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -99,17 +96,6 @@ func WithBackoff(base, max time.Duration) Option {
 	return func(o *options) {
 		if base > 0 && max >= base {
 			o.backoffBase, o.backoffMax = base, max
-		}
-	}
-}
-
-// WithMaxRetryAfter caps the Retry-After a chain is willing to wait for
-// (default 30s); a provider asking for longer is left for the next one.
-// Chain only.
-func WithMaxRetryAfter(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.maxRetryAfter = d
 		}
 	}
 }

@@ -42,7 +42,11 @@ type Result struct {
 type DeltaFunc func(chunk string)
 
 // Streamer is anything that answers a Request by streaming: a single Client
-// or a Chain of them.
+// or a Chain of them. Implementations are safe for concurrent use.
 type Streamer interface {
+	// Stream sends req and passes each new piece of answer text to onDelta
+	// (which may be nil) on the calling goroutine, in order. It returns the
+	// whole answer, or an error; a Result with Interrupted set holds the
+	// text streamed before the failure. See Client.Stream and Chain.Stream.
 	Stream(ctx context.Context, req Request, onDelta DeltaFunc) (Result, error)
 }
