@@ -77,6 +77,8 @@ func TestWebhook(t *testing.T) {
 		{"missing secret", "", update("intruder"), http.StatusUnauthorized},
 		{"wrong secret", "guess", update("intruder"), http.StatusUnauthorized},
 		{"secret prefix", testSecret[:4], update("intruder"), http.StatusUnauthorized},
+		{"secret plus extra", testSecret + "x", update("intruder"), http.StatusUnauthorized},
+		{"secret in other case", strings.ToUpper(testSecret), update("intruder"), http.StatusUnauthorized},
 		{"not JSON", testSecret, []byte("{"), http.StatusBadRequest},
 		{"too large", testSecret, bytes.Repeat([]byte(" "), maxWebhookBody+1), http.StatusRequestEntityTooLarge},
 		{"unknown shape skipped", testSecret, []byte(`{"update_id":5000,"message":{"chat":"x"}}`), http.StatusOK},
@@ -101,6 +103,26 @@ func TestWebhook(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %d", resp.StatusCode)
+	}
+}
+
+func TestValidSecret(t *testing.T) {
+	tests := []struct {
+		got, want string
+		ok        bool
+	}{
+		{testSecret, testSecret, true},
+		{"", testSecret, false},
+		{testSecret[:len(testSecret)-1], testSecret, false},
+		{testSecret + testSecret, testSecret, false},
+		// No configured secret must not mean "no secret needed".
+		{"", "", false},
+		{"anything", "", false},
+	}
+	for _, tt := range tests {
+		if got := validSecret(tt.got, tt.want); got != tt.ok {
+			t.Errorf("validSecret(%q, %q) = %v, want %v", tt.got, tt.want, got, tt.ok)
+		}
 	}
 }
 
