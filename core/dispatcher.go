@@ -58,6 +58,13 @@ type Dispatcher struct {
 	queued   atomic.Int64 // turns reserved: waiting or running
 	running  atomic.Bool  // Run has set up its queue and workers
 	stopping atomic.Bool
+	// intake orders Deliver against shutdown: Deliver holds it shared from
+	// its stopping check until the message is queued (or refused), and Run
+	// holds it exclusively to set stopping. So once stopping is set no
+	// Deliver is still on its way to the queue, which Run then drains and
+	// closes: a webhook request racing the shutdown cannot queue a turn
+	// into a closed queue or start a refusal after Run waited for them.
+	intake sync.RWMutex
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
@@ -163,7 +170,9 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 		})
 	}
 	<-runCtx.Done()
+	d.intake.Lock()
 	d.stopping.Store(true)
+	d.intake.Unlock()
 	running.Wait()
 	cancel()
 	d.drain(stopTurns)
@@ -220,6 +229,8 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) error {
 
 // Deliver is the DeliverFunc handed to adapters; see DeliverFunc.
 func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
+	d.intake.RLock()
+	defer d.intake.RUnlock()
 	if d.stopping.Load() {
 		return ErrStopping
 	}

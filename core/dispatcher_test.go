@@ -377,3 +377,76 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// gatedInbox is a memStore whose Accept of one message id waits for
+// release, after telling entered.
+type gatedInbox struct {
+	*memStore
+	id      MessageID
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedInbox) Accept(ctx context.Context, env Envelope) (bool, error) {
+	if env.MessageID == g.id {
+		close(g.entered)
+		<-g.release
+	}
+	return g.memStore.Accept(ctx, env)
+}
+
+// runDispatcher runs d with adapter a until the returned stop is called
+// (or the test ends) and returns the deliver func a was given.
+func runDispatcher(t *testing.T, d *Dispatcher, a *fakeAdapter) (deliver DeliverFunc, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- d.Run(ctx, a) }()
+	t.Cleanup(cancel)
+	return <-a.deliver, cancel, errc
+}
+
+func TestDispatcherDeliverRacingShutdown(t *testing.T) {
+	// A webhook request that passed the stopping check is still accepting
+	// when shutdown begins: Run must wait for it rather than drain and
+	// close the queue under it, and the message must be answered or left
+	// pending, never lost and never a crash.
+	cfg := testConfig()
+	cfg.DrainTimeout = 0
+	store := newMemStore()
+	in := &gatedInbox{memStore: store, id: "late", entered: make(chan struct{}), release: make(chan struct{})}
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(cfg, in, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a)
+	delivered := make(chan error, 1)
+	go func() { delivered <- deliver(context.Background(), msg("c", "late", "hello")) }()
+	<-in.entered
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned (%v) while a delivery was still being accepted", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(in.release)
+	if err := <-delivered; err != nil {
+		t.Fatalf("deliver: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	answered := len(a.done)
+	if pending := store.pendingCount(); answered+pending != 1 {
+		t.Fatalf("answered %d, pending %d: the accepted message must be one of them", answered, pending)
+	}
+	if err := deliver(context.Background(), msg("c", "later", "hi")); !errors.Is(err, ErrStopping) {
+		t.Fatalf("deliver after shutdown = %v, want ErrStopping", err)
+	}
+}
