@@ -2,12 +2,14 @@ package core
 
 import "strings"
 
-// allowList decides who may talk to the bot. The zero value allows everyone.
+// allowList decides who may talk to the bot.
 type allowList struct {
-	all     bool
+	all     bool // no entries were given: everyone may
 	entries map[string]struct{}
 }
 
+// newAllowList parses entries ("platform:user_id", "platform:chat:chat_id"
+// or "platform:*"); none allows everyone.
 func newAllowList(entries []string) allowList {
 	if len(entries) == 0 {
 		return allowList{all: true}
@@ -24,7 +26,7 @@ func (a allowList) allows(env Envelope) bool {
 		return true
 	}
 	p := string(env.Platform) + ":"
-	for _, k := range [...]string{p + "*", p + string(env.UserID), p + "chat:" + string(env.ChatID)} {
+	for _, k := range [...]string{p + "*", env.Sender(), p + "chat:" + string(env.ChatID)} {
 		if _, ok := a.entries[k]; ok {
 			return true
 		}

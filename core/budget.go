@@ -7,7 +7,10 @@ import (
 
 // UsageMeter counts tokens per key and day. It is safe for concurrent use.
 type UsageMeter interface {
+	// AddUsage adds tokens (not negative) to the counter of key on day
+	// ("YYYY-MM-DD", UTC).
 	AddUsage(ctx context.Context, key, day string, tokens int) error
+	// Usage returns the counter of key on day; 0 when nothing was added.
 	Usage(ctx context.Context, key, day string) (int, error)
 }
 
@@ -27,7 +30,7 @@ func (r *Router) budgetsOn() bool {
 
 // usageKey and usageDay name a user's counter for today (UTC).
 func (r *Router) usageKey(env Envelope) (key, day string) {
-	return string(env.Platform) + ":" + string(env.UserID), r.deps.Now().UTC().Format(time.DateOnly)
+	return env.Sender(), r.deps.Now().UTC().Format(time.DateOnly)
 }
 
 // budgetOf returns env's user's budget state. A failing meter grants the

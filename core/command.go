@@ -37,12 +37,17 @@ type commandSet struct {
 	list   []*Command
 }
 
+// newCommandSet indexes cmds by name and alias; a word used twice, or the
+// reserved /ask, is an error.
 func newCommandSet(cmds []Command) (*commandSet, error) {
 	s := &commandSet{byName: make(map[string]*Command)}
 	for i := range cmds {
 		c := &cmds[i]
 		for _, n := range append([]string{c.Name}, c.Aliases...) {
-			if _, dup := s.byName[n]; dup || n == askCommand {
+			if n == askCommand {
+				return nil, fmt.Errorf("core: command /%s is reserved", n)
+			}
+			if _, dup := s.byName[n]; dup {
 				return nil, fmt.Errorf("core: command /%s registered twice", n)
 			}
 			s.byName[n] = c
@@ -101,7 +106,7 @@ func builtinCommands(history History, help func() string) []Command {
 		{Name: "reset", Aliases: []string{"new"}, Help: "forget this conversation and start afresh",
 			Run: func(ctx context.Context, req CommandRequest) (string, error) {
 				if err := history.Reset(ctx, req.Envelope.Conversation()); err != nil {
-					return "", err
+					return "", fmt.Errorf("reset: %w", err)
 				}
 				return "Done — I've forgotten our conversation. Let's start afresh.", nil
 			}},

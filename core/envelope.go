@@ -68,7 +68,9 @@ type Envelope struct {
 	// RepliesToBot is set when the message replies to one of the bot's messages.
 	RepliesToBot bool
 	// Scope is how the adapter divides group chats into conversations.
-	Scope    Scope
+	Scope Scope
+	// Received is when the message arrived; the dispatcher fills it in when
+	// the adapter left it zero.
 	Received time.Time
 }
 
@@ -96,6 +98,11 @@ func (e Envelope) Conversation() ConversationKey {
 	}
 	return ConversationKey(b.String())
 }
+
+// Sender names e's author across platforms as "platform:user_id", the form
+// allow-lists and admin lists use; per-user rate limits and token budgets
+// are keyed by it.
+func (e Envelope) Sender() string { return string(e.Platform) + ":" + string(e.UserID) }
 
 // DedupKeys returns the keys under which e is remembered to drop redeliveries:
 // its message id and, when set, its event id, each prefixed by the platform.

@@ -56,6 +56,9 @@ type KnowledgeMatch struct {
 // Knowledge is the FAQ tier. Lookup is safe for concurrent use, also while
 // the knowledge base is being reloaded.
 type Knowledge interface {
+	// Lookup scores question against the knowledge base and decides its
+	// tier; it does not fail: a knowledge base that cannot help returns a
+	// TierGeneral match.
 	Lookup(ctx context.Context, question string) KnowledgeMatch
 }
 
@@ -66,13 +69,26 @@ type UnansweredQuestion struct {
 	Conversation ConversationKey
 	Platform     Platform
 	At           time.Time
-	// Reason is "degraded" or "low_confidence".
-	Reason     string
+	// Reason is ReasonDegraded or ReasonLowConfidence.
+	Reason string
+	// Candidates are the knowledge base's best entries for Question.
 	Candidates []Candidate
 }
+
+// Reasons a question joins the unanswered queue (UnansweredQuestion.Reason).
+// The strings are stored and exported.
+const (
+	// ReasonDegraded: every provider failed and the user got the degraded
+	// reply.
+	ReasonDegraded = "degraded"
+	// ReasonLowConfidence: the knowledge base matched only partly, so a
+	// model answered with its passages.
+	ReasonLowConfidence = "low_confidence"
+)
 
 // UnansweredLog keeps unanswered questions for the knowledge base's owner.
 // It is safe for concurrent use.
 type UnansweredLog interface {
+	// AddUnanswered durably queues q; a zero q.At means now.
 	AddUnanswered(ctx context.Context, q UnansweredQuestion) error
 }
