@@ -77,7 +77,9 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 // SetSystemPrompt replaces the system prompt for turns that start later.
 func (r *Router) SetSystemPrompt(prompt string) { r.system.Store(&prompt) }
 
-// Answer implements Answerer.
+// Answer implements Answerer: the knowledge base answers when it is sure;
+// otherwise the user's budget and the match's tier pick a chain, and
+// askModel answers from it.
 func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
 	questionTokens := r.deps.Count(env.Text)
 	match := r.lookup(ctx, env.Text)
@@ -88,44 +90,53 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 			QuestionTokens: questionTokens, ReplyTokens: r.deps.Count(match.Answer),
 		}
 	}
-	spent := r.budgetOf(ctx, env)
-	if spent == budgetFAQOnly {
+	allowance := r.budgetOf(ctx, env)
+	if allowance == budgetFAQOnly {
 		return Answer{Reply: Reply{Text: r.cfg.BudgetReply, Route: RouteDegraded}, QuestionTokens: questionTokens}
 	}
 	chain, system := r.deps.General, *r.system.Load()
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
-		r.recordUnanswered(ctx, env, "low_confidence", match)
-		if spent == budgetFull {
+		r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
+		if allowance == budgetFull {
 			chain = r.deps.Business
 		}
 	}
+	ans := r.askModel(ctx, env, chain, system, match, w)
+	ans.QuestionTokens = questionTokens
+	return ans
+}
+
+// askModel streams chain's answer to env into w, reports the prompt's usage
+// for calibration, charges the user's budget, and makes the reply: the
+// model's text, the text so far with the interrupted notice when the stream
+// broke, or the degraded reply (and an unanswered record) when no provider
+// answered.
+func (r *Router) askModel(ctx context.Context, env Envelope, chain provider.Streamer, system string, match KnowledgeMatch, w ReplyWriter) Answer {
 	prompt := r.prompt(ctx, env, system)
 	res, err := r.stream(ctx, chain, prompt, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
 		r.deps.ObserveUsage(res.Provider, prompt, res.Usage.PromptTokens)
 	}
-	ans := Answer{QuestionTokens: questionTokens, ReplyTokens: res.Usage.CompletionTokens}
-	if ans.ReplyTokens == 0 {
-		ans.ReplyTokens = r.deps.Count(res.Text)
+	replyTokens := res.Usage.CompletionTokens
+	if replyTokens == 0 {
+		replyTokens = r.deps.Count(res.Text)
 	}
 	if res.Text != "" {
-		r.spend(ctx, env, promptTokens(res, prompt, r.deps.Count)+ans.ReplyTokens)
+		r.spend(ctx, env, promptTokens(res, prompt, r.deps.Count)+replyTokens)
 	}
 	switch {
 	case err == nil:
-		ans.Reply = Reply{Text: res.Text, Route: RouteModel, Provider: res.Provider, Model: res.Model}
+		return Answer{Reply: Reply{Text: res.Text, Route: RouteModel, Provider: res.Provider, Model: res.Model}, ReplyTokens: replyTokens}
 	case res.Interrupted && res.Text != "":
 		r.metrics.interrupted()
 		r.deps.Logger.Warn("reply interrupted", "platform", env.Platform, "msg_id", env.MessageID, "provider", res.Provider, "err", err)
-		ans.Reply = Reply{Text: res.Text + r.cfg.InterruptedNotice, Route: RouteModel, Provider: res.Provider, Model: res.Model}
-	default:
-		r.deps.Logger.Warn("every provider failed: degraded reply", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
-		r.recordUnanswered(ctx, env, "degraded", match)
-		ans.Reply = Reply{Text: r.cfg.DegradedReply, Route: RouteDegraded}
-		ans.ReplyTokens = 0
+		return Answer{Reply: Reply{Text: res.Text + r.cfg.InterruptedNotice, Route: RouteModel, Provider: res.Provider, Model: res.Model},
+			ReplyTokens: replyTokens}
 	}
-	return ans
+	r.deps.Logger.Warn("every provider failed: degraded reply", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
+	r.recordUnanswered(ctx, env, ReasonDegraded, match)
+	return Answer{Reply: Reply{Text: r.cfg.DegradedReply, Route: RouteDegraded}}
 }
 
 // lookup asks the knowledge base, if there is one.
@@ -171,20 +182,20 @@ func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
 		r.deps.Logger.Error("load history; answering without it", "err", err)
 		return nil
 	}
-	budget, first := r.cfg.HistoryTokens, len(msgs)
+	left, first := r.cfg.HistoryTokens, len(msgs)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		n := msgs[i].Tokens
 		if n <= 0 {
 			n = r.deps.Count(msgs[i].Text)
 		}
-		if n+token.PerMessage > budget {
+		if n+token.PerMessage > left {
 			break
 		}
-		budget -= n + token.PerMessage
+		left -= n + token.PerMessage
 		first = i
 	}
 	kept := msgs[first:]
-	out := kept[:0:0]
+	out := make([]Message, 0, len(kept))
 	for _, m := range kept {
 		if m.Route != RouteDegraded {
 			out = append(out, m)
