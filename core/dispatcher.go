@@ -249,28 +249,34 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
+	// Dedup comes before any refusal: a redelivery of a message already
+	// accepted (or already refused) must not get a second answer, and a
+	// refused message keeps its dedup marks so that a redelivery of it is
+	// not answered after its refusal.
+	accepted, err := d.inbox.Accept(ctx, env)
+	if err != nil {
+		return fmt.Errorf("core: accept message: %w", err)
+	}
+	if !accepted {
+		d.metrics.duplicate()
+		log.Debug("duplicate dropped")
+		return nil
+	}
 	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
 		d.queued.Add(-1)
 		d.metrics.refused(RefusalBusy)
 		log.Warn("queue full: answered busy")
-		d.refuse(env, RefusalBusy, d.cfg.BusyReply)
-		return nil
-	}
-	accepted, err := d.inbox.Accept(ctx, env)
-	if err != nil || !accepted {
-		d.queued.Add(-1)
-		if err != nil {
-			return fmt.Errorf("core: accept message: %w", err)
+		if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
+			log.Error("drop refused message", "err", err)
 		}
-		d.metrics.duplicate()
-		log.Debug("duplicate dropped")
+		d.refuse(env, RefusalBusy, d.cfg.BusyReply)
 		return nil
 	}
 	if !d.limiter.allow(string(env.Platform)+":"+string(env.UserID), d.now()) {
 		d.queued.Add(-1)
 		d.metrics.refused(RefusalRateLimited)
 		log.Info("rate limited")
-		if err := d.inbox.Drop(ctx, env); err != nil {
+		if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 			log.Error("drop refused message", "err", err)
 		}
 		d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)

@@ -450,3 +450,28 @@ func TestDispatcherDeliverRacingShutdown(t *testing.T) {
 		t.Fatalf("deliver after shutdown = %v, want ErrStopping", err)
 	}
 }
+
+func TestDispatcherBusyRefusalComesAfterDedup(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxInFlight, cfg.MaxQueued = 1, 2
+	h := startHarness(t, cfg, nil)
+	gate := h.ans.gate("slow")
+	h.send(msg("A", "1", "slow"))
+	h.send(msg("B", "2", "queued"))
+	h.send(msg("A", "1", "slow")) // a redelivery while the queue is full
+	h.send(msg("C", "3", "shed"))
+	if s := h.next(); s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy {
+		t.Fatalf("got %+v for %s, want only the busy refusal for 3", s.reply, s.env.MessageID)
+	}
+	close(gate)
+	for _, want := range []MessageID{"1", "2"} {
+		if s := h.next(); s.env.MessageID != want || s.reply.Refusal != "" {
+			t.Fatalf("got %+v for %s, want the answer to %s", s.reply, s.env.MessageID, want)
+		}
+	}
+	h.send(msg("C", "3", "shed")) // the refused message, redelivered once there is room
+	h.none()
+	if n := h.store.pendingCount(); n != 0 {
+		t.Fatalf("pending = %d, want the refused message dropped", n)
+	}
+}
