@@ -83,8 +83,8 @@ func (c originChecker) allow(r *http.Request) bool {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil {
-		return false
+	if err != nil || u.Host == "" {
+		return false // "null" (sandboxed frames, file: pages) and garbage
 	}
 	if strings.EqualFold(u.Host, r.Host) {
 		return true

@@ -69,3 +69,17 @@ func TestOriginChecker(t *testing.T) {
 		})
 	}
 }
+
+// TestOriginCheckerWithoutHost: a request without a Host header (HTTP/1.0)
+// must not let an origin without a host ("null", "file://") pass as the
+// daemon's own.
+func TestOriginCheckerWithoutHost(t *testing.T) {
+	for _, origin := range []string{"null", "file://", "http://"} {
+		r := httptest.NewRequest(http.MethodGet, "/ws", nil)
+		r.Host = ""
+		r.Header.Set("Origin", origin)
+		if newOriginChecker(nil).allow(r) {
+			t.Errorf("origin %q allowed for a request without Host", origin)
+		}
+	}
+}
