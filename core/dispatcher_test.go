@@ -395,15 +395,16 @@ func (g *gatedInbox) Accept(ctx context.Context, env Envelope) (bool, error) {
 	return g.memStore.Accept(ctx, env)
 }
 
-// runDispatcher runs d with adapter a until the returned stop is called
-// (or the test ends) and returns the deliver func a was given.
-func runDispatcher(t *testing.T, d *Dispatcher, a *fakeAdapter) (deliver DeliverFunc, cancel context.CancelFunc, done <-chan error) {
+// runDispatcher runs d with adapter a, which sends the deliver func it
+// gets on got, until cancel is called (or the test ends); done reports
+// Run's result.
+func runDispatcher(t *testing.T, d *Dispatcher, a Adapter, got <-chan DeliverFunc) (deliver DeliverFunc, cancel context.CancelFunc, done <-chan error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- d.Run(ctx, a) }()
 	t.Cleanup(cancel)
-	return <-a.deliver, cancel, errc
+	return <-got, cancel, errc
 }
 
 func TestDispatcherDeliverRacingShutdown(t *testing.T) {
@@ -420,7 +421,7 @@ func TestDispatcherDeliverRacingShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deliver, cancel, done := runDispatcher(t, d, a)
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
 	delivered := make(chan error, 1)
 	go func() { delivered <- deliver(context.Background(), msg("c", "late", "hello")) }()
 	<-in.entered
@@ -473,5 +474,116 @@ func TestDispatcherBusyRefusalComesAfterDedup(t *testing.T) {
 	h.none()
 	if n := h.store.pendingCount(); n != 0 {
 		t.Fatalf("pending = %d, want the refused message dropped", n)
+	}
+}
+
+// strictAdapter is a fakeAdapter whose calls behave like platform calls:
+// Finish fails on a context that has ended. With holdReply or holdFinish
+// set, Reply or Finish first signals entered and waits for its context to
+// end, like a send cut off by a shutdown.
+type strictAdapter struct {
+	*fakeAdapter
+	holdReply, holdFinish bool
+	entered               chan struct{}
+}
+
+func newStrictAdapter() *strictAdapter {
+	return &strictAdapter{fakeAdapter: newFakeAdapter("test"), entered: make(chan struct{}, 10)}
+}
+
+func (a *strictAdapter) Reply(ctx context.Context, env Envelope) (ReplyWriter, error) {
+	if a.holdReply {
+		a.entered <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	w, err := a.fakeAdapter.Reply(ctx, env)
+	return &strictWriter{ReplyWriter: w, a: a}, err
+}
+
+type strictWriter struct {
+	ReplyWriter
+	a *strictAdapter
+}
+
+func (w *strictWriter) Finish(ctx context.Context, r Reply) error {
+	if w.a.holdFinish {
+		w.a.entered <- struct{}{}
+		<-ctx.Done()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return w.ReplyWriter.Finish(ctx, r)
+}
+
+// lateAnswerer answers only when the turn's context has ended, as a
+// provider chain that used up the turn timeout does: with the degraded
+// reply.
+type lateAnswerer struct{}
+
+func (lateAnswerer) Answer(ctx context.Context, _ Envelope, _ ReplyWriter) Answer {
+	<-ctx.Done()
+	return Answer{Reply: Reply{Text: "degraded", Route: RouteDegraded}}
+}
+
+func TestDispatcherSendsReplyProducedAtTurnTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.TurnTimeout = 50 * time.Millisecond
+	store := newMemStore()
+	a := newStrictAdapter()
+	d, err := NewDispatcher(cfg, store, store, lateAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, _, _ := runDispatcher(t, d, a, a.deliver)
+	if err := deliver(context.Background(), msg("c", "1", "slow question")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-a.done:
+		if s.reply.Text != "degraded" {
+			t.Fatalf("reply %+v", s.reply)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the degraded reply was never sent")
+	}
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+}
+
+func TestDispatcherShutdownInterruptingTheReplyKeepsTurnPending(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		adjust func(*strictAdapter)
+	}{
+		{"finish", func(a *strictAdapter) { a.holdFinish = true }},
+		{"reply", func(a *strictAdapter) { a.holdReply = true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.DrainTimeout = 50 * time.Millisecond
+			store := newMemStore()
+			a := newStrictAdapter()
+			tc.adjust(a)
+			d, err := NewDispatcher(cfg, store, store, &echoAnswerer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+			if err := deliver(context.Background(), msg("c", "1", "hello")); err != nil {
+				t.Fatal(err)
+			}
+			<-a.entered
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if n := store.pendingCount(); n != 1 {
+				t.Fatalf("pending = %d, want the unsent turn kept for the next start", n)
+			}
+			if h, _ := store.Recent(context.Background(), msg("c", "", "").Conversation(), 10); len(h) != 0 {
+				t.Fatalf("history %+v recorded for a reply never sent", h)
+			}
+		})
 	}
 }

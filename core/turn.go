@@ -2,11 +2,14 @@ package core
 
 import (
 	"context"
+	"time"
 )
 
 // runTurn answers one accepted message: a command or a question for the
 // answerer. It finishes the reply and then records the turn, so a crash in
-// between repeats the answer after the restart rather than losing it.
+// between repeats the answer after the restart rather than losing it. A
+// turn cut off by a shutdown past the drain timeout (base ends) before its
+// reply was sent stays pending and runs again after the restart.
 func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	ctx, cancel := context.WithTimeout(base, d.cfg.TurnTimeout)
@@ -15,6 +18,10 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	a := d.adapters[env.Platform]
 	w, err := a.Reply(ctx, env)
 	if err != nil {
+		if base.Err() != nil {
+			log.Warn("shutdown interrupted the turn; it stays pending for the next start", "err", err)
+			return
+		}
 		log.Error("open reply; message dropped", "err", err)
 		d.drop(ctx, env)
 		return
@@ -29,7 +36,13 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
 	}
-	if err := w.Finish(ctx, ans.Reply); err != nil {
+	fctx, cancelFinish := d.finishContext(base, ctx)
+	defer cancelFinish()
+	if err := w.Finish(fctx, ans.Reply); err != nil {
+		if base.Err() != nil {
+			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", err)
+			return
+		}
 		log.Error("send reply", "err", err)
 	}
 	latency := d.now().Sub(start)
@@ -48,6 +61,24 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	if err := d.history.Complete(context.WithoutCancel(ctx), turn); err != nil {
 		log.Error("record turn", "err", err)
 	}
+}
+
+// finishGrace is the least time the final reply gets to reach the
+// platform, however much of the turn timeout the answer used.
+const finishGrace = 30 * time.Second
+
+// finishContext returns the context for a turn's Finish: the rest of the
+// turn's time, but at least finishGrace (or the turn timeout, when that is
+// shorter), so that an answer produced as the turn timed out (a degraded or
+// interrupted reply) is still sent instead of failing on a dead context.
+// A shutdown past the drain timeout still cancels it.
+func (d *Dispatcher) finishContext(base, turn context.Context) (context.Context, context.CancelFunc) {
+	least := time.Now().Add(min(finishGrace, d.cfg.TurnTimeout))
+	deadline, ok := turn.Deadline()
+	if !ok || deadline.Before(least) {
+		deadline = least
+	}
+	return context.WithDeadline(base, deadline)
 }
 
 // answer runs a command or asks the answerer. question is the text asked
