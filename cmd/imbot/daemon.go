@@ -35,8 +35,10 @@ type daemon struct {
 }
 
 // newDaemon opens the store and builds providers, router, adapters and
-// dispatcher. It starts no goroutine and no network I/O. On error nothing is
-// left open.
+// dispatcher. It starts no goroutine; its only network I/O is fetching the
+// knowledge base's embeddings when [router.embeddings] names a provider and
+// the store has no cached vectors (bounded by its index_timeout). On error
+// nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
 	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry()}
 	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
@@ -52,7 +54,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	if d.knowledge, err = loadKnowledge(cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
+	if d.knowledge, err = loadKnowledge(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
@@ -78,9 +80,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
-		core.WithCommands(faqCommand(cfg.Router.Admins, d.knowledge, d.store, func() error {
-			return d.knowledge.reload(d.knowledge.current.Load().cfg)
-		})))
+		core.WithCommands(faqCommand(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 
 // reload rereads what SIGHUP reloads: the knowledge base, the system prompt
 // and the allow-list.
-func (d *daemon) reload(configPath string) {
+func (d *daemon) reload(ctx context.Context, configPath string) {
 	cfg, err := loadConfig(configPath, envLookup)
 	if err != nil {
 		d.log.Error("reload: config rejected; keeping the running one", "err", err)
@@ -233,7 +233,7 @@ func (d *daemon) reload(configPath string) {
 	}
 	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
 	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
-	if err := d.knowledge.reload(cfg.Router.Config); err != nil {
+	if err := d.knowledge.reload(ctx, cfg.Router.Config); err != nil {
 		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
 		return
 	}

@@ -17,14 +17,15 @@ const faqAddUsage = "Usage: /faq add <id> <answer>\n" +
 	"Without them, the last question asked in this conversation is used."
 
 // faqCommand is /faq: `/faq add <id> <answer>` appends an entry to the
-// knowledge base file and reloads the index. Only [router] admins may run it.
-func faqCommand(admins []string, kb *knowledge, history core.History, reload func() error) core.Command {
+// knowledge base file and rebuilds kb's index. Only [router] admins may run
+// it.
+func faqCommand(admins []string, kb *knowledge, history core.History) core.Command {
 	return core.Command{
 		Name: "faq",
 		Help: "admins: /faq add <id> <answer> adds a knowledge base entry",
 		Run: func(ctx context.Context, req core.CommandRequest) (string, error) {
 			env := req.Envelope
-			if !slices.Contains(admins, string(env.Platform)+":"+string(env.UserID)) {
+			if !slices.Contains(admins, env.Sender()) {
 				return "Only the bot's admins may change the knowledge base.", nil
 			}
 			sub, rest, _ := strings.Cut(req.Args, " ")
@@ -42,7 +43,7 @@ func faqCommand(admins []string, kb *knowledge, history core.History, reload fun
 			if err := faq.AppendEntry(path, entry); err != nil {
 				return fmt.Sprintf("Not added: %v", err), nil
 			}
-			if err := reload(); err != nil {
+			if err := kb.rebuild(ctx); err != nil {
 				return "", fmt.Errorf("faq add: reload: %w", err)
 			}
 			return fmt.Sprintf("Added %q with %d example question(s); the knowledge base is reloaded.", entry.ID, len(entry.Questions)), nil

@@ -35,10 +35,10 @@ type knowledgeState struct {
 var _ core.Knowledge = (*knowledge)(nil)
 
 // loadKnowledge builds the index of the configured (or built-in) knowledge
-// base.
-func loadKnowledge(cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*knowledge, error) {
+// base. With an embedder among opts, building may call it under ctx.
+func loadKnowledge(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*knowledge, error) {
 	k := &knowledge{opts: opts, log: log}
-	if err := k.reload(cfg); err != nil {
+	if err := k.reload(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -46,13 +46,13 @@ func loadKnowledge(cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*knowl
 
 // reload rebuilds the index from cfg and swaps it in; on error the running
 // index stays.
-func (k *knowledge) reload(cfg faq.Config) error {
+func (k *knowledge) reload(ctx context.Context, cfg faq.Config) error {
 	start := time.Now()
 	kb, err := readKB(cfg.FAQFile)
 	if err != nil {
 		return err
 	}
-	ix, err := faq.Build(context.Background(), kb, cfg, k.opts...)
+	ix, err := faq.Build(ctx, kb, cfg, k.opts...)
 	if err != nil {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
@@ -70,11 +70,18 @@ func readKB(path string) (faq.KB, error) {
 	return faq.Load(path)
 }
 
+// displayFAQ names a knowledge base file for logs.
 func displayFAQ(path string) string {
 	if path == "" {
 		return "(built-in)"
 	}
 	return path
+}
+
+// rebuild reloads the knowledge base file in use with the settings in use,
+// after the file changed.
+func (k *knowledge) rebuild(ctx context.Context) error {
+	return k.reload(ctx, k.current.Load().cfg)
 }
 
 // file returns the knowledge base file in use; "" for the built-in one.

@@ -88,7 +88,7 @@ func watchReload(ctx context.Context, d *daemon, configPath string) {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			d.reload(configPath)
+			d.reload(ctx, configPath)
 		}
 	}
 }
