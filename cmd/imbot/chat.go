@@ -75,12 +75,19 @@ func (t *terminal) Run(ctx context.Context, deliver core.DeliverFunc) error {
 	defer t.quit()
 	fmt.Fprintf(t.out, "imbot %s — conversation %q. Type /help for commands, Ctrl-D to quit.\n", version, t.session)
 	lines := make(chan string)
-	go func() { // ends at end of input; the process exits with Run
+	// The reader ends at end of input or, once Run has returned, after its
+	// next line; a read of the terminal cannot be interrupted, so nothing
+	// waits for it: the process exits with Run.
+	go func() {
 		defer close(lines)
 		sc := bufio.NewScanner(t.in)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			lines <- sc.Text()
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	for {
