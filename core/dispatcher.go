@@ -154,9 +154,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for range d.cfg.MaxInFlight {
 		workers.Go(func() { d.work(turnCtx) })
 	}
-	if err := d.replay(ctx, pending); err != nil {
-		d.log.Error("replay pending turns", "err", err)
-	}
+	d.replay(ctx, pending)
 	d.running.Store(true)
 	runCtx, cancel := context.WithCancel(ctx)
 	errc := make(chan error, len(adapters))
@@ -208,13 +206,15 @@ func (d *Dispatcher) drain(stopTurns context.CancelFunc) {
 	}
 }
 
-// replay queues the turns accepted by an earlier process.
-func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) error {
+// replay queues the turns accepted by an earlier process. A turn for a
+// platform no longer enabled is dropped; when that drop fails it stays
+// pending for a later start, and the turns after it are replayed anyway.
+func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 	for _, env := range pending {
 		if _, ok := d.adapters[env.Platform]; !ok {
 			d.log.Warn("pending turn for a disabled platform dropped", "platform", env.Platform, "msg_id", env.MessageID)
 			if err := d.inbox.Drop(ctx, env); err != nil {
-				return err
+				d.log.Error("drop pending turn", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
 			}
 			continue
 		}
@@ -224,7 +224,6 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) error {
 	if len(pending) > 0 {
 		d.log.Info("replaying pending turns", "count", len(pending))
 	}
-	return nil
 }
 
 // Deliver is the DeliverFunc handed to adapters; see DeliverFunc.

@@ -587,3 +587,33 @@ func TestDispatcherShutdownInterruptingTheReplyKeepsTurnPending(t *testing.T) {
 		})
 	}
 }
+
+// failingDrop is a memStore whose Drop fails.
+type failingDrop struct{ *memStore }
+
+func (failingDrop) Drop(context.Context, Envelope) error { return errors.New("disk full") }
+
+func TestDispatcherReplayGoesOnPastAFailedDrop(t *testing.T) {
+	store := newMemStore()
+	orphan := msg("c", "9", "q9")
+	orphan.Platform = "gone"
+	for _, env := range []Envelope{orphan, msg("c", "1", "q1")} {
+		if _, err := store.Accept(context.Background(), env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(testConfig(), failingDrop{store}, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDispatcher(t, d, a, a.deliver)
+	select {
+	case s := <-a.done:
+		if s.reply.Text != "echo: q1" {
+			t.Fatalf("reply %+v", s.reply)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the pending turn after the orphan was not replayed")
+	}
+}
