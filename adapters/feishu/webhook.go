@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,6 +28,10 @@ const (
 	headerSig     = "X-Lark-Signature"
 	typeChallenge = "url_verification"
 )
+
+// bodyTimeout bounds reading one webhook request's body; a variable so that
+// tests can shorten it.
+var bodyTimeout = 10 * time.Second
 
 // Errors of webhook verification; each is answered with 401.
 var (
@@ -46,13 +51,22 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	// The listener has no read timeout (WebSockets share it) and the body
+	// is read before it can be verified: bound how long a client may take
+	// to send it, so that slow senders cannot pile up connections.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(start.Add(bodyTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	status, answer := http.StatusBadRequest, []byte(`{"msg":"bad request"}`)
 	var mbe *http.MaxBytesError
+	var ne net.Error
 	switch {
 	case errors.As(err, &mbe):
 		status, answer = http.StatusRequestEntityTooLarge, []byte(`{"msg":"body too large"}`)
+	case errors.As(err, &ne) && ne.Timeout():
+		status, answer = http.StatusRequestTimeout, []byte(`{"msg":"body too slow"}`)
 	case err == nil:
+		_ = rc.SetReadDeadline(time.Time{}) // delivery may take longer
 		status, answer = a.handleWebhook(r.Context(), r.Header, body)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
