@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -110,7 +111,7 @@ func TestAdminOverLoopback(t *testing.T) {
 	})
 
 	var out bytes.Buffer
-	if err := fetchAdmin(d.cfg.Server, "/admin/export", &out); err != nil || out.String() != "store" {
+	if err := fetchAdmin(context.Background(), d.cfg.Server, "/admin/export", &out); err != nil || out.String() != "store" {
 		t.Fatalf("CLI request: %q, %v", out.String(), err)
 	}
 	for name, edit := range map[string]func(*http.Request){

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os/signal"
@@ -21,9 +20,7 @@ const terminalPlatform core.Platform = "terminal"
 // runChat is `imbot chat [-config FILE] [-session NAME]`: the same core and
 // store as serve, talking to this terminal instead of the network.
 func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file (TOML); built-in defaults when empty")
+	fs, configPath := commandFlags("chat", stderr)
 	session := fs.String("session", "default", "conversation name; the same name continues the same history")
 	if err := fs.Parse(args); err != nil {
 		return err

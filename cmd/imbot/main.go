@@ -70,6 +70,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// commandFlags returns the flag set of subcommand name, reporting to stderr,
+// with the -config flag the subcommands share.
+func commandFlags(name string, stderr io.Writer) (fs *flag.FlagSet, configPath *string) {
+	fs = flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, fs.String("config", "", "configuration file (TOML); built-in defaults when empty")
+}
+
 // runFAQ runs the "faq" subcommands.
 func runFAQ(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,9 +20,7 @@ func envLookup(name string) string { return os.Getenv(name) }
 // runServe is `imbot serve [-config FILE]`.
 func runServe(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file (TOML); built-in defaults when empty")
+	fs, configPath := commandFlags("serve", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,5 +109,3 @@ func parseLogLevel(s string) (slog.Level, error) {
 	}
 	return l, nil
 }
-
-var errNoUsableChain = errors.New("every provider's circuit breaker is open")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -19,9 +18,7 @@ import (
 // runCheck is `imbot check [-config FILE]`: load and validate the
 // configuration and say what would run.
 func runCheck(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file (TOML)")
+	fs, configPath := commandFlags("check", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,9 +43,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 // runBackup is `imbot backup [-config FILE] -o OUT`: a consistent copy of
 // the store, taken online (from the running daemon when it holds the file).
 func runBackup(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file (TOML)")
+	fs, configPath := commandFlags("backup", stderr)
 	out := fs.String("o", "", "backup file to write (required)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,9 +55,10 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	n, err := writeFileAtomic(*out, func(w io.Writer) error {
-		return withStore(cfg, w, "/admin/backup", func(st *store.Store) error {
-			_, err := st.Backup(context.Background(), w)
+		return withStore(ctx, cfg, w, "/admin/backup", func(st *store.Store) error {
+			_, err := st.Backup(ctx, w)
 			return err
 		})
 	})
@@ -76,9 +72,7 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 // runExport is `imbot export [-config FILE] [-o OUT]`: every conversation as
 // one JSON line, to OUT or standard output.
 func runExport(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file (TOML)")
+	fs, configPath := commandFlags("export", stderr)
 	out := fs.String("o", "-", "file to write; - for standard output")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -87,9 +81,10 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	return toOutput(*out, stdout, func(w io.Writer) error {
-		return withStore(cfg, w, "/admin/export", func(st *store.Store) error {
-			return writeExport(context.Background(), st, w)
+		return withStore(ctx, cfg, w, "/admin/export", func(st *store.Store) error {
+			return writeExport(ctx, st, w)
 		})
 	})
 }
@@ -97,9 +92,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 // runFAQUnanswered is `imbot faq unanswered [-config FILE] [-since T]
 // [-format jsonl|csv]`.
 func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("faq unanswered", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file (TOML)")
+	fs, configPath := commandFlags("faq unanswered", stderr)
 	sinceFlag := fs.String("since", "", "only questions since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	if err := fs.Parse(args); err != nil {
@@ -120,8 +113,9 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	if since.IsZero() {
 		path = "/admin/unanswered?format=" + *format
 	}
-	return withStore(cfg, stdout, path, func(st *store.Store) error {
-		qs, err := st.Unanswered(context.Background(), since)
+	ctx := context.Background()
+	return withStore(ctx, cfg, stdout, path, func(st *store.Store) error {
+		qs, err := st.Unanswered(ctx, since)
 		if err != nil {
 			return err
 		}
@@ -132,12 +126,12 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 // withStore runs local on the store when no daemon holds it; when a running
 // daemon holds the file lock, it asks that daemon for adminPath instead and
 // copies the answer to w.
-func withStore(cfg Config, w io.Writer, adminPath string, local func(*store.Store) error) error {
+func withStore(ctx context.Context, cfg Config, w io.Writer, adminPath string, local func(*store.Store) error) error {
 	sc := cfg.Store
 	sc.LockTimeout = 300 * time.Millisecond
 	st, err := store.Open(sc)
 	if errors.Is(err, store.ErrLocked) {
-		return fetchAdmin(cfg.Server, adminPath, w)
+		return fetchAdmin(ctx, cfg.Server, adminPath, w)
 	}
 	if err != nil {
 		return err
@@ -147,7 +141,7 @@ func withStore(cfg Config, w io.Writer, adminPath string, local func(*store.Stor
 }
 
 // fetchAdmin copies the running daemon's answer for path to w.
-func fetchAdmin(s ServerConfig, path string, w io.Writer) error {
+func fetchAdmin(ctx context.Context, s ServerConfig, path string, w io.Writer) error {
 	host, port, err := net.SplitHostPort(s.Listen)
 	if err != nil {
 		return fmt.Errorf("server.listen %q: %w", s.Listen, err)
@@ -155,7 +149,7 @@ func fetchAdmin(s ServerConfig, path string, w io.Writer) error {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
-	req, err := http.NewRequest(http.MethodGet, "http://"+net.JoinHostPort(host, port)+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+path, nil)
 	if err != nil {
 		return err
 	}
@@ -207,6 +201,7 @@ func toOutput(out string, stdout io.Writer, write func(io.Writer) error) error {
 	return err
 }
 
+// countingWriter counts the bytes written through it.
 type countingWriter struct {
 	w io.Writer
 	n int64
