@@ -68,6 +68,9 @@ func (d *daemon) admin(h func(http.ResponseWriter, *http.Request) error) http.Ha
 	})
 }
 
+// adminAllowed reports whether r may use the admin endpoints: it carries
+// the admin token or, when none is configured, comes straight from the
+// local CLI.
 func (d *daemon) adminAllowed(r *http.Request) bool {
 	if tok := d.cfg.Server.AdminToken; tok != "" {
 		return validAdminToken(r.Header.Get("Authorization"), tok)
@@ -139,12 +142,19 @@ func localHost(hostHeader, listen string) bool {
 	return err == nil && lh != "" && strings.EqualFold(h, lh)
 }
 
+// conversationLabel writes a conversation key for people: its NUL-separated
+// parts joined with "/".
+func conversationLabel(conv core.ConversationKey) string {
+	return strings.ReplaceAll(string(conv), "\x00", "/")
+}
+
 // exportedConversation is one line of `imbot export`.
 type exportedConversation struct {
 	Conversation string            `json:"conversation"`
 	Messages     []exportedMessage `json:"messages"`
 }
 
+// exportedMessage is one message of an exportedConversation.
 type exportedMessage struct {
 	Role     string    `json:"role"`
 	Text     string    `json:"text"`
@@ -159,7 +169,7 @@ type exportedMessage struct {
 func writeExport(ctx context.Context, st *store.Store, w io.Writer) error {
 	enc := json.NewEncoder(w)
 	return st.Export(ctx, func(conv core.ConversationKey, msgs []core.Message) error {
-		line := exportedConversation{Conversation: strings.ReplaceAll(string(conv), "\x00", "/"), Messages: make([]exportedMessage, len(msgs))}
+		line := exportedConversation{Conversation: conversationLabel(conv), Messages: make([]exportedMessage, len(msgs))}
 		for i, m := range msgs {
 			line.Messages[i] = exportedMessage{Role: string(m.Role), Text: m.Text, At: m.At, Route: string(m.Route),
 				Provider: m.Provider, Model: m.Model, Tokens: m.Tokens}
@@ -184,7 +194,7 @@ func writeUnanswered(w io.Writer, qs []core.UnansweredQuestion, format string) e
 	case "", "jsonl":
 		enc := json.NewEncoder(w)
 		for _, q := range qs {
-			if err := enc.Encode(unansweredLine{Question: q.Question, Conversation: strings.ReplaceAll(string(q.Conversation), "\x00", "/"),
+			if err := enc.Encode(unansweredLine{Question: q.Question, Conversation: conversationLabel(q.Conversation),
 				Platform: string(q.Platform), At: q.At, Reason: q.Reason, Candidates: q.Candidates}); err != nil {
 				return err
 			}
@@ -199,7 +209,7 @@ func writeUnanswered(w io.Writer, qs []core.UnansweredQuestion, format string) e
 				cands[i] = c.ID + ":" + strconv.FormatFloat(c.Score, 'f', 3, 64)
 			}
 			_ = cw.Write([]string{q.At.UTC().Format(time.RFC3339), string(q.Platform),
-				strings.ReplaceAll(string(q.Conversation), "\x00", "/"), q.Reason, q.Question, strings.Join(cands, ";")})
+				conversationLabel(q.Conversation), q.Reason, q.Question, strings.Join(cands, ";")})
 		}
 		cw.Flush()
 		return cw.Error()

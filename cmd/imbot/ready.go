@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
 	"imbot/core"
 )
+
+// errNoUsableChain is /readyz's verdict on the providers when no chain can
+// answer.
+var errNoUsableChain = errors.New("every provider's circuit breaker is open")
 
 // readiness is the /readyz body: a verdict per component.
 type readiness struct {
@@ -16,6 +21,7 @@ type readiness struct {
 	Providers  []providerStatus  `json:"providers"`
 }
 
+// providerStatus is one provider of one chain in the /readyz body.
 type providerStatus struct {
 	Chain      string `json:"chain"`
 	Name       string `json:"name"`
@@ -52,10 +58,10 @@ func (d *daemon) serveReady(w http.ResponseWriter, r *http.Request) {
 				State: s.State.String(), ThirdParty: s.ThirdParty})
 		}
 	}
-	if !usable {
-		check("providers", errNoUsableChain)
-	} else {
+	if usable {
 		check("providers", nil)
+	} else {
+		check("providers", errNoUsableChain)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !rep.Ready {
