@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -17,6 +19,10 @@ import (
 
 // maxWebhookBody bounds one webhook request; an update is a few KiB.
 const maxWebhookBody = 1 << 20
+
+// bodyTimeout bounds reading one webhook request's body; a variable so that
+// tests can shorten it.
+var bodyTimeout = 10 * time.Second
 
 // secretHeader carries the webhook secret token in Telegram's requests.
 const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
@@ -47,6 +53,11 @@ func (a *Adapter) runWebhook(ctx context.Context, deliver core.DeliverFunc) erro
 // delivered (or is not for the bot), and 5xx when it could not be
 // delivered, so that Telegram sends it again.
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	// The listener has no read timeout (WebSockets share it): bound how long
+	// a client may take to send its body, also when it is refused and the
+	// server discards the rest. Cleared once the body is read.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
 	if r.Method != http.MethodPost {
 		a.m.webhook.With("method").Inc()
 		w.Header().Set("Allow", http.MethodPost)
@@ -71,6 +82,7 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	_ = rc.SetReadDeadline(time.Time{}) // delivery may take longer
 	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
 	defer cancel()
 	if chat := chatOf(u); chat != 0 {
@@ -102,6 +114,10 @@ func (a *Adapter) readUpdate(w http.ResponseWriter, r *http.Request) (*models.Up
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, http.StatusRequestEntityTooLarge
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, http.StatusRequestTimeout
 		}
 		return nil, http.StatusBadRequest
 	}

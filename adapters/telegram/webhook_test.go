@@ -1,12 +1,16 @@
 package telegram
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -148,6 +152,53 @@ func TestWebhookDeliveryFailureAsksForRetry(t *testing.T) {
 	}
 	if envs := in.all(); len(envs) != 1 {
 		t.Errorf("delivered %d times, want once", len(envs))
+	}
+}
+
+// TestWebhookSlowBody: a client that sends its headers but not its body is
+// answered once the body timeout passes, with or without the right secret,
+// instead of holding the connection for as long as it likes.
+func TestWebhookSlowBody(t *testing.T) {
+	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
+	bodyTimeout = 50 * time.Millisecond
+	fake := newFake(t)
+	cfg := webhookConfig(fake)
+	a := newAdapter(t, cfg, nil)
+	mux := http.NewServeMux()
+	a.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	in := newInbox()
+	start(t, a, in.deliver)
+	waitReady(t, a)
+	for _, tt := range []struct {
+		name, secret string
+		want         int
+	}{
+		{"right secret", testSecret, http.StatusRequestTimeout},
+		{"wrong secret", "guess", http.StatusUnauthorized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second)) // the test's own bound
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\n%s: %s\r\nContent-Length: 1000\r\n\r\n{\"update_id\":",
+				cfg.WebhookPath, srv.Listener.Addr(), secretHeader, tt.secret)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer to a stalled body: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+	if envs := in.all(); len(envs) != 0 {
+		t.Fatalf("delivered %+v", envs)
 	}
 }
 
