@@ -21,7 +21,10 @@ type Registry struct {
 	families map[string]family
 }
 
+// family is one metric name with its children, written as one block.
 type family interface {
+	// typ is the family's TYPE: counter, gauge or histogram.
+	typ() string
 	write(w io.Writer) error
 }
 
@@ -30,14 +33,22 @@ func NewRegistry() *Registry {
 	return &Registry{families: make(map[string]family)}
 }
 
-func (r *Registry) register(name string, f family) family {
+// register adds f under name and returns it, or returns the family already
+// registered under name. Registering one name as two kinds of metric is a
+// programming error and panics.
+func register[F family](r *Registry, name string, f F) F {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old, ok := r.families[name]; ok {
-		return old
+	old, ok := r.families[name]
+	if !ok {
+		r.families[name] = f
+		return f
 	}
-	r.families[name] = f
-	return f
+	same, ok := old.(F)
+	if !ok || old.typ() != f.typ() {
+		panic(fmt.Sprintf("metric %s: registered twice as different kinds", name))
+	}
+	return same
 }
 
 // WriteText writes every family in the Prometheus text format, sorted by name.
@@ -77,6 +88,7 @@ type vec[T any] struct {
 	order            []string
 }
 
+// with returns the child for values, creating it on first use.
 func (v *vec[T]) with(values []string) *T {
 	if len(values) != len(v.labels) {
 		panic(fmt.Sprintf("metric %s: %d label values for %d labels", v.name, len(values), len(v.labels)))
@@ -93,7 +105,12 @@ func (v *vec[T]) with(values []string) *T {
 	return c
 }
 
-func (v *vec[T]) each(fn func(labels string, c *T) error) error {
+// write writes the family's header and then each child, in label order,
+// with line.
+func (v *vec[T]) write(w io.Writer, line func(labels string, c *T) error) error {
+	if _, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", v.name, v.help, v.name, v.kind); err != nil {
+		return err
+	}
 	v.mu.Lock()
 	keys := append([]string(nil), v.order...)
 	v.mu.Unlock()
@@ -102,18 +119,14 @@ func (v *vec[T]) each(fn func(labels string, c *T) error) error {
 		v.mu.Lock()
 		c := v.children[k]
 		v.mu.Unlock()
-		if err := fn(labelText(v.labels, k), c); err != nil {
+		if err := line(labelText(v.labels, k), c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (v *vec[T]) header(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", v.name, v.help, v.name, v.kind)
-	return err
-}
-
+// labelText renders a child's key as `name="value",…`.
 func labelText(names []string, key string) string {
 	if len(names) == 0 {
 		return ""
@@ -126,6 +139,8 @@ func labelText(names []string, key string) string {
 	return strings.Join(parts, ",")
 }
 
+// braces wraps labels and an extra label pair in {}, or returns "" for
+// neither.
 func braces(labels, extra string) string {
 	switch {
 	case labels == "" && extra == "":
@@ -166,11 +181,10 @@ type ValueVec struct{ v *vec[Value] }
 // With returns the child for the given label values, in label order.
 func (c ValueVec) With(labelValues ...string) *Value { return c.v.with(labelValues) }
 
+func (c ValueVec) typ() string { return c.v.kind }
+
 func (c ValueVec) write(w io.Writer) error {
-	if err := c.v.header(w); err != nil {
-		return err
-	}
-	return c.v.each(func(labels string, x *Value) error {
+	return c.v.write(w, func(labels string, x *Value) error {
 		_, err := fmt.Fprintf(w, "%s%s %s\n", c.v.name, braces(labels, ""), formatFloat(x.Get()))
 		return err
 	})
@@ -179,7 +193,7 @@ func (c ValueVec) write(w io.Writer) error {
 func (r *Registry) valueVec(kind, name, help string, labels []string) ValueVec {
 	f := ValueVec{&vec[Value]{name: name, help: help, kind: kind, labels: labels,
 		newChild: func() *Value { return new(Value) }, children: map[string]*Value{}}}
-	return r.register(name, f).(ValueVec)
+	return register(r, name, f)
 }
 
 // Counter returns the counter family name, creating it on first use.
@@ -192,10 +206,13 @@ func (r *Registry) Gauge(name, help string, labels ...string) ValueVec {
 	return r.valueVec("gauge", name, help, labels)
 }
 
+// gaugeFunc is a gauge without labels read from fn when written.
 type gaugeFunc struct {
 	name, help string
 	fn         func() float64
 }
+
+func (gaugeFunc) typ() string { return "gauge" }
 
 func (g gaugeFunc) write(w io.Writer) error {
 	_, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %s\n", g.name, g.help, g.name, g.name, formatFloat(g.fn()))
@@ -203,8 +220,9 @@ func (g gaugeFunc) write(w io.Writer) error {
 }
 
 // GaugeFunc registers a gauge whose value is read from fn at scrape time.
+// The first fn registered under a name stays.
 func (r *Registry) GaugeFunc(name, help string, fn func() float64) {
-	r.register(name, gaugeFunc{name, help, fn})
+	register(r, name, gaugeFunc{name, help, fn})
 }
 
 // Histogram is one histogram child: cumulative bucket counts, sum and count.
@@ -229,11 +247,10 @@ type HistogramVec struct{ v *vec[Histogram] }
 // With returns the child for the given label values, in label order.
 func (h HistogramVec) With(labelValues ...string) *Histogram { return h.v.with(labelValues) }
 
+func (h HistogramVec) typ() string { return h.v.kind }
+
 func (h HistogramVec) write(w io.Writer) error {
-	if err := h.v.header(w); err != nil {
-		return err
-	}
-	return h.v.each(func(labels string, x *Histogram) error {
+	return h.v.write(w, func(labels string, x *Histogram) error {
 		var cum uint64
 		for i, b := range x.bounds {
 			cum += x.counts[i].Load()
@@ -261,9 +278,10 @@ func (r *Registry) Histogram(name, help string, buckets []float64, labels ...str
 		newChild: func() *Histogram {
 			return &Histogram{bounds: bounds, counts: make([]atomic.Uint64, len(bounds)+1)}
 		}, children: map[string]*Histogram{}}}
-	return r.register(name, f).(HistogramVec)
+	return register(r, name, f)
 }
 
+// formatFloat writes x as the text format wants it (+Inf, -Inf, shortest).
 func formatFloat(x float64) string {
 	switch {
 	case math.IsInf(x, 1):

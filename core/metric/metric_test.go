@@ -87,3 +87,26 @@ func TestConcurrentUpdates(t *testing.T) {
 		t.Fatalf("counter = %v, want 8000", v)
 	}
 }
+
+func TestRegisteringOneNameAsTwoKindsPanics(t *testing.T) {
+	tests := []struct {
+		name   string
+		second func(r *Registry)
+	}{
+		{"gauge over counter", func(r *Registry) { r.Gauge("x", "h") }},
+		{"histogram over counter", func(r *Registry) { r.Histogram("x", "h", LatencyBuckets) }},
+		{"gauge func over counter", func(r *Registry) { r.GaugeFunc("x", "h", func() float64 { return 0 }) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewRegistry()
+			r.Counter("x", "h")
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			tt.second(r)
+		})
+	}
+}
