@@ -22,6 +22,9 @@ import (
 // maxConfigBytes bounds the configuration file.
 const maxConfigBytes = 1 << 20
 
+// maxSecretBytes bounds a secret file named by a *_FILE variable.
+const maxSecretBytes = 64 << 10
+
 // Config is the whole configuration file. Each section belongs to the
 // package that uses it; this file only assembles, resolves and validates.
 type Config struct {
@@ -201,7 +204,7 @@ func secret(getenv func(string) string, name string) (string, error) {
 	if file == "" {
 		return "", nil
 	}
-	data, err := readLimited(file, 64<<10)
+	data, err := readLimited(file, maxSecretBytes)
 	if err != nil {
 		return "", fmt.Errorf("%s_FILE: %w", name, err)
 	}
@@ -268,6 +271,7 @@ func (c *Config) validate() []string {
 	return problems
 }
 
+// validate returns every problem of the [server] section as "key: problem".
 func (s ServerConfig) validate() []string {
 	var problems []string
 	if s.Listen == "" {
@@ -291,6 +295,7 @@ func (c *Config) groupTriggers() map[core.Platform]core.GroupTrigger {
 	return t
 }
 
+// displayPath names a configuration file for messages.
 func displayPath(path string) string {
 	if path == "" {
 		return "(built-in defaults)"
