@@ -146,7 +146,7 @@ func (ch *Chain) try(ctx context.Context, c *Client, req Request, onDelta DeltaF
 // retried, and after how long.
 func (ch *Chain) retryWait(ctx context.Context, c *Client, attempt int, err error) (time.Duration, bool) {
 	var pe *Error
-	if !errors.As(err, &pe) || !pe.Retryable || attempt >= c.MaxRetries() {
+	if !errors.As(err, &pe) || !pe.Retryable || attempt >= c.cfg.MaxRetries {
 		return 0, false
 	}
 	wait := pe.RetryAfter

@@ -21,7 +21,7 @@ type Client struct {
 	clock   Clock
 	log     *slog.Logger
 	metrics *metrics
-	breaker *Breaker
+	breaker *Breaker // shared by every chain the client is part of
 	cls     classifier
 	// completionTokens sends the cap as max_completion_tokens, for models
 	// that refuse max_tokens; others get the widely supported max_tokens.
@@ -82,13 +82,6 @@ func (c *Client) Model() string { return c.cfg.Model }
 // ThirdParty reports whether user text sent here leaves the operator's
 // infrastructure.
 func (c *Client) ThirdParty() bool { return c.cfg.ThirdParty }
-
-// MaxRetries returns how many retries a chain may make on this provider.
-func (c *Client) MaxRetries() int { return c.cfg.MaxRetries }
-
-// Breaker returns this provider's circuit breaker, shared by every chain
-// the client is part of.
-func (c *Client) Breaker() *Breaker { return c.breaker }
 
 // chatRequest translates req into go-openai's request type.
 func (c *Client) chatRequest(req Request) openai.ChatCompletionRequest {

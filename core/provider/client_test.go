@@ -252,9 +252,9 @@ func TestClientAccessors(t *testing.T) {
 	cfg := testConfig("remote", srv)
 	cfg.ThirdParty, cfg.MaxRetries = true, 3
 	c := newTestClient(t, cfg)
-	if c.Name() != "remote" || c.Model() != "test-model" || !c.ThirdParty() || c.MaxRetries() != 3 ||
-		c.Breaker().State() != StateClosed {
-		t.Errorf("accessors: %s %s %t %d %s", c.Name(), c.Model(), c.ThirdParty(), c.MaxRetries(), c.Breaker().State())
+	if c.Name() != "remote" || c.Model() != "test-model" || !c.ThirdParty() || c.cfg.MaxRetries != 3 ||
+		c.breaker.State() != StateClosed {
+		t.Errorf("accessors: %s %s %t %d %s", c.Name(), c.Model(), c.ThirdParty(), c.cfg.MaxRetries, c.breaker.State())
 	}
 	if _, err := NewClient(Config{Name: "x"}); err == nil {
 		t.Error("NewClient accepted an invalid config")
