@@ -5,10 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"time"
 
 	"imbot/core"
 )
+
+// bodyTimeout bounds reading the body of POST /api/chat; a variable so
+// that tests can shorten it.
+var bodyTimeout = 10 * time.Second
 
 // chatResponse is the 200 body of POST /api/chat.
 type chatResponse struct {
@@ -31,6 +37,11 @@ type errorDetail struct {
 
 // serveChat handles POST /api/chat: one message in, the whole reply out.
 func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
+	// The listener has no read timeout (WebSockets share it): bound how long
+	// a client may take to send its body, also when it is refused and the
+	// server discards the rest. Cleared once the body is read.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
 	if rerr := a.admit(r); rerr != nil {
 		a.fail(w, rerr)
 		return
@@ -43,14 +54,19 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(a.frameLimit)))
 	var tooBig *http.MaxBytesError
+	var ne net.Error
 	switch {
 	case errors.As(err, &tooBig):
 		a.fail(w, &requestError{code: codeTooLarge, message: "request body is too large"})
+		return
+	case errors.As(err, &ne) && ne.Timeout():
+		a.fail(w, badRequest("", "request body not received within %s", bodyTimeout))
 		return
 	case err != nil:
 		a.fail(w, badRequest("", "read body: %v", err))
 		return
 	}
+	_ = rc.SetReadDeadline(time.Time{}) // the reply may take longer
 	m, rerr := parseChatRequest(body, a.cfg.MaxMessageBytes)
 	if rerr != nil {
 		a.fail(w, rerr)

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -245,5 +248,47 @@ func TestAPIConcurrentRetriesShareReply(t *testing.T) {
 		case <-time.After(waitTimeout):
 			t.Fatal("a waiter got no reply")
 		}
+	}
+}
+
+// TestAPIChatSlowBody: a client that sends its headers but not its body is
+// answered once the body timeout passes, with or without a valid token,
+// instead of holding the connection for as long as it likes.
+func TestAPIChatSlowBody(t *testing.T) {
+	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
+	bodyTimeout = 50 * time.Millisecond
+	cfg := testConfig()
+	cfg.Tokens = []string{"first-token-0123456789"}
+	e := newTestEnv(t, cfg, true)
+	for _, tt := range []struct {
+		name, token string
+		want        int
+	}{
+		{"valid token", "first-token-0123456789", http.StatusBadRequest},
+		{"no token", "", http.StatusUnauthorized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second)) // the test's own bound
+			fmt.Fprintf(conn, "POST /api/chat HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 1000\r\n\r\n{\"text\":",
+				e.srv.Listener.Addr(), tt.token)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer to a stalled body: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+	select {
+	case env := <-e.d.got:
+		t.Fatalf("delivered %+v", env)
+	default:
 	}
 }
