@@ -33,8 +33,12 @@ func faqCommand(admins []string, kb *knowledge, history core.History) core.Comma
 				return faqAddUsage, nil
 			}
 			entry, err := parseFAQAdd(ctx, rest, env, history)
+			var bad usageError
+			if errors.As(err, &bad) {
+				return string(bad) + "\n\n" + faqAddUsage, nil
+			}
 			if err != nil {
-				return err.Error() + "\n\n" + faqAddUsage, nil
+				return "", fmt.Errorf("faq add: %w", err)
 			}
 			path := kb.file()
 			if path == "" {
@@ -50,6 +54,11 @@ func faqCommand(admins []string, kb *knowledge, history core.History) core.Comma
 		},
 	}
 }
+
+// usageError is a mistake in a /faq add command, told to the admin as is.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
 
 // parseFAQAdd reads "<id> <answer>[\n? question…]". Without example
 // questions it takes the conversation's last user question.
@@ -67,7 +76,7 @@ func parseFAQAdd(ctx context.Context, args string, env core.Envelope, history co
 	}
 	e := faq.Entry{ID: id, Answer: strings.TrimSpace(strings.Join(answer, "\n")), Questions: questions}
 	if e.ID == "" || e.Answer == "" {
-		return faq.Entry{}, errors.New("Both an id and an answer are needed.")
+		return faq.Entry{}, usageError("Both an id and an answer are needed.")
 	}
 	if len(e.Questions) == 0 {
 		q, err := lastQuestion(ctx, env, history)
@@ -83,12 +92,12 @@ func parseFAQAdd(ctx context.Context, args string, env core.Envelope, history co
 func lastQuestion(ctx context.Context, env core.Envelope, history core.History) (string, error) {
 	msgs, err := history.Recent(ctx, env.Conversation(), 20)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read history: %w", err)
 	}
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].Role == core.RoleUser {
 			return msgs[i].Text, nil
 		}
 	}
-	return "", errors.New("No earlier question in this conversation to use as an example.")
+	return "", usageError("No earlier question in this conversation to use as an example.")
 }

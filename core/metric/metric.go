@@ -134,13 +134,19 @@ func labelText(names []string, key string) string {
 	values := strings.Split(key, "\xff")
 	parts := make([]string, len(names))
 	for i, n := range names {
-		parts[i] = n + "=" + strconv.Quote(values[i])
+		parts[i] = n + `="` + escapeLabel(values[i]) + `"`
 	}
 	return strings.Join(parts, ",")
 }
 
 // braces wraps labels and an extra label pair in {}, or returns "" for
 // neither.
+// labelEscaper escapes a label value as the text format requires: only
+// backslash, double quote and line feed.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+func escapeLabel(v string) string { return labelEscaper.Replace(v) }
+
 func braces(labels, extra string) string {
 	switch {
 	case labels == "" && extra == "":

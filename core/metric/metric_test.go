@@ -59,10 +59,10 @@ func TestRegistryReturnsTheSameFamily(t *testing.T) {
 
 func TestLabelValuesAreQuoted(t *testing.T) {
 	r := NewRegistry()
-	r.Counter("c", "h", "provider").With(`a"b\c`).Inc()
+	r.Counter("c", "h", "provider").With("a\"b\\c\n飞书\t").Inc()
 	var b strings.Builder
 	r.WriteText(&b)
-	if !strings.Contains(b.String(), `c{provider="a\"b\\c"} 1`) {
+	if !strings.Contains(b.String(), "c{provider=\"a\\\"b\\\\c\\n飞书\t\"} 1") {
 		t.Fatalf("unescaped label: %s", b.String())
 	}
 }
