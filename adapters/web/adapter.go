@@ -57,6 +57,7 @@ type Adapter struct {
 	frameLimit  int // largest WebSocket frame or /api/chat body, in bytes
 	auth        authenticator
 	origins     originChecker
+	hosts       hostChecker
 	upgrader    websocket.Upgrader
 	page        page
 	hub         *hub
@@ -125,6 +126,7 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 		frameLimit: 4*cfg.MaxMessageBytes + 1024,
 		auth:       newAuthenticator(cfg.allTokens()),
 		origins:    newOriginChecker(cfg.AllowedOrigins),
+		hosts:      newHostChecker(cfg.AllowedHosts, len(cfg.allTokens()) == 0),
 		hub:        newHub(),
 		started:    make(chan struct{}),
 		startWait:  defaultStartWait,

@@ -180,6 +180,52 @@ func TestAPIChatForeignOrigin(t *testing.T) {
 	}
 }
 
+// TestOpenChatAnswersOnlyItsHosts guards against DNS rebinding: a page on
+// another domain that resolves to this daemon must not reach an open chat.
+func TestOpenChatAnswersOnlyItsHosts(t *testing.T) {
+	const token = "0123456789abcdef0123"
+	tests := []struct {
+		name   string
+		tokens []string
+		hosts  []string
+		host   string
+		auth   string
+		want   int
+	}{
+		{"loopback ip", nil, nil, "127.0.0.1:8080", "", http.StatusOK},
+		{"localhost", nil, nil, "localhost:8080", "", http.StatusOK},
+		{"ipv6 loopback", nil, nil, "[::1]:8080", "", http.StatusOK},
+		{"rebound name", nil, nil, "attacker.example:8080", "", http.StatusForbidden},
+		{"listed host", nil, []string{"chat.internal"}, "chat.internal", "", http.StatusOK},
+		{"unlisted host", nil, []string{"chat.internal"}, "other.internal", "", http.StatusForbidden},
+		{"every host", nil, []string{"*"}, "anything.example", "", http.StatusOK},
+		{"tokens serve any host", []string{token}, nil, "chat.example.com", "Bearer " + token, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Tokens, cfg.AllowedHosts = tt.tokens, tt.hosts
+			e := newTestEnv(t, cfg, true)
+			if tt.want == http.StatusOK {
+				go func() { e.d.answer(t, e.d.next(t), core.Reply{Text: "hi", Route: core.RouteFAQ}) }()
+			}
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/chat", strings.NewReader(`{"text":"hi"}`))
+			req.Host = tt.host
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := e.srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("Host %s: status %d, want %d", tt.host, resp.StatusCode, tt.want)
+			}
+		})
+	}
+}
+
 func TestAPIChatBeforeRunIsBusy(t *testing.T) {
 	e := newTestEnv(t, testConfig(), false)
 	e.a.startWait = 0 // never started: answer at once

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,4 +91,37 @@ func (c originChecker) allow(r *http.Request) bool {
 		return true
 	}
 	return c.allowed[strings.ToLower(u.Scheme+"://"+u.Host)]
+}
+
+// hostChecker decides which Host headers an open chat (no tokens) answers
+// to: loopback names and the configured hosts. A chat with tokens, or with
+// "*" configured, answers to every host.
+type hostChecker struct {
+	any     bool
+	allowed map[string]bool
+}
+
+func newHostChecker(hosts []string, open bool) hostChecker {
+	c := hostChecker{any: !open, allowed: make(map[string]bool, len(hosts))}
+	for _, h := range hosts {
+		c.any = c.any || h == "*"
+		c.allowed[strings.ToLower(h)] = true
+	}
+	return c
+}
+
+func (c hostChecker) allow(r *http.Request) bool {
+	if c.any {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if host == "localhost" || c.allowed[host] {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

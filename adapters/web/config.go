@@ -31,6 +31,12 @@ type Config struct {
 	EnvTokens string `toml:"-"`
 	// MaxMessageBytes caps the UTF-8 length of one user message.
 	MaxMessageBytes int `toml:"max_message_bytes"`
+	// AllowedHosts lists the host names (as in the Host header, without the
+	// port) the chat answers to besides loopback names. With no token
+	// configured, a request naming any other host is refused: that stops a
+	// web page from reaching an open chat through DNS rebinding. With
+	// tokens, every host is served; "*" serves every host in open mode too.
+	AllowedHosts []string `toml:"allowed_hosts"`
 	// AllowedOrigins lists browser origins ("https://chat.example.com")
 	// allowed besides the daemon's own host; "*" allows every origin.
 	AllowedOrigins []string `toml:"allowed_origins"`
@@ -53,6 +59,7 @@ func DefaultConfig() Config {
 		Enabled:         true,
 		Tokens:          []string{},
 		MaxMessageBytes: 32 << 10,
+		AllowedHosts:    []string{},
 		AllowedOrigins:  []string{},
 		PingInterval:    30 * time.Second,
 		RequestTimeout:  120 * time.Second,
@@ -78,6 +85,11 @@ func (c Config) Validate() []string {
 	}
 	if c.MaxMessageBytes <= 0 || c.MaxMessageBytes > maxMessageBytesCap {
 		add("max_message_bytes: %d is outside 1..%d", c.MaxMessageBytes, maxMessageBytesCap)
+	}
+	for i, h := range c.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/: \t") && h != "*" {
+			add("allowed_hosts[%d]: %q is not a host name (no scheme, port or path)", i, h)
+		}
 	}
 	for i, o := range c.AllowedOrigins {
 		if _, err := normalizeOrigin(o); err != nil {

@@ -36,7 +36,7 @@ history_messages = 20
 		t.Fatalf("undecoded keys %v", u)
 	}
 	want := Config{Enabled: false, Tokens: []string{"0123456789abcdef0123"}, TokensEnv: "IMBOT_WEB_TOKENS",
-		MaxMessageBytes: 1024, AllowedOrigins: []string{"https://chat.example.com"}, PingInterval: 15 * time.Second,
+		MaxMessageBytes: 1024, AllowedHosts: []string{}, AllowedOrigins: []string{"https://chat.example.com"}, PingInterval: 15 * time.Second,
 		RequestTimeout: time.Minute, MaxConnections: 10, HistoryMessages: 20}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("decoded %+v\nwant    %+v", cfg, want)

@@ -15,7 +15,7 @@ const (
 	codeRateLimited  = "rate_limited"
 	codeBusy         = "busy"
 	codeUnauthorized = "unauthorized"
-	codeForbidden    = "forbidden" // HTTP only: origin not allowed
+	codeForbidden    = "forbidden" // HTTP only: host or origin not allowed
 	codeTimeout      = "timeout"   // HTTP only: no reply within request_timeout
 )
 

@@ -102,6 +102,10 @@ func (a *Adapter) loadHistory(ctx context.Context, session core.ChatID) (history
 
 // admit checks the origin and the token of a /ws or /api/chat request.
 func (a *Adapter) admit(r *http.Request) *requestError {
+	if !a.hosts.allow(r) {
+		return &requestError{code: codeForbidden, message: "host not allowed: an open chat (no tokens) answers only to " +
+			"localhost unless [adapters.web] allowed_hosts names the host"}
+	}
 	if !a.origins.allow(r) {
 		return &requestError{code: codeForbidden, message: "origin not allowed"}
 	}

@@ -32,7 +32,14 @@ type daemon struct {
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	// readTimeout bounds reading one request, body included, so a client
+	// that stalls mid-request cannot hold a connection. WebSockets set their
+	// own deadlines once upgraded.
+	readTimeout time.Duration
 }
+
+// requestReadTimeout is the daemon's readTimeout.
+const requestReadTimeout = 30 * time.Second
 
 // newDaemon opens the store and builds providers, router, adapters and
 // dispatcher. It starts no goroutine; its only network I/O is fetching the
@@ -40,7 +47,7 @@ type daemon struct {
 // the store has no cached vectors (bounded by its index_timeout). On error
 // nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
-	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry()}
+	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(), readTimeout: requestReadTimeout}
 	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -201,8 +208,9 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: d.readTimeout,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)

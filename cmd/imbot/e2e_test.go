@@ -288,3 +288,41 @@ func TestServeDegradesWhenModelIsDown(t *testing.T) {
 		t.Fatalf("/api/chat with model down = %d %v, want the degraded reply", status, out)
 	}
 }
+
+func TestServeStalledRequestsTimeOutButWebSocketsLive(t *testing.T) {
+	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
+	cfg, err := loadConfig(writeConfig(t, t.TempDir(), testSetup{model: model.URL()}), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newDaemon(cfg, quiet(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.readTimeout = 300 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done, ready := make(chan error, 1), make(chan string, 1)
+	go func() { done <- d.run(ctx, func(a net.Addr) { ready <- a.String() }) }()
+	in := &instance{t: t, addr: <-ready, cancel: cancel, done: done, d: d}
+	t.Cleanup(in.stop)
+
+	// A request whose body never comes is cut off.
+	stalled, err := net.Dial("tcp", in.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	fmt.Fprintf(stalled, "POST /healthz HTTP/1.1\r\nHost: %s\r\nContent-Length: 100\r\n\r\n", in.addr)
+	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadAll(stalled); err != nil {
+		t.Fatalf("stalled request was not closed by the server: %v", err)
+	}
+
+	// A WebSocket idle for longer than the read timeout still works.
+	c := in.dial("")
+	readFrame(t, c)
+	<-time.After(3 * d.readTimeout)
+	if _, done := ask(t, c, "late", "still there?"); done.Route != "model" {
+		t.Fatalf("after idling: %+v", done)
+	}
+}
