@@ -617,3 +617,37 @@ func TestDispatcherReplayGoesOnPastAFailedDrop(t *testing.T) {
 		t.Fatal("the pending turn after the orphan was not replayed")
 	}
 }
+
+// panickyAnswerer panics on the question "boom" and echoes the others.
+type panickyAnswerer struct{ echoAnswerer }
+
+func (p *panickyAnswerer) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
+	if env.Text == "boom" {
+		panic("answerer bug")
+	}
+	return p.echoAnswerer.Answer(ctx, env, w)
+}
+
+func TestDispatcherSurvivesAPanickingTurn(t *testing.T) {
+	store := newMemStore()
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(testConfig(), store, store, &panickyAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, _, _ := runDispatcher(t, d, a, a.deliver)
+	for _, m := range []Envelope{msg("c", "1", "boom"), msg("c", "2", "after")} {
+		if err := deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case s := <-a.done:
+		if s.reply.Text != "echo: after" {
+			t.Fatalf("reply %+v", s.reply)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer after the panicking turn")
+	}
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+}

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"time"
 )
 
@@ -10,8 +12,18 @@ import (
 // between repeats the answer after the restart rather than losing it. A
 // turn cut off by a shutdown past the drain timeout (base ends) before its
 // reply was sent stays pending and runs again after the restart.
+//
+// A panic in the turn (the answerer or the adapter) is logged and the turn
+// dropped: left pending, the message would crash every later start in its
+// replay and silence the bot for everyone.
 func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("turn panicked; message dropped", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			d.drop(base, env)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(base, d.cfg.TurnTimeout)
 	defer cancel()
 	start := d.now()
