@@ -70,7 +70,9 @@ type Dispatcher struct {
 	convs map[ConversationKey]*convQueue
 	ready chan ConversationKey
 
-	background sync.WaitGroup // refusal replies
+	background sync.WaitGroup  // refusal replies
+	refusing   atomic.Int64    // refusal replies being sent
+	turnCtx    context.Context // set by Run: ends when a drain times out
 }
 
 type convQueue struct{ items []Envelope }
@@ -150,6 +152,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.ready = make(chan ConversationKey, d.cfg.MaxQueued+len(pending))
 	turnCtx, stopTurns := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopTurns()
+	d.turnCtx = turnCtx
 	var workers sync.WaitGroup
 	for range d.cfg.MaxInFlight {
 		workers.Go(func() { d.work(turnCtx) })
@@ -185,17 +188,18 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	}
 }
 
-// drain waits for queued turns to finish, up to the drain timeout, then
-// cancels the rest; they stay pending in the inbox and run after a restart.
+// drain waits for queued turns and refusals being sent to finish, up to the
+// drain timeout, then cancels the rest; turns stay pending in the inbox and
+// run after a restart.
 func (d *Dispatcher) drain(stopTurns context.CancelFunc) {
 	deadline := time.NewTimer(d.cfg.DrainTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for d.queued.Load() > 0 {
+	for d.queued.Load() > 0 || d.refusing.Load() > 0 {
 		select {
 		case <-deadline.C:
-			d.log.Warn("drain timeout: turns left pending for the next start", "queued", d.queued.Load())
+			d.log.Warn("drain timeout: turns left pending for the next start", "queued", d.queued.Load(), "refusals", d.refusing.Load())
 			d.mu.Lock()
 			clear(d.convs) // queued turns stay pending in the inbox
 			d.mu.Unlock()
@@ -310,10 +314,13 @@ func (d *Dispatcher) addressed(env Envelope) bool {
 
 // refuse answers env with a refusal from a background goroutine, so that
 // Deliver (and the platform's acknowledgement) never waits for the send.
+// Shutdown waits for it within the drain timeout, like a turn.
 func (d *Dispatcher) refuse(env Envelope, why Refusal, text string) {
 	a := d.adapters[env.Platform]
+	d.refusing.Add(1)
 	d.background.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), d.cfg.TurnTimeout)
+		defer d.refusing.Add(-1)
+		ctx, cancel := context.WithTimeout(d.turnCtx, d.cfg.TurnTimeout)
 		defer cancel()
 		w, err := a.Reply(ctx, env)
 		if err == nil {

@@ -484,6 +484,7 @@ func TestDispatcherBusyRefusalComesAfterDedup(t *testing.T) {
 type strictAdapter struct {
 	*fakeAdapter
 	holdReply, holdFinish bool
+	holdRefusal           bool // hold Finish of refusals only
 	entered               chan struct{}
 }
 
@@ -507,7 +508,7 @@ type strictWriter struct {
 }
 
 func (w *strictWriter) Finish(ctx context.Context, r Reply) error {
-	if w.a.holdFinish {
+	if w.a.holdFinish || (w.a.holdRefusal && r.Refusal != "") {
 		w.a.entered <- struct{}{}
 		<-ctx.Done()
 	}
@@ -650,4 +651,34 @@ func TestDispatcherSurvivesAPanickingTurn(t *testing.T) {
 		t.Fatal("no answer after the panicking turn")
 	}
 	waitFor(t, func() bool { return store.pendingCount() == 0 })
+}
+
+func TestDispatcherShutdownBoundsRefusalsByTheDrainTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.RatePerMinute, cfg.RateBurst = 1, 1
+	cfg.TurnTimeout = time.Hour
+	cfg.DrainTimeout = 50 * time.Millisecond
+	store := newMemStore()
+	a := newStrictAdapter()
+	a.holdRefusal = true // a platform that does not answer the refusal's send
+	d, err := NewDispatcher(cfg, store, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+	for _, m := range []Envelope{msg("c", "1", "hi"), msg("c", "2", "too fast")} {
+		if err := deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-a.entered
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("shutdown waited past the drain timeout for a refusal being sent")
+	}
 }
