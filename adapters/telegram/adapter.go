@@ -26,7 +26,7 @@ import (
 const Platform core.Platform = "telegram"
 
 // offsetCursor is the cursor under which the last delivered update id is
-// saved, as "<bot id>:<update id>".
+// saved.
 const offsetCursor = "telegram.offset"
 
 var (

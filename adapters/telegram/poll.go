@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/go-telegram/bot"
@@ -59,12 +58,7 @@ func (a *Adapter) poll(ctx context.Context, deliver core.DeliverFunc) error {
 	return nil
 }
 
-// loadOffset returns the last update id saved for this bot, or 0. Update
-// ids are per bot: an offset saved by another bot (the token now names a
-// different one) would confirm, and so skip, every update of this one below
-// it, so it is ignored and Telegram's unconfirmed updates are fetched from
-// the oldest. A value without a bot id, as older releases saved it, is
-// taken as this bot's.
+// loadOffset returns the last update id saved, or 0.
 func (a *Adapter) loadOffset(ctx context.Context) (int64, error) {
 	s, err := a.cursors.Cursor(ctx, offsetCursor)
 	if err != nil || s == "" {
@@ -73,29 +67,11 @@ func (a *Adapter) loadOffset(ctx context.Context) (int64, error) {
 		}
 		return 0, nil
 	}
-	bot, id, found := strings.Cut(s, ":")
-	if !found {
-		bot, id = "", s
-	}
-	last, err := strconv.ParseInt(id, 10, 64)
+	last, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("telegram: load offset %q: %w", s, err)
 	}
-	if self := a.self.Load(); found && self != nil && bot != strconv.FormatInt(self.id, 10) {
-		a.log.Warn("saved offset belongs to another bot; fetching every unconfirmed update", "saved_bot_id", bot, "bot_id", self.id)
-		return 0, nil
-	}
 	return last, nil
-}
-
-// offsetValue is the cursor value for update id last: the bot's id and
-// last, so that another bot never resumes from it.
-func (a *Adapter) offsetValue(last int64) string {
-	v := strconv.FormatInt(last, 10)
-	if self := a.self.Load(); self != nil {
-		v = strconv.FormatInt(self.id, 10) + ":" + v
-	}
-	return v
 }
 
 // offsetSaver saves the newest delivered update id from a goroutine of its
@@ -134,7 +110,7 @@ func (s *offsetSaver) run() {
 	defer close(s.done)
 	for id := range s.pending {
 		ctx, cancel := context.WithTimeout(context.Background(), s.a.cfg.RequestTimeout)
-		err := s.a.cursors.SetCursor(ctx, offsetCursor, s.a.offsetValue(id))
+		err := s.a.cursors.SetCursor(ctx, offsetCursor, strconv.FormatInt(id, 10))
 		cancel()
 		if err != nil {
 			s.a.log.Warn("save offset", "offset", id, "err", err)
