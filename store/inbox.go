@@ -54,15 +54,10 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 	var fresh bool
 	err := s.update(ctx, "accept", func(tx *bolt.Tx) error {
 		fresh = false // the batch may run this more than once
-		dedup, pending := bucket(tx, bucketDedup), bucket(tx, bucketPending)
-		if pending.Get([]byte(keys[0])) != nil {
+		if duplicate(tx, keys, now) {
 			return nil
 		}
-		for _, k := range keys {
-			if marked(dedup.Get([]byte(k)), now) {
-				return nil
-			}
-		}
+		dedup, pending := bucket(tx, bucketDedup), bucket(tx, bucketPending)
 		for _, k := range keys {
 			if err := dedup.Put([]byte(k), mark); err != nil {
 				return err
@@ -83,6 +78,38 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 	}
 	s.metrics.accept(fresh)
 	return fresh, nil
+}
+
+// Seen reports whether Accept would take env for a duplicate: one of its
+// dedup keys is marked and unexpired, or it is pending. It records nothing,
+// so a message refused without being accepted can come again.
+func (s *Store) Seen(ctx context.Context, env core.Envelope) (bool, error) {
+	if err := checkEnvelope(env); err != nil {
+		return false, fmt.Errorf("store: seen: %w", err)
+	}
+	keys := env.DedupKeys()
+	now := s.now()
+	var seen bool
+	err := s.view(ctx, "seen", func(tx *bolt.Tx) error {
+		seen = duplicate(tx, keys, now)
+		return nil
+	})
+	return seen, err
+}
+
+// duplicate reports whether the envelope with dedup keys keys is pending or
+// has a mark in force at now.
+func duplicate(tx *bolt.Tx, keys []string, now time.Time) bool {
+	if bucket(tx, bucketPending).Get([]byte(keys[0])) != nil {
+		return true
+	}
+	dedup := bucket(tx, bucketDedup)
+	for _, k := range keys {
+		if marked(dedup.Get([]byte(k)), now) {
+			return true
+		}
+	}
+	return false
 }
 
 // marked reports whether a stored dedup mark is still in force at now. An
