@@ -252,27 +252,30 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
-	// Dedup comes before any refusal: a redelivery of a message already
-	// accepted (or already refused) must not get a second answer, and a
-	// refused message keeps its dedup marks so that a redelivery of it is
-	// not answered after its refusal.
-	accepted, err := d.inbox.Accept(ctx, env)
-	if err != nil {
-		return fmt.Errorf("core: accept message: %w", err)
-	}
-	if !accepted {
-		d.metrics.duplicate()
-		log.Debug("duplicate dropped")
-		return nil
-	}
 	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
 		d.queued.Add(-1)
+		// A redelivery of a message already accepted gets no busy reply
+		// on top of its answer (after a restart the replay fills the
+		// queue just as platforms redeliver). A busy message itself is
+		// not accepted, so it may come again.
+		if d.seen(ctx, env) {
+			d.metrics.duplicate()
+			log.Debug("duplicate dropped")
+			return nil
+		}
 		d.metrics.refused(RefusalBusy)
 		log.Warn("queue full: answered busy")
-		if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
-			log.Error("drop refused message", "err", err)
-		}
 		d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+		return nil
+	}
+	accepted, err := d.inbox.Accept(ctx, env)
+	if err != nil || !accepted {
+		d.queued.Add(-1)
+		if err != nil {
+			return fmt.Errorf("core: accept message: %w", err)
+		}
+		d.metrics.duplicate()
+		log.Debug("duplicate dropped")
 		return nil
 	}
 	if !d.limiter.allow(string(env.Platform)+":"+string(env.UserID), d.now()) {
@@ -288,6 +291,28 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	d.metrics.accepted()
 	d.enqueue(env)
 	return nil
+}
+
+// SeenInbox is implemented by an Inbox that can tell, recording nothing,
+// whether Accept would take an envelope for a duplicate. The dispatcher
+// uses it to drop redeliveries it refuses as busy without accepting them.
+type SeenInbox interface {
+	Seen(ctx context.Context, env Envelope) (bool, error)
+}
+
+// seen reports whether env is known to be a duplicate; false when the inbox
+// cannot tell.
+func (d *Dispatcher) seen(ctx context.Context, env Envelope) bool {
+	si, ok := d.inbox.(SeenInbox)
+	if !ok {
+		return false
+	}
+	seen, err := si.Seen(ctx, env)
+	if err != nil {
+		d.log.Warn("duplicate check", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
+		return false
+	}
+	return seen
 }
 
 // ignore returns why env gets no answer at all, or "" to answer it.

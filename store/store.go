@@ -23,6 +23,8 @@ var (
 	_ core.History = (*Store)(nil)
 	_ core.Cursors = (*Store)(nil)
 
+	_ core.SeenInbox = (*Store)(nil)
+
 	_ core.UnansweredLog = (*Store)(nil)
 )
 
