@@ -49,7 +49,7 @@ func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter,
 	if base.IsZero() {
 		base = a.now()
 	}
-	return &writer{a: a, env: env, base: base, kind: renderKind(a.render.Load())}, nil
+	return &writer{a: a, env: env, base: base, kind: renderKind(a.render.Load()), purpose: "reply"}, nil
 }
 
 // part is one message of a reply; a long answer continues in further parts.
@@ -72,6 +72,7 @@ type writer struct {
 	cur       *part      // the open part, nil before the first render
 	parts     int        // parts opened so far
 	last      time.Time  // time of the last render
+	purpose   string     // uuid purpose of the parts: "reply", or "refusal"
 }
 
 // Update renders the text so far, at most once per update_interval; updates
@@ -89,6 +90,12 @@ func (w *writer) Finish(ctx context.Context, reply core.Reply) error {
 	footer := ""
 	if w.a.cfg.ShowRoute {
 		footer = routeLabel(reply)
+	}
+	if reply.Refusal != "" && w.parts == 0 {
+		// A refused message was not answered: its answer, should it come
+		// again and be accepted, must not take the refusal's uuid (which
+		// would return the refusal instead of posting the answer).
+		w.purpose = "refusal"
 	}
 	return w.render(ctx, nonEmpty(reply.Text), footer, true)
 }
@@ -212,7 +219,7 @@ func (w *writer) post(ctx context.Context, p *part, text, footer string, final b
 // send posts m as a reply to the envelope's message with the part's uuid,
 // or into the chat when that message is gone.
 func (w *writer) send(ctx context.Context, p *part, m outMessage) (string, error) {
-	m.UUID = replyUUID(w.env.MessageID, "reply", p.index)
+	m.UUID = replyUUID(w.env.MessageID, w.purpose, p.index)
 	id, err := w.a.api.reply(ctx, string(w.env.MessageID), m, w.a.cfg.ReplyInThread)
 	switch apiCode(err) {
 	case codeRecalled, codeTargetGone, codeTargetDeleted:

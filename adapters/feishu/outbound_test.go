@@ -296,3 +296,25 @@ func TestReplyUUIDIsStableAndDistinct(t *testing.T) {
 		}
 	}
 }
+
+func TestAnswerAfterRefusalIsPostedAsItsOwnMessage(t *testing.T) {
+	// A message refused as busy (not accepted) comes again and is answered:
+	// the answer must be posted, not swallowed by the refusal's uuid, and a
+	// repeated refusal must not post twice.
+	h := newHarness(t, nil)
+	env := h.env("1")
+	busy := core.Reply{Text: "busy, try again", Route: core.RouteCommand, Refusal: core.RefusalBusy}
+	h.stream(env, 0, nil, busy)
+	h.stream(env, 0, nil, busy)
+	if ms := h.fake.Messages(); len(ms) != 1 {
+		t.Fatalf("%d messages after two refusals of one message, want 1", len(ms))
+	}
+	h.stream(env, 300*time.Millisecond, []string{"the"}, core.Reply{Text: "the answer", Route: core.RouteFAQ})
+	ms := h.fake.Messages()
+	if len(ms) != 2 || ms[1].ParentID != "om_1" || ms[1].UUID != replyUUID("om_1", "reply", 0) {
+		t.Fatalf("messages %+v, want the refusal and then the answer", ms)
+	}
+	if c, _ := h.fake.Card(ms[1].ID); c.Elements[answerElement] != "the answer" {
+		t.Fatalf("answer card shows %q", c.Elements[answerElement])
+	}
+}
