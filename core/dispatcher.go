@@ -130,7 +130,8 @@ func (d *Dispatcher) SetAllow(entries []string) {
 	d.allow.Store(&a)
 }
 
-// Queued returns the number of turns accepted and not yet finished.
+// Queued returns the number of turns accepted and not yet finished (for
+// tests and diagnostics; the imbot_queued_turns gauge shows it too).
 func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 
 // Run starts every adapter with Deliver, replays the turns an earlier process
@@ -234,14 +235,8 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	d.intake.RLock()
 	defer d.intake.RUnlock()
-	if d.stopping.Load() {
-		return ErrStopping
-	}
-	if !d.running.Load() {
-		return ErrNotRunning
-	}
-	if _, ok := d.adapters[env.Platform]; !ok {
-		return fmt.Errorf("core: no adapter for platform %q", env.Platform)
+	if err := d.deliverable(env); err != nil {
+		return err
 	}
 	if env.Received.IsZero() {
 		env.Received = d.now()
@@ -254,18 +249,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	}
 	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
 		d.queued.Add(-1)
-		// A redelivery of a message already accepted gets no busy reply
-		// on top of its answer (after a restart the replay fills the
-		// queue just as platforms redeliver). A busy message itself is
-		// not accepted, so it may come again.
-		if d.seen(ctx, env) {
-			d.metrics.duplicate()
-			log.Debug("duplicate dropped")
-			return nil
-		}
-		d.metrics.refused(RefusalBusy)
-		log.Warn("queue full: answered busy")
-		d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+		d.shed(ctx, env, log)
 		return nil
 	}
 	accepted, err := d.inbox.Accept(ctx, env)
@@ -278,19 +262,54 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("duplicate dropped")
 		return nil
 	}
-	if !d.limiter.allow(string(env.Platform)+":"+string(env.UserID), d.now()) {
+	if !d.limiter.allow(env.Sender(), d.now()) {
 		d.queued.Add(-1)
-		d.metrics.refused(RefusalRateLimited)
-		log.Info("rate limited")
-		if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
-			log.Error("drop refused message", "err", err)
-		}
-		d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+		d.limit(ctx, env, log)
 		return nil
 	}
 	d.metrics.accepted()
 	d.enqueue(env)
 	return nil
+}
+
+// deliverable returns why Deliver cannot take env at all, or nil.
+func (d *Dispatcher) deliverable(env Envelope) error {
+	switch {
+	case d.stopping.Load():
+		return ErrStopping
+	case !d.running.Load():
+		return ErrNotRunning
+	}
+	if _, ok := d.adapters[env.Platform]; !ok {
+		return fmt.Errorf("core: no adapter for platform %q", env.Platform)
+	}
+	return nil
+}
+
+// shed answers busy when the queue is full. A redelivery of a message
+// already accepted gets no busy reply on top of its answer (after a restart
+// the replay fills the queue just as platforms redeliver). A busy message
+// itself is not accepted, so it may come again.
+func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
+	if d.seen(ctx, env) {
+		d.metrics.duplicate()
+		log.Debug("duplicate dropped")
+		return
+	}
+	d.metrics.refused(RefusalBusy)
+	log.Warn("queue full: answered busy")
+	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+}
+
+// limit answers an accepted message whose sender is over the rate limit and
+// forgets its pending record; its dedup marks stay.
+func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
+	d.metrics.refused(RefusalRateLimited)
+	log.Info("rate limited")
+	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
+		log.Error("drop refused message", "err", err)
+	}
+	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,

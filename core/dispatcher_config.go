@@ -48,7 +48,9 @@ type DispatcherConfig struct {
 	RatePerMinute float64 `toml:"rate_per_minute"`
 	// RateBurst is how many messages a user may send at once.
 	RateBurst int `toml:"rate_burst"`
-	// TurnTimeout bounds one turn from its start to its final reply.
+	// TurnTimeout bounds one turn from its start to its final reply; a reply
+	// produced as the turn times out (the degraded one) still gets up to 30
+	// seconds more to be sent.
 	TurnTimeout time.Duration `toml:"turn_timeout"`
 	// DrainTimeout bounds how long shutdown waits for turns in flight.
 	DrainTimeout time.Duration `toml:"drain_timeout"`

@@ -52,8 +52,8 @@ func (s *Store) Recent(ctx context.Context, conv core.ConversationKey, limit int
 func (s *Store) readMessage(conv core.ConversationKey, k, v []byte) (core.Message, bool) {
 	m, err := decodeMessage(v)
 	if err != nil {
-		s.log.Warn("store: skipping unreadable message", "conversation", fmt.Sprintf("%q", conv),
-			"key", fmt.Sprintf("%x", k), "error", err)
+		s.log.Warn("skipping unreadable message", "conversation", fmt.Sprintf("%q", conv),
+			"key", fmt.Sprintf("%x", k), "err", err)
 		return core.Message{}, false
 	}
 	return m, true
@@ -76,7 +76,7 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 		return fmt.Errorf("store: complete: %w", err)
 	}
 	conv := []byte(env.Conversation())
-	pkey := []byte(env.DedupKeys()[0])
+	pkey := pendingKey(env)
 	recs := [][]byte{encodeMessage(turn.User), encodeMessage(turn.Reply)}
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {

@@ -40,6 +40,10 @@ func checkEnvelope(env core.Envelope) error {
 	return checkKey("conversation key", string(env.Conversation()))
 }
 
+// pendingKey names env's pending record: its first dedup key, the message
+// key, which every envelope has.
+func pendingKey(env core.Envelope) []byte { return []byte(env.DedupKeys()[0]) }
+
 // Accept records env as accepted and pending unless one of its dedup keys is
 // marked and unexpired (or it is already pending); it reports false for such
 // a duplicate. Every mark and the pending record are written in one
@@ -130,7 +134,7 @@ func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
 		return bucket(tx, bucketPending).ForEach(func(k, v []byte) error {
 			p, err := decodePending(v)
 			if err != nil {
-				s.log.Warn("store: skipping unreadable pending record", "key", fmt.Sprintf("%q", k), "error", err)
+				s.log.Warn("skipping unreadable pending record", "key", fmt.Sprintf("%q", k), "err", err)
 				return nil
 			}
 			recs = append(recs, p)
@@ -154,7 +158,7 @@ func (s *Store) Drop(ctx context.Context, env core.Envelope) error {
 	if err := checkEnvelope(env); err != nil {
 		return fmt.Errorf("store: drop: %w", err)
 	}
-	key := []byte(env.DedupKeys()[0])
+	key := pendingKey(env)
 	return s.update(ctx, "drop", func(tx *bolt.Tx) error {
 		return bucket(tx, bucketPending).Delete(key)
 	})

@@ -26,6 +26,7 @@ var (
 	_ core.SeenInbox = (*Store)(nil)
 
 	_ core.UnansweredLog = (*Store)(nil)
+	_ core.UsageMeter    = (*Store)(nil)
 )
 
 // ErrLocked matches (errors.Is) the error Open returns when another process

@@ -257,7 +257,7 @@ func (s *Store) RunSweeper(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		if _, err := s.Sweep(ctx, s.now()); err != nil && !errors.Is(err, ctx.Err()) {
-			s.log.Error("store sweep failed", "error", err)
+			s.log.Error("sweep failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -78,7 +78,7 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]Unanswered, 
 		for k, v := c.Seek(unansweredKey(clampedUnixNano(since), 0)); k != nil; k, v = c.Next() {
 			u, err := decodeUnanswered(v)
 			if err != nil {
-				s.log.Warn("store: skipping unreadable unanswered entry", "key", fmt.Sprintf("%x", k), "error", err)
+				s.log.Warn("skipping unreadable unanswered entry", "key", fmt.Sprintf("%x", k), "err", err)
 				continue
 			}
 			out = append(out, u)

@@ -75,16 +75,8 @@ type Option func(*Adapter)
 // WithLogger sets the logger; the adapter tags it with platform=telegram.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
-// WithHTTPClient sets the HTTP client for Bot API calls. Its Timeout should
-// be zero or longer than poll_timeout: every call has its own deadline. The
-// default keeps enough idle connections for every chat answering at once.
-func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http = c } }
-
 // WithMetrics registers the adapter's metrics in reg.
 func WithMetrics(reg *metric.Registry) Option { return func(a *Adapter) { a.reg = reg } }
-
-// WithClock sets the clock used for timestamps and pacing.
-func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
 
 // New checks cfg and returns an adapter; it starts nothing. cursors keeps
 // the polling offset and may be nil in webhook mode.

@@ -45,6 +45,9 @@ func TestDirectReplyStreamsDraftsThenMessage(t *testing.T) {
 	if drafts[0].Params["draft_id"] == "" || drafts[0].Params["draft_id"] != drafts[1].Params["draft_id"] {
 		t.Errorf("draft ids %q and %q, want one non-empty id", drafts[0].Params["draft_id"], drafts[1].Params["draft_id"])
 	}
+	if got := fake.Draft(42); got != "" {
+		t.Errorf("the draft %q still shows after the final message", got)
+	}
 	sent := fake.Sent(42)
 	if len(sent) != 1 || sent[0].Text != "Hello <b>world</b>" || sent[0].ParseMode != "HTML" || sent[0].ReplyTo != 0 {
 		t.Fatalf("sent %+v", sent)
@@ -178,6 +181,23 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 	}
 	if n := len(fake.Calls("editMessageText")); n != 3 {
 		t.Errorf("%d edit calls, want 2 failed and 1 retried", n)
+	}
+}
+
+func TestHangingCallIsCutOffAndRetried(t *testing.T) {
+	fake := newFake(t)
+	fake.Fail("sendMessage", telegramtest.Hang())
+	cfg := testConfig(fake)
+	cfg.RequestTimeout = 200 * time.Millisecond
+	a := newAdapter(t, cfg, &memCursors{})
+	if err := replyWith(t, a, groupEnv, nil, "answer"); err != nil {
+		t.Fatalf("Finish after a hanging call: %v", err)
+	}
+	if n := len(fake.Calls("sendMessage")); n != 2 {
+		t.Errorf("%d sendMessage calls, want the hung one and a retry", n)
+	}
+	if got := fake.Sent(-100200); len(got) != 1 || got[0].Text != "answer" {
+		t.Errorf("sent %+v", got)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"imbot/adapters/telegram/telegramtest"
 )
 
@@ -45,6 +47,31 @@ func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
 	}
 	if len(fake.Calls("deleteWebhook")) != 1 {
 		t.Error("polling did not remove a webhook first")
+	}
+}
+
+// TestPollingPassesUpdatesItCannotRead checks that an update of a kind the
+// library's models do not know (Telegram adds kinds over time) neither
+// stalls polling nor holds back the messages after it.
+func TestPollingPassesUpdatesItCannotRead(t *testing.T) {
+	fake := newFake(t)
+	cursors := &memCursors{}
+	a := newAdapter(t, testConfig(fake), cursors)
+	ann := telegramtest.User(42, "Ann")
+	fake.PushRaw(1, []byte(`{"update_id":1,"brand_new_kind":{"id":"x","payload":[1,2,3]}}`))
+	fake.PushRaw(2, []byte(`{"update_id":2,"message":"not an object"}`))
+	msg := fake.NewMessage(telegramtest.PrivateChat(ann), ann, "after them")
+	msg.Chat.ID = ann.ID
+	last := fake.Push(models.Update{ID: 3, Message: msg})
+	in := newInbox()
+	stop := start(t, a, in.deliver)
+	if envs := in.wait(t, 1); envs[0].Text != "after them" {
+		t.Fatalf("delivered %+v", envs[0])
+	}
+	waitFake(t, fake, "updates confirmed", func() bool { return fake.Unconfirmed() == 0 })
+	stop()
+	if got, _ := cursors.Cursor(t.Context(), offsetCursor); got != itoa(last) {
+		t.Errorf("saved offset %q, want %d", got, last)
 	}
 }
 

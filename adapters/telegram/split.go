@@ -16,16 +16,6 @@ type chunk struct {
 	Plain string
 }
 
-// utf16Len counts s, which must be valid UTF-8, the way Telegram counts
-// message length.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // split cuts d into messages of at most limit UTF-16 units of visible text.
 // It cuts at a paragraph break, else a line break, else a space, preferring
 // a cut in the second half of the window, and cuts a word only when a

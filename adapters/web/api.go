@@ -97,7 +97,7 @@ func (a *Adapter) ask(ctx context.Context, deliver core.DeliverFunc, m userMessa
 	replies, stop := a.hub.wait(waitKey{session: m.session, id: m.id})
 	defer stop()
 	if err := deliver(ctx, a.envelope(m.session, m.id, m.text)); err != nil {
-		a.log.Warn("web: message not accepted", "chat_id", m.session, "msg_id", m.id, "error", err)
+		a.log.Warn("web: message not accepted", "chat_id", m.session, "msg_id", m.id, "err", err)
 		return core.Reply{}, &requestError{code: codeBusy, message: "the message was not accepted; send it again"}
 	}
 	select {

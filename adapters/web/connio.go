@@ -93,7 +93,7 @@ func (c *wsConn) readLoop() {
 		}
 		if err != nil {
 			if websocket.IsUnexpectedCloseError(err, websocket.CloseGoingAway, websocket.CloseNormalClosure, websocket.CloseNoStatusReceived) {
-				c.a.log.Debug("web: connection ended", "chat_id", c.session, "error", err)
+				c.a.log.Debug("web: connection ended", "chat_id", c.session, "err", err)
 			}
 			return
 		}
@@ -128,7 +128,7 @@ func (c *wsConn) handle(kind int, data []byte) {
 	c.a.metrics.messages.With("ws").Inc()
 	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text)); err != nil {
 		c.release(m.id)
-		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "error", err)
+		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
 		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the message was not accepted; send it again"})
 	}
 }

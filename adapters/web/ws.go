@@ -91,7 +91,7 @@ func (a *Adapter) loadHistory(ctx context.Context, session core.ChatID) (history
 	conv := a.envelope(session, "", "").Conversation()
 	msgs, err := a.history.Recent(ctx, conv, a.cfg.HistoryMessages)
 	if err != nil {
-		a.log.Warn("web: load history", "chat_id", session, "error", err)
+		a.log.Warn("web: load history", "chat_id", session, "err", err)
 		return historyFrame{}, false
 	}
 	if len(msgs) == 0 {

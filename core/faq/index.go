@@ -31,11 +31,10 @@ type Index struct {
 type Option func(*options)
 
 type options struct {
-	log     *slog.Logger
-	reg     *metric.Registry
-	emb     Embedder
-	cache   VectorCache
-	clockFn func() time.Time
+	log   *slog.Logger
+	reg   *metric.Registry
+	emb   Embedder
+	cache VectorCache
 }
 
 // WithLogger sets the logger (default: slog.Default()).
@@ -53,9 +52,6 @@ func WithEmbedder(e Embedder, cache VectorCache) Option {
 	return func(o *options) { o.emb, o.cache = e, cache }
 }
 
-// WithClock sets the clock used to measure search latency (default time.Now).
-func WithClock(now func() time.Time) Option { return func(o *options) { o.clockFn = now } }
-
 // Build indexes kb. Every example question and every answer is a document of
 // its entry. With an embedder, Build fetches the documents' vectors within
 // cfg.Embeddings.IndexTimeout; when that fails the index is built lexical
@@ -64,7 +60,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 	if err := kb.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{log: slog.Default(), clockFn: time.Now}
+	o := options{log: slog.Default()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -75,7 +71,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 		log:     o.log,
 		pool:    scratchPool{nDocs: len(docs), nEntries: len(kb.Entries)},
 	}
-	ix.emb = embedding{emb: o.emb, cache: o.cache, cfg: cfg.Embeddings, now: o.clockFn}
+	ix.emb = embedding{emb: o.emb, cache: o.cache, cfg: cfg.Embeddings, now: time.Now}
 	if o.reg != nil {
 		ix.metered = true
 		ix.searches = o.reg.Counter("imbot_faq_searches_total", "FAQ searches by mode (lexical, fused, fallback).", "mode")
