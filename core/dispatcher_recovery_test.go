@@ -1,0 +1,326 @@
+package core
+
+// Tests of what can go wrong around a turn: shutdown racing deliveries and
+// replies, turns that time out or panic, redeliveries while the queue is full.
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// gatedInbox is a memStore whose Accept of one message id waits for
+// release, after telling entered.
+type gatedInbox struct {
+	*memStore
+	id      MessageID
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedInbox) Accept(ctx context.Context, env Envelope) (bool, error) {
+	if env.MessageID == g.id {
+		close(g.entered)
+		<-g.release
+	}
+	return g.memStore.Accept(ctx, env)
+}
+
+// runDispatcher runs d with adapter a, which sends the deliver func it
+// gets on got, until cancel is called (or the test ends); done reports
+// Run's result.
+func runDispatcher(t *testing.T, d *Dispatcher, a Adapter, got <-chan DeliverFunc) (deliver DeliverFunc, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- d.Run(ctx, a) }()
+	t.Cleanup(cancel)
+	return <-got, cancel, errc
+}
+
+func TestDispatcherDeliverRacingShutdown(t *testing.T) {
+	// A webhook request that passed the stopping check is still accepting
+	// when shutdown begins: Run must wait for it rather than drain and
+	// close the queue under it, and the message must be answered or left
+	// pending, never lost and never a crash.
+	cfg := testConfig()
+	cfg.DrainTimeout = 0
+	store := newMemStore()
+	in := &gatedInbox{memStore: store, id: "late", entered: make(chan struct{}), release: make(chan struct{})}
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(cfg, in, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+	delivered := make(chan error, 1)
+	go func() { delivered <- deliver(context.Background(), msg("c", "late", "hello")) }()
+	<-in.entered
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned (%v) while a delivery was still being accepted", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(in.release)
+	if err := <-delivered; err != nil {
+		t.Fatalf("deliver: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	answered := len(a.done)
+	if pending := store.pendingCount(); answered+pending != 1 {
+		t.Fatalf("answered %d, pending %d: the accepted message must be one of them", answered, pending)
+	}
+	if err := deliver(context.Background(), msg("c", "later", "hi")); !errors.Is(err, ErrStopping) {
+		t.Fatalf("deliver after shutdown = %v, want ErrStopping", err)
+	}
+}
+
+func TestDispatcherBusyRefusalComesAfterDedup(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxInFlight, cfg.MaxQueued = 1, 2
+	h := startHarness(t, cfg, nil)
+	gate := h.ans.gate("slow")
+	h.send(msg("A", "1", "slow"))
+	h.send(msg("B", "2", "queued"))
+	h.send(msg("A", "1", "slow")) // a redelivery while the queue is full
+	h.send(msg("C", "3", "shed"))
+	if s := h.next(); s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy {
+		t.Fatalf("got %+v for %s, want only the busy refusal for 3", s.reply, s.env.MessageID)
+	}
+	close(gate)
+	for _, want := range []MessageID{"1", "2"} {
+		if s := h.next(); s.env.MessageID != want || s.reply.Refusal != "" {
+			t.Fatalf("got %+v for %s, want the answer to %s", s.reply, s.env.MessageID, want)
+		}
+	}
+	h.send(msg("C", "3", "shed")) // the refused message was not accepted: sent again, it is answered
+	if s := h.next(); s.env.MessageID != "3" || s.reply.Text != "echo: shed" {
+		t.Fatalf("got %+v for %s, want the answer to 3", s.reply, s.env.MessageID)
+	}
+	h.none()
+}
+
+// Seen makes memStore a SeenInbox.
+func (m *memStore) Seen(_ context.Context, env Envelope) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range env.DedupKeys() {
+		if m.seen[k] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// strictAdapter is a fakeAdapter whose calls behave like platform calls:
+// Finish fails on a context that has ended. With holdReply or holdFinish
+// set, Reply or Finish first signals entered and waits for its context to
+// end, like a send cut off by a shutdown.
+type strictAdapter struct {
+	*fakeAdapter
+	holdReply, holdFinish bool
+	holdRefusal           bool // hold Finish of refusals only
+	entered               chan struct{}
+}
+
+func newStrictAdapter() *strictAdapter {
+	return &strictAdapter{fakeAdapter: newFakeAdapter("test"), entered: make(chan struct{}, 10)}
+}
+
+func (a *strictAdapter) Reply(ctx context.Context, env Envelope) (ReplyWriter, error) {
+	if a.holdReply {
+		a.entered <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	w, err := a.fakeAdapter.Reply(ctx, env)
+	return &strictWriter{ReplyWriter: w, a: a}, err
+}
+
+type strictWriter struct {
+	ReplyWriter
+	a *strictAdapter
+}
+
+func (w *strictWriter) Finish(ctx context.Context, r Reply) error {
+	if w.a.holdFinish || (w.a.holdRefusal && r.Refusal != "") {
+		w.a.entered <- struct{}{}
+		<-ctx.Done()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return w.ReplyWriter.Finish(ctx, r)
+}
+
+// lateAnswerer answers only when the turn's context has ended, as a
+// provider chain that used up the turn timeout does: with the degraded
+// reply.
+type lateAnswerer struct{}
+
+func (lateAnswerer) Answer(ctx context.Context, _ Envelope, _ ReplyWriter) Answer {
+	<-ctx.Done()
+	return Answer{Reply: Reply{Text: "degraded", Route: RouteDegraded}}
+}
+
+func TestDispatcherSendsReplyProducedAtTurnTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.TurnTimeout = 50 * time.Millisecond
+	store := newMemStore()
+	a := newStrictAdapter()
+	d, err := NewDispatcher(cfg, store, store, lateAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, _, _ := runDispatcher(t, d, a, a.deliver)
+	if err := deliver(context.Background(), msg("c", "1", "slow question")); err != nil {
+		t.Fatal(err)
+	}
+	if s := nextSent(t, a.done, "the degraded reply"); s.reply.Text != "degraded" {
+		t.Fatalf("reply %+v", s.reply)
+	}
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+}
+
+func TestDispatcherShutdownInterruptingTheReplyKeepsTurnPending(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		adjust func(*strictAdapter)
+	}{
+		{"finish", func(a *strictAdapter) { a.holdFinish = true }},
+		{"reply", func(a *strictAdapter) { a.holdReply = true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.DrainTimeout = 50 * time.Millisecond
+			store := newMemStore()
+			a := newStrictAdapter()
+			tc.adjust(a)
+			d, err := NewDispatcher(cfg, store, store, &echoAnswerer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+			if err := deliver(context.Background(), msg("c", "1", "hello")); err != nil {
+				t.Fatal(err)
+			}
+			<-a.entered
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if n := store.pendingCount(); n != 1 {
+				t.Fatalf("pending = %d, want the unsent turn kept for the next start", n)
+			}
+			if h, _ := store.Recent(context.Background(), msg("c", "", "").Conversation(), 10); len(h) != 0 {
+				t.Fatalf("history %+v recorded for a reply never sent", h)
+			}
+		})
+	}
+}
+
+// failingDrop is a memStore whose Drop fails.
+type failingDrop struct{ *memStore }
+
+func (failingDrop) Drop(context.Context, Envelope) error { return errors.New("disk full") }
+
+func TestDispatcherReplayGoesOnPastAFailedDrop(t *testing.T) {
+	store := newMemStore()
+	orphan := msg("c", "9", "q9")
+	orphan.Platform = "gone"
+	for _, env := range []Envelope{orphan, msg("c", "1", "q1")} {
+		if _, err := store.Accept(context.Background(), env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(testConfig(), failingDrop{store}, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDispatcher(t, d, a, a.deliver)
+	if s := nextSent(t, a.done, "the replay of the turn after the orphan"); s.reply.Text != "echo: q1" {
+		t.Fatalf("reply %+v", s.reply)
+	}
+}
+
+// panickyAnswerer panics on the question "boom" and echoes the others.
+type panickyAnswerer struct{ echoAnswerer }
+
+func (p *panickyAnswerer) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
+	if env.Text == "boom" {
+		panic("answerer bug")
+	}
+	return p.echoAnswerer.Answer(ctx, env, w)
+}
+
+func TestDispatcherSurvivesAPanickingTurn(t *testing.T) {
+	store := newMemStore()
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(testConfig(), store, store, &panickyAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, _, _ := runDispatcher(t, d, a, a.deliver)
+	for _, m := range []Envelope{msg("c", "1", "boom"), msg("c", "2", "after")} {
+		if err := deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := nextSent(t, a.done, "the answer after the panicking turn"); s.reply.Text != "echo: after" {
+		t.Fatalf("reply %+v", s.reply)
+	}
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+}
+
+func TestDispatcherShutdownBoundsRefusalsByTheDrainTimeout(t *testing.T) {
+	cfg := testConfig()
+	cfg.RatePerMinute, cfg.RateBurst = 1, 1
+	cfg.TurnTimeout = time.Hour
+	cfg.DrainTimeout = 50 * time.Millisecond
+	store := newMemStore()
+	a := newStrictAdapter()
+	a.holdRefusal = true // a platform that does not answer the refusal's send
+	d, err := NewDispatcher(cfg, store, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+	for _, m := range []Envelope{msg("c", "1", "hi"), msg("c", "2", "too fast")} {
+		if err := deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-a.entered
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("shutdown waited past the drain timeout for a refusal being sent")
+	}
+}
+
+// nextSent waits for the next finished reply on done; what names it in the
+// failure message.
+func nextSent(t *testing.T, done <-chan sent, what string) sent {
+	t.Helper()
+	select {
+	case s := <-done:
+		return s
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s never came", what)
+		return sent{}
+	}
+}
