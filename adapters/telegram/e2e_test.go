@@ -187,7 +187,7 @@ func TestCrashAfterFetchNothingLostNothingDoubled(t *testing.T) {
 	// The first process accepts everything but chat -1003's messages, which
 	// it fetched but never got to deliver; no answer gets out before the
 	// kill.
-	stuck := make(chan struct{})
+	stuck := make(chan struct{}, 1) // the first stuck delivery signals even before the test waits
 	accepted := make(chan struct{}, chats*perChat)
 	first := startDaemon(t, fake, path, &scripted{hold: true}, func(next core.DeliverFunc) core.DeliverFunc {
 		return func(ctx context.Context, env core.Envelope) error {
