@@ -44,14 +44,21 @@ func postUpdate(t *testing.T, url, secret string, body []byte) int {
 	return resp.StatusCode
 }
 
-func TestWebhook(t *testing.T) {
-	fake := newFake(t)
+// webhookServer serves a webhook-mode adapter for fake on a test server.
+func webhookServer(t *testing.T, fake *telegramtest.Server) (Config, *Adapter, *httptest.Server) {
+	t.Helper()
 	cfg := webhookConfig(fake)
 	a := newAdapter(t, cfg, nil)
 	mux := http.NewServeMux()
 	a.Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
+	return cfg, a, srv
+}
+
+func TestWebhook(t *testing.T) {
+	fake := newFake(t)
+	cfg, a, srv := webhookServer(t, fake)
 	url := srv.URL + cfg.WebhookPath
 	ann := telegramtest.User(42, "Ann")
 	update := func(text string) []byte {
@@ -132,12 +139,7 @@ func TestValidSecret(t *testing.T) {
 
 func TestWebhookDeliveryFailureAsksForRetry(t *testing.T) {
 	fake := newFake(t)
-	cfg := webhookConfig(fake)
-	a := newAdapter(t, cfg, nil)
-	mux := http.NewServeMux()
-	a.Mount(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	cfg, a, srv := webhookServer(t, fake)
 	in := newInbox()
 	in.failNext("1", 1)
 	start(t, a, in.deliver)
@@ -162,12 +164,7 @@ func TestWebhookSlowBody(t *testing.T) {
 	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
 	bodyTimeout = 50 * time.Millisecond
 	fake := newFake(t)
-	cfg := webhookConfig(fake)
-	a := newAdapter(t, cfg, nil)
-	mux := http.NewServeMux()
-	a.Mount(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	cfg, a, srv := webhookServer(t, fake)
 	in := newInbox()
 	start(t, a, in.deliver)
 	waitReady(t, a)
