@@ -163,7 +163,7 @@ func TestOverridePrecedence(t *testing.T) {
 		id   ID
 		want string
 	}{
-		{ZH, Degraded, "请稍后再试。"},         // [texts.zh] beats SetBoth
+		{ZH, Degraded, "请稍后再试。"},                // [texts.zh] beats SetBoth
 		{EN, Degraded, "Down for maintenance."}, // SetBoth beats the built-in text
 		{EN, Busy, "I'm handling a lot of messages right now. Please try again in a moment."},
 	}
