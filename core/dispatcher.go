@@ -90,8 +90,8 @@ func WithClock(now func() time.Time) DispatcherOption {
 	return func(d *Dispatcher) { d.now = now }
 }
 
-// WithMetrics registers the dispatcher's metrics in reg.
-func WithMetrics(reg *metric.Registry) DispatcherOption {
+// WithMetrics reports the dispatcher's metrics to reg.
+func WithMetrics(reg metric.Meter) DispatcherOption {
 	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
 }
 
