@@ -16,7 +16,7 @@ type Config struct {
 	// Name identifies the provider in chains, logs, metrics and history.
 	Name string `toml:"name"`
 	// BaseURL is the API root including its version path, e.g.
-	// "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1".
+	// "https://api.goopenai.com/v1" or "http://127.0.0.1:11434/v1".
 	BaseURL string `toml:"base_url"`
 	// Model is the chat model name sent with every request.
 	Model string `toml:"model"`
@@ -49,10 +49,10 @@ type Config struct {
 
 // Limits that keep a misconfiguration from turning into a retry storm.
 const (
-	maxRetriesLimit  = 10
-	maxTemperature   = 2
-	maxNameLength    = 64
-	maxTokensLimit   = 1 << 20
+	maxRetriesLimit = 10
+	maxTemperature  = 2
+	maxNameLength   = 64
+	maxTokensLimit  = 1 << 20
 )
 
 var (
@@ -137,7 +137,7 @@ func checkBaseURL(raw string) string {
 	case u.RawQuery != "" || u.Fragment != "":
 		return "must not have a query or fragment"
 	case u.Path == "" || u.Path == "/":
-		return "must include the API version path, e.g. https://api.openai.com/v1"
+		return "must include the API version path, e.g. https://api.goopenai.com/v1"
 	}
 	return ""
 }
@@ -150,6 +150,12 @@ func (c Config) String() string {
 	}
 	return fmt.Sprintf("provider{name=%s base_url=%s model=%s api_key_env=%s api_key=%s third_party=%t}",
 		c.Name, c.BaseURL, c.Model, c.APIKeyEnv, key, c.ThirdParty)
+}
+
+// Policy returns what chains need to know about this provider.
+func (c Config) Policy() chain.Policy {
+	return chain.Policy{Name: c.Name, Model: c.Model, ThirdParty: c.ThirdParty,
+		MaxRetries: c.MaxRetries, FirstTokenTimeout: c.FirstTokenTimeout, Breaker: c.Breaker}
 }
 
 // LogValue makes slog print the masked form of c.

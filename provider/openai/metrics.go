@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -6,44 +6,29 @@ import (
 	"net/http"
 	"time"
 
+	"imbot/core"
 	"imbot/core/metric"
 )
 
-// metrics holds this package's metric families. A nil *metrics records
-// nothing, so code can call it unconditionally.
+// metrics holds a client's metric families.
 type metrics struct {
-	calls      metric.ValueVec
+	calls      metric.CounterVec
 	firstToken metric.HistogramVec
-	tokens     metric.ValueVec
-	retries    metric.ValueVec
-	failovers  metric.ValueVec
-	breaker    metric.ValueVec
+	tokens     metric.CounterVec
 }
 
-func newMetrics(r *metric.Registry) *metrics {
-	if r == nil {
-		return nil
-	}
-	return &metrics{
-		calls: r.Counter("imbot_provider_calls_total",
+func newMetrics(m metric.Meter) metrics {
+	return metrics{
+		calls: m.Counter("imbot_provider_calls_total",
 			"Provider calls by outcome.", "provider", "outcome"),
-		firstToken: r.Histogram("imbot_provider_first_token_seconds",
-			"Time from sending a request to the first streamed sign of life.", metric.LatencyBuckets, "provider"),
-		tokens: r.Counter("imbot_provider_tokens_total",
+		firstToken: m.Histogram("imbot_provider_first_token_seconds",
+			"Time from sending a request to the first streamed sign of life.", metric.LatencyBuckets(), "provider"),
+		tokens: m.Counter("imbot_provider_tokens_total",
 			"Tokens providers reported, by kind (prompt, completion).", "provider", "kind"),
-		retries: r.Counter("imbot_provider_retries_total",
-			"Retries of a failed call on the same provider.", "provider"),
-		failovers: r.Counter("imbot_provider_failovers_total",
-			"Hand-overs from a failed provider to the next one in a chain.", "chain", "provider"),
-		breaker: r.Gauge("imbot_provider_breaker_state",
-			"Circuit breaker state: 0 closed, 1 open, 2 half open.", "provider"),
 	}
 }
 
-func (m *metrics) call(provider string, res Result, err error, firstToken time.Duration) {
-	if m == nil {
-		return
-	}
+func (m metrics) call(provider string, res core.ModelResult, err error, firstToken time.Duration) {
 	m.calls.With(provider, outcomeLabel(res, err)).Inc()
 	if firstToken >= 0 {
 		m.firstToken.With(provider).Observe(firstToken.Seconds())
@@ -56,26 +41,8 @@ func (m *metrics) call(provider string, res Result, err error, firstToken time.D
 	}
 }
 
-func (m *metrics) retry(provider string) {
-	if m != nil {
-		m.retries.With(provider).Inc()
-	}
-}
-
-func (m *metrics) failover(chain, provider string) {
-	if m != nil {
-		m.failovers.With(chain, provider).Inc()
-	}
-}
-
-func (m *metrics) breakerState(provider string, s State) {
-	if m != nil {
-		m.breaker.With(provider).Set(float64(s))
-	}
-}
-
 // outcomeLabel names how a call ended, for the calls counter.
-func outcomeLabel(res Result, err error) string {
+func outcomeLabel(res core.ModelResult, err error) string {
 	var pe *Error
 	switch {
 	case err == nil:
