@@ -103,6 +103,9 @@ func (ch *Chain) Stream(ctx context.Context, req core.ModelRequest, onDelta core
 		if err == nil {
 			return res, nil
 		}
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w: %w", cause, err)
+		}
 		if res.Interrupted || ctx.Err() != nil {
 			return res, fmt.Errorf("provider chain %s: %w", ch.name, err)
 		}
