@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"imbot/core"
@@ -49,7 +50,7 @@ func NewMember(s core.Streamer, policy Policy, opts ...Option) (*Member, error) 
 		return nil, errors.New("chain member: empty name")
 	}
 	if p := policy.Breaker.Validate(); len(p) > 0 {
-		return nil, fmt.Errorf("chain member %s: breaker: %s", policy.Name, p[0])
+		return nil, fmt.Errorf("chain member %s: breaker: %s", policy.Name, strings.Join(p, "; "))
 	}
 	o := buildOptions(opts)
 	m := newMetrics(o.meter)
