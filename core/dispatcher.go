@@ -146,7 +146,19 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	}
 	d.replay(ctx, pending)
 	d.life.open()
+	err = d.serve(ctx, adapters)
+	d.drain()
+	close(d.ready)
+	d.life.wait()
+	return err
+}
+
+// serve runs the adapters until ctx ends or one of them fails, then stops
+// intake and waits for every adapter to return. It returns the first
+// adapter's failure, or nil.
+func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
 	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errc := make(chan error, len(adapters))
 	var running sync.WaitGroup
 	for _, a := range adapters {
@@ -160,10 +172,6 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	<-runCtx.Done()
 	d.life.stop()
 	running.Wait()
-	cancel()
-	d.drain()
-	close(d.ready)
-	d.life.wait()
 	select {
 	case err := <-errc:
 		return err
