@@ -56,23 +56,11 @@ type Dispatcher struct {
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
-	running  atomic.Bool  // Run has set up its queue and workers
-	stopping atomic.Bool
-	// intake orders Deliver against shutdown: Deliver holds it shared from
-	// its stopping check until the message is queued (or refused), and Run
-	// holds it exclusively to set stopping. So once stopping is set no
-	// Deliver is still on its way to the queue, which Run then drains and
-	// closes: a webhook request racing the shutdown cannot queue a turn
-	// into a closed queue or start a refusal after Run waited for them.
-	intake sync.RWMutex
+	life     lifecycle
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
 	ready chan ConversationKey
-
-	background sync.WaitGroup  // refusal replies
-	refusing   atomic.Int64    // refusal replies being sent
-	turnCtx    context.Context // set by Run: ends when a drain times out
 }
 
 type convQueue struct{ items []Envelope }
@@ -90,8 +78,8 @@ func WithClock(now func() time.Time) DispatcherOption {
 	return func(d *Dispatcher) { d.now = now }
 }
 
-// WithMetrics registers the dispatcher's metrics in reg.
-func WithMetrics(reg *metric.Registry) DispatcherOption {
+// WithMetrics reports the dispatcher's metrics to reg.
+func WithMetrics(reg metric.Meter) DispatcherOption {
 	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
 }
 
@@ -151,16 +139,26 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	// ready holds each conversation with queued turns at most once, so this
 	// capacity means sends to it never block.
 	d.ready = make(chan ConversationKey, d.cfg.MaxQueued+len(pending))
-	turnCtx, stopTurns := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopTurns()
-	d.turnCtx = turnCtx
-	var workers sync.WaitGroup
+	d.life.start(ctx)
+	defer d.life.cancel()
 	for range d.cfg.MaxInFlight {
-		workers.Go(func() { d.work(turnCtx) })
+		d.life.goFunc(func() { d.work(d.life.ctx) })
 	}
 	d.replay(ctx, pending)
-	d.running.Store(true)
+	d.life.open()
+	err = d.serve(ctx, adapters)
+	d.drain()
+	close(d.ready)
+	d.life.wait()
+	return err
+}
+
+// serve runs the adapters until ctx ends or one of them fails, then stops
+// intake and waits for every adapter to return. It returns the first
+// adapter's failure, or nil.
+func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
 	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errc := make(chan error, len(adapters))
 	var running sync.WaitGroup
 	for _, a := range adapters {
@@ -172,15 +170,8 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 		})
 	}
 	<-runCtx.Done()
-	d.intake.Lock()
-	d.stopping.Store(true)
-	d.intake.Unlock()
+	d.life.stop()
 	running.Wait()
-	cancel()
-	d.drain(stopTurns)
-	close(d.ready)
-	workers.Wait()
-	d.background.Wait()
 	select {
 	case err := <-errc:
 		return err
@@ -192,23 +183,19 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 // drain waits for queued turns and refusals being sent to finish, up to the
 // drain timeout, then cancels the rest; turns stay pending in the inbox and
 // run after a restart.
-func (d *Dispatcher) drain(stopTurns context.CancelFunc) {
+func (d *Dispatcher) drain() {
 	deadline := time.NewTimer(d.cfg.DrainTimeout)
 	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for d.queued.Load() > 0 || d.refusing.Load() > 0 {
-		select {
-		case <-deadline.C:
-			d.log.Warn("drain timeout: turns left pending for the next start", "queued", d.queued.Load(), "refusals", d.refusing.Load())
-			d.mu.Lock()
-			clear(d.convs) // queued turns stay pending in the inbox
-			d.mu.Unlock()
-			stopTurns()
-			return
-		case <-tick.C:
-		}
+	select {
+	case <-d.life.idle:
+		return
+	case <-deadline.C:
 	}
+	d.log.Warn("drain timeout: turns left pending for the next start", "queued", d.queued.Load(), "unfinished", d.life.pending())
+	d.mu.Lock()
+	clear(d.convs) // queued turns stay pending in the inbox
+	d.mu.Unlock()
+	d.life.cancel()
 }
 
 // replay queues the turns accepted by an earlier process. A turn for a
@@ -233,8 +220,11 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 
 // Deliver is the DeliverFunc handed to adapters; see DeliverFunc.
 func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
-	d.intake.RLock()
-	defer d.intake.RUnlock()
+	err := d.life.enter()
+	defer d.life.leave()
+	if err != nil {
+		return err
+	}
 	if err := d.deliverable(env); err != nil {
 		return err
 	}
@@ -272,14 +262,8 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	return nil
 }
 
-// deliverable returns why Deliver cannot take env at all, or nil.
+// deliverable returns why a running Deliver cannot take env at all, or nil.
 func (d *Dispatcher) deliverable(env Envelope) error {
-	switch {
-	case d.stopping.Load():
-		return ErrStopping
-	case !d.running.Load():
-		return ErrNotRunning
-	}
 	if _, ok := d.adapters[env.Platform]; !ok {
 		return fmt.Errorf("core: no adapter for platform %q", env.Platform)
 	}
@@ -361,10 +345,10 @@ func (d *Dispatcher) addressed(env Envelope) bool {
 // Shutdown waits for it within the drain timeout, like a turn.
 func (d *Dispatcher) refuse(env Envelope, why Refusal, text string) {
 	a := d.adapters[env.Platform]
-	d.refusing.Add(1)
-	d.background.Go(func() {
-		defer d.refusing.Add(-1)
-		ctx, cancel := context.WithTimeout(d.turnCtx, d.cfg.TurnTimeout)
+	d.life.begin()
+	d.life.goFunc(func() {
+		defer d.life.end()
+		ctx, cancel := context.WithTimeout(d.life.ctx, d.cfg.TurnTimeout)
 		defer cancel()
 		w, err := a.Reply(ctx, env)
 		if err == nil {
@@ -377,8 +361,10 @@ func (d *Dispatcher) refuse(env Envelope, why Refusal, text string) {
 }
 
 // enqueue appends env to its conversation's FIFO and schedules the
-// conversation when it was idle. The caller has reserved a queue slot.
+// conversation when it was idle. The caller has reserved a queue slot; the
+// turn counts as work until it ends.
 func (d *Dispatcher) enqueue(env Envelope) {
+	d.life.begin()
 	key := env.Conversation()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -419,5 +405,6 @@ func (d *Dispatcher) work(ctx context.Context) {
 		}
 		d.metrics.setQueued(d.queued.Load())
 		d.mu.Unlock()
+		d.life.end()
 	}
 }

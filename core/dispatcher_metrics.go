@@ -7,16 +7,16 @@ import (
 )
 
 // dispatcherMetrics are the dispatcher's Prometheus series. The zero value
-// (no registry) records nothing.
+// (no meter) records nothing.
 type dispatcherMetrics struct {
 	on          bool
-	messages    metric.ValueVec
-	turns       metric.ValueVec
+	messages    metric.CounterVec
+	turns       metric.CounterVec
 	turnLatency metric.HistogramVec
-	queuedGauge metric.ValueVec
+	queuedGauge metric.GaugeVec
 }
 
-func newDispatcherMetrics(reg *metric.Registry) dispatcherMetrics {
+func newDispatcherMetrics(reg metric.Meter) dispatcherMetrics {
 	if reg == nil {
 		return dispatcherMetrics{}
 	}
@@ -24,7 +24,7 @@ func newDispatcherMetrics(reg *metric.Registry) dispatcherMetrics {
 		on:          true,
 		messages:    reg.Counter("imbot_messages_total", "Inbound messages by outcome.", "outcome"),
 		turns:       reg.Counter("imbot_turns_total", "Finished turns by route.", "route"),
-		turnLatency: reg.Histogram("imbot_turn_seconds", "Time from turn start to final reply.", metric.LatencyBuckets, "route"),
+		turnLatency: reg.Histogram("imbot_turn_seconds", "Time from turn start to final reply.", metric.LatencyBuckets(), "route"),
 		queuedGauge: reg.Gauge("imbot_queued_turns", "Turns accepted and not yet finished."),
 	}
 }

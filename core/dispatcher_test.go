@@ -302,7 +302,7 @@ func TestDispatcherShutdown(t *testing.T) {
 		h.send(msg("c", "1", "slow"))
 		stopped := make(chan struct{})
 		go func() { h.stop(); close(stopped) }()
-		waitFor(t, h.d.stopping.Load)
+		waitFor(t, h.d.life.stopping)
 		if err := h.deliver(context.Background(), msg("c", "2", "late")); !errors.Is(err, ErrStopping) {
 			t.Fatalf("deliver while stopping = %v, want ErrStopping", err)
 		}

@@ -10,17 +10,16 @@ import (
 	"time"
 
 	"imbot/core/metric"
-	"imbot/core/provider"
 	"imbot/core/token"
 )
 
 // RouterDeps are what a Router uses. History and General are required.
 type RouterDeps struct {
 	History History
-	General provider.Streamer
+	General Streamer
 	// Business answers questions the knowledge base matches partly; nil
 	// uses General.
-	Business provider.Streamer
+	Business Streamer
 	// Knowledge is the FAQ tier; nil disables it.
 	Knowledge Knowledge
 	// Unanswered records questions for the knowledge base's owner; nil
@@ -33,9 +32,9 @@ type RouterDeps struct {
 	Count func(string) int
 	// ObserveUsage, when set, is told the prompt of every answered call and
 	// the prompt tokens its provider reported, to calibrate Count.
-	ObserveUsage func(provider string, prompt []provider.Message, reportedPromptTokens int)
+	ObserveUsage func(provider string, prompt []ModelMessage, reportedPromptTokens int)
 	Logger       *slog.Logger
-	Metrics      *metric.Registry
+	Metrics      metric.Meter
 	Now          func() time.Time
 }
 
@@ -112,7 +111,7 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 // model's text, the text so far with the interrupted notice when the stream
 // broke, or the degraded reply (and an unanswered record) when no provider
 // answered.
-func (r *Router) askModel(ctx context.Context, env Envelope, chain provider.Streamer, system string, match KnowledgeMatch, w ReplyWriter) Answer {
+func (r *Router) askModel(ctx context.Context, env Envelope, chain Streamer, system string, match KnowledgeMatch, w ReplyWriter) Answer {
 	prompt := r.prompt(ctx, env, system)
 	res, err := r.stream(ctx, chain, prompt, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
@@ -148,9 +147,9 @@ func (r *Router) lookup(ctx context.Context, question string) KnowledgeMatch {
 }
 
 // stream runs the chain, forwarding the growing text to w.
-func (r *Router) stream(ctx context.Context, chain provider.Streamer, msgs []provider.Message, w ReplyWriter) (provider.Result, error) {
+func (r *Router) stream(ctx context.Context, chain Streamer, msgs []ModelMessage, w ReplyWriter) (ModelResult, error) {
 	var text strings.Builder
-	return chain.Stream(ctx, provider.Request{Messages: msgs}, func(chunk string) {
+	return chain.Stream(ctx, ModelRequest{Messages: msgs}, func(chunk string) {
 		text.WriteString(chunk)
 		if err := w.Update(ctx, text.String()); err != nil {
 			r.deps.Logger.Debug("reply update failed", "err", err)
@@ -160,14 +159,14 @@ func (r *Router) stream(ctx context.Context, chain provider.Streamer, msgs []pro
 
 // prompt builds the model's messages: the system prompt, as much history as
 // fits the token budget, and the question.
-func (r *Router) prompt(ctx context.Context, env Envelope, system string) []provider.Message {
+func (r *Router) prompt(ctx context.Context, env Envelope, system string) []ModelMessage {
 	history := r.history(ctx, env.Conversation())
-	msgs := make([]provider.Message, 0, len(history)+2)
-	msgs = append(msgs, provider.Message{Role: "system", Content: system})
+	msgs := make([]ModelMessage, 0, len(history)+2)
+	msgs = append(msgs, ModelMessage{Role: "system", Content: system})
 	for _, m := range history {
-		msgs = append(msgs, provider.Message{Role: string(m.Role), Content: m.Text})
+		msgs = append(msgs, ModelMessage{Role: string(m.Role), Content: m.Text})
 	}
-	return append(msgs, provider.Message{Role: string(RoleUser), Content: env.Text})
+	return append(msgs, ModelMessage{Role: string(RoleUser), Content: env.Text})
 }
 
 // history returns the newest messages of conv that fit the token budget,
@@ -206,7 +205,7 @@ func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
 
 // promptTokens is the prompt's size as the provider reported it, or as
 // estimated when it did not.
-func promptTokens(res provider.Result, prompt []provider.Message, count func(string) int) int {
+func promptTokens(res ModelResult, prompt []ModelMessage, count func(string) int) int {
 	if res.Usage.PromptTokens > 0 {
 		return res.Usage.PromptTokens
 	}

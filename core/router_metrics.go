@@ -3,15 +3,15 @@ package core
 import "imbot/core/metric"
 
 // routerMetrics are the router's Prometheus series. The zero value (no
-// registry) records nothing.
+// meter) records nothing.
 type routerMetrics struct {
 	on           bool
-	tiers        metric.ValueVec
-	unanswer     metric.ValueVec
-	interruption metric.ValueVec
+	tiers        metric.CounterVec
+	unanswer     metric.CounterVec
+	interruption metric.CounterVec
 }
 
-func newRouterMetrics(reg *metric.Registry) routerMetrics {
+func newRouterMetrics(reg metric.Meter) routerMetrics {
 	if reg == nil {
 		return routerMetrics{}
 	}

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"imbot/core/provider"
 )
 
 // scriptedChain answers with fixed chunks or fails, recording requests.
@@ -18,21 +16,21 @@ type scriptedChain struct {
 	err    error
 	partly bool // fail after streaming the chunks
 	mu     sync.Mutex
-	reqs   []provider.Request
+	reqs   []ModelRequest
 }
 
-func (s *scriptedChain) Stream(_ context.Context, req provider.Request, onDelta provider.DeltaFunc) (provider.Result, error) {
+func (s *scriptedChain) Stream(_ context.Context, req ModelRequest, onDelta DeltaFunc) (ModelResult, error) {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, req)
 	s.mu.Unlock()
 	if s.err != nil && !s.partly {
-		return provider.Result{}, s.err
+		return ModelResult{}, s.err
 	}
 	for _, c := range s.chunks {
 		onDelta(c)
 	}
-	res := provider.Result{Text: strings.Join(s.chunks, ""), Provider: s.name, Model: s.name + "-model",
-		Usage: provider.Usage{CompletionTokens: 7}, Interrupted: s.partly}
+	res := ModelResult{Text: strings.Join(s.chunks, ""), Provider: s.name, Model: s.name + "-model",
+		Usage: ModelUsage{CompletionTokens: 7}, Interrupted: s.partly}
 	return res, s.err
 }
 

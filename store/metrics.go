@@ -7,23 +7,23 @@ import (
 )
 
 // storeMetrics holds the children resolved once at Open, so the hot path does
-// no label lookups. The zero value (no registry) records nothing.
+// no label lookups. The zero value (no meter) records nothing.
 type storeMetrics struct {
-	writes   map[string]*metric.Histogram
-	accepted *metric.Value
-	dupes    *metric.Value
-	swept    metric.ValueVec
+	writes   map[string]metric.Observer
+	accepted metric.Counter
+	dupes    metric.Counter
+	swept    metric.CounterVec
 	enabled  bool
 }
 
-func newStoreMetrics(r *metric.Registry) storeMetrics {
+func newStoreMetrics(r metric.Meter) storeMetrics {
 	if r == nil {
 		return storeMetrics{}
 	}
 	h := r.Histogram("imbot_store_write_seconds",
-		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets, "op")
+		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets(), "op")
 	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector"}
-	m := storeMetrics{writes: make(map[string]*metric.Histogram, len(ops)), enabled: true}
+	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)), enabled: true}
 	for _, op := range ops {
 		m.writes[op] = h.With(op)
 	}

@@ -62,7 +62,7 @@ type Option func(*options)
 type options struct {
 	logger   *slog.Logger
 	clock    func() time.Time
-	registry *metric.Registry
+	registry metric.Meter
 	tuning   tuning
 }
 
@@ -81,8 +81,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // the default is time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
 
-// WithMetrics registers the store's metrics in r.
-func WithMetrics(r *metric.Registry) Option { return func(o *options) { o.registry = r } }
+// WithMetrics reports the store's metrics to r.
+func WithMetrics(r metric.Meter) Option { return func(o *options) { o.registry = r } }
 
 // Open validates cfg, creates the file and its directories when missing,
 // takes the file lock (waiting at most cfg.LockTimeout), and brings the

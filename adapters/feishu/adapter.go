@@ -56,8 +56,8 @@ func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 // connections per host).
 func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.hc = c } }
 
-// WithMetrics registers the adapter's metrics in r (default: a private registry).
-func WithMetrics(r *metric.Registry) Option {
+// WithMetrics reports the adapter's metrics to r (default: none).
+func WithMetrics(r metric.Meter) Option {
 	return func(a *Adapter) { a.metrics = newMetrics(r) }
 }
 
@@ -96,7 +96,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		o(a)
 	}
 	if a.metrics == nil {
-		a.metrics = newMetrics(metric.NewRegistry())
+		a.metrics = newMetrics(metric.Discard())
 	}
 	a.log = a.log.With("platform", string(Platform))
 	a.api = newClient(cfg, a.hc, a.now, a.log, a.metrics)

@@ -11,6 +11,7 @@ import (
 
 	"imbot/adapters/feishu/feishutest"
 	"imbot/core"
+	"imbot/metric"
 )
 
 const (
@@ -47,6 +48,7 @@ type harness struct {
 	a         *Adapter
 	clock     *clock
 	url       string // webhook URL, in webhook mode
+	metrics   *metric.Registry
 	delivered chan core.Envelope
 	deliver   core.DeliverFunc
 }
@@ -81,12 +83,13 @@ func newHarness(t testing.TB, edit func(*Config)) *harness {
 		edit(&cfg)
 	}
 	c := &clock{t: time.Now()}
-	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fakeClient(fake)))
+	reg := metric.NewRegistry()
+	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fakeClient(fake)), WithMetrics(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.api.retryBase = time.Millisecond
-	h := &harness{t: t, fake: fake, a: a, clock: c, delivered: make(chan core.Envelope, 16)}
+	h := &harness{t: t, fake: fake, a: a, clock: c, metrics: reg, delivered: make(chan core.Envelope, 16)}
 	h.deliver = func(_ context.Context, env core.Envelope) error {
 		h.delivered <- env
 		return nil

@@ -47,7 +47,7 @@ func TestLongConnectionDeliversAcksAndReconnects(t *testing.T) {
 		t.Fatalf("after reconnect: ack %d, %v", code, err)
 	}
 	<-h.delivered
-	if got := h.a.metrics.reconnects.Get(); got < 1 {
+	if got, _ := h.metrics.Value("imbot_feishu_reconnects_total"); got < 1 {
 		t.Errorf("reconnects metric %v, want ≥ 1", got)
 	}
 	stop()

@@ -4,16 +4,16 @@ import "imbot/core/metric"
 
 // metrics are the adapter's Prometheus series, all prefixed imbot_feishu_.
 type metrics struct {
-	reconnects  *metric.Value
-	events      metric.ValueVec     // result
-	acks        metric.ValueVec     // code
+	reconnects  metric.Counter
+	events      metric.CounterVec   // result
+	acks        metric.CounterVec   // code
 	ackSeconds  metric.HistogramVec // (no labels)
-	cardUpdates metric.ValueVec     // kind
-	apiErrors   metric.ValueVec     // op, code
-	fallbacks   metric.ValueVec     // to
+	cardUpdates metric.CounterVec   // kind
+	apiErrors   metric.CounterVec   // op, code
+	fallbacks   metric.CounterVec   // to
 }
 
-func newMetrics(r *metric.Registry) *metrics {
+func newMetrics(r metric.Meter) *metrics {
 	return &metrics{
 		reconnects: r.Counter("imbot_feishu_reconnects_total",
 			"Long-connection reconnects (SDK reconnects and client restarts).").With(),

@@ -44,7 +44,7 @@ type Adapter struct {
 	log     *slog.Logger
 	http    *http.Client
 	now     func() time.Time
-	reg     *metric.Registry
+	reg     metric.Meter
 
 	bot    *bot.Bot
 	m      *metrics
@@ -75,8 +75,8 @@ type Option func(*Adapter)
 // WithLogger sets the logger; the adapter tags it with platform=telegram.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
-// WithMetrics registers the adapter's metrics in reg.
-func WithMetrics(reg *metric.Registry) Option { return func(a *Adapter) { a.reg = reg } }
+// WithMetrics reports the adapter's metrics to reg.
+func WithMetrics(reg metric.Meter) Option { return func(a *Adapter) { a.reg = reg } }
 
 // New checks cfg and returns an adapter; it starts nothing. cursors keeps
 // the polling offset and may be nil in webhook mode.
@@ -94,7 +94,7 @@ func New(cfg Config, cursors core.Cursors, opts ...Option) (*Adapter, error) {
 		o(a)
 	}
 	if a.reg == nil {
-		a.reg = metric.NewRegistry()
+		a.reg = metric.Discard()
 	}
 	a.log = a.log.With("platform", string(Platform))
 	a.m = newMetrics(a.reg)

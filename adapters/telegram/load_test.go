@@ -14,8 +14,9 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/telegram/telegramtest"
 	"imbot/core"
-	"imbot/core/provider"
-	"imbot/core/provider/providertest"
+	"imbot/core/chain"
+	"imbot/provider/openai"
+	"imbot/provider/openai/openaitest"
 	"imbot/store"
 )
 
@@ -64,7 +65,7 @@ func cpuTime() time.Duration {
 func runLoad(b *testing.B) (lat []time.Duration, cpu, wall time.Duration) {
 	fake := telegramtest.New()
 	defer fake.Close()
-	model := providertest.New(b, providertest.WithDefault(providertest.Answer("Go is ", "a **programming** ", "language.")))
+	model := openaitest.New(b, openaitest.WithDefault(openaitest.Answer("Go is ", "a **programming** ", "language.")))
 	st, err := store.Open(store.Config{Path: filepath.Join(b.TempDir(), "imbot.db"), LockTimeout: time.Second,
 		DedupTTL: time.Hour, MaxMessages: 1000, SweepInterval: time.Hour})
 	if err != nil {
@@ -129,20 +130,24 @@ type loadDispatcher struct {
 
 func (l loadDispatcher) run(ctx context.Context) error { return l.d.Run(ctx, l.a) }
 
-func newLoadDispatcher(b *testing.B, fake *telegramtest.Server, model *providertest.Server, st *store.Store) loadDispatcher {
-	pcfg := provider.DefaultConfig()
+func newLoadDispatcher(b *testing.B, fake *telegramtest.Server, model *openaitest.Server, st *store.Store) loadDispatcher {
+	pcfg := openai.DefaultConfig()
 	pcfg.Name, pcfg.BaseURL, pcfg.Model = "local", model.URL(), "fake"
 	pooled := http.DefaultTransport.(*http.Transport).Clone()
 	pooled.MaxIdleConnsPerHost = 64 // the model is one host that every turn calls at once
-	client, err := provider.NewClient(pcfg, provider.WithHTTPClient(&http.Client{Transport: pooled}))
+	client, err := openai.NewClient(pcfg, openai.WithHTTPClient(&http.Client{Transport: pooled}))
 	if err != nil {
 		b.Fatal(err)
 	}
-	chain, err := provider.NewChain("general", []*provider.Client{client})
+	member, err := chain.NewMember(client, pcfg.Policy())
 	if err != nil {
 		b.Fatal(err)
 	}
-	router, err := core.NewRouter(core.DefaultRouterConfig(), core.RouterDeps{History: st, General: chain})
+	general, err := chain.New("general", []*chain.Member{member})
+	if err != nil {
+		b.Fatal(err)
+	}
+	router, err := core.NewRouter(core.DefaultRouterConfig(), core.RouterDeps{History: st, General: general})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,15 +8,15 @@ import (
 
 // metrics are the adapter's Prometheus series.
 type metrics struct {
-	updates   metric.ValueVec     // by kind
-	delivered metric.ValueVec     // by outcome
-	calls     metric.ValueVec     // by method and outcome
+	updates   metric.CounterVec   // by kind
+	delivered metric.CounterVec   // by outcome
+	calls     metric.CounterVec   // by method and outcome
 	latency   metric.HistogramVec // by method
-	offset    metric.ValueVec
-	webhook   metric.ValueVec // rejected webhook requests, by reason
+	offset    metric.GaugeVec
+	webhook   metric.CounterVec // rejected webhook requests, by reason
 }
 
-func newMetrics(reg *metric.Registry) *metrics {
+func newMetrics(reg metric.Meter) *metrics {
 	return &metrics{
 		updates: reg.Counter("imbot_telegram_updates_total",
 			"Updates received, by kind (message, edited, notice, ignored, undecodable, duplicate).", "kind"),
@@ -25,7 +25,7 @@ func newMetrics(reg *metric.Registry) *metrics {
 		calls: reg.Counter("imbot_telegram_api_calls_total",
 			"Bot API calls, by method and outcome (ok, error, rate_limited, plain_fallback).", "method", "outcome"),
 		latency: reg.Histogram("imbot_telegram_api_latency_seconds",
-			"Bot API call latency, by method.", metric.LatencyBuckets, "method"),
+			"Bot API call latency, by method.", metric.LatencyBuckets(), "method"),
 		offset: reg.Gauge("imbot_telegram_offset",
 			"Last update id delivered and saved (polling mode)."),
 		webhook: reg.Counter("imbot_telegram_webhook_rejected_total",

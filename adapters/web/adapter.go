@@ -89,8 +89,8 @@ func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 // WithClock sets the clock that stamps envelopes (default: time.Now).
 func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
 
-// WithMetrics registers the adapter's metrics in r.
-func WithMetrics(r *metric.Registry) Option {
+// WithMetrics reports the adapter's metrics to r.
+func WithMetrics(r metric.Meter) Option {
 	return func(a *Adapter) { a.metrics = newWebMetrics(r) }
 }
 
@@ -139,7 +139,7 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 		return nil, errors.New("web: in-flight and send queue limits must be positive")
 	}
 	if a.metrics == nil {
-		a.metrics = newWebMetrics(metric.NewRegistry())
+		a.metrics = newWebMetrics(metric.Discard())
 	}
 	a.metrics.watch(a.hub)
 	a.upgrader = newUpgrader(a.upgradeError)

@@ -4,13 +4,13 @@ import "imbot/core/metric"
 
 // webMetrics are the adapter's Prometheus metrics.
 type webMetrics struct {
-	reg             *metric.Registry
-	messages        metric.ValueVec // by transport: ws, api
-	errors          metric.ValueVec // by protocol error code
-	slowDisconnects *metric.Value
+	reg             metric.Meter
+	messages        metric.CounterVec // by transport: ws, api
+	errors          metric.CounterVec // by protocol error code
+	slowDisconnects metric.Counter
 }
 
-func newWebMetrics(r *metric.Registry) *webMetrics {
+func newWebMetrics(r metric.Meter) *webMetrics {
 	return &webMetrics{
 		reg: r,
 		messages: r.Counter("imbot_web_messages_total",

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"imbot/core"
+	"imbot/metric"
 )
 
 // A burst of updates to a client that reads slowly is coalesced: the deltas
@@ -46,7 +47,8 @@ func TestWSCoalescesDeltas(t *testing.T) {
 // A client that stops reading is disconnected once its queue overflows, and
 // the dispatcher's Update and Finish never wait for it.
 func TestWSStuckClientIsDisconnected(t *testing.T) {
-	e := newTestEnv(t, testConfig(), true, WithSendQueue(64, 1<<20))
+	reg := metric.NewRegistry()
+	e := newTestEnv(t, testConfig(), true, WithSendQueue(64, 1<<20), WithMetrics(reg))
 	stuck := e.dial(t, url.Values{"session": {"stuck"}}, nil)
 	expect(t, stuck, "ready")
 	send(t, stuck, message("s1", "flood me"))
@@ -81,7 +83,7 @@ func TestWSStuckClientIsDisconnected(t *testing.T) {
 		}
 		<-time.After(time.Millisecond)
 	}
-	if got := e.a.metrics.slowDisconnects.Get(); got != 1 {
+	if got, _ := reg.Value("imbot_web_slow_disconnects_total"); got != 1 {
 		t.Fatalf("slow disconnects = %v, want 1", got)
 	}
 	// The client finds its connection gone once it reads again.

@@ -8,16 +8,16 @@ import (
 	"time"
 
 	"imbot/core"
-	"imbot/core/provider"
+
 	"imbot/store"
 )
 
 // instantModel answers every request at once with a fixed text.
 type instantModel struct{}
 
-func (instantModel) Stream(_ context.Context, _ provider.Request, onDelta provider.DeltaFunc) (provider.Result, error) {
+func (instantModel) Stream(_ context.Context, _ core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
 	onDelta("an instant answer")
-	return provider.Result{Text: "an instant answer", Provider: "instant", Model: "m", Usage: provider.Usage{PromptTokens: 20, CompletionTokens: 4}}, nil
+	return core.ModelResult{Text: "an instant answer", Provider: "instant", Model: "m", Usage: core.ModelUsage{PromptTokens: 20, CompletionTokens: 4}}, nil
 }
 
 // countingAdapter delivers nothing itself and signals each finished reply.

@@ -14,8 +14,8 @@ import (
 	"imbot/adapters/web"
 	"imbot/core"
 	"imbot/core/faq"
-	"imbot/core/provider"
 	"imbot/core/token"
+	"imbot/provider/openai"
 	"imbot/store"
 )
 
@@ -30,7 +30,7 @@ const maxSecretBytes = 64 << 10
 type Config struct {
 	Server     ServerConfig          `toml:"server"`
 	Store      store.Config          `toml:"store"`
-	Providers  []provider.Config     `toml:"providers"`
+	Providers  []openai.Config       `toml:"providers"`
 	Router     RouterSection         `toml:"router"`
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
@@ -74,7 +74,7 @@ func defaultConfig(getenv func(string) string) Config {
 	return Config{
 		Server:     ServerConfig{Listen: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text", AdminTokenEnv: "IMBOT_ADMIN_TOKEN"},
 		Store:      store.DefaultConfig(),
-		Providers:  []provider.Config{envProvider(getenv)},
+		Providers:  []openai.Config{envProvider(getenv)},
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
@@ -87,8 +87,8 @@ func defaultConfig(getenv func(string) string) Config {
 }
 
 // envProvider is the provider used when the file configures none.
-func envProvider(getenv func(string) string) provider.Config {
-	p := provider.DefaultConfig()
+func envProvider(getenv func(string) string) openai.Config {
+	p := openai.DefaultConfig()
 	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
 	if u := getenv("OPENAI_BASE_URL"); u != "" {
 		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", true
@@ -164,9 +164,9 @@ func decodeProviders(data []byte, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	cfg.Providers = make([]provider.Config, len(file.Providers))
+	cfg.Providers = make([]openai.Config, len(file.Providers))
 	for i, prim := range file.Providers {
-		cfg.Providers[i] = provider.DefaultConfig()
+		cfg.Providers[i] = openai.DefaultConfig()
 		if err := md.PrimitiveDecode(prim, &cfg.Providers[i]); err != nil {
 			return fmt.Errorf("providers[%d]: %w", i, err)
 		}

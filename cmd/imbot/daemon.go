@@ -13,10 +13,11 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/chain"
 	"imbot/core/faq"
-	"imbot/core/metric"
-	"imbot/core/provider"
 	"imbot/core/token"
+	"imbot/metric"
+	"imbot/provider/openai"
 	"imbot/store"
 )
 
@@ -26,8 +27,8 @@ type daemon struct {
 	log        *slog.Logger
 	metrics    *metric.Registry
 	store      *store.Store
-	clients    map[string]*provider.Client
-	chains     []*provider.Chain
+	clients    map[string]*openai.Client
+	chains     []*chain.Chain
 	knowledge  *knowledge
 	router     *core.Router
 	dispatcher *core.Dispatcher
@@ -73,8 +74,8 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
-		ObserveUsage: func(p string, prompt []provider.Message, reported int) {
-			cal.Observe(p, cal.Encoding().CountMessages(prompt), reported)
+		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
+			cal.Observe(p, cal.Encoding().CountMessages(contents(prompt)), reported)
 		},
 	})
 	if err != nil {
@@ -96,36 +97,49 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 
 // buildChains makes a client per provider and the general and business
 // chains from them.
-func (d *daemon) buildChains() (general, business *provider.Chain, err error) {
-	d.clients = map[string]*provider.Client{}
+func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
+	d.clients = map[string]*openai.Client{}
+	members := map[string]*chain.Member{}
 	hc := &http.Client{Transport: pooledTransport()}
 	for _, pc := range d.cfg.Providers {
-		c, err := provider.NewClient(pc, provider.WithHTTPClient(hc),
-			provider.WithLogger(d.log.With("component", "provider")), provider.WithMetrics(d.metrics))
+		c, err := openai.NewClient(pc, openai.WithHTTPClient(hc),
+			openai.WithLogger(d.log.With("component", "provider")), openai.WithMetrics(d.metrics))
 		if err != nil {
 			return nil, nil, err
 		}
 		d.clients[pc.Name] = c
-	}
-	chain := func(name string, names []string) (*provider.Chain, error) {
-		cs := make([]*provider.Client, len(names))
-		for i, n := range names {
-			cs[i] = d.clients[n]
+		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics)); err != nil {
+			return nil, nil, err
 		}
-		ch, err := provider.NewChain(name, cs, provider.WithLogger(d.log.With("component", "chain")), provider.WithMetrics(d.metrics))
+	}
+	build := func(name string, names []string) (*chain.Chain, error) {
+		ms := make([]*chain.Member, len(names))
+		for i, n := range names {
+			ms[i] = members[n]
+		}
+		ch, err := chain.New(name, ms, chain.WithLogger(d.log.With("component", "chain")), chain.WithMetrics(d.metrics))
 		if err == nil {
 			d.chains = append(d.chains, ch)
 		}
 		return ch, err
 	}
-	if general, err = chain("general", d.cfg.Router.General); err != nil {
+	if general, err = build("general", d.cfg.Router.General); err != nil {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {
 		return general, general, nil
 	}
-	business, err = chain("business", d.cfg.Router.Business)
+	business, err = build("business", d.cfg.Router.Business)
 	return general, business, err
+}
+
+// contents lists the contents of a prompt's messages, for token counting.
+func contents(prompt []core.ModelMessage) []string {
+	out := make([]string, len(prompt))
+	for i, m := range prompt {
+		out[i] = m.Content
+	}
+	return out
 }
 
 // pooledTransport keeps enough idle connections per provider host for the

@@ -17,7 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"imbot/core/provider/providertest"
+	"imbot/provider/openai/openaitest"
 )
 
 // instance is one in-process `imbot serve` for end-to-end tests.
@@ -203,7 +203,7 @@ func postChat(t *testing.T, addr string, body string) (int, map[string]any) {
 }
 
 func TestServeEndToEnd(t *testing.T) {
-	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
 	dir := t.TempDir()
 	path := writeConfig(t, dir, testSetup{model: model.URL()})
 
@@ -248,7 +248,7 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestServeBadInput(t *testing.T) {
-	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
 	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL(), extra: "[adapters.web]\nmax_message_bytes = 64\n"}))
 	c := in.dial("")
 	readFrame(t, c)
@@ -281,7 +281,7 @@ func TestServeBadInput(t *testing.T) {
 }
 
 func TestServeDegradesWhenModelIsDown(t *testing.T) {
-	model := providertest.New(t, providertest.WithDefault(providertest.Fail(http.StatusInternalServerError)))
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Fail(http.StatusInternalServerError)))
 	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL(), provider: "max_retries = 0"}))
 	status, out := postChat(t, in.addr, `{"text":"Tell me something interesting about owls"}`)
 	if status != 200 || out["route"] != "degraded" || !strings.Contains(out["text"].(string), "OPENAI_BASE_URL") {
@@ -290,7 +290,7 @@ func TestServeDegradesWhenModelIsDown(t *testing.T) {
 }
 
 func TestServeStalledRequestsTimeOutButWebSocketsLive(t *testing.T) {
-	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
 	cfg, err := loadConfig(writeConfig(t, t.TempDir(), testSetup{model: model.URL()}), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"imbot/core"
 	"imbot/core/faq"
-	"imbot/core/provider"
+	"imbot/provider/openai"
 )
 
 const faqEvalUsage = `usage: imbot faq eval -kb KB.toml -set TEST.jsonl [-tune VAL.jsonl] [flags]
@@ -126,9 +126,9 @@ func (f evalFlags) embeddings() (faq.Config, []faq.Option, error) {
 	if f.embedURL == "" {
 		return cfg, nil, nil
 	}
-	pc := provider.DefaultConfig()
+	pc := openai.DefaultConfig()
 	pc.Name, pc.BaseURL, pc.Model, pc.APIKey = "embeddings", f.embedURL, f.embedModel, os.Getenv("OPENAI_API_KEY")
-	c, err := provider.NewClient(pc)
+	c, err := openai.NewClient(pc)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("faq eval: %w", err)
 	}

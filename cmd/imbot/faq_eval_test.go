@@ -11,7 +11,7 @@ import (
 
 	"imbot/core"
 	"imbot/core/faq"
-	"imbot/core/provider/providertest"
+	"imbot/provider/openai/openaitest"
 )
 
 // TestBuiltinKnowledgeBase checks that the shipped knowledge base loads and
@@ -145,7 +145,7 @@ func TestFAQEvalCLINC(t *testing.T) {
 
 func TestFAQEvalEmbeddings(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "test-key")
-	srv := providertest.New(t, providertest.WithAPIKey("test-key"), providertest.WithEmbeddingDims(16))
+	srv := openaitest.New(t, openaitest.WithAPIKey("test-key"), openaitest.WithEmbeddingDims(16))
 	dir := t.TempDir()
 	set := writeFile(t, dir, "test.jsonl", `{"q":"how do I connect telegram","want":"connect-telegram"}`+"\n"+`{"q":"tell me a joke","want":""}`)
 	var out, errOut bytes.Buffer

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"imbot/core/provider/providertest"
+	"imbot/provider/openai/openaitest"
 )
 
 // lastUser returns the last user message of a recorded model request.
-func lastUser(r providertest.Request) string {
+func lastUser(r openaitest.Request) string {
 	for i := len(r.Messages) - 1; i >= 0; i-- {
 		if r.Messages[i].Role == "user" {
 			return r.Messages[i].Content
@@ -23,20 +23,20 @@ func lastUser(r providertest.Request) string {
 }
 
 // scriptedModel fails the ways its user messages ask for.
-func scriptedModel(t *testing.T) *providertest.Server {
-	return providertest.New(t, providertest.WithScript(func(r providertest.Request) providertest.Response {
+func scriptedModel(t *testing.T) *openaitest.Server {
+	return openaitest.New(t, openaitest.WithScript(func(r openaitest.Request) openaitest.Response {
 		q := lastUser(r)
 		switch {
 		case strings.Contains(q, "[500]"), strings.Contains(q, "[all down]"):
-			return providertest.Fail(http.StatusInternalServerError)
+			return openaitest.Fail(http.StatusInternalServerError)
 		case strings.Contains(q, "[429]"):
-			return providertest.RateLimited(30) // longer than the turn can wait
+			return openaitest.RateLimited(30) // longer than the turn can wait
 		case strings.Contains(q, "[hang]"):
-			return providertest.Hang()
+			return openaitest.Hang()
 		case strings.Contains(q, "[drop]"):
-			return providertest.Drop(1, "half of ", "the answer")
+			return openaitest.Drop(1, "half of ", "the answer")
 		}
-		return providertest.Echo()
+		return openaitest.Echo()
 	}))
 }
 
@@ -50,11 +50,11 @@ func chainConfig(t *testing.T, dir, primary, backup, listen string) string {
 
 func TestServeFailsOverAndDegrades(t *testing.T) {
 	primary := scriptedModel(t)
-	backup := providertest.New(t, providertest.WithScript(func(r providertest.Request) providertest.Response {
+	backup := openaitest.New(t, openaitest.WithScript(func(r openaitest.Request) openaitest.Response {
 		if strings.Contains(lastUser(r), "[all down]") {
-			return providertest.Fail(http.StatusBadGateway)
+			return openaitest.Fail(http.StatusBadGateway)
 		}
-		return providertest.Echo()
+		return openaitest.Echo()
 	}))
 	path := chainConfig(t, t.TempDir(), primary.URL(), backup.URL(), "127.0.0.1:0")
 	in := startServe(t, path)
@@ -94,7 +94,7 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestFAQUnansweredExport(t *testing.T) {
-	down := providertest.New(t, providertest.WithDefault(providertest.Fail(http.StatusInternalServerError)))
+	down := openaitest.New(t, openaitest.WithDefault(openaitest.Fail(http.StatusInternalServerError)))
 	path := chainConfig(t, t.TempDir(), down.URL(), down.URL(), freeAddr(t))
 	in := startServe(t, path)
 	if status, out := postChat(t, in.addr, `{"text":"Do you deliver to Antarctica?"}`); status != 200 || out["route"] != "degraded" {
@@ -130,7 +130,7 @@ func TestFAQUnansweredExport(t *testing.T) {
 }
 
 func TestChatInTheTerminal(t *testing.T) {
-	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
 	path := writeConfig(t, t.TempDir(), testSetup{model: model.URL()})
 	chat := func(input string) string {
 		t.Helper()

@@ -23,7 +23,7 @@ type Index struct {
 	emb      embedding
 	log      *slog.Logger
 	metered  bool
-	searches metric.ValueVec
+	searches metric.CounterVec
 	latency  metric.HistogramVec
 }
 
@@ -32,7 +32,7 @@ type Option func(*options)
 
 type options struct {
 	log   *slog.Logger
-	reg   *metric.Registry
+	reg   metric.Meter
 	emb   Embedder
 	cache VectorCache
 }
@@ -40,9 +40,9 @@ type options struct {
 // WithLogger sets the logger (default: slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// WithMetrics registers the index's metrics in reg: imbot_faq_searches_total
+// WithMetrics reports the index's metrics to reg: imbot_faq_searches_total
 // by mode (lexical, fused, fallback) and imbot_faq_search_seconds.
-func WithMetrics(reg *metric.Registry) Option { return func(o *options) { o.reg = reg } }
+func WithMetrics(reg metric.Meter) Option { return func(o *options) { o.reg = reg } }
 
 // WithEmbedder enables embeddings: document and query vectors come from e
 // with the model of Config.Embeddings, and are cached in cache when it is not
@@ -75,7 +75,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 	if o.reg != nil {
 		ix.metered = true
 		ix.searches = o.reg.Counter("imbot_faq_searches_total", "FAQ searches by mode (lexical, fused, fallback).", "mode")
-		ix.latency = o.reg.Histogram("imbot_faq_search_seconds", "FAQ search latency.", metric.LatencyBuckets)
+		ix.latency = o.reg.Histogram("imbot_faq_search_seconds", "FAQ search latency.", metric.LatencyBuckets())
 	}
 	sample := nullSample(questions)
 	ix.nullLex = ix.calibrate(docs, sample, false)

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"imbot/core"
-	"imbot/core/metric"
+	"imbot/metric"
 )
 
 // shopKB is a small bilingual knowledge base.

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"imbot/core/metric"
-	"imbot/core/provider"
 )
 
 // maxProviders bounds how many providers a Calibrator tracks; usage from
@@ -27,8 +26,8 @@ type Calibrator struct {
 	enc      Encoding
 	mu       sync.RWMutex
 	ratios   map[string]*ratio
-	scales   metric.ValueVec
-	observed metric.ValueVec
+	scales   metric.GaugeVec
+	observed metric.CounterVec
 	metrics  bool
 }
 
@@ -42,7 +41,7 @@ type Option func(*Calibrator)
 // WithMetrics exports each provider's scale (imbot_token_scale) and the
 // number of usage reports it learned from
 // (imbot_token_observations_total) to reg.
-func WithMetrics(reg *metric.Registry) Option {
+func WithMetrics(reg metric.Meter) Option {
 	return func(c *Calibrator) {
 		if reg == nil {
 			return
@@ -125,11 +124,12 @@ func (c *Calibrator) Count(name, text string) int {
 	return w.count(text, c.Scale(name))
 }
 
-// CountMessages estimates the prompt tokens msgs cost at provider name, with
-// the per-message overhead of Encoding.CountMessages, scaled.
-func (c *Calibrator) CountMessages(name string, msgs []provider.Message) int {
+// CountMessages estimates the prompt tokens of messages with the given
+// contents at provider name, with the per-message overhead of
+// Encoding.CountMessages, scaled.
+func (c *Calibrator) CountMessages(name string, contents []string) int {
 	w := c.enc.weights()
-	return w.countMessages(msgs, c.Scale(name))
+	return w.countMessages(contents, c.Scale(name))
 }
 
 func (c *Calibrator) clamp(x float64) float64 {

@@ -7,8 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"imbot/core/metric"
-	"imbot/core/provider"
+	"imbot/metric"
 )
 
 func newTestCalibrator(t *testing.T, mutate func(*Config), opts ...Option) *Calibrator {
@@ -78,7 +77,7 @@ func TestCalibratorCount(t *testing.T) {
 	if got := c.Count("qwen", ""); got != 0 {
 		t.Errorf("Count(\"\") = %d, want 0", got)
 	}
-	msgs := []provider.Message{{Role: "user", Content: text}}
+	msgs := []string{text}
 	if got, want := c.CountMessages("qwen", msgs), c.Count("qwen", text)+2*PerMessage; got != want {
 		t.Errorf("CountMessages = %d, want %d", got, want)
 	}

@@ -3,8 +3,6 @@ package token
 import (
 	"fmt"
 	"math"
-
-	"imbot/core/provider"
 )
 
 // Encoding names the tokenizer family an estimate is fitted to. Every
@@ -70,12 +68,13 @@ func Count(text string) int {
 	return Conservative.Count(text)
 }
 
-// CountMessages estimates the prompt tokens of msgs as a provider counts
-// them: each message's content plus PerMessage, plus PerMessage for the
-// reply's priming. It returns 0 for no messages.
-func (e Encoding) CountMessages(msgs []provider.Message) int {
+// CountMessages estimates the prompt tokens of a chat prompt whose
+// messages have the given contents, as a provider counts them: each
+// content plus PerMessage, plus PerMessage for the reply's priming. It
+// returns 0 for no messages.
+func (e Encoding) CountMessages(contents []string) int {
 	w := e.weights()
-	return w.countMessages(msgs, 1)
+	return w.countMessages(contents, 1)
 }
 
 // weights are the coefficients of one encoding: tokens per tally unit.
@@ -98,13 +97,13 @@ func (w *weights) count(text string, scale float64) int {
 
 // countMessages is count over each message's content, scaled, plus the
 // chat format's overhead.
-func (w *weights) countMessages(msgs []provider.Message, scale float64) int {
-	if len(msgs) == 0 {
+func (w *weights) countMessages(contents []string, scale float64) int {
+	if len(contents) == 0 {
 		return 0
 	}
 	n := PerMessage
-	for _, m := range msgs {
-		n += w.count(m.Content, scale) + PerMessage
+	for _, c := range contents {
+		n += w.count(c, scale) + PerMessage
 	}
 	return n
 }

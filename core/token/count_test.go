@@ -3,8 +3,6 @@ package token
 import (
 	"strings"
 	"testing"
-
-	"imbot/core/provider"
 )
 
 // TestCountSmallTexts checks short texts against the counts o200k_base and
@@ -66,14 +64,10 @@ func TestCountGrowsWithText(t *testing.T) {
 }
 
 func TestCountMessages(t *testing.T) {
-	msgs := []provider.Message{
-		{Role: "system", Content: "You are a helpful assistant."},
-		{Role: "user", Content: "退款多久到账？"},
-		{Role: "assistant", Content: ""},
-	}
+	msgs := []string{"You are a helpful assistant.", "退款多久到账？", ""}
 	want := PerMessage
 	for _, m := range msgs {
-		want += Count(m.Content) + PerMessage
+		want += Count(m) + PerMessage
 	}
 	if got := Conservative.CountMessages(msgs); got != want {
 		t.Errorf("CountMessages = %d, want %d", got, want)

@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"slices"
@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"imbot/core/chain"
 )
 
 func validConfig() Config {
 	c := DefaultConfig()
-	c.Name, c.BaseURL, c.Model = "openai", "https://api.openai.com/v1", "gpt-4o-mini"
+	c.Name, c.BaseURL, c.Model = "openai", "https://api.goopenai.com/v1", "gpt-4o-mini"
 	c.APIKeyEnv, c.APIKey = "OPENAI_API_KEY", "sk-x"
 	return c
 }
@@ -28,9 +30,9 @@ func TestConfigValidate(t *testing.T) {
 		{"bad name", func(c *Config) { c.Name = "a b" }, []string{"name:"}},
 		{"no base url", func(c *Config) { c.BaseURL = "" }, []string{"base_url:"}},
 		{"ftp base url", func(c *Config) { c.BaseURL = "ftp://x/v1" }, []string{"base_url:"}},
-		{"no version path", func(c *Config) { c.BaseURL = "https://api.openai.com" }, []string{"base_url:"}},
-		{"credentials in url", func(c *Config) { c.BaseURL = "https://u:p@api.openai.com/v1" }, []string{"base_url:"}},
-		{"query in url", func(c *Config) { c.BaseURL = "https://api.openai.com/v1?x=1" }, []string{"base_url:"}},
+		{"no version path", func(c *Config) { c.BaseURL = "https://api.goopenai.com" }, []string{"base_url:"}},
+		{"credentials in url", func(c *Config) { c.BaseURL = "https://u:p@api.goopenai.com/v1" }, []string{"base_url:"}},
+		{"query in url", func(c *Config) { c.BaseURL = "https://api.goopenai.com/v1?x=1" }, []string{"base_url:"}},
 		{"no model", func(c *Config) { c.Model = "" }, []string{"model:"}},
 		{"key unresolved", func(c *Config) { c.APIKey = "" }, []string{"api_key_env:"}},
 		{"bad env name", func(c *Config) { c.APIKeyEnv = "1-X" }, []string{"api_key_env:"}},
@@ -41,7 +43,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative max tokens", func(c *Config) { c.MaxTokens = -5 }, []string{"max_tokens:"}},
 		{"temperature", func(c *Config) { c.Temperature = 2.5 }, []string{"temperature:"}},
 		{"breaker", func(c *Config) {
-			c.Breaker = BreakerConfig{FailureRatio: 1.5, Window: 0, MinCalls: 0, Cooldown: -1, HalfOpenProbes: 0}
+			c.Breaker = chain.BreakerConfig{FailureRatio: 1.5, Window: 0, MinCalls: 0, Cooldown: -1, HalfOpenProbes: 0}
 		}, []string{"breaker.failure_ratio:", "breaker.window:", "breaker.min_calls:", "breaker.cooldown:", "breaker.half_open_probes:"}},
 		{"zero ratio", func(c *Config) { c.Breaker.FailureRatio = 0 }, []string{"breaker.failure_ratio:"}},
 	}
@@ -92,7 +94,7 @@ half_open_probes = 2
 	want := Config{Name: "deepseek", BaseURL: "https://api.deepseek.com/v1", Model: "deepseek-chat",
 		APIKeyEnv: "DEEPSEEK_API_KEY", FirstTokenTimeout: 10 * time.Second, Timeout: 90 * time.Second,
 		ThirdParty: true, MaxRetries: 1, MaxTokens: 1024, Temperature: 0.5,
-		Breaker: BreakerConfig{FailureRatio: 0.6, Window: 2 * time.Minute, MinCalls: 10, Cooldown: 45 * time.Second, HalfOpenProbes: 2}}
+		Breaker: chain.BreakerConfig{FailureRatio: 0.6, Window: 2 * time.Minute, MinCalls: 10, Cooldown: 45 * time.Second, HalfOpenProbes: 2}}
 	if c != want {
 		t.Errorf("decoded %+v, want %+v", c, want)
 	}

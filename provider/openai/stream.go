@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"imbot/core"
 )
 
 // Stream sends req and streams the answer: onDelta (which may be nil)
@@ -20,7 +22,7 @@ import (
 // On success the Result holds the whole text and the usage the provider
 // reported. On failure the error is an *Error; if text had already been
 // passed to onDelta, the Result is Interrupted and holds that text.
-func (c *Client) Stream(ctx context.Context, req Request, onDelta DeltaFunc) (Result, error) {
+func (c *Client) Stream(ctx context.Context, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
 	start := c.clock.Now()
 	res, firstToken, err := c.stream(ctx, req, onDelta)
 	c.metrics.call(c.cfg.Name, res, err, firstToken)
@@ -34,8 +36,8 @@ func (c *Client) Stream(ctx context.Context, req Request, onDelta DeltaFunc) (Re
 
 // stream is Stream without the bookkeeping; it also returns how long the
 // first sign of life took (negative if none came).
-func (c *Client) stream(ctx context.Context, req Request, onDelta DeltaFunc) (Result, time.Duration, error) {
-	res := Result{Provider: c.cfg.Name, Model: c.cfg.Model}
+func (c *Client) stream(ctx context.Context, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, time.Duration, error) {
+	res := core.ModelResult{Provider: c.cfg.Name, Model: c.cfg.Model}
 	if len(req.Messages) == 0 {
 		return res, -1, c.cls.final(errors.New("request has no messages"))
 	}
@@ -81,7 +83,7 @@ var errFirstTokenRace = errors.New("first token arrived after the first-token ti
 
 // reader consumes one chat completion stream.
 type reader struct {
-	onDelta   DeltaFunc
+	onDelta   core.DeltaFunc
 	stopFirst func() bool
 	now       func() time.Time
 	text      strings.Builder
@@ -91,7 +93,7 @@ type reader struct {
 }
 
 // read receives chunks until the stream ends; io.EOF is a normal end.
-func (r *reader) read(st *openai.ChatCompletionStream, res *Result) error {
+func (r *reader) read(st *goopenai.ChatCompletionStream, res *core.ModelResult) error {
 	for {
 		chunk, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -101,7 +103,7 @@ func (r *reader) read(st *openai.ChatCompletionStream, res *Result) error {
 			return err
 		}
 		if chunk.Usage != nil {
-			res.Usage = Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
+			res.Usage = core.ModelUsage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
 		}
 		if len(chunk.Choices) == 0 { // the usage chunk, or a keep-alive
 			continue
@@ -113,7 +115,7 @@ func (r *reader) read(st *openai.ChatCompletionStream, res *Result) error {
 }
 
 // take handles one choice delta.
-func (r *reader) take(ch openai.ChatCompletionStreamChoice) error {
+func (r *reader) take(ch goopenai.ChatCompletionStreamChoice) error {
 	text := ch.Delta.Content
 	if text == "" {
 		text = ch.Delta.Refusal

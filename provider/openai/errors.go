@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -10,23 +10,19 @@ import (
 	"time"
 	"unicode/utf8"
 
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"imbot/core"
 )
 
 // Sentinel errors. Errors returned by this package wrap them, so callers test
 // with errors.Is.
 var (
-	// ErrAllFailed means every provider of a chain failed (or was skipped by
-	// its open breaker) before any text was streamed; the caller should send
-	// its degraded reply.
-	ErrAllFailed = errors.New("all providers failed")
 	// ErrFirstTokenTimeout means the stream showed no sign of life within
 	// first_token_timeout.
 	ErrFirstTokenTimeout = errors.New("no first token in time")
 	// ErrTimeout means the call ran past its total timeout.
 	ErrTimeout = errors.New("call timed out")
-	// ErrBreakerOpen means the provider's circuit breaker refused the call.
-	ErrBreakerOpen = errors.New("circuit breaker open")
 	// ErrTruncated means the stream ended without the provider saying the
 	// answer was finished (a dropped connection or a cut-off stream).
 	ErrTruncated = errors.New("stream ended before the answer was finished")
@@ -41,7 +37,8 @@ var (
 // error message (and so into logs).
 const maxErrorText = 300
 
-// Error is a classified failure of one provider call. Find it with errors.As.
+// Error is a classified failure of one provider call. Find it with
+// errors.As, or as a core.ProviderError.
 type Error struct {
 	// Provider is the configured provider name.
 	Provider string
@@ -78,6 +75,13 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+var _ core.ProviderError = (*Error)(nil)
+
+// Failure implements core.ProviderError.
+func (e *Error) Failure() core.Failure {
+	return core.Failure{Status: e.Status, Retryable: e.Retryable, RetryAfter: e.RetryAfter}
+}
 
 // classifier turns raw errors from one client into *Error values.
 type classifier struct {
@@ -133,8 +137,8 @@ func (c classifier) describe(err error) string {
 // classifyCause returns the HTTP status behind err (0 if none) and whether
 // retrying the same provider may help.
 func classifyCause(err error) (status int, retryable bool) {
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
+	var apiErr *goopenai.APIError
+	var reqErr *goopenai.RequestError
 	switch {
 	case errors.As(err, &apiErr):
 		if isQuotaError(apiErr) {
@@ -153,9 +157,9 @@ func classifyCause(err error) (status int, retryable bool) {
 	case errors.Is(err, ErrResponseTooLarge), errors.Is(err, ErrEmptyAnswer),
 		errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return 0, false
-	case errors.Is(err, openai.ErrChatCompletionInvalidModel),
-		errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated),
-		errors.Is(err, openai.ErrReasoningModelLimitationsOther):
+	case errors.Is(err, goopenai.ErrChatCompletionInvalidModel),
+		errors.Is(err, goopenai.ErrReasoningModelMaxTokensDeprecated),
+		errors.Is(err, goopenai.ErrReasoningModelLimitationsOther):
 		return 0, false
 	}
 	// Connection refused or reset, unexpected EOF, too many keep-alive
@@ -168,7 +172,7 @@ func retryableStatus(status int) bool {
 }
 
 // isQuotaError reports an exhausted account, which waiting will not fix.
-func isQuotaError(e *openai.APIError) bool {
+func isQuotaError(e *goopenai.APIError) bool {
 	code, _ := e.Code.(string)
 	return code == "insufficient_quota" || e.Type == "insufficient_quota"
 }

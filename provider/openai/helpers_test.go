@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"imbot/core/provider/providertest"
+	"imbot/core"
+	"imbot/provider/openai/openaitest"
 )
 
 // fakeClock is a Clock that moves only when told to: Advance, or Sleep
@@ -91,7 +92,7 @@ func (c *fakeClock) Sleeps() []time.Duration {
 const testKey = "sk-test-0123456789"
 
 // testConfig returns a valid config for a fake server.
-func testConfig(name string, srv *providertest.Server) Config {
+func testConfig(name string, srv *openaitest.Server) Config {
 	cfg := DefaultConfig()
 	cfg.Name, cfg.BaseURL, cfg.Model = name, srv.URL(), "test-model"
 	cfg.APIKeyEnv, cfg.APIKey = "TEST_KEY", testKey
@@ -99,10 +100,10 @@ func testConfig(name string, srv *providertest.Server) Config {
 }
 
 // newFake starts a fake server that expects testConfig's key and model.
-func newFake(t testing.TB, opts ...providertest.Option) *providertest.Server {
+func newFake(t testing.TB, opts ...openaitest.Option) *openaitest.Server {
 	t.Helper()
-	return providertest.New(t, append([]providertest.Option{
-		providertest.WithAPIKey(testKey), providertest.WithModel("test-model")}, opts...)...)
+	return openaitest.New(t, append([]openaitest.Option{
+		openaitest.WithAPIKey(testKey), openaitest.WithModel("test-model")}, opts...)...)
 }
 
 func newTestClient(t testing.TB, cfg Config, opts ...Option) *Client {
@@ -114,12 +115,12 @@ func newTestClient(t testing.TB, cfg Config, opts ...Option) *Client {
 	return c
 }
 
-func userRequest(text string) Request {
-	return Request{Messages: []Message{{Role: "system", Content: "be brief"}, {Role: "user", Content: text}}}
+func userRequest(text string) core.ModelRequest {
+	return core.ModelRequest{Messages: []core.ModelMessage{{Role: "system", Content: "be brief"}, {Role: "user", Content: text}}}
 }
 
 // collect returns a DeltaFunc that appends to *got.
-func collect(got *[]string) DeltaFunc {
+func collect(got *[]string) core.DeltaFunc {
 	return func(s string) { *got = append(*got, s) }
 }
 

@@ -1,4 +1,4 @@
-// Package providertest is a fake OpenAI-compatible API for tests and
+// Package openaitest is a fake OpenAI-compatible API for tests and
 // benchmarks: /v1/chat/completions (streamed as server-sent events) and
 // /v1/embeddings, with scripted answers and failures — errors with
 // Retry-After, hangs, dropped streams, slow chunks, keep-alive lines — and a
@@ -8,7 +8,7 @@
 // token, JSON body with model, messages, "stream": true and
 // "stream_options": {"include_usage": true}) and reports violations with
 // t.Errorf. It listens on 127.0.0.1 only and closes when the test ends.
-package providertest
+package openaitest
 
 import (
 	"context"
@@ -112,7 +112,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	mux.HandleFunc("/v1/chat/completions", s.handleChat)
 	mux.HandleFunc("/v1/embeddings", s.handleEmbeddings)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("providertest: unexpected request %s %s", r.Method, r.URL.Path)
+		t.Errorf("openaitest: unexpected request %s %s", r.Method, r.URL.Path)
 		writeError(w, Fail(http.StatusNotFound))
 	})
 	s.ts = httptest.NewServer(mux)
@@ -244,7 +244,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, problems []strin
 	if len(problems) == 0 {
 		return true
 	}
-	s.t.Errorf("providertest: bad request to %s: %s", r.URL.Path, strings.Join(problems, "; "))
+	s.t.Errorf("openaitest: bad request to %s: %s", r.URL.Path, strings.Join(problems, "; "))
 	writeError(w, Fail(http.StatusBadRequest))
 	return false
 }

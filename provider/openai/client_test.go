@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -9,15 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"imbot/core/provider/providertest"
+	"imbot/core"
+	"imbot/core/chain"
+	"imbot/provider/openai/openaitest"
 )
 
 func TestClientStreamHappyPath(t *testing.T) {
 	srv := newFake(t)
-	srv.Enqueue(providertest.Response{
+	srv.Enqueue(openaitest.Response{
 		Reasoning: []string{"thinking…"},
 		Chunks:    []string{"Hello", ", ", "world"},
-		Usage:     &providertest.Usage{PromptTokens: 12, CompletionTokens: 3},
+		Usage:     &openaitest.Usage{PromptTokens: 12, CompletionTokens: 3},
 	})
 	cfg := testConfig("local", srv)
 	cfg.MaxTokens, cfg.Temperature = 256, 0.7
@@ -28,8 +30,8 @@ func TestClientStreamHappyPath(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Stream: %v", err)
 	}
-	want := Result{Text: "Hello, world", Provider: "local", Model: "test-model",
-		Usage: Usage{PromptTokens: 12, CompletionTokens: 3}}
+	want := core.ModelResult{Text: "Hello, world", Provider: "local", Model: "test-model",
+		Usage: core.ModelUsage{PromptTokens: 12, CompletionTokens: 3}}
 	if res != want {
 		t.Errorf("result = %+v, want %+v", res, want)
 	}
@@ -45,7 +47,7 @@ func TestClientStreamHappyPath(t *testing.T) {
 		r.Temperature < 0.69 || r.Temperature > 0.71 || !r.Stream || !r.IncludeUsage {
 		t.Errorf("request = %+v", r)
 	}
-	if len(r.Messages) != 2 || r.Messages[1] != (providertest.Message{Role: "user", Content: "hi there"}) {
+	if len(r.Messages) != 2 || r.Messages[1] != (openaitest.Message{Role: "user", Content: "hi there"}) {
 		t.Errorf("messages = %+v", r.Messages)
 	}
 }
@@ -66,7 +68,7 @@ func TestClientRequestMaxTokensOverridesConfig(t *testing.T) {
 }
 
 func TestClientNoKey(t *testing.T) {
-	srv := providertest.New(t) // expects no Authorization header
+	srv := openaitest.New(t) // expects no Authorization header
 	cfg := testConfig("ollama", srv)
 	cfg.APIKeyEnv, cfg.APIKey = "", ""
 	res, err := newTestClient(t, cfg).Stream(testContext(t), userRequest("hi"), nil)
@@ -78,30 +80,30 @@ func TestClientNoKey(t *testing.T) {
 func TestClientStreamErrors(t *testing.T) {
 	tests := []struct {
 		name        string
-		resp        providertest.Response
+		resp        openaitest.Response
 		status      int
 		retryable   bool
 		retryAfter  time.Duration
 		is          error
 		interrupted string // partial text, when the stream broke after text
 	}{
-		{name: "500", resp: providertest.Fail(500), status: 500, retryable: true},
-		{name: "502 html", resp: providertest.Response{Status: 502, RawErrorBody: "<html>bad gateway</html>"},
+		{name: "500", resp: openaitest.Fail(500), status: 500, retryable: true},
+		{name: "502 html", resp: openaitest.Response{Status: 502, RawErrorBody: "<html>bad gateway</html>"},
 			status: 502, retryable: true},
-		{name: "429 retry-after", resp: providertest.RateLimited(7), status: 429, retryable: true, retryAfter: 7 * time.Second},
-		{name: "429 quota", resp: providertest.Response{Status: 429, ErrorType: "insufficient_quota",
+		{name: "429 retry-after", resp: openaitest.RateLimited(7), status: 429, retryable: true, retryAfter: 7 * time.Second},
+		{name: "429 quota", resp: openaitest.Response{Status: 429, ErrorType: "insufficient_quota",
 			ErrorCode: "insufficient_quota", RetryAfter: "5"}, status: 429},
-		{name: "401", resp: providertest.Fail(401), status: 401},
-		{name: "404", resp: providertest.Fail(404), status: 404},
-		{name: "400", resp: providertest.Fail(400), status: 400},
-		{name: "stream error event", resp: providertest.Response{StreamError: "overloaded"}, retryable: true},
-		{name: "dropped before text", resp: providertest.Drop(0, "a", "b"), retryable: true},
-		{name: "dropped midway", resp: providertest.Drop(2, "Hel", "lo ", "wor", "ld"), retryable: true,
+		{name: "401", resp: openaitest.Fail(401), status: 401},
+		{name: "404", resp: openaitest.Fail(404), status: 404},
+		{name: "400", resp: openaitest.Fail(400), status: 400},
+		{name: "stream error event", resp: openaitest.Response{StreamError: "overloaded"}, retryable: true},
+		{name: "dropped before text", resp: openaitest.Drop(0, "a", "b"), retryable: true},
+		{name: "dropped midway", resp: openaitest.Drop(2, "Hel", "lo ", "wor", "ld"), retryable: true,
 			interrupted: "Hello "},
-		{name: "no finish reason", resp: providertest.Response{Chunks: []string{"cut"}, OmitFinish: true},
+		{name: "no finish reason", resp: openaitest.Response{Chunks: []string{"cut"}, OmitFinish: true},
 			retryable: true, is: ErrTruncated, interrupted: "cut"},
-		{name: "empty answer", resp: providertest.Response{Reasoning: []string{"hmm"}}, is: ErrEmptyAnswer},
-		{name: "non-streaming server", resp: providertest.Response{Chunks: []string{"x"}, NonStreaming: true},
+		{name: "empty answer", resp: openaitest.Response{Reasoning: []string{"hmm"}}, is: ErrEmptyAnswer},
+		{name: "non-streaming server", resp: openaitest.Response{Chunks: []string{"x"}, NonStreaming: true},
 			retryable: true, is: ErrTruncated},
 	}
 	for _, tt := range tests {
@@ -134,7 +136,7 @@ func TestClientStreamErrors(t *testing.T) {
 
 func TestClientKeepAlivesAndSlowChunks(t *testing.T) {
 	srv := newFake(t)
-	srv.Enqueue(providertest.Response{Chunks: []string{"a", "b"}, KeepAlives: 50, ChunkDelay: time.Millisecond})
+	srv.Enqueue(openaitest.Response{Chunks: []string{"a", "b"}, KeepAlives: 50, ChunkDelay: time.Millisecond})
 	res, err := newTestClient(t, testConfig("p", srv)).Stream(testContext(t), userRequest("hi"), nil)
 	if err != nil || res.Text != "ab" {
 		t.Fatalf("Stream = %+v, %v", res, err)
@@ -143,7 +145,7 @@ func TestClientKeepAlivesAndSlowChunks(t *testing.T) {
 
 func TestClientResponseTooLarge(t *testing.T) {
 	srv := newFake(t)
-	srv.Enqueue(providertest.Answer(strings.Repeat("x", 4096)))
+	srv.Enqueue(openaitest.Answer(strings.Repeat("x", 4096)))
 	c := newTestClient(t, testConfig("p", srv), WithMaxResponseBytes(1024))
 	_, err := c.Stream(testContext(t), userRequest("hi"), nil)
 	var pe *Error
@@ -155,7 +157,7 @@ func TestClientResponseTooLarge(t *testing.T) {
 func TestClientFirstTokenTimeout(t *testing.T) {
 	clock := newFakeClock()
 	srv := newFake(t)
-	srv.Enqueue(providertest.Hang())
+	srv.Enqueue(openaitest.Hang())
 	c := newTestClient(t, testConfig("p", srv), WithClock(clock))
 	done := make(chan error, 1)
 	go func() {
@@ -176,11 +178,11 @@ func TestClientFirstTokenTimeout(t *testing.T) {
 func TestClientTotalTimeoutAfterText(t *testing.T) {
 	clock := newFakeClock()
 	srv := newFake(t)
-	srv.Enqueue(providertest.Response{Chunks: []string{"part"}, Hang: true})
+	srv.Enqueue(openaitest.Response{Chunks: []string{"part"}, Hang: true})
 	c := newTestClient(t, testConfig("p", srv), WithClock(clock))
 	first := make(chan struct{})
 	type outcome struct {
-		res Result
+		res core.ModelResult
 		err error
 	}
 	done := make(chan outcome, 1)
@@ -202,7 +204,7 @@ func TestClientTotalTimeoutAfterText(t *testing.T) {
 
 func TestClientCallerCancel(t *testing.T) {
 	srv := newFake(t)
-	srv.Enqueue(providertest.Hang())
+	srv.Enqueue(openaitest.Hang())
 	c := newTestClient(t, testConfig("p", srv))
 	ctx, cancel := context.WithCancel(testContext(t))
 	done := make(chan error, 1)
@@ -223,7 +225,7 @@ func TestClientCallerCancel(t *testing.T) {
 
 func TestClientRejectsEmptyRequest(t *testing.T) {
 	srv := newFake(t)
-	_, err := newTestClient(t, testConfig("p", srv)).Stream(testContext(t), Request{}, nil)
+	_, err := newTestClient(t, testConfig("p", srv)).Stream(testContext(t), core.ModelRequest{}, nil)
 	var pe *Error
 	if !errors.As(err, &pe) || pe.Retryable || srv.Calls() != 0 {
 		t.Fatalf("err = %v, calls %d; want a non-retryable error and no call", err, srv.Calls())
@@ -231,7 +233,7 @@ func TestClientRejectsEmptyRequest(t *testing.T) {
 }
 
 func TestNewClientReasoningModel(t *testing.T) {
-	srv := providertest.New(t, providertest.WithAPIKey(testKey))
+	srv := openaitest.New(t, openaitest.WithAPIKey(testKey))
 	cfg := testConfig("openai", srv)
 	cfg.Model, cfg.MaxTokens = "o3-mini", 100
 	c := newTestClient(t, cfg)
@@ -252,9 +254,10 @@ func TestClientAccessors(t *testing.T) {
 	cfg := testConfig("remote", srv)
 	cfg.ThirdParty, cfg.MaxRetries = true, 3
 	c := newTestClient(t, cfg)
-	if c.Name() != "remote" || c.Model() != "test-model" || !c.ThirdParty() || c.cfg.MaxRetries != 3 ||
-		c.breaker.State() != StateClosed {
-		t.Errorf("accessors: %s %s %t %d %s", c.Name(), c.Model(), c.ThirdParty(), c.cfg.MaxRetries, c.breaker.State())
+	want := chain.Policy{Name: "remote", Model: "test-model", ThirdParty: true, MaxRetries: 3,
+		FirstTokenTimeout: cfg.FirstTokenTimeout, Breaker: cfg.Breaker}
+	if c.Name() != "remote" || c.Model() != "test-model" || !c.ThirdParty() || cfg.Policy() != want {
+		t.Errorf("accessors: %s %s %t %+v", c.Name(), c.Model(), c.ThirdParty(), cfg.Policy())
 	}
 	if _, err := NewClient(Config{Name: "x"}); err == nil {
 		t.Error("NewClient accepted an invalid config")
@@ -262,7 +265,7 @@ func TestClientAccessors(t *testing.T) {
 }
 
 func TestEmbed(t *testing.T) {
-	srv := newFake(t, providertest.WithEmbeddingDims(4))
+	srv := newFake(t, openaitest.WithEmbeddingDims(4))
 	c := newTestClient(t, testConfig("p", srv))
 	texts := make([]string, embedBatchSize+3)
 	for i := range texts {
@@ -294,7 +297,7 @@ func TestEmbedErrors(t *testing.T) {
 	if _, err := c.Embed(testContext(t), "", []string{"a"}); err == nil {
 		t.Error("Embed accepted an empty model")
 	}
-	srv.Enqueue(providertest.RateLimited(2))
+	srv.Enqueue(openaitest.RateLimited(2))
 	_, err := c.Embed(testContext(t), "m", []string{"a"})
 	var pe *Error
 	if !errors.As(err, &pe) || pe.Status != http.StatusTooManyRequests || pe.RetryAfter != 2*time.Second {

@@ -1,10 +1,11 @@
-package provider
+package openai
 
 import (
 	"strings"
 	"testing"
 
-	"imbot/core/provider/providertest"
+	"imbot/core/chain"
+	"imbot/provider/openai/openaitest"
 )
 
 // benchmarkStream measures one Client.Stream round trip against the
@@ -14,7 +15,7 @@ func benchmarkStream(b *testing.B, chunks int) {
 	for i := range answer {
 		answer[i] = "word "
 	}
-	srv := newFake(b, providertest.WithDefault(providertest.Answer(answer...)))
+	srv := newFake(b, openaitest.WithDefault(openaitest.Answer(answer...)))
 	c := newTestClient(b, testConfig("bench", srv))
 	ctx := testContext(b)
 	req := userRequest("what are your opening hours?")
@@ -32,8 +33,13 @@ func BenchmarkClientStream50Chunks(b *testing.B) { benchmarkStream(b, 50) }
 
 // BenchmarkChainStreamParallel measures a chain under concurrent callers.
 func BenchmarkChainStreamParallel(b *testing.B) {
-	srv := newFake(b, providertest.WithDefault(providertest.Echo()))
-	ch, err := NewChain("general", []*Client{newTestClient(b, testConfig("bench", srv))})
+	srv := newFake(b, openaitest.WithDefault(openaitest.Echo()))
+	cfg := testConfig("bench", srv)
+	m, err := chain.NewMember(newTestClient(b, cfg), cfg.Policy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ch, err := chain.New("general", []*chain.Member{m})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"time"
+
+	"imbot/core/chain"
 )
 
 // Config is one [[providers]] table: where a model lives, how long to wait
@@ -14,7 +16,7 @@ type Config struct {
 	// Name identifies the provider in chains, logs, metrics and history.
 	Name string `toml:"name"`
 	// BaseURL is the API root including its version path, e.g.
-	// "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1".
+	// "https://api.goopenai.com/v1" or "http://127.0.0.1:11434/v1".
 	BaseURL string `toml:"base_url"`
 	// Model is the chat model name sent with every request.
 	Model string `toml:"model"`
@@ -42,32 +44,15 @@ type Config struct {
 	// provider's default), since the wire format cannot carry an explicit 0.
 	Temperature float64 `toml:"temperature"`
 	// Breaker configures this provider's circuit breaker.
-	Breaker BreakerConfig `toml:"breaker"`
-}
-
-// BreakerConfig is the [providers.breaker] table.
-type BreakerConfig struct {
-	// FailureRatio opens the breaker when this share of the calls in the
-	// window failed (0 < ratio ≤ 1).
-	FailureRatio float64 `toml:"failure_ratio"`
-	// Window is the rolling period over which calls are counted.
-	Window time.Duration `toml:"window"`
-	// MinCalls is the fewest calls in the window before the ratio counts.
-	MinCalls int `toml:"min_calls"`
-	// Cooldown is how long the breaker stays open before probing.
-	Cooldown time.Duration `toml:"cooldown"`
-	// HalfOpenProbes is how many probe calls may run at once while half
-	// open; that many successes close the breaker.
-	HalfOpenProbes int `toml:"half_open_probes"`
+	Breaker chain.BreakerConfig `toml:"breaker"`
 }
 
 // Limits that keep a misconfiguration from turning into a retry storm.
 const (
-	maxRetriesLimit  = 10
-	maxTemperature   = 2
-	maxNameLength    = 64
-	maxTokensLimit   = 1 << 20
-	maxHalfOpenProbe = 100
+	maxRetriesLimit = 10
+	maxTemperature  = 2
+	maxNameLength   = 64
+	maxTokensLimit  = 1 << 20
 )
 
 var (
@@ -82,18 +67,7 @@ func DefaultConfig() Config {
 		FirstTokenTimeout: 15 * time.Second,
 		Timeout:           120 * time.Second,
 		MaxRetries:        2,
-		Breaker:           DefaultBreakerConfig(),
-	}
-}
-
-// DefaultBreakerConfig returns the breaker defaults.
-func DefaultBreakerConfig() BreakerConfig {
-	return BreakerConfig{
-		FailureRatio:   0.5,
-		Window:         60 * time.Second,
-		MinCalls:       5,
-		Cooldown:       30 * time.Second,
-		HalfOpenProbes: 1,
+		Breaker:           chain.DefaultBreakerConfig(),
 	}
 }
 
@@ -145,28 +119,6 @@ func (c Config) Validate() []string {
 	return p
 }
 
-// Validate returns every problem in c as "key: problem", keys relative to the
-// breaker table.
-func (c BreakerConfig) Validate() []string {
-	var p []string
-	if !(c.FailureRatio > 0 && c.FailureRatio <= 1) {
-		p = append(p, fmt.Sprintf("failure_ratio: %g is outside (0, 1]", c.FailureRatio))
-	}
-	if c.Window <= 0 {
-		p = append(p, "window: must be positive")
-	}
-	if c.MinCalls < 1 {
-		p = append(p, "min_calls: must be at least 1")
-	}
-	if c.Cooldown <= 0 {
-		p = append(p, "cooldown: must be positive")
-	}
-	if c.HalfOpenProbes < 1 || c.HalfOpenProbes > maxHalfOpenProbe {
-		p = append(p, fmt.Sprintf("half_open_probes: %d is outside 1..%d", c.HalfOpenProbes, maxHalfOpenProbe))
-	}
-	return p
-}
-
 // checkBaseURL returns what is wrong with raw as an API base URL, or "".
 func checkBaseURL(raw string) string {
 	if raw == "" {
@@ -185,7 +137,7 @@ func checkBaseURL(raw string) string {
 	case u.RawQuery != "" || u.Fragment != "":
 		return "must not have a query or fragment"
 	case u.Path == "" || u.Path == "/":
-		return "must include the API version path, e.g. https://api.openai.com/v1"
+		return "must include the API version path, e.g. https://api.goopenai.com/v1"
 	}
 	return ""
 }
@@ -198,6 +150,12 @@ func (c Config) String() string {
 	}
 	return fmt.Sprintf("provider{name=%s base_url=%s model=%s api_key_env=%s api_key=%s third_party=%t}",
 		c.Name, c.BaseURL, c.Model, c.APIKeyEnv, key, c.ThirdParty)
+}
+
+// Policy returns what chains need to know about this provider.
+func (c Config) Policy() chain.Policy {
+	return chain.Policy{Name: c.Name, Model: c.Model, ThirdParty: c.ThirdParty,
+		MaxRetries: c.MaxRetries, FirstTokenTimeout: c.FirstTokenTimeout, Breaker: c.Breaker}
 }
 
 // LogValue makes slog print the masked form of c.

@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
 )
 
 // maxRetryAfterHeader bounds the Retry-After header we are willing to parse.
@@ -34,7 +34,7 @@ func withRetryAfterHolder(ctx context.Context) (context.Context, *retryAfterHold
 // Retry-After into the holder in the request's context (go-openai hides the
 // headers of failed responses) and caps how much of a body may be read.
 type doer struct {
-	next     openai.HTTPDoer
+	next     goopenai.HTTPDoer
 	now      func() time.Time
 	maxBytes int64
 }

@@ -1,4 +1,4 @@
-package providertest
+package openaitest
 
 import (
 	"net/http"

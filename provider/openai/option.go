@@ -1,9 +1,8 @@
-package provider
+package openai
 
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
 	"imbot/core/metric"
 )
@@ -11,34 +10,28 @@ import (
 // Defaults of the options.
 const (
 	defaultMaxResponseBytes = 16 << 20
-	defaultBackoffBase      = 500 * time.Millisecond
-	defaultBackoffMax       = 10 * time.Second
 	// defaultEmptyMessagesLimit is how many non-data SSE lines (keep-alive
 	// comments, blank lines) may precede one data line.
 	defaultEmptyMessagesLimit = 1000
 )
 
-// Option configures a Client (NewClient) or a Chain (NewChain). Options
-// that concern only one of them are ignored by the other, as each says.
+// Option configures a Client.
 type Option func(*options)
 
 type options struct {
 	httpClient       *http.Client
 	logger           *slog.Logger
 	clock            Clock
-	metrics          *metric.Registry
+	meter            metric.Meter
 	maxResponseBytes int64
-	backoffBase      time.Duration
-	backoffMax       time.Duration
 }
 
 func buildOptions(opts []Option) options {
 	o := options{
 		logger:           slog.New(slog.DiscardHandler),
 		clock:            systemClock{},
+		meter:            metric.Discard(),
 		maxResponseBytes: defaultMaxResponseBytes,
-		backoffBase:      defaultBackoffBase,
-		backoffMax:       defaultBackoffMax,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -48,7 +41,7 @@ func buildOptions(opts []Option) options {
 
 // WithHTTPClient sets the HTTP client a Client sends requests with. Its
 // Timeout should be zero: it would cut long streams; the client enforces its
-// own first-token and total timeouts. Client only.
+// own first-token and total timeouts.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) {
 		if hc != nil {
@@ -66,7 +59,7 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithClock replaces the real clock (timeouts, breaker, backoff sleeps).
+// WithClock replaces the real clock (timeouts).
 func WithClock(c Clock) Option {
 	return func(o *options) {
 		if c != nil {
@@ -75,27 +68,22 @@ func WithClock(c Clock) Option {
 	}
 }
 
-// WithMetrics registers and updates this package's metrics in r.
-func WithMetrics(r *metric.Registry) Option {
-	return func(o *options) { o.metrics = r }
-}
-
-// WithMaxResponseBytes caps the bytes read from one response (default
-// 16 MiB); a provider that sends more fails the call. Client only.
-func WithMaxResponseBytes(n int64) Option {
+// WithMetrics reports each call's outcome, first-token latency and tokens
+// to m.
+func WithMetrics(m metric.Meter) Option {
 	return func(o *options) {
-		if n > 0 {
-			o.maxResponseBytes = n
+		if m != nil {
+			o.meter = m
 		}
 	}
 }
 
-// WithBackoff sets the retry backoff: attempt n waits a random time in
-// [0, min(max, base·2ⁿ)] (full jitter). Defaults 500ms and 10s. Chain only.
-func WithBackoff(base, max time.Duration) Option {
+// WithMaxResponseBytes caps the bytes read from one response (default
+// 16 MiB); a provider that sends more fails the call.
+func WithMaxResponseBytes(n int64) Option {
 	return func(o *options) {
-		if base > 0 && max >= base {
-			o.backoffBase, o.backoffMax = base, max
+		if n > 0 {
+			o.maxResponseBytes = n
 		}
 	}
 }

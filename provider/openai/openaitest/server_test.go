@@ -1,4 +1,4 @@
-package providertest_test
+package openaitest_test
 
 import (
 	"context"
@@ -11,48 +11,49 @@ import (
 	"testing"
 	"time"
 
-	"imbot/core/provider"
-	"imbot/core/provider/providertest"
+	"imbot/core"
+	"imbot/provider/openai"
+	"imbot/provider/openai/openaitest"
 )
 
-func client(t *testing.T, srv *providertest.Server) *provider.Client {
+func client(t *testing.T, srv *openaitest.Server) *openai.Client {
 	t.Helper()
-	cfg := provider.DefaultConfig()
+	cfg := openai.DefaultConfig()
 	cfg.Name, cfg.BaseURL, cfg.Model, cfg.MaxRetries = "fake", srv.URL(), "m", 0
-	c, err := provider.NewClient(cfg)
+	c, err := openai.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func ask(t *testing.T, c *provider.Client, text string) (provider.Result, error) {
+func ask(t *testing.T, c *openai.Client, text string) (core.ModelResult, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return c.Stream(ctx, provider.Request{Messages: []provider.Message{{Role: "user", Content: text}}}, nil)
+	return c.Stream(ctx, core.ModelRequest{Messages: []core.ModelMessage{{Role: "user", Content: text}}}, nil)
 }
 
 func TestScriptedAnswers(t *testing.T) {
 	tests := []struct {
 		name  string
-		opts  []providertest.Option
-		queue []providertest.Response
+		opts  []openaitest.Option
+		queue []openaitest.Response
 		want  []string // text per call; "error" for a failed call
 	}{
 		{"default", nil, nil, []string{"ok", "ok"}},
-		{"queue then default", nil, []providertest.Response{providertest.Answer("a", "b"), providertest.Fail(500)},
+		{"queue then default", nil, []openaitest.Response{openaitest.Answer("a", "b"), openaitest.Fail(500)},
 			[]string{"ab", "error", "ok"}},
-		{"echo", []providertest.Option{providertest.WithDefault(providertest.Echo())}, nil, []string{"ping 0", "ping 1"}},
-		{"fails then recovers", []providertest.Option{providertest.FailFirst(2, providertest.Fail(503))},
-			[]providertest.Response{providertest.Answer("queued")}, []string{"error", "error", "queued"}},
-		{"script", []providertest.Option{providertest.WithScript(func(r providertest.Request) providertest.Response {
-			return providertest.Answer(strings.ToUpper(r.Messages[0].Content))
+		{"echo", []openaitest.Option{openaitest.WithDefault(openaitest.Echo())}, nil, []string{"ping 0", "ping 1"}},
+		{"fails then recovers", []openaitest.Option{openaitest.FailFirst(2, openaitest.Fail(503))},
+			[]openaitest.Response{openaitest.Answer("queued")}, []string{"error", "error", "queued"}},
+		{"script", []openaitest.Option{openaitest.WithScript(func(r openaitest.Request) openaitest.Response {
+			return openaitest.Answer(strings.ToUpper(r.Messages[0].Content))
 		})}, nil, []string{"PING 0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := providertest.New(t, tt.opts...)
+			srv := openaitest.New(t, tt.opts...)
 			srv.Enqueue(tt.queue...)
 			c := client(t, srv)
 			for i, want := range tt.want {
@@ -73,9 +74,9 @@ func TestScriptedAnswers(t *testing.T) {
 }
 
 func TestHangIsReleasedAtCleanup(t *testing.T) {
-	var srv *providertest.Server
+	var srv *openaitest.Server
 	t.Run("inner", func(t *testing.T) {
-		srv = providertest.New(t, providertest.WithDefault(providertest.Hang()))
+		srv = openaitest.New(t, openaitest.WithDefault(openaitest.Hang()))
 		req, err := http.NewRequest(http.MethodPost, srv.URL()+"/chat/completions",
 			strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true}}`))
 		if err != nil {
@@ -129,7 +130,7 @@ func TestChecksRequests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recordingTB{TB: t}
-			srv := providertest.New(rec, providertest.WithAPIKey("k"), providertest.WithModel("m"))
+			srv := openaitest.New(rec, openaitest.WithAPIKey("k"), openaitest.WithModel("m"))
 			req, err := http.NewRequest(tt.method, strings.TrimSuffix(srv.URL(), "/v1")+tt.path, strings.NewReader(tt.body))
 			if err != nil {
 				t.Fatal(err)
@@ -155,7 +156,7 @@ func TestChecksRequests(t *testing.T) {
 }
 
 func TestEmbeddings(t *testing.T) {
-	srv := providertest.New(t, providertest.WithEmbedFunc(func(text string) []float32 {
+	srv := openaitest.New(t, openaitest.WithEmbedFunc(func(text string) []float32 {
 		return []float32{float32(len(text)), 1}
 	}))
 	vecs, err := client(t, srv).Embed(context.Background(), "e", []string{"a", "abc"})
@@ -171,7 +172,7 @@ func TestEmbeddings(t *testing.T) {
 }
 
 func TestDefaultEmbeddingsAreUnitVectors(t *testing.T) {
-	srv := providertest.New(t, providertest.WithEmbeddingDims(16))
+	srv := openaitest.New(t, openaitest.WithEmbeddingDims(16))
 	vecs, err := client(t, srv).Embed(context.Background(), "e", []string{"hello", "hello", "bye"})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +190,7 @@ func TestDefaultEmbeddingsAreUnitVectors(t *testing.T) {
 }
 
 func TestWaitRequests(t *testing.T) {
-	srv := providertest.New(t)
+	srv := openaitest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	if err := srv.WaitRequests(ctx, 1); !errors.Is(err, context.DeadlineExceeded) {

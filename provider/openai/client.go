@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -8,20 +8,21 @@ import (
 	"net/http"
 	"strings"
 
-	openai "github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"imbot/core"
 )
 
 // Client talks to one OpenAI-compatible provider. It makes exactly one
-// attempt per call; retries, fail-over and the breaker's verdict are the
-// Chain's business (the Client only owns the breaker). A Client is safe for
-// concurrent use; Stream and Embed may run from many goroutines at once.
+// attempt per call; retries, fail-over and circuit breaking are a chain's
+// business. A Client is safe for concurrent use; Stream and Embed may run
+// from many goroutines at once.
 type Client struct {
 	cfg     Config
-	api     *openai.Client
+	api     *goopenai.Client
 	clock   Clock
 	log     *slog.Logger
-	metrics *metrics
-	breaker *Breaker // shared by every chain the client is part of
+	metrics metrics
 	cls     classifier
 	// completionTokens sends the cap as max_completion_tokens, for models
 	// that refuse max_tokens; others get the widely supported max_tokens.
@@ -39,24 +40,21 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	oc := openai.DefaultConfig(cfg.APIKey)
+	oc := goopenai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	oc.HTTPClient = doer{next: hc, now: o.clock.Now, maxBytes: o.maxResponseBytes}
 	oc.EmptyMessagesLimit = defaultEmptyMessagesLimit
 	c := &Client{
 		cfg:     cfg,
-		api:     openai.NewClientWithConfig(oc),
+		api:     goopenai.NewClientWithConfig(oc),
 		clock:   o.clock,
 		log:     o.logger.With("provider", cfg.Name),
-		metrics: newMetrics(o.metrics),
+		metrics: newMetrics(o.meter),
 		cls:     classifier{provider: cfg.Name, apiKey: cfg.APIKey},
 	}
 	if err := c.checkModelParams(); err != nil {
 		return nil, fmt.Errorf("provider %s: model %s: %w", cfg.Name, cfg.Model, err)
 	}
-	c.breaker = NewBreaker(cfg.Breaker, o.clock.Now)
-	c.breaker.onChange = func(s State) { c.metrics.breakerState(cfg.Name, s) }
-	c.metrics.breakerState(cfg.Name, StateClosed)
 	return c, nil
 }
 
@@ -64,11 +62,11 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 // sampling parameters suit the model, switching to max_completion_tokens
 // where the model refuses max_tokens.
 func (c *Client) checkModelParams() error {
-	probe := c.chatRequest(Request{Messages: []Message{{Role: openai.ChatMessageRoleUser}}, MaxTokens: 1})
-	err := openai.NewReasoningValidator().Validate(probe)
-	if errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) {
+	probe := c.chatRequest(core.ModelRequest{Messages: []core.ModelMessage{{Role: goopenai.ChatMessageRoleUser}}, MaxTokens: 1})
+	err := goopenai.NewReasoningValidator().Validate(probe)
+	if errors.Is(err, goopenai.ErrReasoningModelMaxTokensDeprecated) {
 		c.completionTokens = true
-		err = openai.NewReasoningValidator().Validate(c.chatRequest(Request{MaxTokens: 1}))
+		err = goopenai.NewReasoningValidator().Validate(c.chatRequest(core.ModelRequest{MaxTokens: 1}))
 	}
 	return err
 }
@@ -83,17 +81,19 @@ func (c *Client) Model() string { return c.cfg.Model }
 // infrastructure.
 func (c *Client) ThirdParty() bool { return c.cfg.ThirdParty }
 
+var _ core.Streamer = (*Client)(nil)
+
 // chatRequest translates req into go-openai's request type.
-func (c *Client) chatRequest(req Request) openai.ChatCompletionRequest {
-	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
+func (c *Client) chatRequest(req core.ModelRequest) goopenai.ChatCompletionRequest {
+	msgs := make([]goopenai.ChatCompletionMessage, len(req.Messages))
 	for i, m := range req.Messages {
-		msgs[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
+		msgs[i] = goopenai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}
-	out := openai.ChatCompletionRequest{
+	out := goopenai.ChatCompletionRequest{
 		Model:         c.cfg.Model,
 		Messages:      msgs,
 		Stream:        true,
-		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
 		Temperature:   float32(c.cfg.Temperature),
 	}
 	limit := c.cfg.MaxTokens
@@ -138,10 +138,10 @@ func (c *Client) embedBatch(ctx context.Context, model string, batch []string) (
 	stop := c.clock.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
 	defer stop()
 	callCtx, holder := withRetryAfterHolder(callCtx)
-	resp, err := c.api.CreateEmbeddings(callCtx, openai.EmbeddingRequestStrings{
+	resp, err := c.api.CreateEmbeddings(callCtx, goopenai.EmbeddingRequestStrings{
 		Input:          batch,
-		Model:          openai.EmbeddingModel(model),
-		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
+		Model:          goopenai.EmbeddingModel(model),
+		EncodingFormat: goopenai.EmbeddingEncodingFormatFloat,
 	})
 	if err != nil {
 		return nil, c.cls.classify(ctx, callCtx, fmt.Errorf("embed: %w", err), holder.get())
@@ -156,7 +156,7 @@ func (c *Client) embedBatch(ctx context.Context, model string, batch []string) (
 // orderEmbeddings checks a provider's embeddings answer (one vector per
 // input, indexes in range and unique, equal non-zero dimensions) and returns
 // the vectors in input order.
-func orderEmbeddings(data []openai.Embedding, n int) ([][]float32, error) {
+func orderEmbeddings(data []goopenai.Embedding, n int) ([][]float32, error) {
 	if len(data) != n {
 		return nil, fmt.Errorf("got %d vectors for %d texts", len(data), n)
 	}

@@ -1,4 +1,4 @@
-package provider
+package openai
 
 import (
 	"context"
@@ -8,24 +8,36 @@ import (
 	"testing"
 	"time"
 
-	"imbot/core/metric"
-	"imbot/core/provider/providertest"
+	"imbot/core"
+	"imbot/core/chain"
+	"imbot/metric"
+	"imbot/provider/openai/openaitest"
 )
+
+// These tests run core/chain over real clients and fake servers: they check
+// that the client's errors classify as the chain needs (Retry-After, which
+// statuses are retried, what counts against the breaker).
 
 // chainFixture is a chain over fake servers sharing one fake clock.
 type chainFixture struct {
 	clock   *fakeClock
-	servers []*providertest.Server
-	chain   *Chain
+	servers []*openaitest.Server
+	chain   *chain.Chain
 }
 
 // newChainFixture builds a chain over one fake per name; tweak may adjust
-// each provider's config.
-func newChainFixture(t *testing.T, names []string, tweak func(*Config), opts ...Option) *chainFixture {
+// each provider's config. opts go to the members and the chain; a meter
+// given with chain.WithMetrics goes to the clients too.
+func newChainFixture(t *testing.T, names []string, tweak func(*Config), reg *metric.Registry, opts ...chain.Option) *chainFixture {
 	t.Helper()
 	f := &chainFixture{clock: newFakeClock()}
-	opts = append([]Option{WithClock(f.clock)}, opts...)
-	var clients []*Client
+	opts = append([]chain.Option{chain.WithClock(f.clock)}, opts...)
+	clientOpts := []Option{WithClock(f.clock)}
+	if reg != nil {
+		opts = append(opts, chain.WithMetrics(reg))
+		clientOpts = append(clientOpts, WithMetrics(reg))
+	}
+	var members []*chain.Member
 	for _, name := range names {
 		srv := newFake(t)
 		cfg := testConfig(name, srv)
@@ -33,11 +45,15 @@ func newChainFixture(t *testing.T, names []string, tweak func(*Config), opts ...
 			tweak(&cfg)
 		}
 		f.servers = append(f.servers, srv)
-		clients = append(clients, newTestClient(t, cfg, opts...))
+		m, err := chain.NewMember(newTestClient(t, cfg, clientOpts...), cfg.Policy(), opts...)
+		if err != nil {
+			t.Fatalf("NewMember: %v", err)
+		}
+		members = append(members, m)
 	}
-	ch, err := NewChain("general", clients, opts...)
+	ch, err := chain.New("general", members, opts...)
 	if err != nil {
-		t.Fatalf("NewChain: %v", err)
+		t.Fatalf("chain.New: %v", err)
 	}
 	f.chain = ch
 	return f
@@ -52,7 +68,7 @@ func (f *chainFixture) calls() []int {
 }
 
 func TestChainStream(t *testing.T) {
-	type script = []providertest.Response
+	type script = []openaitest.Response
 	tests := []struct {
 		name        string
 		scripts     []script // per provider, in chain order
@@ -65,36 +81,36 @@ func TestChainStream(t *testing.T) {
 		interrupted bool
 	}{
 		{name: "first answers, order respected",
-			scripts:  []script{{providertest.Answer("from a")}, {providertest.Answer("from b")}},
+			scripts:  []script{{openaitest.Answer("from a")}, {openaitest.Answer("from b")}},
 			wantText: "from a", wantFrom: "a", wantCalls: []int{1, 0}},
 		{name: "500 then success retries the same provider",
-			scripts:  []script{{providertest.Fail(500), providertest.Answer("second try")}, nil},
+			scripts:  []script{{openaitest.Fail(500), openaitest.Answer("second try")}, nil},
 			wantText: "second try", wantFrom: "a", wantCalls: []int{2, 0}},
 		{name: "429 Retry-After honoured",
-			scripts:  []script{{providertest.RateLimited(3), providertest.Answer("after wait")}, nil},
+			scripts:  []script{{openaitest.RateLimited(3), openaitest.Answer("after wait")}, nil},
 			wantText: "after wait", wantFrom: "a", wantCalls: []int{2, 0}, wantSleeps: []time.Duration{3 * time.Second}},
 		{name: "Retry-After past the deadline goes to the next provider",
-			scripts:  []script{{providertest.RateLimited(20)}, {providertest.Answer("from b")}},
+			scripts:  []script{{openaitest.RateLimited(20)}, {openaitest.Answer("from b")}},
 			deadline: 30 * time.Second, wantText: "from b", wantFrom: "b", wantCalls: []int{1, 1}, wantSleeps: []time.Duration{}},
 		{name: "Retry-After over the cap goes to the next provider",
-			scripts:  []script{{providertest.RateLimited(120)}, {providertest.Answer("from b")}},
+			scripts:  []script{{openaitest.RateLimited(120)}, {openaitest.Answer("from b")}},
 			wantText: "from b", wantFrom: "b", wantCalls: []int{1, 1}, wantSleeps: []time.Duration{}},
 		{name: "401 is not retried and fails over",
-			scripts:  []script{{providertest.Fail(401)}, {providertest.Answer("from b")}},
+			scripts:  []script{{openaitest.Fail(401)}, {openaitest.Answer("from b")}},
 			wantText: "from b", wantFrom: "b", wantCalls: []int{1, 1}, wantSleeps: []time.Duration{}},
 		{name: "retries exhausted then fail over",
-			scripts:  []script{{providertest.Fail(503), providertest.Fail(503), providertest.Fail(503)}, {providertest.Answer("b")}},
+			scripts:  []script{{openaitest.Fail(503), openaitest.Fail(503), openaitest.Fail(503)}, {openaitest.Answer("b")}},
 			wantText: "b", wantFrom: "b", wantCalls: []int{3, 1}},
 		{name: "mid-stream drop is interrupted, no fail-over",
-			scripts:  []script{{providertest.Drop(2, "par", "tial", "never")}, {providertest.Answer("from b")}},
+			scripts:  []script{{openaitest.Drop(2, "par", "tial", "never")}, {openaitest.Answer("from b")}},
 			wantText: "partial", wantFrom: "a", wantCalls: []int{1, 0}, interrupted: true, wantSleeps: []time.Duration{}},
 		{name: "all down",
-			scripts:   []script{{providertest.Fail(401)}, {providertest.Fail(403)}},
-			wantCalls: []int{1, 1}, wantErrIs: ErrAllFailed},
+			scripts:   []script{{openaitest.Fail(401)}, {openaitest.Fail(403)}},
+			wantCalls: []int{1, 1}, wantErrIs: chain.ErrAllFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newChainFixture(t, []string{"a", "b"}, nil)
+			f := newChainFixture(t, []string{"a", "b"}, nil, nil)
 			for i, s := range tt.scripts {
 				f.servers[i].Enqueue(s...)
 			}
@@ -130,13 +146,13 @@ func TestChainStream(t *testing.T) {
 }
 
 func TestChainAllFailedWrapsEachError(t *testing.T) {
-	f := newChainFixture(t, []string{"a", "b"}, nil)
-	f.servers[0].Enqueue(providertest.Fail(401))
-	f.servers[1].Enqueue(providertest.Fail(404))
+	f := newChainFixture(t, []string{"a", "b"}, nil, nil)
+	f.servers[0].Enqueue(openaitest.Fail(401))
+	f.servers[1].Enqueue(openaitest.Fail(404))
 	_, err := f.chain.Stream(testContext(t), userRequest("hi"), nil)
 	var pe *Error
-	if !errors.Is(err, ErrAllFailed) || !errors.As(err, &pe) || pe.Provider != "a" || pe.Status != 401 {
-		t.Fatalf("err = %v, want ErrAllFailed wrapping a's 401", err)
+	if !errors.Is(err, chain.ErrAllFailed) || !errors.As(err, &pe) || pe.Provider != "a" || pe.Status != 401 {
+		t.Fatalf("err = %v, want chain.ErrAllFailed wrapping a's 401", err)
 	}
 	if !strings.Contains(err.Error(), "provider b: status 404") {
 		t.Errorf("err = %v, want b's error in it", err)
@@ -144,8 +160,8 @@ func TestChainAllFailedWrapsEachError(t *testing.T) {
 }
 
 func TestChainBackoffWithinBounds(t *testing.T) {
-	f := newChainFixture(t, []string{"a"}, nil, WithBackoff(time.Second, 4*time.Second))
-	f.servers[0].Enqueue(providertest.Fail(500), providertest.Fail(500), providertest.Answer("ok"))
+	f := newChainFixture(t, []string{"a"}, nil, nil, chain.WithBackoff(time.Second, 4*time.Second))
+	f.servers[0].Enqueue(openaitest.Fail(500), openaitest.Fail(500), openaitest.Answer("ok"))
 	if _, err := f.chain.Stream(testContext(t), userRequest("hi"), nil); err != nil {
 		t.Fatalf("Stream: %v", err)
 	}
@@ -155,25 +171,12 @@ func TestChainBackoffWithinBounds(t *testing.T) {
 	}
 }
 
-func TestBackoffCeiling(t *testing.T) {
-	ch := &Chain{backoffBase: time.Second, backoffMax: 5 * time.Second,
-		jitter: func(n int64) int64 { return n - 1 }} // always the top of the range
-	for attempt, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
-		if got := ch.backoff(attempt); got != want {
-			t.Errorf("backoff(%d) = %s, want %s", attempt, got, want)
-		}
-	}
-	if got := ch.backoff(70); got != 5*time.Second {
-		t.Errorf("backoff(70) = %s, want the cap", got)
-	}
-}
-
 func TestChainFirstTokenTimeoutFailsOver(t *testing.T) {
-	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) { c.MaxRetries = 0 })
-	f.servers[0].Enqueue(providertest.Hang())
-	f.servers[1].Enqueue(providertest.Answer("from b"))
+	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) { c.MaxRetries = 0 }, nil)
+	f.servers[0].Enqueue(openaitest.Hang())
+	f.servers[1].Enqueue(openaitest.Answer("from b"))
 	type outcome struct {
-		res Result
+		res core.ModelResult
 		err error
 	}
 	done := make(chan outcome, 1)
@@ -192,8 +195,8 @@ func TestChainFirstTokenTimeoutFailsOver(t *testing.T) {
 }
 
 func TestChainCallerCancelStops(t *testing.T) {
-	f := newChainFixture(t, []string{"a", "b"}, nil)
-	f.servers[0].Enqueue(providertest.Hang())
+	f := newChainFixture(t, []string{"a", "b"}, nil, nil)
+	f.servers[0].Enqueue(openaitest.Hang())
 	ctx, cancel := context.WithCancel(testContext(t))
 	done := make(chan error, 1)
 	go func() {
@@ -205,8 +208,8 @@ func TestChainCallerCancelStops(t *testing.T) {
 	}
 	cancel()
 	err := <-done
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrAllFailed) {
-		t.Fatalf("err = %v, want context.Canceled and not ErrAllFailed", err)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, chain.ErrAllFailed) {
+		t.Fatalf("err = %v, want context.Canceled and not chain.ErrAllFailed", err)
 	}
 	if got := f.calls(); !slices.Equal(got, []int{1, 0}) {
 		t.Errorf("calls = %v, want [1 0]", got)
@@ -217,10 +220,10 @@ func TestChainBreakerLifecycle(t *testing.T) {
 	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) {
 		c.MaxRetries = 0
 		c.Breaker.MinCalls, c.Breaker.FailureRatio, c.Breaker.Cooldown = 2, 0.5, 30*time.Second
-	})
+	}, nil)
 	a, b := f.servers[0], f.servers[1]
-	a.Enqueue(providertest.Fail(500), providertest.Fail(500))
-	ask := func() Result {
+	a.Enqueue(openaitest.Fail(500), openaitest.Fail(500))
+	ask := func() core.ModelResult {
 		t.Helper()
 		res, err := f.chain.Stream(testContext(t), userRequest("hi"), nil)
 		if err != nil {
@@ -233,7 +236,7 @@ func TestChainBreakerLifecycle(t *testing.T) {
 			t.Fatalf("answered by %s, want b", res.Provider)
 		}
 	}
-	if s := f.chain.States()[0].State; s != StateOpen {
+	if s := f.chain.States()[0].State; s != chain.StateOpen {
 		t.Fatalf("a's breaker = %s, want open", s)
 	}
 	ask() // a is skipped while open
@@ -241,13 +244,13 @@ func TestChainBreakerLifecycle(t *testing.T) {
 		t.Fatalf("calls a=%d b=%d, want 2 and 3", a.Calls(), b.Calls())
 	}
 	f.clock.Advance(30 * time.Second)
-	if s := f.chain.States()[0].State; s != StateHalfOpen {
+	if s := f.chain.States()[0].State; s != chain.StateHalfOpen {
 		t.Fatalf("after cool-down a's breaker = %s, want half_open", s)
 	}
 	if res := ask(); res.Provider != "a" { // the probe succeeds
 		t.Fatalf("probe answered by %s, want a", res.Provider)
 	}
-	if s := f.chain.States()[0].State; s != StateClosed {
+	if s := f.chain.States()[0].State; s != chain.StateClosed {
 		t.Errorf("after a good probe a's breaker = %s, want closed", s)
 	}
 }
@@ -256,58 +259,36 @@ func TestChainUsableAndStates(t *testing.T) {
 	f := newChainFixture(t, []string{"local", "cloud"}, func(c *Config) {
 		c.MaxRetries, c.Breaker.MinCalls = 0, 1
 		c.ThirdParty = c.Name == "cloud"
-	})
-	f.servers[0].Enqueue(providertest.Fail(500))
-	f.servers[1].Enqueue(providertest.Fail(500))
+	}, nil)
+	f.servers[0].Enqueue(openaitest.Fail(500))
+	f.servers[1].Enqueue(openaitest.Fail(500))
 	if !f.chain.Usable() {
 		t.Fatal("fresh chain not usable")
 	}
-	if _, err := f.chain.Stream(testContext(t), userRequest("hi"), nil); !errors.Is(err, ErrAllFailed) {
-		t.Fatalf("err = %v, want ErrAllFailed", err)
+	if _, err := f.chain.Stream(testContext(t), userRequest("hi"), nil); !errors.Is(err, chain.ErrAllFailed) {
+		t.Fatalf("err = %v, want chain.ErrAllFailed", err)
 	}
 	if f.chain.Usable() {
 		t.Error("chain with every breaker open reports usable")
 	}
-	want := []ProviderState{
-		{Name: "local", Model: "test-model", State: StateOpen},
-		{Name: "cloud", Model: "test-model", State: StateOpen, ThirdParty: true},
+	want := []chain.ProviderState{
+		{Name: "local", Model: "test-model", State: chain.StateOpen},
+		{Name: "cloud", Model: "test-model", State: chain.StateOpen, ThirdParty: true},
 	}
 	if got := f.chain.States(); !slices.Equal(got, want) {
 		t.Errorf("States = %+v, want %+v", got, want)
 	}
 	_, err := f.chain.Stream(testContext(t), userRequest("hi"), nil)
-	if !errors.Is(err, ErrAllFailed) || !errors.Is(err, ErrBreakerOpen) {
-		t.Errorf("err = %v, want ErrAllFailed from open breakers", err)
-	}
-}
-
-func TestNewChainRejects(t *testing.T) {
-	srv := newFake(t)
-	c := newTestClient(t, testConfig("a", srv))
-	tests := []struct {
-		name    string
-		chain   string
-		clients []*Client
-	}{
-		{"empty name", "", []*Client{c}},
-		{"no providers", "general", nil},
-		{"nil provider", "general", []*Client{nil}},
-		{"duplicate", "general", []*Client{c, c}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if _, err := NewChain(tt.chain, tt.clients); err == nil {
-				t.Error("NewChain accepted it")
-			}
-		})
+	if !errors.Is(err, chain.ErrAllFailed) || !errors.Is(err, chain.ErrBreakerOpen) {
+		t.Errorf("err = %v, want chain.ErrAllFailed from open breakers", err)
 	}
 }
 
 func TestChainMetrics(t *testing.T) {
 	reg := metric.NewRegistry()
-	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) { c.MaxRetries = 1 }, WithMetrics(reg))
-	f.servers[0].Enqueue(providertest.Fail(500), providertest.Fail(401))
-	f.servers[1].Enqueue(providertest.Response{Chunks: []string{"x"}, Usage: &providertest.Usage{PromptTokens: 7, CompletionTokens: 2}})
+	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) { c.MaxRetries = 1 }, reg)
+	f.servers[0].Enqueue(openaitest.Fail(500), openaitest.Fail(401))
+	f.servers[1].Enqueue(openaitest.Response{Chunks: []string{"x"}, Usage: &openaitest.Usage{PromptTokens: 7, CompletionTokens: 2}})
 	if _, err := f.chain.Stream(testContext(t), userRequest("hi"), nil); err != nil {
 		t.Fatalf("Stream: %v", err)
 	}

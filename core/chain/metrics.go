@@ -1,0 +1,27 @@
+package chain
+
+import "imbot/core/metric"
+
+// metrics holds the chain's metric families.
+type metrics struct {
+	retries   metric.CounterVec
+	failovers metric.CounterVec
+	breaker   metric.GaugeVec
+}
+
+func newMetrics(m metric.Meter) metrics {
+	return metrics{
+		retries: m.Counter("imbot_provider_retries_total",
+			"Retries of a failed call on the same provider.", "provider"),
+		failovers: m.Counter("imbot_provider_failovers_total",
+			"Hand-overs from a failed provider to the next one in a chain.", "chain", "provider"),
+		breaker: m.Gauge("imbot_provider_breaker_state",
+			"Circuit breaker state: 0 closed, 1 open, 2 half open.", "provider"),
+	}
+}
+
+func (m metrics) retry(provider string) { m.retries.With(provider).Inc() }
+
+func (m metrics) failover(chain, provider string) { m.failovers.With(chain, provider).Inc() }
+
+func (m metrics) breakerState(provider string, s State) { m.breaker.With(provider).Set(float64(s)) }
