@@ -72,7 +72,10 @@ install:
 	else \
 	  install -m 0640 config.toml.example $(DESTDIR)$(CONFDIR)/config.toml && \
 	  echo "install config.toml.example -> $(DESTDIR)$(CONFDIR)/config.toml"; \
-	  if [ -z "$(DESTDIR)" ] && getent group imbot >/dev/null 2>&1; then chgrp imbot $(CONFDIR)/config.toml; fi; \
+	  if [ -z "$(DESTDIR)" ]; then \
+	    if getent group imbot >/dev/null 2>&1; then chgrp imbot $(CONFDIR)/config.toml; \
+	    else echo "warning: no group imbot: the service cannot read $(CONFDIR)/config.toml until you create it and run chgrp imbot $(CONFDIR)/config.toml"; fi; \
+	  fi; \
 	fi
 	@if [ -e $(DESTDIR)$(CONFDIR)/env ]; then \
 	  echo "keep $(DESTDIR)$(CONFDIR)/env (exists)"; \
