@@ -3,12 +3,21 @@
 GO      ?= go
 BIN     ?= bin/imbot
 PREFIX  ?= /usr/local
+# Installation layout (`make install`, `make uninstall`). DESTDIR stages a tree
+# for a package; the unit files always name the final paths.
+BINDIR      ?= $(PREFIX)/bin
+UNITDIR     ?= /etc/systemd/system
+SYSUSERSDIR ?= /etc/sysusers.d
+# Fixed by the unit's ConfigurationDirectory=imbot and StateDirectory=imbot.
+CONFDIR     := /etc/imbot
+STATEDIR    := /var/lib/imbot
+UNITS       := imbot.service imbot-backup.service imbot-backup.timer
 CONFIG  ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint bench fuzz install clean
+.PHONY: build run test lint bench fuzz install uninstall clean
 
 ## build: compile the daemon into bin/imbot
 build:
@@ -40,9 +49,51 @@ fuzz:
 	  done; \
 	done
 
-## install: install the binary into PREFIX/bin
-install: build
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/imbot
+## install: binary, systemd units, /etc/imbot/config.toml and /etc/imbot/env (never overwritten)
+# Builds the binary first unless $(BIN) exists (`make build && sudo make install`
+# when root has no Go). Units go to UNITDIR with ExecStart pointing at BINDIR.
+# The config is root:imbot 0640 (the service reads it as user imbot, created by
+# the sysusers.d file); the env file holds secrets and is root-only 0600.
+install:
+	@test -x $(BIN) || $(MAKE) build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/imbot
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	@for u in $(UNITS); do \
+	  echo "install systemd/$$u -> $(DESTDIR)$(UNITDIR)/$$u"; \
+	  sed 's|/usr/local/bin/imbot|$(BINDIR)/imbot|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/imbot.sysusers $(DESTDIR)$(SYSUSERSDIR)/imbot.conf
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null 2>&1; then \
+	  systemd-sysusers $(SYSUSERSDIR)/imbot.conf; fi
+	install -d -m 0755 $(DESTDIR)$(CONFDIR)
+	@if [ -e $(DESTDIR)$(CONFDIR)/config.toml ]; then \
+	  echo "keep $(DESTDIR)$(CONFDIR)/config.toml (exists; the new example is config.toml.example in the source tree)"; \
+	else \
+	  install -m 0640 config.toml.example $(DESTDIR)$(CONFDIR)/config.toml && \
+	  echo "install config.toml.example -> $(DESTDIR)$(CONFDIR)/config.toml"; \
+	  if [ -z "$(DESTDIR)" ]; then \
+	    if getent group imbot >/dev/null 2>&1; then chgrp imbot $(CONFDIR)/config.toml; \
+	    else echo "warning: no group imbot: the service cannot read $(CONFDIR)/config.toml until you create it and run chgrp imbot $(CONFDIR)/config.toml"; fi; \
+	  fi; \
+	fi
+	@if [ -e $(DESTDIR)$(CONFDIR)/env ]; then \
+	  echo "keep $(DESTDIR)$(CONFDIR)/env (exists)"; \
+	else \
+	  install -m 0600 systemd/imbot.env $(DESTDIR)$(CONFDIR)/env && \
+	  echo "install systemd/imbot.env -> $(DESTDIR)$(CONFDIR)/env"; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+## uninstall: remove the binary and the units; keep /etc/imbot and /var/lib/imbot
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  systemctl disable --now imbot.service imbot-backup.timer 2>/dev/null || true; fi
+	rm -f $(DESTDIR)$(BINDIR)/imbot
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/imbot.conf
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "kept $(DESTDIR)$(CONFDIR) (config, secrets) and $(STATEDIR) (the store, backups); remove them by hand"
 
 clean:
 	rm -rf bin
