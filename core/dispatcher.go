@@ -80,7 +80,7 @@ func WithClock(now func() time.Time) DispatcherOption {
 
 // WithMetrics reports the dispatcher's metrics to reg.
 func WithMetrics(reg metric.Meter) DispatcherOption {
-	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
+	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg, d.cfg.MaxQueued) }
 }
 
 // WithCommands adds chat commands to the built-in /help and /reset.
@@ -132,6 +132,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for _, a := range adapters {
 		d.adapters[a.Name()] = a
 	}
+	d.metrics.watchAdapters(adapters)
 	pending, err := d.inbox.Pending(ctx)
 	if err != nil {
 		return fmt.Errorf("core: load pending turns: %w", err)
@@ -233,7 +234,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	}
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	if reason := d.ignore(env); reason != "" {
-		d.metrics.ignored(reason)
+		d.metrics.ignored(env.Platform, reason)
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
@@ -248,7 +249,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		if err != nil {
 			return fmt.Errorf("core: accept message: %w", err)
 		}
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return nil
 	}
@@ -257,7 +258,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		d.limit(ctx, env, log)
 		return nil
 	}
-	d.metrics.accepted()
+	d.metrics.accepted(env.Platform)
 	d.enqueue(env)
 	return nil
 }
@@ -276,11 +277,11 @@ func (d *Dispatcher) deliverable(env Envelope) error {
 // itself is not accepted, so it may come again.
 func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	if d.seen(ctx, env) {
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return
 	}
-	d.metrics.refused(RefusalBusy)
+	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
 	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
 }
@@ -288,7 +289,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 // limit answers an accepted message whose sender is over the rate limit and
 // forgets its pending record; its dedup marks stay.
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
-	d.metrics.refused(RefusalRateLimited)
+	d.metrics.refused(env.Platform, RefusalRateLimited)
 	log.Info("rate limited")
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
