@@ -10,6 +10,7 @@ import (
 // no label lookups. The zero value (no meter) records nothing.
 type storeMetrics struct {
 	writes   map[string]metric.Observer
+	failures map[string]metric.Counter
 	accepted metric.Counter
 	dupes    metric.Counter
 	swept    metric.CounterVec
@@ -23,9 +24,12 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 	h := r.Histogram("imbot_store_write_seconds",
 		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets(), "op")
 	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector"}
-	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)), enabled: true}
+	errs := r.Counter("imbot_store_write_errors_total", "Store writes that failed, by operation.", "op")
+	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)),
+		failures: make(map[string]metric.Counter, len(ops)), enabled: true}
 	for _, op := range ops {
 		m.writes[op] = h.With(op)
+		m.failures[op] = errs.With(op)
 	}
 	accepts := r.Counter("imbot_store_accepts_total", "Envelopes offered to the inbox, by result.", "result")
 	m.accepted = accepts.With("accepted")
@@ -34,9 +38,14 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 	return m
 }
 
-func (m storeMetrics) observeWrite(op string, d time.Duration) {
+// write records a queued write's time to commit and, when err is not nil,
+// its failure.
+func (m storeMetrics) write(op string, d time.Duration, err error) {
 	if h := m.writes[op]; h != nil {
 		h.Observe(d.Seconds())
+	}
+	if c := m.failures[op]; c != nil && err != nil {
+		c.Inc()
 	}
 }
 

@@ -177,7 +177,7 @@ func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) 
 	}
 	start := time.Now()
 	err := s.db.Batch(fn)
-	s.metrics.observeWrite(op, time.Since(start))
+	s.metrics.write(op, time.Since(start), err)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
