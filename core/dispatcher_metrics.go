@@ -58,8 +58,8 @@ func (m dispatcherMetrics) turn(p Platform, route Route, latency time.Duration) 
 	}
 }
 
-// checkTimeout bounds one adapter's Check when the metrics are collected.
-const checkTimeout = 2 * time.Second
+// adapterCheckTimeout bounds one adapter's Check when the metrics are collected.
+const adapterCheckTimeout = 2 * time.Second
 
 // watchAdapters reports every adapter that is a Checker as
 // imbot_adapter_connected{platform}: 1 while its Check passes (the verdict
@@ -74,13 +74,13 @@ func (m dispatcherMetrics) watchAdapters(adapters []Adapter) {
 			continue
 		}
 		m.meter.GaugeFunc("imbot_adapter_connected", "1 while the adapter can receive messages, else 0.",
-			func() float64 { return connected(c) }, metric.Label{Name: "platform", Value: string(a.Name())})
+			func() float64 { return adapterConnected(c) }, metric.Label{Name: "platform", Value: string(a.Name())})
 	}
 }
 
-// connected is 1 when c's Check passes, else 0.
-func connected(c Checker) float64 {
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+// adapterConnected is 1 when c's Check passes, else 0.
+func adapterConnected(c Checker) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), adapterCheckTimeout)
 	defer cancel()
 	if c.Check(ctx) != nil {
 		return 0

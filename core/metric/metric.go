@@ -21,8 +21,8 @@ type Meter interface {
 	// GaugeFunc registers the series of gauge name with the given constant
 	// labels (none for a gauge without labels) whose value is read from fn
 	// when the metrics are collected. Series of one name must use the same
-	// label names; the first fn registered for a series stays. fn may be
-	// called from any goroutine and must return at once.
+	// help and label names; the first fn registered for a series stays. fn
+	// may be called from any goroutine and must return at once.
 	GaugeFunc(name, help string, fn func() float64, labels ...Label)
 }
 
