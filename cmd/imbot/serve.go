@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"imbot/sdnotify"
 )
 
 // envLookup reads the process environment.
@@ -43,7 +45,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	notify := newNotifier()
+	notify := sdnotify.New()
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *configPath) })
