@@ -17,6 +17,7 @@ import (
 	"imbot/core/metric"
 	"imbot/core/provider"
 	"imbot/core/token"
+	"imbot/knowledge"
 	"imbot/store"
 )
 
@@ -28,7 +29,7 @@ type daemon struct {
 	store      *store.Store
 	clients    map[string]*provider.Client
 	chains     []*provider.Chain
-	knowledge  *knowledge
+	knowledge  *knowledge.Base
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
@@ -61,7 +62,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	if d.knowledge, err = loadKnowledge(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
+	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
@@ -87,7 +88,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
-		core.WithCommands(faqCommand(cfg.Router.Admins, d.knowledge, d.store)))
+		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +242,7 @@ func (d *daemon) reload(ctx context.Context, configPath string) {
 	}
 	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
 	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
-	if err := d.knowledge.reload(ctx, cfg.Router.Config); err != nil {
+	if err := d.knowledge.Reload(ctx, cfg.Router.Config); err != nil {
 		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
 		return
 	}

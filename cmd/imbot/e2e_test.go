@@ -81,8 +81,7 @@ func startServe(t *testing.T, path string) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(cfg, log, true)
+	d, err := newDaemon(cfg, quiet(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +101,9 @@ func startServe(t *testing.T, path string) *instance {
 	t.Cleanup(inst.stop)
 	return inst
 }
+
+// quiet is a logger that discards everything.
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // stop shuts the daemon down as SIGTERM would and closes the store.
 func (in *instance) stop() {

@@ -14,6 +14,7 @@ import (
 	"imbot/core"
 	"imbot/core/faq"
 	"imbot/core/provider"
+	"imbot/knowledge"
 )
 
 const faqEvalUsage = `usage: imbot faq eval -kb KB.toml -set TEST.jsonl [-tune VAL.jsonl] [flags]
@@ -200,7 +201,7 @@ func (f evalFlags) loadKB() (faq.KB, error) {
 		}
 		path = rc.FAQFile
 	}
-	return readKB(path)
+	return knowledge.Read(path)
 }
 
 func (f evalFlags) loadCLINC() (faq.KB, []faq.Sample, []faq.Sample, error) {
