@@ -14,29 +14,22 @@ import (
 // runChat is `imbot chat [-config FILE] [-session NAME]`: the same core and
 // store as serve, talking to this terminal instead of the network.
 func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, configPath := commandFlags("chat", stderr)
-	session := fs.String("session", "default", "conversation name; the same name continues the same history")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*configPath, envLookup)
+	c := newCommand("chat", stderr)
+	session := c.String("session", "default", "conversation name; the same name continues the same history")
+	cfg, err := c.load(args)
 	if err != nil {
 		return err
 	}
 	cfg.Server.LogLevel = "warn"
-	log, err := newLogger(cfg.Server, stderr)
-	if err != nil {
-		return err
-	}
 	term, err := terminal.New(core.ChatID(*session), stdin, stdout, terminal.WithVersion(version))
 	if err != nil {
 		return err
 	}
-	d, err := newDaemon(cfg, log, false)
+	d, err := openDaemon(cfg, stderr, false)
 	if err != nil {
 		return err
 	}
-	defer d.close()
+	defer d.closeLogged()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	d.adapters = []core.Adapter{term}

@@ -14,6 +14,7 @@ import (
 	"imbot/adapters/web"
 	"imbot/core"
 	"imbot/core/faq"
+	"imbot/core/kit"
 	"imbot/core/metric"
 	"imbot/core/provider"
 	"imbot/core/token"
@@ -99,7 +100,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 // chains from them.
 func (d *daemon) buildChains() (general, business *provider.Chain, err error) {
 	d.clients = map[string]*provider.Client{}
-	hc := &http.Client{Transport: pooledTransport()}
+	hc := &http.Client{Transport: providerTransport()}
 	for _, pc := range d.cfg.Providers {
 		c, err := provider.NewClient(pc, provider.WithHTTPClient(hc),
 			provider.WithLogger(d.log.With("component", "provider")), provider.WithMetrics(d.metrics))
@@ -129,14 +130,11 @@ func (d *daemon) buildChains() (general, business *provider.Chain, err error) {
 	return general, business, err
 }
 
-// pooledTransport keeps enough idle connections per provider host for the
-// turns in flight (net/http keeps only two by default, so busy daemons would
-// dial a new connection for most calls). Streams are bounded by their
-// context, not by a client timeout.
-func pooledTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
+// providerTransport keeps enough idle connections per provider host for
+// the turns in flight. Streams are bounded by their context, not by a
+// client timeout.
+func providerTransport() *http.Transport {
+	t := kit.PooledTransport(64)
 	t.ResponseHeaderTimeout = 2 * time.Minute
 	return t
 }
@@ -182,34 +180,19 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	return out, nil
 }
 
-// handler is the daemon's HTTP routes: health, readiness, metrics and
-// whatever the adapters mount.
-func (d *daemon) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", d.serveReady)
-	mux.Handle("GET /metrics", d.metrics)
-	d.mountAdmin(mux)
-	for _, a := range d.adapters {
-		if m, ok := a.(core.Mounter); ok {
-			m.Mount(mux)
-		}
-	}
-	return mux
-}
-
 // run serves until ctx ends, then shuts down in order: adapters stop, turns
 // in flight drain, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
+	h, err := d.handler()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: d.readTimeout,
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: d.readTimeout,
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
@@ -251,3 +234,10 @@ func (d *daemon) reload(ctx context.Context, configPath string) {
 
 // close releases the store.
 func (d *daemon) close() error { return d.store.Close() }
+
+// closeLogged releases the store and logs a failure.
+func (d *daemon) closeLogged() {
+	if err := d.close(); err != nil {
+		d.log.Error("close store", "err", err)
+	}
+}
