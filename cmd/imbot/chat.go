@@ -32,7 +32,6 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	defer d.closeLogged()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	d.adapters = []core.Adapter{term}
 	if err := d.dispatcher.Run(ctx, term); !errors.Is(err, terminal.ErrInputClosed) {
 		return err
 	}
