@@ -128,3 +128,35 @@ func TestServeStalledRequestsTimeOutButWebSocketsLive(t *testing.T) {
 		t.Fatalf("after idling: %+v", done)
 	}
 }
+
+// TestServeOperationalEndpoints checks the wiring of the operational
+// surface: health, readiness with the store and each provider's breaker,
+// and metrics, on the daemon's own listener.
+func TestServeOperationalEndpoints(t *testing.T) {
+	model := providertest.New(t, providertest.WithDefault(providertest.Echo()))
+	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL()}))
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + in.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get("/healthz"); status != http.StatusOK || body != "ok\n" {
+		t.Fatalf("/healthz = %d %q", status, body)
+	}
+	status, body := get("/readyz")
+	if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) ||
+		!strings.Contains(body, `{"chain":"general","name":"fake","model":"fake-model","state":"closed","third_party":false}`) {
+		t.Fatalf("/readyz = %d %s", status, body)
+	}
+	if status, body := get("/metrics"); status != http.StatusOK || !strings.Contains(body, "imbot_") {
+		t.Fatalf("/metrics = %d, %d bytes", status, len(body))
+	}
+}
