@@ -8,8 +8,8 @@ import (
 	"os"
 
 	"imbot/core/faq"
-	"imbot/provider/openai"
 	"imbot/knowledge"
+	"imbot/provider/openai"
 )
 
 // evalFlags are the parsed flags of "faq eval".

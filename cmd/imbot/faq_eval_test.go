@@ -10,8 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"imbot/provider/openai/openaitest"
 	"imbot/knowledge"
+	"imbot/provider/openai/openaitest"
 )
 
 var lastLine = regexp.MustCompile(`^coverage=[01]\.\d{4} precision=[01]\.\d{4} oos_accept=[01]\.\d{4} n=\d+ threshold=[01]\.\d{4}$`)
