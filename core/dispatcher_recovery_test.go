@@ -6,8 +6,12 @@ package core
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"imbot/core/catalog"
+	"imbot/core/metric"
 )
 
 // gatedInbox is a memStore whose Accept of one message id waits for
@@ -322,5 +326,49 @@ func nextSent(t *testing.T, done <-chan sent, what string) sent {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("%s never came", what)
 		return sent{}
+	}
+}
+
+// failingAccept is an inbox whose store cannot write: a full disk.
+type failingAccept struct{ *memStore }
+
+func (failingAccept) Accept(context.Context, Envelope) (bool, error) {
+	return false, errors.New("store: accept: write: no space left on device")
+}
+
+func TestDispatcherAnswersServiceProblemWhenTheStoreFails(t *testing.T) {
+	texts, err := catalog.New(catalog.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, text, want string }{
+		{"chinese", "你好，请问怎么重置密码？", texts.Text(catalog.ZH, catalog.ServiceProblem)},
+		{"english", "how do I reset my password?", texts.Text(catalog.EN, catalog.ServiceProblem)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := metric.NewRegistry()
+			inbox := failingAccept{newMemStore()}
+			a := newFakeAdapter("test")
+			d, err := NewDispatcher(testConfig(), inbox, inbox, &echoAnswerer{}, WithMetrics(reg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+			defer func() { cancel(); <-done }()
+			if err := deliver(context.Background(), msg("c", "1", tc.text)); err != nil {
+				t.Fatalf("Deliver = %v, want nil: the failure was answered", err)
+			}
+			s := nextSent(t, a.done, "service problem reply")
+			if s.reply.Text != tc.want || s.reply.Refusal != RefusalServiceProblem {
+				t.Errorf("reply = %q (%q), want %q (%q)", s.reply.Text, s.reply.Refusal, tc.want, RefusalServiceProblem)
+			}
+			var out strings.Builder
+			if err := reg.WriteText(&out); err != nil {
+				t.Fatal(err)
+			}
+			if line := `imbot_messages_total{outcome="service_problem"} 1`; !strings.Contains(out.String(), line) {
+				t.Errorf("metrics lack %s:\n%s", line, out.String())
+			}
+		})
 	}
 }
