@@ -37,6 +37,12 @@ type fixture struct {
 	usage      usageCount
 	vector     []float32       // under key "faq:1"
 	completed  []core.Envelope // accepted and completed: their marks stay
+
+	// Since schema 2: the pending turn's kept answer and reply ids, and a
+	// remembered bot message.
+	kept   core.KeptAnswer
+	ref    core.ReplyRef
+	botMsg core.MessageID // in the pending turn's chat
 }
 
 // usageCount is one usage counter.
@@ -53,7 +59,10 @@ func newFixture() fixture {
 			At: fixtureTime(), Reason: core.ReasonDegraded, Candidates: []Candidate{{ID: "faq-7", Score: 0.42}}},
 		usage:  usageCount{key: "openai:gpt", day: "2026-12-06", tokens: 1500},
 		vector: []float32{0.25, -1, 3.5},
+		ref:    core.ReplyRef{Card: "card-7", Messages: []core.MessageID{"om_1", "om_2"}},
+		botMsg: "bot-1",
 	}
+	f.kept = core.KeptAnswer{Turn: turnFor(f.pending, fixtureTime()), Sent: true}
 	for i, chat := range []string{"chat-a", "chat-b"} {
 		env := envelope(chat, i+1)
 		f.completed = append(f.completed, env)
@@ -78,6 +87,16 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		s.AddUnanswered(ctx, f.unanswered),
 		s.AddUsage(ctx, f.usage.key, f.usage.day, f.usage.tokens),
 		s.PutVector(ctx, "faq:1", f.vector),
+		f.writeV2(ctx, s),
+	)
+}
+
+// writeV2 writes what schema 2 added.
+func (f fixture) writeV2(ctx context.Context, s *Store) error {
+	return errors.Join(
+		s.SaveReplyRef(ctx, f.pending, f.ref),
+		s.KeepAnswer(ctx, f.kept.Turn, f.kept.Sent),
+		s.RememberBotMessages(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg),
 	)
 }
 
@@ -143,7 +162,14 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 			if err := s.Check(ctx); err != nil {
 				t.Fatalf("Check after upgrade: %v", err)
 			}
-			checkFixture(ctx, t, s, newFixture())
+			f := newFixture()
+			checkFixture(ctx, t, s, f)
+			if v < 2 { // the upgraded file takes what schema 2 added
+				if err := f.writeV2(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkFixtureV2(ctx, t, s, f)
 		})
 	}
 }
@@ -179,5 +205,19 @@ func checkFixture(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	}
 	if v, ok, err := s.Vector(ctx, "faq:1"); !ok || err != nil || !reflect.DeepEqual(v, f.vector) {
 		t.Errorf("Vector = %v, %v, %v; want %v", v, ok, err, f.vector)
+	}
+}
+
+// checkFixtureV2 reads back what schema 2 added.
+func checkFixtureV2(ctx context.Context, t *testing.T, s *Store, f fixture) {
+	t.Helper()
+	if ref, ok, err := s.ReplyRef(ctx, f.pending); !ok || err != nil || !reflect.DeepEqual(ref, f.ref) {
+		t.Errorf("ReplyRef = %+v, %v, %v; want %+v", ref, ok, err, f.ref)
+	}
+	if kept, ok, err := s.KeptAnswer(ctx, f.pending); !ok || err != nil || !reflect.DeepEqual(kept, f.kept) {
+		t.Errorf("KeptAnswer = %+v, %v, %v; want %+v", kept, ok, err, f.kept)
+	}
+	if ok, err := s.BotMessage(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg); !ok || err != nil {
+		t.Errorf("BotMessage(%s) = %v, %v; want true", f.botMsg, ok, err)
 	}
 }
