@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -370,5 +371,90 @@ func TestDispatcherAnswersServiceProblemWhenTheStoreFails(t *testing.T) {
 				t.Errorf("metrics lack %s:\n%s", line, out.String())
 			}
 		})
+	}
+}
+
+// fullDisk is a memStore whose Complete fails while full is set.
+type fullDisk struct {
+	*memStore
+	full atomic.Bool
+}
+
+func (f *fullDisk) Complete(ctx context.Context, t Turn) error {
+	if f.full.Load() {
+		return errors.New("store: complete: no space left on device")
+	}
+	return f.memStore.Complete(ctx, t)
+}
+
+// startOn runs a dispatcher over inbox with a fresh adapter and answerer
+// until the returned stop is called.
+func startOn(t *testing.T, inbox interface {
+	Inbox
+	History
+}) (deliver DeliverFunc, a *fakeAdapter, ans *echoAnswerer, stop func()) {
+	t.Helper()
+	a, ans = newFakeAdapter("test"), &echoAnswerer{}
+	d, err := NewDispatcher(testConfig(), inbox, inbox, ans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+	return deliver, a, ans, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+func TestDispatcherReplayDoesNotAnswerAgainATurnItCouldNotRecord(t *testing.T) {
+	store := &fullDisk{memStore: newMemStore()}
+	store.full.Store(true)
+	deliver, a, _, stop := startOn(t, store)
+	if err := deliver(context.Background(), msg("c", "1", "q1")); err != nil {
+		t.Fatal(err)
+	}
+	first := nextSent(t, a.done, "the answer")
+	stop() // Run waits for the turn, whose record failed: it stays pending
+	if n := store.pendingCount(); n != 1 {
+		t.Fatalf("pending after a failed record = %d, want 1", n)
+	}
+
+	store.full.Store(false) // restart with space again
+	_, again, ans, stopAgain := startOn(t, store)
+	defer stopAgain()
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+	select {
+	case s := <-again.done:
+		t.Errorf("replay sent %q again; the user already has %q", s.reply.Text, first.reply.Text)
+	default:
+	}
+	if asked := ans.asked(); len(asked) != 0 {
+		t.Errorf("replay asked the answerer %q again", asked)
+	}
+	msgs, _ := store.Recent(context.Background(), msg("c", "1", "").Conversation(), 10)
+	if len(msgs) != 2 || msgs[1].Text != first.reply.Text {
+		t.Errorf("history = %+v, want the question and %q", msgs, first.reply.Text)
+	}
+}
+
+func TestDispatcherReplaySendsAKeptUnsentAnswerOnce(t *testing.T) {
+	store := newMemStore()
+	env := msg("c", "1", "q1")
+	ctx := context.Background()
+	store.Accept(ctx, env)
+	kept := Turn{Envelope: env, User: Message{Role: RoleUser, Text: "q1"},
+		Reply: Message{Role: RoleAssistant, Text: "the kept answer", Route: RouteModel, Provider: "fake", Model: "m"}}
+	store.KeepAnswer(ctx, kept, false) // a crash came before the reply was sent
+
+	_, a, ans, stop := startOn(t, store)
+	defer stop()
+	if s := nextSent(t, a.done, "the kept answer"); s.reply.Text != "the kept answer" {
+		t.Errorf("replayed reply = %q, want the kept answer", s.reply.Text)
+	}
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+	if asked := ans.asked(); len(asked) != 0 {
+		t.Errorf("replay asked the answerer %q", asked)
 	}
 }
