@@ -82,3 +82,32 @@ func TestFreeSpaceOfTheStoreFilesystem(t *testing.T) {
 		t.Errorf("freeSpace = %d, %v; want some free bytes", free, err)
 	}
 }
+
+func TestSweepOnAFullDiskIsAWriteFailure(t *testing.T) {
+	var full diskFull
+	clock := newFakeClock()
+	cfg := testConfig(t)
+	cfg.MinFreeMB = 0
+	s := openTest(t, cfg, WithWriteFault(full.fault), WithClock(clock.Now))
+	ctx := context.Background()
+	mustAccept(t, s, envelope("c", 1))
+	if err := s.Drop(ctx, envelope("c", 1)); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(cfg.DedupTTL) // the marks expire: the sweep has work
+
+	full.on.Store(true)
+	if _, err := s.Sweep(ctx, clock.Now()); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Sweep on a full disk = %v, want ENOSPC", err)
+	}
+	if err := s.Check(ctx); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("Check after a failed sweep = %v, want ENOSPC", err)
+	}
+	full.on.Store(false)
+	if st, err := s.Sweep(ctx, clock.Now()); err != nil || st.DedupMarks != 2 {
+		t.Fatalf("Sweep after space was freed = %+v, %v; want 2 marks removed", st, err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Errorf("Check after a successful sweep = %v", err)
+	}
+}

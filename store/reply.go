@@ -154,7 +154,7 @@ func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope)
 }
 
 // updatePending rewrites env's pending record with change applied; it does
-// nothing when env is not pending.
+// nothing when env is not pending or its record is unreadable.
 func (s *Store) updatePending(ctx context.Context, op string, env core.Envelope, change func(*pendingRecord)) error {
 	if err := checkEnvelope(env); err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
@@ -167,8 +167,9 @@ func (s *Store) updatePending(ctx context.Context, op string, env core.Envelope,
 			return nil
 		}
 		p, err := decodePending(v)
-		if err != nil {
-			return err
+		if err != nil { // Pending skips it too: nothing to add to
+			s.log.Warn("pending record unreadable; not updated", "key", fmt.Sprintf("%q", key), "err", err)
+			return nil
 		}
 		change(&p)
 		return b.Put(key, encodePending(p))

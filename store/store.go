@@ -88,7 +88,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.clock 
 func WithMetrics(r *metric.Registry) Option { return func(o *options) { o.registry = r } }
 
 // WithWriteFault makes every write first call fault with its op (accept,
-// complete, …) and fail with the error it returns, without touching the file:
+// complete, …, sweep) and fail with the error it returns, without touching the file:
 // a way to test how callers handle a full disk. nil errors write normally.
 func WithWriteFault(fault func(op string) error) Option { return func(o *options) { o.fault = fault } }
 
@@ -195,19 +195,29 @@ func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) 
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	start := time.Now()
+	err := s.write(op, func() error { return s.db.Batch(fn) })
+	s.metrics.observeWrite(op, time.Since(start))
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return nil
+}
+
+// write runs commit, a write transaction, unless the write fault fails it
+// first, and records the outcome in the write health (a transaction rolled
+// back with errUnchanged wrote nothing and counts as neither).
+func (s *Store) write(op string, commit func() error) error {
 	var err error
 	if s.fault != nil {
 		err = s.fault(op)
 	}
 	if err == nil {
-		err = s.db.Batch(fn)
+		err = commit()
 	}
-	s.metrics.observeWrite(op, time.Since(start))
-	s.health.wrote(err, s.now())
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", op, err)
+	if !errors.Is(err, errUnchanged) {
+		s.health.wrote(err, s.now())
 	}
-	return nil
+	return err
 }
 
 // view runs fn in a read transaction after checking ctx.

@@ -97,13 +97,15 @@ func (s *Store) chunked(ctx context.Context, st *SweepStats, step sweepStep) err
 		}
 		var next []byte
 		var delta SweepStats
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			var err error
-			next, err = step(tx, from, &delta)
-			if err == nil && delta.total() == 0 {
-				return errUnchanged
-			}
-			return err
+		err := s.write("sweep", func() error {
+			return s.db.Update(func(tx *bolt.Tx) error {
+				var err error
+				next, err = step(tx, from, &delta)
+				if err == nil && delta.total() == 0 {
+					return errUnchanged
+				}
+				return err
+			})
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
 			return err
