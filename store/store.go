@@ -88,8 +88,9 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.clock 
 func WithMetrics(r *metric.Registry) Option { return func(o *options) { o.registry = r } }
 
 // WithWriteFault makes every write first call fault with its op (accept,
-// complete, …, sweep) and fail with the error it returns, without touching the file:
-// a way to test how callers handle a full disk. nil errors write normally.
+// complete, …, sweep) and fail with the error it returns, without touching
+// the file: a way to test how callers handle a full disk. A nil error writes
+// normally.
 func WithWriteFault(fault func(op string) error) Option { return func(o *options) { o.fault = fault } }
 
 // Open validates cfg, creates the file and its directories when missing,
