@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"imbot/core"
 )
 
 // errCorrupt is wrapped by every record decoding error.
@@ -121,6 +123,19 @@ func (d *dec) string() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// message reads a message record nested as a string.
+func (d *dec) message() core.Message {
+	b := []byte(d.string())
+	if d.err != nil {
+		return core.Message{}
+	}
+	m, err := decodeMessage(b)
+	if err != nil {
+		d.fail("bad nested message")
+	}
+	return m
 }
 
 func (d *dec) bool() bool {

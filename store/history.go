@@ -68,7 +68,8 @@ func messagesOf(tx *bolt.Tx, conv core.ConversationKey) *bolt.Bucket {
 	return cb.Bucket([]byte(keyConvMsgs))
 }
 
-// Complete appends the turn's user message and reply to its conversation and
+// Complete appends the turn's user message and reply to its conversation,
+// remembers the reply messages saved with SaveReplyRef as the bot's, and
 // deletes the envelope's pending record, in one durable transaction.
 func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	env := turn.Envelope
@@ -81,6 +82,9 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {
 		if err := appendMessages(tx, conv, now, recs); err != nil {
+			return err
+		}
+		if err := s.rememberRef(tx, pkey, now); err != nil {
 			return err
 		}
 		return bucket(tx, bucketPending).Delete(pkey)

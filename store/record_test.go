@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -20,6 +21,14 @@ func samplePending() pendingRecord {
 	env.ChatKind, env.Scope, env.ThreadID = core.ChatGroup, core.ScopeUser, "omt_1"
 	env.MentionsBot, env.RepliesToBot = true, true
 	return pendingRecord{Seq: 1 << 40, Env: env}
+}
+
+// sampleAnswered is samplePending with a kept answer and reply ids.
+func sampleAnswered() pendingRecord {
+	p := samplePending()
+	p.Answer = &keptAnswer{User: core.Message{Role: core.RoleUser, Text: p.Env.Text}, Reply: sampleMessage(), Sent: true}
+	p.Ref = core.ReplyRef{Card: "7355_card", Messages: []core.MessageID{"om_a", "om_b"}}
+	return p
 }
 
 func sampleUnanswered() Unanswered {
@@ -42,10 +51,12 @@ func TestRecordRoundTrips(t *testing.T) {
 		}
 	})
 	t.Run("pending", func(t *testing.T) {
-		want := samplePending()
-		got, err := decodePending(encodePending(want))
-		if err != nil || got.Seq != want.Seq || !sameEnvelope(got.Env, want.Env) {
-			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+		for _, want := range []pendingRecord{samplePending(), sampleAnswered()} {
+			got, err := decodePending(encodePending(want))
+			if err != nil || got.Seq != want.Seq || !sameEnvelope(got.Env, want.Env) ||
+				!reflect.DeepEqual(got.Answer, want.Answer) || !reflect.DeepEqual(got.Ref, want.Ref) {
+				t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+			}
 		}
 	})
 	t.Run("unanswered", func(t *testing.T) {
@@ -137,7 +148,7 @@ func FuzzDecodeMessage(f *testing.F) {
 }
 
 func FuzzDecodePending(f *testing.F) {
-	fuzzDecoder(f, decodePending, encodePending, encodePending(samplePending()))
+	fuzzDecoder(f, decodePending, encodePending, encodePending(samplePending()), encodePending(sampleAnswered()))
 }
 
 func FuzzDecodeUnanswered(f *testing.F) {
