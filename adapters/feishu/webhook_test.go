@@ -228,9 +228,8 @@ func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // answered 408 once the body timeout passes, instead of holding the
 // connection for as long as it likes.
 func TestWebhookSlowBody(t *testing.T) {
-	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
-	bodyTimeout = 50 * time.Millisecond
 	h := newHarness(t, nil)
+	WithBodyTimeout(50 * time.Millisecond)(h.a)
 	h.serve()
 	u, err := url.Parse(h.url)
 	if err != nil {
