@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"imbot/core"
 )
 
 // errCorrupt is wrapped by every record decoding error.
@@ -162,4 +164,17 @@ func (d *dec) done() error {
 		d.fail("trailing bytes")
 	}
 	return d.err
+}
+
+// conversation reads a conversation key; an empty string is the zero key.
+func (d *dec) conversation() core.ConversationKey {
+	s := d.string()
+	if s == "" {
+		return core.ConversationKey{}
+	}
+	k, err := core.ParseConversationKey(s)
+	if err != nil {
+		d.fail("bad conversation key")
+	}
+	return k
 }
