@@ -28,6 +28,9 @@ func ParseGroupTrigger(s string) (GroupTrigger, error) {
 	return GroupTrigger(n), err
 }
 
+// Valid reports whether t is one of the defined triggers.
+func (t GroupTrigger) Valid() bool { return int(t) < len(triggerNames) }
+
 // MarshalText encodes t as its name.
 func (t GroupTrigger) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
@@ -91,6 +94,18 @@ type GroupPolicy struct {
 	Trigger GroupTrigger `toml:"group_trigger"`
 	// Scope is the group_scope key: "chat", "user" or "thread".
 	Scope Scope `toml:"group_scope"`
+}
+
+// Validate reports an undefined trigger or scope as "key: problem".
+func (p GroupPolicy) Validate() []string {
+	var problems []string
+	if !p.Trigger.Valid() {
+		problems = append(problems, fmt.Sprintf("group_trigger: want one of %q, got %s", triggerNames, p.Trigger))
+	}
+	if !p.Scope.Valid() {
+		problems = append(problems, fmt.Sprintf("group_scope: want one of %q, got %s", scopeNames, p.Scope))
+	}
+	return problems
 }
 
 // addresses reports whether a group message meant for the bot by its flags

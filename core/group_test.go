@@ -26,8 +26,11 @@ func TestParseGroupPolicy(t *testing.T) {
 	if tr, _ := ParseGroupTrigger(""); tr != TriggerMention {
 		t.Errorf("empty trigger = %v, want mention", tr)
 	}
-	if Scope(7).Valid() {
-		t.Error("Scope(7) is valid")
+	if p := (GroupPolicy{Trigger: 7, Scope: 7}).Validate(); len(p) != 2 {
+		t.Errorf("Validate of an undefined trigger and scope = %q", p)
+	}
+	if p := (GroupPolicy{Trigger: TriggerCommand, Scope: ScopeThread}).Validate(); p != nil {
+		t.Errorf("Validate of a good policy = %q", p)
 	}
 }
 
