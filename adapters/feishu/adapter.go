@@ -98,8 +98,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		bodyTimeout: defaultBodyTimeout,
 		now:         time.Now,
 		notices:     make(chan core.Envelope, noticeQueue),
-		in: inbound{trigger: cfg.GroupTrigger, scope: cfg.SessionScope,
-			inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
+		in:          inbound{inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
 	}
 	for _, o := range opts {
 		o(a)
