@@ -32,6 +32,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.Warnings {
+		log.Warn("config: " + w)
+	}
 	d, err := newDaemon(cfg, log, true)
 	if err != nil {
 		return err
