@@ -27,6 +27,9 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "config %s is valid\n", displayPath(*configPath))
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stdout, "  warning    %s\n", w)
+	}
 	fmt.Fprintf(stdout, "  listen     %s\n  store      %s\n", cfg.Server.Listen, cfg.Store.Path)
 	for _, p := range cfg.Providers {
 		fmt.Fprintf(stdout, "  provider   %s: %s at %s (third_party=%v)\n", p.Name, p.Model, p.BaseURL, p.ThirdParty)
