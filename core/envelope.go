@@ -57,7 +57,8 @@ type Envelope struct {
 	MentionsBot bool
 	// RepliesToBot is set when the message replies to one of the bot's messages.
 	RepliesToBot bool
-	// Scope is how the adapter divides group chats into conversations.
+	// Scope is how group chats are divided into conversations; the
+	// dispatcher sets it from the platform's GroupPolicy.
 	Scope Scope
 	// Received is when the message arrived; the dispatcher fills it in when
 	// the adapter left it zero.

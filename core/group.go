@@ -17,19 +17,20 @@ const (
 	TriggerCommand
 )
 
-var triggerNames = [...]string{TriggerMention: "mention", TriggerAll: "all", TriggerCommand: "command"}
+// triggerNames are the triggers' names, indexed by value.
+func triggerNames() []string { return []string{"mention", "all", "command"} }
 
 // String returns "mention", "all" or "command".
-func (t GroupTrigger) String() string { return nameOf(triggerNames[:], int(t)) }
+func (t GroupTrigger) String() string { return nameOf(triggerNames(), int(t)) }
 
 // ParseGroupTrigger parses "mention", "all" or "command"; "" is "mention".
 func ParseGroupTrigger(s string) (GroupTrigger, error) {
-	n, err := parseName(triggerNames[:], s)
+	n, err := parseName(triggerNames(), s)
 	return GroupTrigger(n), err
 }
 
 // Valid reports whether t is one of the defined triggers.
-func (t GroupTrigger) Valid() bool { return int(t) < len(triggerNames) }
+func (t GroupTrigger) Valid() bool { return int(t) < len(triggerNames()) }
 
 // MarshalText encodes t as its name.
 func (t GroupTrigger) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
@@ -59,17 +60,18 @@ const (
 	ScopeThread
 )
 
-var scopeNames = [...]string{ScopeChat: "chat", ScopeUser: "user", ScopeThread: "thread"}
+// scopeNames are the scopes' names, indexed by value.
+func scopeNames() []string { return []string{"chat", "user", "thread"} }
 
 // String returns "chat", "user" or "thread".
-func (s Scope) String() string { return nameOf(scopeNames[:], int(s)) }
+func (s Scope) String() string { return nameOf(scopeNames(), int(s)) }
 
 // Valid reports whether s is one of the defined scopes.
-func (s Scope) Valid() bool { return int(s) < len(scopeNames) }
+func (s Scope) Valid() bool { return int(s) < len(scopeNames()) }
 
 // ParseScope parses "chat", "user" or "thread"; "" is "chat".
 func ParseScope(s string) (Scope, error) {
-	n, err := parseName(scopeNames[:], s)
+	n, err := parseName(scopeNames(), s)
 	return Scope(n), err
 }
 
@@ -100,10 +102,10 @@ type GroupPolicy struct {
 func (p GroupPolicy) Validate() []string {
 	var problems []string
 	if !p.Trigger.Valid() {
-		problems = append(problems, fmt.Sprintf("group_trigger: want one of %q, got %s", triggerNames, p.Trigger))
+		problems = append(problems, fmt.Sprintf("group_trigger: want one of %q, got %s", triggerNames(), p.Trigger))
 	}
 	if !p.Scope.Valid() {
-		problems = append(problems, fmt.Sprintf("group_scope: want one of %q, got %s", scopeNames, p.Scope))
+		problems = append(problems, fmt.Sprintf("group_scope: want one of %q, got %s", scopeNames(), p.Scope))
 	}
 	return problems
 }
