@@ -15,6 +15,10 @@ import (
 //go:embed t2s.txt
 var t2sTable string
 
+// No rune in [caselessLo, caselessHi) (kana, CJK, Yi) has a lower-case
+// form, so fold skips unicode.ToLower there; a test checks it.
+const caselessLo, caselessHi = 0x3040, 0xA640
+
 // folder maps a rune to its folded form: ASCII and full-width Latin letters
 // to lower case, full-width ASCII to half-width, the ideographic space to a
 // space, common traditional characters to simplified ones, and any other
@@ -69,6 +73,9 @@ func (f *folder) fold(r rune) rune {
 	}
 	if i := r - f.lo; i >= 0 && int(i) < len(f.t2s) && f.t2s[i] != 0 {
 		return f.t2s[i]
+	}
+	if r >= caselessLo && r < caselessHi {
+		return r
 	}
 	return unicode.ToLower(r)
 }

@@ -28,7 +28,10 @@ func (s *Stream) Held() int { return s.pos - s.base }
 
 // Write feeds the next chunk and returns the text that is now safe to send.
 func (s *Stream) Write(chunk string) string {
-	in := s.carry + chunk
+	in := chunk
+	if s.carry != "" {
+		in = s.carry + chunk
+	}
 	i := 0
 	for i < len(in) && utf8.FullRuneInString(in[i:]) {
 		_, w := decode(in, i)
