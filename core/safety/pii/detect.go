@@ -26,22 +26,23 @@ type numberToken struct {
 
 // scanNumbers finds phone, ID and card numbers in text.
 func scanNumbers(text string, out []match) []match {
+	var groups [8][2]int // reused by every token; longer tokens grow it
 	for i := 0; i < len(text); {
 		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
 			i++
 			continue
 		}
-		tok, end := readToken(text, i)
+		tok, end := readToken(text, i, groups[:0])
 		out = classify(text, tok, out)
 		i = end
 	}
 	return out
 }
 
-// readToken reads the number token whose first digit is at i and returns
-// it and the offset after it.
-func readToken(text string, i int) (numberToken, int) {
-	tok := numberToken{plus: i > 0 && text[i-1] == '+' && (i < 2 || !isDigit(text[i-2]))}
+// readToken reads the number token whose first digit is at i, appending its
+// groups to groups, and returns it and the offset after it.
+func readToken(text string, i int, groups [][2]int) (numberToken, int) {
+	tok := numberToken{plus: i > 0 && text[i-1] == '+' && (i < 2 || !isDigit(text[i-2])), groups: groups}
 	for {
 		j := i
 		for j < len(text) && isDigit(text[j]) {
