@@ -71,7 +71,7 @@ func BenchmarkMatch2000(b *testing.B) {
 	ws := benchWords(10000)
 	m := mustMatcher(b, List{Name: "bench", Words: ws})
 	text := benchText(ws)
-	clean := strings.ReplaceAll(m.Mask(text), Mask, "")
+	clean := strings.ReplaceAll(m.Mask(text), Replacement, "")
 	if _, ok := m.Contains(clean); ok {
 		b.Fatal("clean text has a hit")
 	}

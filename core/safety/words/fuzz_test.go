@@ -26,7 +26,7 @@ func FuzzParse(f *testing.F) {
 }
 
 // fuzzMatcher builds a matcher from the lines of words, skipping lines New
-// would refuse and words with '*', which Mask writes itself.
+// would refuse and words with '*', which Replacement contains.
 func fuzzMatcher(t *testing.T, words string) *Matcher {
 	var ws []string
 	for _, w := range strings.Split(words, "\n") {
@@ -54,7 +54,7 @@ func FuzzMask(f *testing.F) {
 			t.Fatalf("no hit but Mask changed %q to %q", text, masked)
 		}
 		// each masked run is at least one rune and becomes three
-		if utf8.RuneCountInString(masked) > len(Mask)*utf8.RuneCountInString(text) {
+		if utf8.RuneCountInString(masked) > len(Replacement)*utf8.RuneCountInString(text) {
 			t.Fatalf("Mask(%q) = %q is too long", text, masked)
 		}
 	})

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// Mask is what replaces each run of masked text.
-const Mask = "***"
+// Replacement is what replaces each run of masked text.
+const Replacement = "***"
 
 // Hit is one sensitive word found in a text.
 type Hit struct {
@@ -97,8 +97,8 @@ func (m *Matcher) Contains(text string) (Hit, bool) {
 // span is a half-open range of a text, in bytes or runes as noted.
 type span struct{ start, end int }
 
-// Mask returns text with every hit replaced by Mask; overlapping hits are
-// replaced by one Mask. Text without hits is returned as it is.
+// Mask returns text with every hit replaced by Replacement; overlapping hits are
+// replaced by one Replacement. Text without hits is returned as it is.
 func (m *Matcher) Mask(text string) string {
 	var ring [2 * MaxWordRunes]int // byte offsets of the last runes
 	const ringMask = len(ring) - 1
@@ -122,7 +122,7 @@ func (m *Matcher) Mask(text string) string {
 	last := 0
 	for _, sp := range spans {
 		b.WriteString(text[last:sp.start])
-		b.WriteString(Mask)
+		b.WriteString(Replacement)
 		last = sp.end
 	}
 	b.WriteString(text[last:])

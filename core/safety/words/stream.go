@@ -17,7 +17,7 @@ type Stream struct {
 	offs   []int  // offs[i] is the offset in buf of rune base+i
 	carry  string // an incomplete UTF-8 sequence at the end of the last chunk
 	spans  []span // merged hits (rune positions) not yet passed, ascending
-	masked bool   // Mask has been emitted for spans[0]
+	masked bool   // Replacement has been emitted for spans[0]
 }
 
 // NewStream returns a streaming masker that uses m.
@@ -66,7 +66,7 @@ func (s *Stream) feed(b string) {
 }
 
 // emit returns the text of runes [base, b): no later hit can start before
-// b, so it is final. A span that reaches past b has its Mask emitted and
+// b, so it is final. A span that reaches past b has its Replacement emitted and
 // its remaining runes skipped later.
 func (s *Stream) emit(b int) string {
 	var out []byte
@@ -74,7 +74,7 @@ func (s *Stream) emit(b int) string {
 	for i < b {
 		if len(s.spans) > 0 && i >= s.spans[0].start {
 			if !s.masked {
-				out, s.masked = append(out, Mask...), true
+				out, s.masked = append(out, Replacement...), true
 			}
 			if s.spans[0].end > b {
 				i = b
