@@ -10,19 +10,30 @@ import (
 const rootDense = 0x10000
 
 // automaton is an Aho–Corasick automaton over rune keys. The trie's edges
-// are stored as one sorted array per node (compressed rows); the root's
-// edges are also a dense table, since most steps of a scan start there. It
-// is read-only after build, so any number of goroutines may scan with it.
+// are stored as one sorted row per node (compressed rows); the root's edges
+// are also a dense table, since most steps of a scan start there. A node's
+// fields sit together, so a step touches few cache lines. It is read-only
+// after build, so any number of goroutines may scan with it.
 type automaton struct {
-	edgeStart []int32 // node n's edges are edgeRune/edgeTo[edgeStart[n]:edgeStart[n+1]]
-	edgeRune  []rune
-	edgeTo    []int32
-	rootNext  []int32 // rootNext[r] is the root's child on r, or 0 (the root)
-	fail      []int32
-	depth     []int32
-	outLen    []int32 // length of the longest key that ends at this node, or 0
-	outKey    []int32 // index of that key
-	maxLen    int
+	nodes    []node
+	edges    []edge
+	rootNext []int32 // rootNext[r] is the root's child on r, or 0 (the root)
+	maxLen   int
+}
+
+// node is one state of the automaton.
+type node struct {
+	first, end int32 // its edges are edges[first:end], sorted by rune
+	fail       int32
+	depth      int32
+	outLen     int32 // length of the longest key that ends at this node, or 0
+	outKey     int32 // index of that key
+}
+
+// edge is a trie edge.
+type edge struct {
+	r  rune
+	to int32
 }
 
 // buildAutomaton builds the automaton of keys, which must be non-empty and
@@ -45,7 +56,7 @@ func buildAutomaton(keys [][]rune) *automaton {
 // each node's parent, incoming rune and key index (-1 for none).
 func (a *automaton) trie(keys [][]rune, order []int32) (parent []int32, label []rune, term []int32) {
 	parent, label, term = []int32{0}, []rune{0}, []int32{-1}
-	a.depth = []int32{0}
+	a.nodes = []node{{}}
 	lastChild := []int32{0}
 	for _, k := range order {
 		n := int32(0)
@@ -56,7 +67,7 @@ func (a *automaton) trie(keys [][]rune, order []int32) (parent []int32, label []
 			}
 			c := int32(len(parent))
 			parent, label, term = append(parent, n), append(label, r), append(term, -1)
-			a.depth = append(a.depth, a.depth[n]+1)
+			a.nodes = append(a.nodes, node{depth: a.nodes[n].depth + 1})
 			lastChild = append(lastChild, 0)
 			lastChild[n] = c
 			n = c
@@ -71,29 +82,29 @@ func (a *automaton) trie(keys [][]rune, order []int32) (parent []int32, label []
 // root's dense table.
 func (a *automaton) compress(parent []int32, label []rune) {
 	n := len(parent)
-	a.edgeStart = make([]int32, n+1)
 	for c := 1; c < n; c++ {
-		a.edgeStart[parent[c]+1]++
+		a.nodes[parent[c]].end++
 	}
-	for i := 1; i <= n; i++ {
-		a.edgeStart[i] += a.edgeStart[i-1]
+	var at int32
+	for i := range a.nodes {
+		cnt := a.nodes[i].end
+		a.nodes[i].first, a.nodes[i].end = at, at
+		at += cnt
 	}
-	a.edgeRune = make([]rune, n-1)
-	a.edgeTo = make([]int32, n-1)
-	fill := slices.Clone(a.edgeStart[:n])
+	a.edges = make([]edge, n-1)
 	var hi rune
 	for c := 1; c < n; c++ { // children were created in ascending rune order
-		p := parent[c]
-		a.edgeRune[fill[p]], a.edgeTo[fill[p]] = label[c], int32(c)
-		fill[p]++
-		if p == 0 {
+		p := &a.nodes[parent[c]]
+		a.edges[p.end] = edge{r: label[c], to: int32(c)}
+		p.end++
+		if parent[c] == 0 {
 			hi = max(hi, label[c])
 		}
 	}
 	a.rootNext = make([]int32, min(int(hi)+1, rootDense))
-	for e := a.edgeStart[0]; e < a.edgeStart[1]; e++ {
-		if r := a.edgeRune[e]; r < rootDense {
-			a.rootNext[r] = a.edgeTo[e]
+	for _, e := range a.edges[a.nodes[0].first:a.nodes[0].end] {
+		if e.r < rootDense {
+			a.rootNext[e.r] = e.to
 		}
 	}
 }
@@ -101,43 +112,39 @@ func (a *automaton) compress(parent []int32, label []rune) {
 // link computes failure links and outputs breadth-first, so a node's
 // failure target (shallower) is done before the node.
 func (a *automaton) link(term []int32) {
-	n := len(a.depth)
-	a.fail = make([]int32, n)
-	a.outLen = make([]int32, n)
-	a.outKey = make([]int32, n)
-	queue := make([]int32, 0, n)
+	queue := make([]int32, 0, len(a.nodes))
 	queue = append(queue, 0)
 	for len(queue) > 0 {
 		u := queue[0]
 		queue = queue[1:]
-		for e := a.edgeStart[u]; e < a.edgeStart[u+1]; e++ {
-			c := a.edgeTo[e]
+		for _, e := range a.edges[a.nodes[u].first:a.nodes[u].end] {
+			c := &a.nodes[e.to]
 			if u != 0 {
-				a.fail[c] = a.next(a.fail[u], a.edgeRune[e])
+				c.fail = a.next(a.nodes[u].fail, e.r)
 			}
-			if term[c] >= 0 {
-				a.outLen[c], a.outKey[c] = a.depth[c], term[c]
+			if term[e.to] >= 0 {
+				c.outLen, c.outKey = c.depth, term[e.to]
 			} else {
-				a.outLen[c], a.outKey[c] = a.outLen[a.fail[c]], a.outKey[a.fail[c]]
+				c.outLen, c.outKey = a.nodes[c.fail].outLen, a.nodes[c.fail].outKey
 			}
-			queue = append(queue, c)
+			queue = append(queue, e.to)
 		}
 	}
 }
 
 // child returns n's child on r, or -1.
-func (a *automaton) child(n int32, r rune) int32 {
-	lo, hi := a.edgeStart[n], a.edgeStart[n+1]
+func (a *automaton) child(n *node, r rune) int32 {
+	lo, hi := n.first, n.end
 	for lo < hi {
 		mid := int32(uint32(lo+hi) >> 1)
-		if a.edgeRune[mid] < r {
+		if a.edges[mid].r < r {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	if lo < a.edgeStart[n+1] && a.edgeRune[lo] == r {
-		return a.edgeTo[lo]
+	if lo < n.end && a.edges[lo].r == r {
+		return a.edges[lo].to
 	}
 	return -1
 }
@@ -145,16 +152,17 @@ func (a *automaton) child(n int32, r rune) int32 {
 // next is the automaton's transition from state s on rune r.
 func (a *automaton) next(s int32, r rune) int32 {
 	for s != 0 {
-		if c := a.child(s, r); c >= 0 {
+		n := &a.nodes[s]
+		if c := a.child(n, r); c >= 0 {
 			return c
 		}
-		s = a.fail[s]
+		s = n.fail
 	}
-	if r < rune(len(a.rootNext)) {
+	if r >= 0 && r < rune(len(a.rootNext)) {
 		return a.rootNext[r]
 	}
 	if r < rootDense {
 		return 0
 	}
-	return max(a.child(0, r), 0)
+	return max(a.child(&a.nodes[0], r), 0)
 }

@@ -74,11 +74,11 @@ func checkAutomaton(t *testing.T, keys [][]rune, text []rune) {
 	var s int32
 	for i, r := range text {
 		s = a.next(s, r)
-		if got := int(a.outLen[s]); got != want[i] {
+		if got := int(a.nodes[s].outLen); got != want[i] {
 			t.Fatalf("keys %q text %q: at %d longest %d, want %d", keys, string(text), i, got, want[i])
 		}
-		if got := a.outLen[s]; got > 0 && len(keys[a.outKey[s]]) != int(got) {
-			t.Fatalf("outKey %d has length %d, want %d", a.outKey[s], len(keys[a.outKey[s]]), got)
+		if got := a.nodes[s].outLen; got > 0 && len(keys[a.nodes[s].outKey]) != int(got) {
+			t.Fatalf("outKey %d has length %d, want %d", a.nodes[s].outKey, len(keys[a.nodes[s].outKey]), got)
 		}
 	}
 }

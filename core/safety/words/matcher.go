@@ -86,8 +86,8 @@ func (m *Matcher) Contains(text string) (Hit, bool) {
 		r, w := decode(text, i)
 		i += w
 		s = m.a.next(s, m.f.fold(r))
-		if m.a.outLen[s] > 0 {
-			k := m.a.outKey[s]
+		if m.a.nodes[s].outLen > 0 {
+			k := m.a.nodes[s].outKey
 			return Hit{List: m.lists[m.list[k]], Word: m.words[k]}, true
 		}
 	}
@@ -110,7 +110,7 @@ func (m *Matcher) Mask(text string) string {
 		ring[n&ringMask] = i
 		i += w
 		s = m.a.next(s, m.f.fold(r))
-		if l := int(m.a.outLen[s]); l > 0 {
+		if l := int(m.a.nodes[s].outLen); l > 0 {
 			spans = mergeSpan(spans, span{ring[(n+1-l)&ringMask], i})
 		}
 	}

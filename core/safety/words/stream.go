@@ -39,7 +39,7 @@ func (s *Stream) Write(chunk string) string {
 		i += w
 	}
 	s.carry = in[i:]
-	return s.emit(s.pos - int(s.m.a.depth[s.state]))
+	return s.emit(s.pos - int(s.m.a.nodes[s.state].depth))
 }
 
 // Flush returns the rest of the text, masked, and resets the stream for a
@@ -60,7 +60,7 @@ func (s *Stream) feed(b string) {
 	s.buf = append(s.buf, b...)
 	s.pos++
 	s.state = s.m.a.next(s.state, s.m.f.fold(r))
-	if l := int(s.m.a.outLen[s.state]); l > 0 {
+	if l := int(s.m.a.nodes[s.state].outLen); l > 0 {
 		s.spans = mergeSpan(s.spans, span{s.pos - l, s.pos})
 	}
 }
