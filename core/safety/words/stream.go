@@ -34,8 +34,8 @@ func (s *Stream) Write(chunk string) string {
 	}
 	i := 0
 	for i < len(in) && utf8.FullRuneInString(in[i:]) {
-		_, w := decode(in, i)
-		s.feed(in[i : i+w])
+		r, w := decode(in, i)
+		s.feed(r, in[i:i+w])
 		i += w
 	}
 	s.carry = in[i:]
@@ -46,16 +46,15 @@ func (s *Stream) Write(chunk string) string {
 // new text.
 func (s *Stream) Flush() string {
 	for i := 0; i < len(s.carry); i++ { // each byte of a cut sequence is invalid
-		s.feed(s.carry[i : i+1])
+		s.feed(utf8.RuneError, s.carry[i:i+1])
 	}
 	out := s.emit(s.pos)
 	*s = Stream{m: s.m, buf: s.buf[:0], offs: s.offs[:0], spans: s.spans[:0]}
 	return out
 }
 
-// feed advances the automaton over one rune, given as its bytes.
-func (s *Stream) feed(b string) {
-	r, _ := decode(b, 0)
+// feed advances the automaton over one rune r, whose bytes are b.
+func (s *Stream) feed(r rune, b string) {
 	s.offs = append(s.offs, len(s.buf))
 	s.buf = append(s.buf, b...)
 	s.pos++
