@@ -181,3 +181,20 @@ func TestCheck(t *testing.T) {
 		t.Error("New with a bad pattern: no error")
 	}
 }
+
+func TestMaskerConcurrentUse(t *testing.T) {
+	m := mustMasker(t, Pattern{Name: "order_no", Pattern: `SO\d{8}`})
+	done := make(chan string)
+	for range 4 {
+		go func() {
+			masked, mp := m.Mask([]string{"13812345678 SO12345678"})
+			r := mp.NewRestorer()
+			done <- masked[0] + "|" + r.Write(masked[0][:5]) + r.Write(masked[0][5:]) + r.Flush()
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != "[PHONE_1] [ORDER_NO_1]|13812345678 SO12345678" {
+			t.Errorf("got %q", got)
+		}
+	}
+}

@@ -222,3 +222,21 @@ func TestCaselessRange(t *testing.T) {
 		}
 	}
 }
+
+func TestMatcherConcurrentUse(t *testing.T) {
+	m := testMatcher(t)
+	done := make(chan string)
+	for range 4 {
+		go func() {
+			s := m.NewStream()
+			out := s.Write("网上賭") + s.Write("场 casino") + s.Flush()
+			_, _ = m.Contains("冰毒")
+			done <- out + m.Mask("ushers")
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != "*** ***u***" {
+			t.Errorf("got %q", got)
+		}
+	}
+}
