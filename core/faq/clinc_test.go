@@ -51,10 +51,11 @@ func TestCLINC150(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		th, err := Tune(Run(ctx, ix, Samples(c.Val, c.OOSVal)), 0.97)
+		tu, err := Tune(Run(ctx, ix, Samples(c.Val, c.OOSVal)), 0.97)
 		if err != nil {
 			t.Fatal(err)
 		}
+		th := tu.Threshold
 		m := Measure(Run(ctx, ix, test), th)
 		t.Logf("threshold %.4f: top1 %.4f coverage %.4f precision %.4f oos_accept %.4f", th, m.Top1, m.Coverage, m.Precision, m.OOSAccept)
 		if m.Precision < 0.97 || m.OOSAccept > 0.02 || m.Coverage < 0.55 {

@@ -162,7 +162,8 @@ func (ix *Index) Search(ctx context.Context, query string) Result {
 	if qv != nil {
 		nl = ix.nullFuse
 	}
-	res := Result{Confidence: nl.confidence(stat), Embedded: qv != nil, Matches: make([]Match, len(s.top))}
+	res := Result{Confidence: nl.confidence(stat), Embedded: qv != nil, Short: contentUnits(query) < MinContent,
+		Matches: make([]Match, len(s.top))}
 	for i, r := range s.top {
 		e := ix.entries[r.entry]
 		res.Matches[i] = Match{ID: e.ID, Answer: e.Answer, Score: float64(r.score)}
@@ -186,6 +187,10 @@ type Result struct {
 	Confidence float64
 	// Embedded is set when embedding similarity took part.
 	Embedded bool
+	// Short is set when the query has fewer than MinContent content units
+	// (Latin words and CJK characters): such a query ("data", "hi", "嗯")
+	// is never answered directly, whatever its confidence.
+	Short bool
 }
 
 // Match is one ranked entry.
@@ -217,5 +222,8 @@ func (r Result) Passages(n int) []string {
 
 // Decide returns the tier for r under t: TierAnswer when the confidence
 // reaches t.Answer, TierBusiness when it reaches t.Business, else
-// TierGeneral. A result without matches is always TierGeneral.
-func (r Result) Decide(t Thresholds) core.Tier { return decide(len(r.Matches) > 0, r.Confidence, t) }
+// TierGeneral. A result without matches is always TierGeneral, and a short
+// one is never TierAnswer.
+func (r Result) Decide(t Thresholds) core.Tier {
+	return decide(len(r.Matches) > 0, r.Short, r.Confidence, t)
+}

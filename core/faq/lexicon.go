@@ -218,5 +218,3 @@ func (lx *lexicon) similarities(s *scratch, query string) {
 		}
 	}
 }
-
-var expNLo, expNHi, expCap = 4, 4, 1.0

@@ -172,3 +172,32 @@ func (t *tokenizer) emit(fam uint8, seed uint64, rs []rune) {
 	}
 	t.feats = append(t.feats, feature{hash: h, fam: fam})
 }
+
+// MinContent is the fewest content units (Latin words and CJK characters) a
+// query needs to be answered directly from the knowledge base.
+const MinContent = 2
+
+// contentUnits counts the Latin words and CJK characters of s, up to
+// MinContent (which is all a caller needs to know).
+func contentUnits(s string) int {
+	n, inWord := 0, false
+	for _, r := range s {
+		c := classify(fold(r))
+		switch {
+		case c == classCJK:
+			n++
+			inWord = false
+		case c == classLetter:
+			if !inWord {
+				n++
+			}
+			inWord = true
+		case c != classJoin:
+			inWord = false
+		}
+		if n >= MinContent {
+			break
+		}
+	}
+	return n
+}

@@ -84,3 +84,26 @@ func FuzzFeatures(f *testing.F) {
 		}
 	})
 }
+
+func TestContentUnits(t *testing.T) {
+	tests := []struct {
+		q    string
+		want int
+	}{
+		{"data", 1},
+		{"#long", 1},
+		{"hi!", 1},
+		{"嗯", 1},
+		{"嗯。。。", 1},
+		{"what's up", 2},
+		{"退款", 2},
+		{"api 密钥", 2},
+		{"", 0},
+		{"?!", 0},
+	}
+	for _, tc := range tests {
+		if got := contentUnits(tc.q); got != tc.want {
+			t.Errorf("contentUnits(%q) = %d, want %d", tc.q, got, tc.want)
+		}
+	}
+}
