@@ -107,3 +107,23 @@ func TestContentUnits(t *testing.T) {
 		}
 	}
 }
+
+func TestCJKFunctionCharactersAreDamped(t *testing.T) {
+	var tk tokenizer
+	stops := 0
+	for _, f := range tk.features("怎么退款") {
+		if f.stop {
+			stops++
+		}
+	}
+	// 怎, 么 and the bigram 怎么 (as character and word feature) are damped;
+	// 退, 款, 么退, 退款 are not.
+	if stops != 4 {
+		t.Fatalf("%d damped features, want 4", stops)
+	}
+	for _, f := range tk.features("how do I get a refund") {
+		if f.stop {
+			t.Fatal("Latin words are not damped")
+		}
+	}
+}
