@@ -89,7 +89,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 }
 
 // documents lists the texts indexed for kb: each entry's questions, then its
-// answer. It returns the texts, their entries and the positions of questions.
+// answers. It returns the texts, their entries and the positions of questions.
 func documents(kb KB) (docs []string, docEntry, questions []int32) {
 	for e, en := range kb.Entries {
 		for _, q := range en.Questions {
@@ -97,8 +97,10 @@ func documents(kb KB) (docs []string, docEntry, questions []int32) {
 			docs = append(docs, q)
 			docEntry = append(docEntry, int32(e))
 		}
-		docs = append(docs, en.Answer)
-		docEntry = append(docEntry, int32(e))
+		for _, a := range en.answers() {
+			docs = append(docs, a)
+			docEntry = append(docEntry, int32(e))
+		}
 	}
 	return docs, docEntry, questions
 }
@@ -166,7 +168,7 @@ func (ix *Index) Search(ctx context.Context, query string) Result {
 		Matches: make([]Match, len(s.top))}
 	for i, r := range s.top {
 		e := ix.entries[r.entry]
-		res.Matches[i] = Match{ID: e.ID, Answer: e.Answer, Score: float64(r.score)}
+		res.Matches[i] = Match{ID: e.ID, Answer: e.AnswerFor(query), Score: float64(r.score)}
 	}
 	if ix.metered {
 		ix.searches.With(mode).Inc()
@@ -195,7 +197,9 @@ type Result struct {
 
 // Match is one ranked entry.
 type Match struct {
-	ID     string
+	ID string
+	// Answer is the entry's answer in the language of the query (see
+	// Entry.AnswerFor).
 	Answer string
 	// Score is the entry's similarity to the query (comparable only within
 	// one Result).

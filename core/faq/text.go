@@ -204,3 +204,16 @@ func contentUnits(s string) int {
 	}
 	return n
 }
+
+// scriptCounts counts the Han characters and the Latin letters of s.
+func scriptCounts(s string) (han, latin int) {
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		}
+	}
+	return han, latin
+}
