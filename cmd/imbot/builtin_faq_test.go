@@ -10,10 +10,10 @@ import (
 	"imbot/core/faq"
 )
 
-// TestBuiltinFAQ checks that the built-in knowledge base answers setup
+// TestBuiltinFAQSetupQuestions checks that the built-in knowledge base answers setup
 // questions worded unlike its examples, in the language they were asked in,
 // and never answers chit-chat or one-word messages.
-func TestBuiltinFAQ(t *testing.T) {
+func TestBuiltinFAQSetupQuestions(t *testing.T) {
 	kb, err := faq.Parse(builtinFAQ)
 	if err != nil {
 		t.Fatal(err)
