@@ -9,8 +9,10 @@ package faq
 const stopWeight = 0.25
 
 // cjkStop reports whether a CJK character is a function character: a
-// particle, pronoun, auxiliary or question word. A bigram is a function
-// bigram when both its characters are.
+// particle, pronoun, auxiliary or question word. A bigram with a function
+// character is damped too: it is either a function word ("怎么") or, more
+// often, spans a word boundary ("么退" in "怎么退款"), which is noise that a
+// word segmenter would not produce.
 func cjkStop(r rune) bool {
 	switch r {
 	case '的', '了', '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '啦', '么', '怎', '什', '哪', '里', '如', '何',

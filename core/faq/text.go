@@ -153,7 +153,7 @@ func (t *tokenizer) cjk() {
 		stop := cjkStop(r)
 		t.emit(famChar, 1, t.run[i:i+1], stop)
 		if i+1 < len(t.run) {
-			stop2 := stop && cjkStop(t.run[i+1])
+			stop2 := stop || cjkStop(t.run[i+1])
 			t.emit(famChar, 2, t.run[i:i+2], stop2)
 			t.emit(famWord, 2, t.run[i:i+2], stop2)
 		}
