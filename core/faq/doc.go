@@ -1,6 +1,6 @@
 // Package faq owns the FAQ tier of the model router: the knowledge base file
-// format (TOML [[entry]] tables of an answer and example questions, Chinese
-// and English), its validation and atomic appends, a lexical index with
+// format (TOML [[entry]] tables of an answer, optionally one per language,
+// and example questions, Chinese and English), its validation and atomic appends, a lexical index with
 // optional embedding fusion, the calibrated confidence that decides between
 // answering directly, the business chain and the general chain, and the
 // evaluation used to measure and tune it (imbot faq eval).
