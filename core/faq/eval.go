@@ -173,8 +173,10 @@ func (b Bound) String() string {
 
 // Tuning is the threshold Tune chose and why it is not lower.
 type Tuning struct {
+	// Threshold is the chosen answer threshold.
 	Threshold float64
-	Bound     Bound
+	// Bound is the constraint that failed just below Threshold.
+	Bound Bound
 }
 
 // Tune chooses the answer threshold on a validation set: the lowest

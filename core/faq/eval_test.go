@@ -151,7 +151,7 @@ func TestTuneBounds(t *testing.T) {
 		bound Bound
 	}{
 		{"no out-of-scope, every answer right", allRight, 0.5, BoundNone},
-		{"no out-of-scope, one wrong answer at the bottom", inScope, 0.5, BoundPrecision},
+		{"no out-of-scope, 40 wrong answers at the bottom", inScope, 0.5, BoundPrecision},
 		{"two out-of-scope answers high up", oosHigh, 0.9 + 1e-9, BoundOOS},
 	}
 	for _, tc := range tests {
