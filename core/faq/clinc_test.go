@@ -63,6 +63,22 @@ func TestCLINC150(t *testing.T) {
 		}
 	})
 
+	t.Run("tuned on validation without out-of-scope lines", func(t *testing.T) {
+		ix, err := Build(ctx, c.KB(0), DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tu, err := Tune(Run(ctx, ix, Samples(c.Val, nil)), 0.97)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := Measure(Run(ctx, ix, Samples(c.Test, nil)), tu.Threshold)
+		t.Logf("threshold %.4f (%v): coverage %.4f precision %.4f", tu.Threshold, tu.Bound, m.Coverage, m.Precision)
+		if tu.Bound != BoundPrecision || m.Precision < 0.97 || m.Coverage < 0.55 {
+			t.Errorf("want the precision target to bind, precision ≥ 0.97, coverage ≥ 0.55")
+		}
+	})
+
 	t.Run("one example per entry, default thresholds", func(t *testing.T) {
 		ix, err := Build(ctx, c.KB(1), DefaultConfig())
 		if err != nil {
