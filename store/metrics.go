@@ -23,12 +23,15 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 	}
 	h := r.Histogram("imbot_store_write_seconds",
 		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets(), "op")
-	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector"}
+	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector",
+		"keep_answer", "reply_ref", "bot_messages"}
 	errs := r.Counter("imbot_store_write_errors_total", "Store writes that failed, by operation.", "op")
 	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)),
-		failures: make(map[string]metric.Counter, len(ops)), enabled: true}
+		failures: make(map[string]metric.Counter, len(ops)+1), enabled: true}
 	for _, op := range ops {
 		m.writes[op] = h.With(op)
+	}
+	for _, op := range append(ops, "sweep") {
 		m.failures[op] = errs.With(op)
 	}
 	accepts := r.Counter("imbot_store_accepts_total", "Envelopes offered to the inbox, by result.", "result")
@@ -38,12 +41,14 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 	return m
 }
 
-// write records a queued write's time to commit and, when err is not nil,
-// its failure.
-func (m storeMetrics) write(op string, d time.Duration, err error) {
+func (m storeMetrics) observeWrite(op string, d time.Duration) {
 	if h := m.writes[op]; h != nil {
 		h.Observe(d.Seconds())
 	}
+}
+
+// failed counts a write of op that returned err, when err is not nil.
+func (m storeMetrics) failed(op string, err error) {
 	if c := m.failures[op]; c != nil && err != nil {
 		c.Inc()
 	}
@@ -68,4 +73,5 @@ func (m storeMetrics) sweep(st SweepStats) {
 	m.swept.With("message").Add(float64(st.Messages))
 	m.swept.With("unanswered").Add(float64(st.Unanswered))
 	m.swept.With("usage").Add(float64(st.Usage))
+	m.swept.With("bot_message").Add(float64(st.BotMessages))
 }

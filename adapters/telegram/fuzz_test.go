@@ -13,7 +13,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/adapters/telegram/telegramtest"
-	"imbot/core"
 )
 
 // alnum returns the letters and digits of s: the content that rendering
@@ -118,7 +117,7 @@ func FuzzParseUpdate(f *testing.F) {
 		if json.Unmarshal(raw, &u) != nil {
 			return
 		}
-		env, disp := parseUpdate(&u, self, core.ScopeChat, time.Unix(0, 0))
+		env, disp := parseUpdate(&u, self, time.Unix(0, 0))
 		if disp == dispIgnore {
 			return
 		}

@@ -1,4 +1,4 @@
-package main
+package sdnotify
 
 import (
 	"context"
@@ -68,7 +68,7 @@ func TestNotifierFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n := notifierFromEnv(notifyEnv(tt.vars), pid)
+			n := FromEnv(notifyEnv(tt.vars), pid)
 			if (n == nil) != tt.wantNil {
 				t.Fatalf("notifier = %+v, want nil %v", n, tt.wantNil)
 			}
@@ -86,7 +86,7 @@ func TestNotifierSends(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			sock := listenNotify(t, name)
-			n := notifierFromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name}), 1)
+			n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name}), 1)
 			steps := []struct {
 				send func() error
 				want string
@@ -111,7 +111,7 @@ func TestNotifierSends(t *testing.T) {
 func TestNotifierStatusIsBounded(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "notify.sock")
 	sock := listenNotify(t, name)
-	n := notifierFromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name}), 1)
+	n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name}), 1)
 	if err := n.Status(strings.Repeat("状", 400)); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestNotifierStatusIsBounded(t *testing.T) {
 func TestNotifierWatchdog(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "notify.sock")
 	sock := listenNotify(t, name)
-	n := notifierFromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "20000"}), 1)
+	n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "20000"}), 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- n.Watchdog(ctx) }()
@@ -146,7 +146,7 @@ func TestNotifierWatchdog(t *testing.T) {
 
 func TestNotifierWatchdogFailsWhenSocketIsGone(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "gone.sock")
-	n := notifierFromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "2000"}), 1)
+	n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "2000"}), 1)
 	err := n.Watchdog(context.Background())
 	var opErr *net.OpError
 	if !errors.As(err, &opErr) || !strings.HasPrefix(err.Error(), "sd_notify: ") {
@@ -155,13 +155,13 @@ func TestNotifierWatchdogFailsWhenSocketIsGone(t *testing.T) {
 }
 
 func TestNilNotifierDoesNothing(t *testing.T) {
-	var n *notifier
+	var n *Notifier
 	for _, err := range []error{n.Ready(), n.Stopping(), n.Status("x"), n.Watchdog(context.Background())} {
 		if err != nil {
 			t.Errorf("nil notifier returned %v", err)
 		}
 	}
-	off := notifierFromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": "/n"}), 1)
+	off := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": "/n"}), 1)
 	if err := off.Watchdog(context.Background()); err != nil {
 		t.Errorf("Watchdog without WATCHDOG_USEC = %v, want nil at once", err)
 	}

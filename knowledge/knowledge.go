@@ -1,4 +1,8 @@
-package main
+// Package knowledge owns the FAQ tier as the running daemon sees it: the
+// knowledge base file (or the built-in one) indexed with core/faq, swapped
+// whole on reload so lookups never see half an index, and the /faq add
+// command that appends an entry to the file and reloads it.
+package knowledge
 
 import (
 	"context"
@@ -18,9 +22,10 @@ import (
 //go:embed faq.toml
 var builtinFAQ []byte
 
-// knowledge is the FAQ tier as the router sees it. A reload builds a whole
-// new index and swaps it in; lookups in flight finish on the old one.
-type knowledge struct {
+// Base is the FAQ tier as the router sees it. A reload builds a whole new
+// index and swaps it in; lookups in flight finish on the old one. Its
+// methods may be called from any goroutine.
+type Base struct {
 	current atomic.Pointer[knowledgeState]
 	opts    []faq.Option
 	log     *slog.Logger
@@ -32,23 +37,23 @@ type knowledgeState struct {
 	cfg   faq.Config
 }
 
-var _ core.Knowledge = (*knowledge)(nil)
+var _ core.Knowledge = (*Base)(nil)
 
-// loadKnowledge builds the index of the configured (or built-in) knowledge
+// Load builds the index of the configured (or built-in) knowledge
 // base. With an embedder among opts, building may call it under ctx.
-func loadKnowledge(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*knowledge, error) {
-	k := &knowledge{opts: opts, log: log}
-	if err := k.reload(ctx, cfg); err != nil {
+func Load(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*Base, error) {
+	k := &Base{opts: opts, log: log}
+	if err := k.Reload(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-// reload rebuilds the index from cfg and swaps it in; on error the running
+// Reload rebuilds the index from cfg and swaps it in; on error the running
 // index stays.
-func (k *knowledge) reload(ctx context.Context, cfg faq.Config) error {
+func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
 	start := time.Now()
-	kb, err := readKB(cfg.FAQFile)
+	kb, err := Read(cfg.FAQFile)
 	if err != nil {
 		return err
 	}
@@ -62,8 +67,8 @@ func (k *knowledge) reload(ctx context.Context, cfg faq.Config) error {
 	return nil
 }
 
-// readKB reads the knowledge base file, or the built-in one for "".
-func readKB(path string) (faq.KB, error) {
+// Read reads the knowledge base file at path, or the built-in one for "".
+func Read(path string) (faq.KB, error) {
 	if path == "" {
 		return faq.Parse(builtinFAQ)
 	}
@@ -80,15 +85,15 @@ func displayFAQ(path string) string {
 
 // rebuild reloads the knowledge base file in use with the settings in use,
 // after the file changed.
-func (k *knowledge) rebuild(ctx context.Context) error {
-	return k.reload(ctx, k.current.Load().cfg)
+func (k *Base) rebuild(ctx context.Context) error {
+	return k.Reload(ctx, k.current.Load().cfg)
 }
 
 // file returns the knowledge base file in use; "" for the built-in one.
-func (k *knowledge) file() string { return k.current.Load().cfg.FAQFile }
+func (k *Base) file() string { return k.current.Load().cfg.FAQFile }
 
 // Lookup implements core.Knowledge.
-func (k *knowledge) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
+func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
 	st := k.current.Load()
 	res := st.index.Search(ctx, question)
 	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: res.Decide(st.cfg.Thresholds())}

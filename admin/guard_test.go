@@ -1,4 +1,4 @@
-package main
+package admin
 
 import (
 	"bytes"
@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-func TestAdminAllowedWithoutToken(t *testing.T) {
-	d := &daemon{cfg: Config{Server: ServerConfig{Listen: "127.0.0.1:8080"}}}
+func TestGuardAllowedWithoutToken(t *testing.T) {
+	g := NewGuard(Config{Listen: "127.0.0.1:8080"})
 	tests := []struct {
 		name   string
 		remote string
@@ -46,25 +46,25 @@ func TestAdminAllowedWithoutToken(t *testing.T) {
 			for k, v := range tt.header {
 				r.Header.Set(k, v)
 			}
-			if got := d.adminAllowed(r); got != tt.want {
-				t.Fatalf("adminAllowed = %v, want %v", got, tt.want)
+			if got := g.Allowed(r); got != tt.want {
+				t.Fatalf("Allowed = %v, want %v", got, tt.want)
 			}
 		})
 	}
 }
 
-func TestAdminAllowedListenHost(t *testing.T) {
-	d := &daemon{cfg: Config{Server: ServerConfig{Listen: "imbot-host:8080"}}}
+func TestGuardAllowedListenHost(t *testing.T) {
+	g := NewGuard(Config{Listen: "imbot-host:8080"})
 	r := httptest.NewRequest(http.MethodGet, "/admin/export", nil)
 	r.RemoteAddr, r.Host = "127.0.1.1:50000", "IMBOT-HOST:8080"
-	if !d.adminAllowed(r) {
+	if !g.Allowed(r) {
 		t.Fatal("the CLI dialling the listen host name was refused")
 	}
 }
 
-func TestAdminAllowedWithToken(t *testing.T) {
+func TestGuardAllowedWithToken(t *testing.T) {
 	const tok = "admin-token-0123456789"
-	d := &daemon{cfg: Config{Server: ServerConfig{Listen: "127.0.0.1:8080", AdminToken: tok}}}
+	g := NewGuard(Config{Listen: "127.0.0.1:8080", Token: tok})
 	tests := []struct {
 		name, remote, auth string
 		forwarded          bool
@@ -89,29 +89,28 @@ func TestAdminAllowedWithToken(t *testing.T) {
 			if tt.forwarded {
 				r.Header.Set("X-Forwarded-For", "203.0.113.7")
 			}
-			if got := d.adminAllowed(r); got != tt.want {
-				t.Fatalf("adminAllowed = %v, want %v", got, tt.want)
+			if got := g.Allowed(r); got != tt.want {
+				t.Fatalf("Allowed = %v, want %v", got, tt.want)
 			}
 		})
 	}
 }
 
-// TestAdminOverLoopback runs the admin check on a real loopback listener:
+// TestGuardOverLoopback runs the guard on a real loopback listener:
 // the CLI's own request passes, the same request relayed by a proxy or sent
 // under another host name does not reach the handler.
-func TestAdminOverLoopback(t *testing.T) {
+func TestGuardOverLoopback(t *testing.T) {
 	srv := httptest.NewServer(nil)
 	defer srv.Close()
-	d := &daemon{cfg: Config{Server: ServerConfig{Listen: srv.Listener.Addr().String()}}}
+	cfg := Config{Listen: srv.Listener.Addr().String()}
 	var calls atomic.Int32
-	srv.Config.Handler = d.admin(func(w http.ResponseWriter, _ *http.Request) error {
+	srv.Config.Handler = NewGuard(cfg).Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		calls.Add(1)
-		_, err := w.Write([]byte("store"))
-		return err
-	})
+		_, _ = w.Write([]byte("store"))
+	}))
 
 	var out bytes.Buffer
-	if err := fetchAdmin(context.Background(), d.cfg.Server, "/admin/export", &out); err != nil || out.String() != "store" {
+	if err := NewClient(cfg).Do(context.Background(), Export(), &out); err != nil || out.String() != "store" {
 		t.Fatalf("CLI request: %q, %v", out.String(), err)
 	}
 	for name, edit := range map[string]func(*http.Request){

@@ -1,4 +1,4 @@
-package main
+package knowledge
 
 import (
 	"context"
@@ -16,10 +16,10 @@ const faqAddUsage = "Usage: /faq add <id> <answer>\n" +
 	"Example questions go on their own lines after the answer, each starting with \"?\". " +
 	"Without them, the last question asked in this conversation is used."
 
-// faqCommand is /faq: `/faq add <id> <answer>` appends an entry to the
+// Command is /faq: `/faq add <id> <answer>` appends an entry to the
 // knowledge base file and rebuilds kb's index. Only [router] admins may run
 // it.
-func faqCommand(admins []string, kb *knowledge, history core.History) core.Command {
+func Command(admins []string, kb *Base, history core.History) core.Command {
 	return core.Command{
 		Name: "faq",
 		Help: "admins: /faq add <id> <answer> adds a knowledge base entry",

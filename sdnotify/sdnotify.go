@@ -1,4 +1,7 @@
-package main
+// Package sdnotify owns the daemon's side of systemd's service
+// notification protocol (sd_notify): READY=1, STOPPING=1, STATUS= and the
+// WATCHDOG=1 keep-alive, sent as datagrams to $NOTIFY_SOCKET.
+package sdnotify
 
 import (
 	"context"
@@ -16,33 +19,33 @@ const notifySendTimeout = 2 * time.Second
 // maxStatusLen bounds the STATUS= text sent to systemd.
 const maxStatusLen = 512
 
-// notifier sends service notifications to systemd (the sd_notify protocol:
+// Notifier sends service notifications to systemd (the sd_notify protocol:
 // newline-separated VAR=value datagrams) over the unix datagram socket
 // named by $NOTIFY_SOCKET; a name starting with "@" is in the abstract
-// namespace. A nil *notifier is valid and does nothing, which is what
-// newNotifier returns outside systemd. Its methods may be called from any
+// namespace. A nil *Notifier is valid and does nothing, which is what
+// New returns outside systemd. Its methods may be called from any
 // goroutine.
-type notifier struct {
+type Notifier struct {
 	addr *net.UnixAddr
 	// ping is the watchdog interval: half of $WATCHDOG_USEC, or 0 when the
 	// watchdog is off or meant for another process ($WATCHDOG_PID).
 	ping time.Duration
 }
 
-// newNotifier returns a notifier for the process environment, or nil when
+// New returns a Notifier for the process environment, or nil when
 // NOTIFY_SOCKET is unset or not a unix socket path.
-func newNotifier() *notifier {
-	return notifierFromEnv(os.Getenv, os.Getpid())
+func New() *Notifier {
+	return FromEnv(os.Getenv, os.Getpid())
 }
 
-// notifierFromEnv is newNotifier reading the environment through getenv,
+// FromEnv is New reading the environment through getenv,
 // for the process pid.
-func notifierFromEnv(getenv func(string) string, pid int) *notifier {
+func FromEnv(getenv func(string) string, pid int) *Notifier {
 	name := getenv("NOTIFY_SOCKET")
 	if name == "" || (name[0] != '/' && name[0] != '@') {
 		return nil
 	}
-	n := &notifier{addr: &net.UnixAddr{Name: name, Net: "unixgram"}}
+	n := &Notifier{addr: &net.UnixAddr{Name: name, Net: "unixgram"}}
 	usec, err := strconv.ParseUint(getenv("WATCHDOG_USEC"), 10, 63)
 	if err != nil || usec == 0 {
 		return n
@@ -56,15 +59,15 @@ func notifierFromEnv(getenv func(string) string, pid int) *notifier {
 
 // Ready tells systemd that start-up finished (READY=1); with Type=notify,
 // systemctl start returns only then.
-func (n *notifier) Ready() error { return n.send("READY=1") }
+func (n *Notifier) Ready() error { return n.send("READY=1") }
 
 // Stopping tells systemd that the service is shutting down (STOPPING=1).
-func (n *notifier) Stopping() error { return n.send("STOPPING=1") }
+func (n *Notifier) Stopping() error { return n.send("STOPPING=1") }
 
 // Status sets the one-line status systemctl status shows. Line breaks are
 // replaced, so the text cannot smuggle in other assignments, and it is cut
 // to 512 bytes.
-func (n *notifier) Status(s string) error {
+func (n *Notifier) Status(s string) error {
 	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
 	if len(s) > maxStatusLen {
 		s = strings.ToValidUTF8(s[:maxStatusLen], "")
@@ -77,7 +80,7 @@ func (n *notifier) Status(s string) error {
 // when there is no watchdog for this process, and with an error when a
 // ping cannot be sent (systemd will then restart the service when the
 // watchdog expires). The caller runs it and waits for it.
-func (n *notifier) Watchdog(ctx context.Context) error {
+func (n *Notifier) Watchdog(ctx context.Context) error {
 	if n == nil || n.ping <= 0 {
 		return nil
 	}
@@ -96,7 +99,7 @@ func (n *notifier) Watchdog(ctx context.Context) error {
 }
 
 // send writes one notification datagram.
-func (n *notifier) send(state string) error {
+func (n *Notifier) send(state string) error {
 	if n == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package main
+package knowledge
 
 import (
 	"context"
@@ -44,7 +44,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 func TestKnowledgeReloadSwapsUnderConcurrentLookups(t *testing.T) {
 	cfg := faq.DefaultConfig()
 	cfg.FAQFile = writeKB(t, shopKB)
-	k, err := loadKnowledge(context.Background(), cfg, quiet())
+	k, err := Load(context.Background(), cfg, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestKnowledgeReloadSwapsUnderConcurrentLookups(t *testing.T) {
 		if i%2 == 0 {
 			next = smaller
 		}
-		if err := k.reload(context.Background(), next); err != nil {
+		if err := k.Reload(context.Background(), next); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,13 +88,13 @@ func TestKnowledgeReloadSwapsUnderConcurrentLookups(t *testing.T) {
 func TestKnowledgeReloadKeepsRunningIndexOnBadFile(t *testing.T) {
 	cfg := faq.DefaultConfig()
 	cfg.FAQFile = writeKB(t, shopKB)
-	k, err := loadKnowledge(context.Background(), cfg, quiet())
+	k, err := Load(context.Background(), cfg, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := cfg
 	bad.FAQFile = writeKB(t, "[[entry]]\nid = \"x\"\nanswer = \"\"\n")
-	if err := k.reload(context.Background(), bad); err == nil {
+	if err := k.Reload(context.Background(), bad); err == nil {
 		t.Fatal("reloaded an invalid knowledge base")
 	}
 	if m := k.Lookup(context.Background(), "How do I get a refund?"); m.EntryID != "refund" || m.Tier != core.TierAnswer {
@@ -105,12 +105,12 @@ func TestKnowledgeReloadKeepsRunningIndexOnBadFile(t *testing.T) {
 func TestFAQAddCommand(t *testing.T) {
 	cfg := faq.DefaultConfig()
 	cfg.FAQFile = writeKB(t, shopKB)
-	k, err := loadKnowledge(context.Background(), cfg, quiet())
+	k, err := Load(context.Background(), cfg, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
 	history := &fixedHistory{msgs: []core.Message{{Role: core.RoleUser, Text: "Do you ship to Mars?"}, {Role: core.RoleAssistant, Text: "…"}}}
-	cmd := faqCommand([]string{"telegram:42"}, k, history)
+	cmd := Command([]string{"telegram:42"}, k, history)
 	run := func(user, args string) string {
 		t.Helper()
 		out, err := cmd.Run(context.Background(), core.CommandRequest{
