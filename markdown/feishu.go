@@ -1,0 +1,303 @@
+package markdown
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+)
+
+// Feishu renders the answer as Feishu card markdown (the markdown element
+// of a JSON 2.0 card): headings as bold lines, tables as aligned text in a
+// code block, code blocks, links, lists, quotes and emphasis kept. Text is
+// escaped so that it shows as written, raw HTML included, and every code
+// fence is closed.
+func (d *Doc) Feishu() string {
+	b := &feishuBuilder{src: d.src}
+	b.blocks(d.root, "\n\n")
+	return b.out.String()
+}
+
+// feishuBuilder writes card markdown.
+type feishuBuilder struct {
+	src  []byte
+	out  strings.Builder
+	bold bool // inside bold text, where more bold would close it
+}
+
+// sub renders body with a fresh builder and returns what it wrote.
+func (b *feishuBuilder) sub(body func(*feishuBuilder)) string {
+	s := &feishuBuilder{src: b.src, bold: b.bold}
+	body(s)
+	return s.out.String()
+}
+
+func (b *feishuBuilder) blocks(parent ast.Node, sep string) {
+	for c := parent.FirstChild(); c != nil; c = c.NextSibling() {
+		if c != parent.FirstChild() {
+			b.out.WriteString(sep)
+		}
+		b.block(c)
+	}
+}
+
+func (b *feishuBuilder) block(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Paragraph, *ast.TextBlock:
+		b.lineText(n)
+	case *ast.Heading:
+		b.emphasis("**", n)
+	case *ast.ThematicBreak:
+		b.out.WriteString("---")
+	case *ast.FencedCodeBlock:
+		b.fence(codeOf(n, b.src), language(n, b.src))
+	case *ast.CodeBlock:
+		b.fence(codeOf(n, b.src), "")
+	case *ast.HTMLBlock:
+		b.out.WriteString(escapeLines(escapeText(htmlBlockOf(n, b.src))))
+	case *ast.Blockquote:
+		inner := b.sub(func(s *feishuBuilder) { s.blocks(n, "\n\n") })
+		b.out.WriteString(prefixLines(inner, "> ", "> "))
+	case *ast.List:
+		b.list(n)
+	case *east.Table:
+		tb := &richBuilder{src: b.src, plain: true}
+		b.fence(tableText(n, tb.cellText), "")
+	default:
+		b.blocks(n, "\n\n")
+	}
+}
+
+// lineText writes a paragraph's inlines, escaping what would start a block
+// at the beginning of a line.
+func (b *feishuBuilder) lineText(n ast.Node) {
+	b.out.WriteString(escapeLines(b.sub(func(s *feishuBuilder) { s.inlines(n) })))
+}
+
+// fence writes a fenced code block whose fence is longer than any run of
+// backticks in body.
+func (b *feishuBuilder) fence(body, lang string) {
+	f := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+	b.out.WriteString(f + lang + "\n")
+	if body != "" {
+		b.out.WriteString(body + "\n")
+	}
+	b.out.WriteString(f)
+}
+
+// list writes "- " or numbered items, their further lines indented four
+// spaces, which Feishu takes as one level.
+func (b *feishuBuilder) list(n *ast.List) {
+	sep := "\n"
+	if !n.IsTight {
+		sep = "\n\n"
+	}
+	num := n.Start
+	for item := n.FirstChild(); item != nil; item = item.NextSibling() {
+		if item != n.FirstChild() {
+			b.out.WriteString(sep)
+		}
+		marker := "- "
+		if n.IsOrdered() {
+			marker = strconv.Itoa(num) + ". "
+			num++
+		}
+		inner := b.sub(func(s *feishuBuilder) { s.blocks(item, "\n") })
+		b.out.WriteString(prefixLines(inner, marker, "    "))
+	}
+}
+
+func (b *feishuBuilder) inlines(parent ast.Node) {
+	for c := parent.FirstChild(); c != nil; c = c.NextSibling() {
+		b.inline(c)
+	}
+}
+
+func (b *feishuBuilder) inline(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Text:
+		b.out.WriteString(escapeText(textOf(n, b.src)))
+		if n.SoftLineBreak() || n.HardLineBreak() {
+			b.out.WriteString("\n")
+		}
+	case *ast.String:
+		b.out.WriteString(escapeText(string(n.Value)))
+	case *ast.CodeSpan:
+		b.codeSpan(codeSpanOf(n, b.src))
+	case *ast.Emphasis:
+		mark := "*"
+		if n.Level >= 2 {
+			mark = "**"
+		}
+		b.emphasis(mark, n)
+	case *east.Strikethrough:
+		b.emphasis("~~", n)
+	case *ast.Link:
+		b.link(n, n.Destination)
+	case *ast.Image:
+		b.link(n, n.Destination)
+	case *ast.AutoLink:
+		href, label := autoLinkOf(n, b.src)
+		b.anchor(href, escapeText(label))
+	case *ast.RawHTML:
+		b.out.WriteString(escapeText(rawHTMLOf(n, b.src)))
+	default:
+		b.inlines(n)
+	}
+}
+
+// emphasis wraps n's inlines in mark, dropping bold inside bold and marks
+// around nothing.
+func (b *feishuBuilder) emphasis(mark string, n ast.Node) {
+	if mark == "**" && b.bold {
+		b.inlines(n)
+		return
+	}
+	inner := b.sub(func(s *feishuBuilder) {
+		s.bold = s.bold || mark == "**"
+		s.inlines(n)
+	})
+	trimmed := strings.TrimSpace(inner)
+	if trimmed == "" {
+		b.out.WriteString(inner)
+		return
+	}
+	lead := inner[:strings.Index(inner, trimmed)]
+	b.out.WriteString(lead + mark + trimmed + mark + inner[len(lead)+len(trimmed):])
+}
+
+func (b *feishuBuilder) codeSpan(code string) {
+	code = strings.ReplaceAll(code, "\n", " ")
+	if strings.TrimSpace(code) == "" {
+		b.out.WriteString(code)
+		return
+	}
+	ticks := strings.Repeat("`", longestRun(code, '`')+1)
+	if strings.HasPrefix(code, "`") || strings.HasSuffix(code, "`") {
+		code = " " + code + " "
+	}
+	b.out.WriteString(ticks + code + ticks)
+}
+
+// link writes a link or image as a link when Feishu opens its target (http
+// and https only; a card cannot show an image by address), else its label
+// with the target after it.
+func (b *feishuBuilder) link(n ast.Node, dest []byte) {
+	label := b.sub(func(s *feishuBuilder) { s.inlines(n) })
+	href, ok := destination(dest, "http://", "https://")
+	if !ok {
+		b.out.WriteString(label)
+		if href != "" {
+			b.out.WriteString(" (" + escapeText(href) + ")")
+		}
+		return
+	}
+	if strings.TrimSpace(label) == "" {
+		label = escapeText(href)
+	}
+	b.anchor(href, label)
+}
+
+// anchor writes [label](href) when Feishu opens href, else label and href
+// as text.
+func (b *feishuBuilder) anchor(href, label string) {
+	if _, ok := destination([]byte(href), "http://", "https://"); !ok {
+		b.out.WriteString(label)
+		return
+	}
+	b.out.WriteString("[" + label + "](" + escapeURL(href) + ")")
+}
+
+// escapeText escapes the characters of s that card markdown would take as
+// syntax or HTML.
+func escapeText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\\', '*', '~', '`', '[', ']', '_':
+			if c == '_' && i > 0 && i+1 < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+1]) {
+				b.WriteByte(c)
+				continue
+			}
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// escapeLines escapes markers that would start a heading, quote, list,
+// rule or table at the beginning of a line of text.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escapeLineStart(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func escapeLineStart(l string) string {
+	t := strings.TrimLeft(l, " \t")
+	ind := l[:len(l)-len(t)]
+	if t == "" {
+		return l
+	}
+	if strings.ContainsRune("#>-+=|", rune(t[0])) {
+		return ind + "\\" + t
+	}
+	d := 0
+	for d < len(t) && d < 9 && t[d] >= '0' && t[d] <= '9' {
+		d++
+	}
+	if d > 0 && d < len(t) && (t[d] == '.' || t[d] == ')') {
+		return ind + t[:d] + "\\" + t[d:]
+	}
+	return l
+}
+
+// escapeURL percent-encodes what would end a link target early.
+func escapeURL(s string) string {
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(s)
+}
+
+// prefixLines puts first before the first line of s and rest before each
+// further non-empty one.
+func prefixLines(s, first, rest string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		switch {
+		case i == 0:
+			lines[i] = first + l
+		case l != "" || strings.TrimSpace(rest) != "":
+			lines[i] = rest + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func longestRun(s string, c byte) int {
+	best, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
