@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -149,12 +150,14 @@ type richBuilder struct {
 	out   Rich
 	stack []*Format
 	quote bool // inside a blockquote; Telegram refuses nested ones
+	size  int  // bytes of visible text written
 }
 
 func (b *richBuilder) text(s string) {
 	if s == "" {
 		return
 	}
+	b.size += len(s)
 	if n := len(b.out); n > 0 && sameFormat(b.out[n-1].Format, b.stack) {
 		b.out[n-1].Text += s
 		return
@@ -309,21 +312,33 @@ func telegramLink(dest []byte) (string, bool) {
 // the target, else the label with the target after it.
 func (b *richBuilder) link(n ast.Node, dest []byte) {
 	href, ok := telegramLink(dest)
-	label := b.cellText(n)
-	if !ok || b.plain {
-		b.inlines(n)
-		if href != "" && href != label {
-			b.text(" (" + href + ")")
-		}
+	if ok && !b.plain && !b.inLink() {
+		b.wrap(&Format{Tag: "a", Attr: href}, func() {
+			if strings.TrimSpace(b.capture(func() { b.inlines(n) })) == "" {
+				b.text(href)
+			}
+		})
 		return
 	}
-	b.anchor(href, func() {
-		if strings.TrimSpace(label) == "" {
-			b.text(href)
-			return
-		}
-		b.inlines(n)
-	})
+	if label := b.capture(func() { b.inlines(n) }); href != "" && href != label {
+		b.text(" (" + href + ")")
+	}
+}
+
+// capture runs body and returns the visible text it wrote.
+func (b *richBuilder) capture(body func()) string {
+	before := b.size
+	body()
+	n := b.size - before
+	parts := make([]string, 0, 1)
+	for i := len(b.out) - 1; i >= 0 && n > 0; i-- {
+		t := b.out[i].Text
+		k := min(n, len(t))
+		parts = append(parts, t[len(t)-k:])
+		n -= k
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, "")
 }
 
 // anchor wraps body in a link to href, or renders it as text when Telegram
