@@ -173,7 +173,13 @@ func (b *feishuBuilder) codeSpan(code string) {
 		b.out.WriteString(code)
 		return
 	}
-	ticks := strings.Repeat("`", longestRun(code, '`')+1)
+	run := longestRun(code, '`')
+	if run >= 2 {
+		// Three backticks could read as a code fence: show the text.
+		b.out.WriteString(escapeText(code))
+		return
+	}
+	ticks := strings.Repeat("`", run+1)
 	if strings.HasPrefix(code, "`") || strings.HasSuffix(code, "`") {
 		code = " " + code + " "
 	}

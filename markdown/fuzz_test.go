@@ -38,8 +38,8 @@ func FuzzTelegram(f *testing.F) {
 		if visible != r.Text() || !utf8.ValidString(visible) {
 			t.Fatalf("visible text %q, want %q", visible, r.Text())
 		}
-		for cut := 0; cut <= len(visible); cut += 7 {
-			if !utf8.RuneStart(visible[min(cut, len(visible)-1)]) && cut < len(visible) {
+		for cut := 0; cut < len(visible); cut += 7 {
+			if !utf8.RuneStart(visible[cut]) {
 				continue
 			}
 			for _, part := range []Rich{r.Slice(0, cut), r.Slice(cut, len(visible))} {
@@ -98,10 +98,11 @@ func checkFeishu(s string) error {
 // checkFences fails when a code fence is left open: a line of three or
 // more backticks or tildes (after quote markers and indentation) opens a
 // block that only a line of at least as many of the same character closes.
+// Markers of quotes and list items before a fence are skipped.
 func checkFences(s string) error {
 	var open string
 	for _, line := range strings.Split(s, "\n") {
-		t := strings.TrimLeft(line, " >")
+		t := stripContainers(line)
 		c := byte(0)
 		if t != "" {
 			c = t[0]
@@ -122,4 +123,26 @@ func checkFences(s string) error {
 		return fmt.Errorf("code fence %q left open", open)
 	}
 	return nil
+}
+
+// stripContainers removes the quote markers, list markers and indentation
+// at the start of line.
+func stripContainers(line string) string {
+	for {
+		t := strings.TrimLeft(line, " >")
+		if len(t) > 1 && strings.IndexByte("-*+", t[0]) >= 0 && t[1] == ' ' {
+			t = t[2:]
+		}
+		d := 0
+		for d < len(t) && t[d] >= '0' && t[d] <= '9' {
+			d++
+		}
+		if d > 0 && d+1 < len(t) && (t[d] == '.' || t[d] == ')') && t[d+1] == ' ' {
+			t = t[d+2:]
+		}
+		if t == line {
+			return t
+		}
+		line = t
+	}
 }

@@ -93,6 +93,7 @@ func TestFeishu(t *testing.T) {
 		{"heading to bold line", "# Title **x**\n\ntext", "**Title x**\n\ntext"},
 		{"code span", "use `a*b`", "use `a*b`"},
 		{"code span with backticks", "``a`b``", "``a`b``"},
+		{"code span that could read as a fence", "```a``b```", "a\\`\\`b"},
 		{"link kept", "[docs](https://example.com/a_(b))", "[docs](https://example.com/a_%28b%29)"},
 		{"mailto as text", "[mail](mailto:a@b.c)", "mail (mailto:a@b.c)"},
 		{"image as link", "![chart](https://example.com/c.png)", "[chart](https://example.com/c.png)"},
