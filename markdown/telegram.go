@@ -36,7 +36,7 @@ type Rich []Span
 func (d *Doc) Telegram() Rich {
 	b := &richBuilder{src: d.src}
 	b.blocks(d.root, 0, "\n\n")
-	return b.out
+	return b.rich()
 }
 
 // Plain renders the answer as plain text for a terminal: the visible text
@@ -44,7 +44,7 @@ func (d *Doc) Telegram() Rich {
 func (d *Doc) Plain() string {
 	b := &richBuilder{src: d.src, plain: true}
 	b.blocks(d.root, 0, "\n\n")
-	return b.out.Text()
+	return b.rich().Text()
 }
 
 // Text returns the visible text.
@@ -149,20 +149,38 @@ type richBuilder struct {
 	plain bool // plain text: links are followed by their address
 	out   Rich
 	stack []*Format
-	quote bool // inside a blockquote; Telegram refuses nested ones
-	size  int  // bytes of visible text written
+	quote bool            // inside a blockquote; Telegram refuses nested ones
+	size  int             // bytes of visible text written
+	tail  strings.Builder // text of the last span not yet in it
 }
 
+// text appends s under the open formats, to the last span when it has
+// the same ones.
 func (b *richBuilder) text(s string) {
 	if s == "" {
 		return
 	}
 	b.size += len(s)
 	if n := len(b.out); n > 0 && sameFormat(b.out[n-1].Format, b.stack) {
-		b.out[n-1].Text += s
+		b.tail.WriteString(s)
 		return
 	}
+	b.flush()
 	b.out = append(b.out, Span{Text: s, Format: append([]*Format(nil), b.stack...)})
+}
+
+// flush moves the text collected for the last span into it.
+func (b *richBuilder) flush() {
+	if n := len(b.out); n > 0 && b.tail.Len() > 0 {
+		b.out[n-1].Text += b.tail.String()
+		b.tail.Reset()
+	}
+}
+
+// rich returns what was built.
+func (b *richBuilder) rich() Rich {
+	b.flush()
+	return b.out
 }
 
 func (b *richBuilder) wrap(f *Format, body func()) {
@@ -260,7 +278,7 @@ func (b *richBuilder) list(n *ast.List, depth int) {
 func (b *richBuilder) cellText(n ast.Node) string {
 	sub := &richBuilder{src: b.src, plain: true}
 	sub.inlines(n)
-	return sub.out.Text()
+	return sub.rich().Text()
 }
 
 func (b *richBuilder) inlines(parent ast.Node) {
@@ -329,6 +347,7 @@ func (b *richBuilder) link(n ast.Node, dest []byte) {
 func (b *richBuilder) capture(body func()) string {
 	before := b.size
 	body()
+	b.flush()
 	n := b.size - before
 	parts := make([]string, 0, 1)
 	for i := len(b.out) - 1; i >= 0 && n > 0; i-- {
