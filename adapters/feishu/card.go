@@ -166,17 +166,45 @@ func escapedLen(r rune) int {
 
 // fitPoint returns how many bytes of the answer s one part of kind k
 // shows: like splitPoint, but what must fit the budget is the part as
-// rendered, which escaping and table layout may make longer than s.
+// rendered, which escaping and table layout may make longer than s. A cut
+// inside a code block moves to before the block, unless the block alone
+// is larger than a part.
 func fitPoint(s string, k renderKind) int {
 	budget := k.budget()
 	for b := budget; ; {
 		cut := splitPoint(s, b)
 		size := renderedSize(s[:cut], k)
 		if size <= budget || b <= 1 {
+			if open := openFence(s[:cut]); cut < len(s) && open > 0 {
+				return open
+			}
 			return cut
 		}
 		b = max(1, min(b-1, b*budget/size))
 	}
+}
+
+// openFence returns the offset of the line that opens a code fence still
+// open at the end of s, or -1.
+func openFence(s string) int {
+	open, fence := -1, ""
+	for pos := 0; pos < len(s); {
+		line, _, _ := strings.Cut(s[pos:], "\n")
+		t := strings.TrimLeft(line, " ")
+		run := 0
+		for run < len(t) && (t[run] == '`' || t[run] == '~') && t[run] == t[0] {
+			run++
+		}
+		switch {
+		case len(line)-len(t) > 3 || run < 3:
+		case fence == "" && !(t[0] == '`' && strings.Contains(t[run:], "`")):
+			open, fence = pos, t[:run]
+		case fence != "" && t[0] == fence[0] && run >= len(fence) && strings.TrimSpace(t[run:]) == "":
+			open, fence = -1, ""
+		}
+		pos += len(line) + 1
+	}
+	return open
 }
 
 // renderedSize is the size of answer rendered for kind k, counted as
