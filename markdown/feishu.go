@@ -21,14 +21,15 @@ func (d *Doc) Feishu() string {
 
 // feishuBuilder writes card markdown.
 type feishuBuilder struct {
-	src  []byte
-	out  strings.Builder
-	bold bool // inside bold text, where more bold would close it
+	src    []byte
+	out    strings.Builder
+	bold   bool // inside bold text, where more bold would close it
+	inLink bool // inside a link's label, where links cannot nest
 }
 
 // sub renders body with a fresh builder and returns what it wrote.
 func (b *feishuBuilder) sub(body func(*feishuBuilder)) string {
-	s := &feishuBuilder{src: b.src, bold: b.bold}
+	s := &feishuBuilder{src: b.src, bold: b.bold, inLink: b.inLink}
 	body(s)
 	return s.out.String()
 }
@@ -190,9 +191,12 @@ func (b *feishuBuilder) codeSpan(code string) {
 // and https only; a card cannot show an image by address), else its label
 // with the target after it.
 func (b *feishuBuilder) link(n ast.Node, dest []byte) {
-	label := b.sub(func(s *feishuBuilder) { s.inlines(n) })
+	label := b.sub(func(s *feishuBuilder) {
+		s.inLink = true
+		s.inlines(n)
+	})
 	href, ok := destination(dest, "http://", "https://")
-	if !ok {
+	if !ok || b.inLink {
 		b.out.WriteString(label)
 		if href != "" {
 			b.out.WriteString(" (" + escapeText(href) + ")")
@@ -208,7 +212,7 @@ func (b *feishuBuilder) link(n ast.Node, dest []byte) {
 // anchor writes [label](href) when Feishu opens href, else label and href
 // as text.
 func (b *feishuBuilder) anchor(href, label string) {
-	if _, ok := destination([]byte(href), "http://", "https://"); !ok {
+	if _, ok := destination([]byte(href), "http://", "https://"); !ok || b.inLink {
 		b.out.WriteString(label)
 		return
 	}
@@ -216,23 +220,21 @@ func (b *feishuBuilder) anchor(href, label string) {
 }
 
 // escapeText escapes the characters of s that card markdown would take as
-// syntax or HTML.
+// syntax or HTML. Markdown punctuation gets a backslash only where it
+// could start or end formatting, so ordinary text ("2 * 3", "a\\b",
+// "[1]") reads as written.
 func escapeText(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch c {
-		case '<':
+		switch {
+		case c == '<':
 			b.WriteString("&lt;")
-		case '>':
+		case c == '>':
 			b.WriteString("&gt;")
-		case '&':
+		case c == '&':
 			b.WriteString("&amp;")
-		case '\\', '*', '~', '`', '[', ']', '_':
-			if c == '_' && i > 0 && i+1 < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+1]) {
-				b.WriteByte(c)
-				continue
-			}
+		case needsBackslash(s, i):
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		default:
@@ -240,6 +242,37 @@ func escapeText(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// needsBackslash reports whether the punctuation at s[i] could be read as
+// Markdown syntax.
+func needsBackslash(s string, i int) bool {
+	before, after := byte(' '), byte(' ')
+	if i > 0 {
+		before = s[i-1]
+	}
+	if i+1 < len(s) {
+		after = s[i+1]
+	}
+	switch s[i] {
+	case '`':
+		return true
+	case '\\':
+		return isPunct(after)
+	case ']':
+		return after == '('
+	case '*', '~':
+		return !isSpace(before) || !isSpace(after)
+	case '_':
+		return !(isAlnum(before) && isAlnum(after)) && (!isSpace(before) || !isSpace(after))
+	}
+	return false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+func isPunct(c byte) bool {
+	return c < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
 }
 
 // escapeLines escapes markers that would start a heading, quote, list,

@@ -60,6 +60,10 @@ func FuzzFeishu(f *testing.F) {
 		if err := checkFeishu(out); err != nil {
 			t.Fatalf("Feishu(%q) = %q: %v", md, out, err)
 		}
+		// Read back as Markdown, the card shows the text the answer had.
+		if got, want := squash(Parse(out).Plain()), squash(Parse(md).Plain()); got != want {
+			t.Fatalf("Feishu(%q) = %q reads as\n%q, want\n%q", md, out, got, want)
+		}
 	})
 }
 
@@ -145,4 +149,9 @@ func stripContainers(line string) string {
 		}
 		line = t
 	}
+}
+
+// squash removes whitespace, which card markdown may lay out differently.
+func squash(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }
