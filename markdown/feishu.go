@@ -14,7 +14,7 @@ import (
 // escaped so that it shows as written, raw HTML included, and every code
 // fence is closed.
 func (d *Doc) Feishu() string {
-	b := &feishuBuilder{src: d.src}
+	b := &feishuBuilder{src: d.src, startsLine: true}
 	b.blocks(d.root, "\n\n")
 	return b.out.String()
 }
@@ -25,11 +25,13 @@ type feishuBuilder struct {
 	out    strings.Builder
 	bold   bool // inside bold text, where more bold would close it
 	inLink bool // inside a link's label, where links cannot nest
+	// startsLine says whether empty output is at the start of a line.
+	startsLine bool
 }
 
 // sub renders body with a fresh builder and returns what it wrote.
 func (b *feishuBuilder) sub(body func(*feishuBuilder)) string {
-	s := &feishuBuilder{src: b.src, bold: b.bold, inLink: b.inLink}
+	s := &feishuBuilder{src: b.src, bold: b.bold, inLink: b.inLink, startsLine: b.atLineStart()}
 	body(s)
 	return s.out.String()
 }
@@ -46,7 +48,7 @@ func (b *feishuBuilder) blocks(parent ast.Node, sep string) {
 func (b *feishuBuilder) block(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.Paragraph, *ast.TextBlock:
-		b.lineText(n)
+		b.inlines(n)
 	case *ast.Heading:
 		b.emphasis("**", n)
 	case *ast.ThematicBreak:
@@ -70,10 +72,23 @@ func (b *feishuBuilder) block(n ast.Node) {
 	}
 }
 
-// lineText writes a paragraph's inlines, escaping what would start a block
-// at the beginning of a line.
-func (b *feishuBuilder) lineText(n ast.Node) {
-	b.out.WriteString(escapeLines(b.sub(func(s *feishuBuilder) { s.inlines(n) })))
+// atLineStart reports whether what is written next starts a line.
+func (b *feishuBuilder) atLineStart() bool {
+	s := b.out.String()
+	if s == "" {
+		return b.startsLine
+	}
+	return s[len(s)-1] == '\n'
+}
+
+// text writes literal text, escaped, and at the start of a line with the
+// markers that would start a block escaped too.
+func (b *feishuBuilder) text(t string) {
+	t = escapeText(t)
+	if b.atLineStart() {
+		t = escapeLineStart(t)
+	}
+	b.out.WriteString(t)
 }
 
 // fence writes a fenced code block whose fence is longer than any run of
@@ -118,12 +133,12 @@ func (b *feishuBuilder) inlines(parent ast.Node) {
 func (b *feishuBuilder) inline(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.Text:
-		b.out.WriteString(escapeText(textOf(n, b.src)))
+		b.text(textOf(n, b.src))
 		if n.SoftLineBreak() || n.HardLineBreak() {
 			b.out.WriteString("\n")
 		}
 	case *ast.String:
-		b.out.WriteString(escapeText(string(n.Value)))
+		b.text(string(n.Value))
 	case *ast.CodeSpan:
 		b.codeSpan(codeSpanOf(n, b.src))
 	case *ast.Emphasis:
@@ -142,7 +157,7 @@ func (b *feishuBuilder) inline(n ast.Node) {
 		href, label := autoLinkOf(n, b.src)
 		b.anchor(href, escapeText(label))
 	case *ast.RawHTML:
-		b.out.WriteString(escapeText(rawHTMLOf(n, b.src)))
+		b.text(rawHTMLOf(n, b.src))
 	default:
 		b.inlines(n)
 	}
@@ -291,7 +306,7 @@ func escapeLineStart(l string) string {
 	if t == "" {
 		return l
 	}
-	if strings.ContainsRune("#>-+=|", rune(t[0])) {
+	if strings.ContainsRune("#>-+=|*_", rune(t[0])) {
 		return ind + "\\" + t
 	}
 	d := 0
