@@ -260,9 +260,10 @@ func escapeText(s string) string {
 }
 
 // needsBackslash reports whether the punctuation at s[i] could be read as
-// Markdown syntax.
+// Markdown syntax. The ends of s count as letters: what is next to them is
+// not known.
 func needsBackslash(s string, i int) bool {
-	before, after := byte(' '), byte(' ')
+	before, after := byte('x'), byte('x')
 	if i > 0 {
 		before = s[i-1]
 	}
@@ -270,16 +271,17 @@ func needsBackslash(s string, i int) bool {
 		after = s[i+1]
 	}
 	switch s[i] {
-	case '`':
+	case '`', '~':
 		return true
 	case '\\':
 		return isPunct(after)
 	case ']':
 		return after == '('
-	case '*', '~':
+	case '*':
 		return !isSpace(before) || !isSpace(after)
 	case '_':
-		return !(isAlnum(before) && isAlnum(after)) && (!isSpace(before) || !isSpace(after))
+		intraword := i > 0 && i+1 < len(s) && isAlnum(before) && isAlnum(after)
+		return !intraword && (!isSpace(before) || !isSpace(after))
 	}
 	return false
 }
