@@ -213,7 +213,7 @@ func (b *feishuBuilder) link(n ast.Node, dest []byte) {
 	href, ok := destination(dest, "http://", "https://")
 	if !ok || b.inLink {
 		b.out.WriteString(label)
-		if href != "" {
+		if href != "" && escapeText(href) != label {
 			b.out.WriteString(" (" + escapeText(href) + ")")
 		}
 		return
