@@ -16,6 +16,10 @@ type ModelRequest struct {
 	Messages []ModelMessage
 	// MaxTokens caps the completion; 0 leaves it to the provider.
 	MaxTokens int
+	// Conversation identifies the conversation the request answers (any
+	// stable key), so that circuit breakers can tell one conversation's
+	// failures from many; empty when unknown. It is never sent.
+	Conversation string
 }
 
 // ModelUsage is the token usage a provider reported for one call.
