@@ -66,6 +66,9 @@ type Failure struct {
 	Retryable bool
 	// RetryAfter is the wait the provider asked for; 0 when it did not say.
 	RetryAfter time.Duration
+	// Timeout says the provider took too long: no first token in time, or
+	// the call ran past its total timeout.
+	Timeout bool
 }
 
 // ProviderError is implemented by the errors a provider's Streamer returns,
