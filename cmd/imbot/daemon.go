@@ -69,9 +69,13 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	cat, err := cfg.catalog()
+	if err != nil {
+		return nil, err
+	}
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -108,7 +112,8 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 			return nil, nil, err
 		}
 		d.clients[pc.Name] = c
-		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics)); err != nil {
+		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics),
+			chain.WithLogger(d.log.With("component", "chain"))); err != nil {
 			return nil, nil, err
 		}
 	}

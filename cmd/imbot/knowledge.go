@@ -22,6 +22,7 @@ var builtinFAQ []byte
 // new index and swaps it in; lookups in flight finish on the old one.
 type knowledge struct {
 	current atomic.Pointer[knowledgeState]
+	version atomic.Uint64 // bumped on every reload
 	opts    []faq.Option
 	log     *slog.Logger
 }
@@ -32,7 +33,13 @@ type knowledgeState struct {
 	cfg   faq.Config
 }
 
-var _ core.Knowledge = (*knowledge)(nil)
+var (
+	_ core.Knowledge          = (*knowledge)(nil)
+	_ core.KnowledgeVersioner = (*knowledge)(nil)
+)
+
+// Version implements core.KnowledgeVersioner: it changes on every reload.
+func (k *knowledge) Version() uint64 { return k.version.Load() }
 
 // loadKnowledge builds the index of the configured (or built-in) knowledge
 // base. With an embedder among opts, building may call it under ctx.
@@ -57,6 +64,7 @@ func (k *knowledge) reload(ctx context.Context, cfg faq.Config) error {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
 	k.current.Store(&knowledgeState{index: ix, cfg: cfg})
+	k.version.Add(1)
 	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
 		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
 	return nil

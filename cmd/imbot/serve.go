@@ -32,6 +32,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	logProviderHint(log, cfg, envLookup)
 	d, err := newDaemon(cfg, log, true)
 	if err != nil {
 		return err
@@ -47,6 +48,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *configPath) })
+	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
 	background.Go(func() {
 		if err := notify.Watchdog(ctx); err != nil {
 			log.Error("systemd watchdog", "err", err)

@@ -51,7 +51,7 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return errors.New("backup: -o FILE is required")
 	}
-	cfg, err := loadConfig(*configPath, envLookup)
+	cfg, err := loadReadOnlyConfig(*configPath, envLookup)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*configPath, envLookup)
+	cfg, err := loadReadOnlyConfig(*configPath, envLookup)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	if *format != "jsonl" && *format != "csv" {
 		return fmt.Errorf("format: want jsonl or csv, got %q", *format)
 	}
-	cfg, err := loadConfig(*configPath, envLookup)
+	cfg, err := loadReadOnlyConfig(*configPath, envLookup)
 	if err != nil {
 		return err
 	}
