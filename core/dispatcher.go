@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"imbot/core/catalog"
 	"imbot/core/metric"
 )
 
@@ -50,6 +51,8 @@ type Dispatcher struct {
 	metrics  dispatcherMetrics
 	commands *commandSet
 	extra    []Command
+	texts    *catalog.Catalog
+	picker   *catalog.Picker
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
@@ -88,6 +91,13 @@ func WithCommands(cmds ...Command) DispatcherOption {
 	return func(d *Dispatcher) { d.extra = append(d.extra, cmds...) }
 }
 
+// WithTexts sets the catalogue of the refusals it sends (busy, rate
+// limited) and the Picker of each user's language; without it they are the
+// built-in texts, in the language of the message.
+func WithTexts(cat *catalog.Catalog, picker *catalog.Picker) DispatcherOption {
+	return func(d *Dispatcher) { d.texts, d.picker = cat, picker }
+}
+
 // NewDispatcher returns a dispatcher; it starts nothing until Run.
 func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer Answerer, opts ...DispatcherOption) (*Dispatcher, error) {
 	if p := cfg.Validate(); len(p) > 0 {
@@ -102,6 +112,9 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	for _, o := range opts {
 		o(d)
+	}
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.EN)
 	}
 	cmds, err := newCommandSet(append(builtinCommands(history, func() string { return d.commands.helpText() }), d.extra...))
 	if err != nil {
@@ -282,7 +295,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
 }
 
 // limit answers an accepted message whose sender is over the rate limit and
@@ -293,7 +306,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
-	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+	d.refuse(env, RefusalRateLimited, d.text(env, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -338,6 +351,11 @@ func (d *Dispatcher) addressed(env Envelope) bool {
 	}
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return isCommand
+}
+
+// text returns the catalogue's text id in the language of env's sender.
+func (d *Dispatcher) text(env Envelope, id catalog.ID) string {
+	return d.texts.Text(d.picker.Pick(env.Sender(), env.Text, ""), id)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that

@@ -112,7 +112,6 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 	r.metrics.tier(match.Tier)
 	ans := r.answer(ctx, env, lang, match, w)
 	ans.QuestionTokens = r.deps.Count(env.Text)
-	r.metrics.route(ans.Reply.Route)
 	return ans
 }
 

@@ -115,23 +115,8 @@ func (c RouterConfig) Validate(providers []string) []string {
 // degraded_reply, interrupted_notice and budget_reply replace, in both
 // languages; an empty key leaves the catalogue's texts.
 func (c RouterConfig) ApplyTexts(cat *catalog.Catalog) error {
-	for _, t := range []struct {
-		text string
-		ids  []catalog.ID
-	}{
-		{c.DegradedReply, []catalog.ID{catalog.Degraded, catalog.DegradedUnavailable, catalog.DegradedTimeout}},
-		{c.InterruptedNotice, []catalog.ID{catalog.Interrupted}},
-		{c.BudgetReply, []catalog.ID{catalog.BudgetFAQOnly}},
-	} {
-		text := strings.TrimSpace(t.text)
-		if text == "" {
-			continue
-		}
-		for _, id := range t.ids {
-			if err := cat.SetBoth(id, text); err != nil {
-				return fmt.Errorf("router: %w", err)
-			}
-		}
-	}
-	return nil
+	return setBoth(cat, map[catalog.ID]string{
+		catalog.Degraded: c.DegradedReply, catalog.DegradedUnavailable: c.DegradedReply, catalog.DegradedTimeout: c.DegradedReply,
+		catalog.Interrupted: c.InterruptedNotice, catalog.BudgetFAQOnly: c.BudgetReply,
+	})
 }

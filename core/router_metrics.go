@@ -9,7 +9,6 @@ type routerMetrics struct {
 	tiers        metric.CounterVec
 	unanswer     metric.CounterVec
 	interruption metric.CounterVec
-	routes       metric.CounterVec
 }
 
 func newRouterMetrics(reg metric.Meter) routerMetrics {
@@ -21,8 +20,6 @@ func newRouterMetrics(reg metric.Meter) routerMetrics {
 		tiers:        reg.Counter("imbot_router_tier_total", "Questions by knowledge base tier.", "tier"),
 		unanswer:     reg.Counter("imbot_unanswered_total", "Questions added to the unanswered queue.", "reason"),
 		interruption: reg.Counter("imbot_replies_interrupted_total", "Replies whose model stream broke after text was sent."),
-		routes: reg.Counter("imbot_router_route_total",
-			"Router replies by route: faq, model, faq_guess, cache or degraded.", "route"),
 	}
 }
 
@@ -41,11 +38,5 @@ func (m routerMetrics) unanswered(reason string) {
 func (m routerMetrics) interrupted() {
 	if m.on {
 		m.interruption.With().Inc()
-	}
-}
-
-func (m routerMetrics) route(r Route) {
-	if m.on {
-		m.routes.With(string(r)).Inc()
 	}
 }

@@ -309,13 +309,16 @@ func (c *Config) validate() []string {
 }
 
 // catalog returns the message catalogue: the built-in texts, the [texts]
-// overrides and the [router] single-text keys.
+// overrides and the single-text keys of [router] and [dispatcher].
 func (c *Config) catalog() (*catalog.Catalog, error) {
 	cat, err := catalog.New(c.Texts)
 	if err != nil {
 		return nil, err
 	}
-	return cat, c.Router.ApplyTexts(cat)
+	if err := c.Router.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	return cat, c.Dispatcher.ApplyTexts(cat)
 }
 
 // validate returns every problem of the [server] section as "key: problem".

@@ -13,6 +13,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/token"
@@ -73,9 +74,10 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	picker := catalog.NewPicker(catalog.EN)
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat, Picker: picker,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -91,7 +93,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		}
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
-		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics), core.WithTexts(cat, picker),
 		core.WithCommands(faqCommand(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
