@@ -100,7 +100,7 @@ type modelTurn struct {
 	// cacheable is set for a first-turn question, whose answer the cache
 	// keeps under key.
 	cacheable bool
-	key       [32]byte
+	key       answerKey
 }
 
 // Answer implements Answerer: the knowledge base answers when it is sure;

@@ -18,12 +18,16 @@ type KnowledgeVersioner interface {
 	Version() uint64
 }
 
+// answerKey identifies a cached answer: a hash of the normalised question,
+// the system prompt and the knowledge base's version.
+type answerKey [sha256.Size]byte
+
 // answerCache remembers the answers models gave completely to first-turn
 // questions (no history), keyed by the normalised question, the system
 // prompt and the knowledge base's version. A nil *answerCache caches
 // nothing. It is safe for concurrent use.
 type answerCache struct {
-	entries *lru.Cache[[sha256.Size]byte, cachedAnswer]
+	entries *lru.Cache[answerKey, cachedAnswer]
 	ttl     time.Duration
 	now     func() time.Time
 }
@@ -41,7 +45,7 @@ func newAnswerCache(size int, ttl time.Duration, now func() time.Time) *answerCa
 	if size <= 0 || ttl <= 0 {
 		return nil
 	}
-	entries, err := lru.New[[sha256.Size]byte, cachedAnswer](size)
+	entries, err := lru.New[answerKey, cachedAnswer](size)
 	if err != nil {
 		return nil // unreachable: size is positive
 	}
@@ -50,14 +54,14 @@ func newAnswerCache(size int, ttl time.Duration, now func() time.Time) *answerCa
 
 // cacheKey identifies a question asked under a system prompt and a
 // knowledge base version.
-func cacheKey(question, system string, version uint64) [sha256.Size]byte {
+func cacheKey(question, system string, version uint64) answerKey {
 	h := sha256.New()
 	h.Write([]byte(normaliseQuestion(question)))
 	h.Write([]byte{0})
 	h.Write([]byte(system))
 	h.Write([]byte{0})
 	h.Write([]byte(strconv.FormatUint(version, 10)))
-	var k [sha256.Size]byte
+	var k answerKey
 	h.Sum(k[:0])
 	return k
 }
@@ -70,7 +74,7 @@ func normaliseQuestion(q string) string {
 }
 
 // get returns the answer cached under key, if it has not expired.
-func (c *answerCache) get(key [sha256.Size]byte) (cachedAnswer, bool) {
+func (c *answerCache) get(key answerKey) (cachedAnswer, bool) {
 	if c == nil {
 		return cachedAnswer{}, false
 	}
@@ -86,7 +90,7 @@ func (c *answerCache) get(key [sha256.Size]byte) (cachedAnswer, bool) {
 }
 
 // put remembers a model's complete answer under key.
-func (c *answerCache) put(key [sha256.Size]byte, reply Reply, replyTokens int) {
+func (c *answerCache) put(key answerKey, reply Reply, replyTokens int) {
 	if c != nil {
 		c.entries.Add(key, cachedAnswer{reply: reply, replyTokens: replyTokens, at: c.now()})
 	}
