@@ -91,11 +91,18 @@ func WithCommands(cmds ...Command) DispatcherOption {
 	return func(d *Dispatcher) { d.extra = append(d.extra, cmds...) }
 }
 
-// WithTexts sets the catalogue of the refusals it sends (busy, rate
-// limited) and the Picker of each user's language; without it they are the
-// built-in texts, in the language of the message.
-func WithTexts(cat *catalog.Catalog, picker *catalog.Picker) DispatcherOption {
-	return func(d *Dispatcher) { d.texts, d.picker = cat, picker }
+// WithCatalog sets the message catalogue of the texts the dispatcher writes
+// itself (the busy, rate limited and service problem replies); the default
+// is the built-in one.
+func WithCatalog(c *catalog.Catalog) DispatcherOption {
+	return func(d *Dispatcher) { d.texts = c }
+}
+
+// WithPicker sets the Picker of each user's language for the busy and rate
+// limited replies, so that it remembers users with the router's; the
+// default is a Picker of its own that falls back to English.
+func WithPicker(p *catalog.Picker) DispatcherOption {
+	return func(d *Dispatcher) { d.picker = p }
 }
 
 // NewDispatcher returns a dispatcher; it starts nothing until Run.
@@ -115,6 +122,13 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	if d.picker == nil {
 		d.picker = catalog.NewPicker(catalog.EN)
+	}
+	if d.texts == nil {
+		texts, err := catalog.New(catalog.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("core: built-in catalogue: %w", err)
+		}
+		d.texts = texts
 	}
 	cmds, err := newCommandSet(append(builtinCommands(history, func() string { return d.commands.helpText() }), d.extra...))
 	if err != nil {
@@ -244,6 +258,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if env.Received.IsZero() {
 		env.Received = d.now()
 	}
+	env.Scope = d.cfg.GroupPolicies[env.Platform].Scope
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	if reason := d.ignore(env); reason != "" {
 		d.metrics.ignored(reason)
@@ -259,7 +274,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if err != nil || !accepted {
 		d.queued.Add(-1)
 		if err != nil {
-			return fmt.Errorf("core: accept message: %w", err)
+			return d.notStored(ctx, env, err, log)
 		}
 		d.metrics.duplicate()
 		log.Debug("duplicate dropped")
@@ -296,6 +311,30 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	d.metrics.refused(RefusalBusy)
 	log.Warn("queue full: answered busy")
 	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
+}
+
+// notStored handles a message the inbox failed to accept. When the store
+// failed (a full disk, say) it answers the service problem text and lets the
+// adapter acknowledge: a redelivery would fail the same way, and "busy" or
+// "send it again" would mislead. When the caller gave up (ctx ended) the
+// message is left to the platform's redelivery.
+func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log *slog.Logger) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("core: accept message: %w", err)
+	}
+	d.metrics.refused(RefusalServiceProblem)
+	log.Error("message not stored: answered service problem", "err", err)
+	d.refuse(env, RefusalServiceProblem, d.serviceProblemText(env.Text))
+	return nil
+}
+
+// serviceProblemText is the catalogue's service problem text in the
+// language of text, or in both languages when that cannot be told.
+func (d *Dispatcher) serviceProblemText(text string) string {
+	if lang, ok := catalog.Detect(text); ok {
+		return d.texts.Text(lang, catalog.ServiceProblem)
+	}
+	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
 // limit answers an accepted message whose sender is over the rate limit and
@@ -346,11 +385,8 @@ func (d *Dispatcher) ignore(env Envelope) string {
 
 // addressed reports whether a group message is meant for the bot.
 func (d *Dispatcher) addressed(env Envelope) bool {
-	if env.MentionsBot || env.RepliesToBot || d.cfg.GroupTriggers[env.Platform] == TriggerAll {
-		return true
-	}
 	_, _, _, isCommand := d.commands.parse(env.Text)
-	return isCommand
+	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
 }
 
 // text returns the catalogue's text id in the language of env's sender.

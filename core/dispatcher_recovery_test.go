@@ -6,8 +6,13 @@ package core
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"imbot/core/catalog"
+	"imbot/metric"
 )
 
 // gatedInbox is a memStore whose Accept of one message id waits for
@@ -322,5 +327,134 @@ func nextSent(t *testing.T, done <-chan sent, what string) sent {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("%s never came", what)
 		return sent{}
+	}
+}
+
+// failingAccept is an inbox whose store cannot write: a full disk.
+type failingAccept struct{ *memStore }
+
+func (failingAccept) Accept(context.Context, Envelope) (bool, error) {
+	return false, errors.New("store: accept: write: no space left on device")
+}
+
+func TestDispatcherAnswersServiceProblemWhenTheStoreFails(t *testing.T) {
+	texts, err := catalog.New(catalog.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, text, want string }{
+		{"chinese", "你好，请问怎么重置密码？", texts.Text(catalog.ZH, catalog.ServiceProblem)},
+		{"english", "how do I reset my password?", texts.Text(catalog.EN, catalog.ServiceProblem)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := metric.NewRegistry()
+			inbox := failingAccept{newMemStore()}
+			a := newFakeAdapter("test")
+			d, err := NewDispatcher(testConfig(), inbox, inbox, &echoAnswerer{}, WithMetrics(reg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+			defer func() { cancel(); <-done }()
+			if err := deliver(context.Background(), msg("c", "1", tc.text)); err != nil {
+				t.Fatalf("Deliver = %v, want nil: the failure was answered", err)
+			}
+			s := nextSent(t, a.done, "service problem reply")
+			if s.reply.Text != tc.want || s.reply.Refusal != RefusalServiceProblem {
+				t.Errorf("reply = %q (%q), want %q (%q)", s.reply.Text, s.reply.Refusal, tc.want, RefusalServiceProblem)
+			}
+			var out strings.Builder
+			if err := reg.WriteText(&out); err != nil {
+				t.Fatal(err)
+			}
+			if line := `imbot_messages_total{outcome="service_problem"} 1`; !strings.Contains(out.String(), line) {
+				t.Errorf("metrics lack %s:\n%s", line, out.String())
+			}
+		})
+	}
+}
+
+// fullDisk is a memStore whose Complete fails while full is set.
+type fullDisk struct {
+	*memStore
+	full atomic.Bool
+}
+
+func (f *fullDisk) Complete(ctx context.Context, t Turn) error {
+	if f.full.Load() {
+		return errors.New("store: complete: no space left on device")
+	}
+	return f.memStore.Complete(ctx, t)
+}
+
+// startOn runs a dispatcher over inbox with a fresh adapter and answerer
+// until the returned stop is called.
+func startOn(t *testing.T, inbox interface {
+	Inbox
+	History
+}) (deliver DeliverFunc, a *fakeAdapter, ans *echoAnswerer, stop func()) {
+	t.Helper()
+	a, ans = newFakeAdapter("test"), &echoAnswerer{}
+	d, err := NewDispatcher(testConfig(), inbox, inbox, ans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+	return deliver, a, ans, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+func TestDispatcherReplayDoesNotAnswerAgainATurnItCouldNotRecord(t *testing.T) {
+	store := &fullDisk{memStore: newMemStore()}
+	store.full.Store(true)
+	deliver, a, _, stop := startOn(t, store)
+	if err := deliver(context.Background(), msg("c", "1", "q1")); err != nil {
+		t.Fatal(err)
+	}
+	first := nextSent(t, a.done, "the answer")
+	stop() // Run waits for the turn, whose record failed: it stays pending
+	if n := store.pendingCount(); n != 1 {
+		t.Fatalf("pending after a failed record = %d, want 1", n)
+	}
+
+	store.full.Store(false) // restart with space again
+	_, again, ans, stopAgain := startOn(t, store)
+	defer stopAgain()
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+	select {
+	case s := <-again.done:
+		t.Errorf("replay sent %q again; the user already has %q", s.reply.Text, first.reply.Text)
+	default:
+	}
+	if asked := ans.asked(); len(asked) != 0 {
+		t.Errorf("replay asked the answerer %q again", asked)
+	}
+	msgs, _ := store.Recent(context.Background(), msg("c", "1", "").Conversation(), 10)
+	if len(msgs) != 2 || msgs[1].Text != first.reply.Text {
+		t.Errorf("history = %+v, want the question and %q", msgs, first.reply.Text)
+	}
+}
+
+func TestDispatcherReplaySendsAKeptUnsentAnswerOnce(t *testing.T) {
+	store := newMemStore()
+	env := msg("c", "1", "q1")
+	ctx := context.Background()
+	store.Accept(ctx, env)
+	kept := Turn{Envelope: env, User: Message{Role: RoleUser, Text: "q1"},
+		Reply: Message{Role: RoleAssistant, Text: "the kept answer", Route: RouteModel, Provider: "fake", Model: "m"}}
+	store.KeepAnswer(ctx, kept, false) // a crash came before the reply was sent
+
+	_, a, ans, stop := startOn(t, store)
+	defer stop()
+	if s := nextSent(t, a.done, "the kept answer"); s.reply.Text != "the kept answer" {
+		t.Errorf("replayed reply = %q, want the kept answer", s.reply.Text)
+	}
+	waitFor(t, func() bool { return store.pendingCount() == 0 })
+	if asked := ans.asked(); len(asked) != 0 {
+		t.Errorf("replay asked the answerer %q", asked)
 	}
 }

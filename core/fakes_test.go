@@ -13,10 +13,31 @@ type memStore struct {
 	pending []Envelope
 	convs   map[ConversationKey][]Message
 	resets  int
+	kept    map[MessageID]KeptAnswer
 }
 
 func newMemStore() *memStore {
-	return &memStore{seen: map[string]bool{}, convs: map[ConversationKey][]Message{}}
+	return &memStore{seen: map[string]bool{}, convs: map[ConversationKey][]Message{}, kept: map[MessageID]KeptAnswer{}}
+}
+
+func (m *memStore) KeepAnswer(_ context.Context, t Turn, sent bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.isPending(t.Envelope) {
+		m.kept[t.Envelope.MessageID] = KeptAnswer{Turn: t, Sent: sent}
+	}
+	return nil
+}
+
+func (m *memStore) KeptAnswer(_ context.Context, env Envelope) (KeptAnswer, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k, ok := m.kept[env.MessageID]
+	return k, ok && m.isPending(env), nil
+}
+
+func (m *memStore) isPending(env Envelope) bool {
+	return slices.ContainsFunc(m.pending, func(e Envelope) bool { return e.MessageID == env.MessageID })
 }
 
 func (m *memStore) Accept(_ context.Context, env Envelope) (bool, error) {
@@ -46,6 +67,7 @@ func (m *memStore) Drop(_ context.Context, env Envelope) error {
 	m.pending = slices.DeleteFunc(m.pending, func(e Envelope) bool {
 		return e.Platform == env.Platform && e.ChatID == env.ChatID && e.MessageID == env.MessageID
 	})
+	delete(m.kept, env.MessageID)
 	return nil
 }
 
@@ -164,4 +186,11 @@ func (e *echoAnswerer) Answer(ctx context.Context, env Envelope, w ReplyWriter) 
 	}
 	_ = w.Update(ctx, "echo")
 	return Answer{Reply: Reply{Text: "echo: " + env.Text, Route: RouteModel, Provider: "fake", Model: "m"}}
+}
+
+// asked returns the questions the answerer was asked, in order.
+func (e *echoAnswerer) asked() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.order)
 }

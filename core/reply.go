@@ -25,6 +25,9 @@ type Refusal string
 const (
 	RefusalBusy        Refusal = "busy"         // the queue is full; try again soon
 	RefusalRateLimited Refusal = "rate_limited" // the sender is over their rate limit
+	// RefusalServiceProblem: the message could not be stored (a full disk);
+	// it was not accepted.
+	RefusalServiceProblem Refusal = "service_problem"
 )
 
 // Reply is the final answer to one Envelope.

@@ -19,7 +19,8 @@ type RouterDeps struct {
 	History History
 	General Streamer
 	// Business answers questions the knowledge base matches partly, with
-	// General as its fallback; nil uses General alone.
+	// General as its fallback; nil uses General alone (pass nil rather than
+	// General itself, which would be asked twice).
 	Business Streamer
 	// Knowledge is the FAQ tier; nil disables it. When it implements
 	// KnowledgeVersioner, cached answers are keyed by its version.
@@ -177,7 +178,7 @@ func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, 
 // (complete), or the text so far with the interrupted notice when the
 // stream broke; or chain's error when no text came.
 func (r *Router) askModel(ctx context.Context, t modelTurn, chain Streamer, w ReplyWriter) (Answer, bool, error) {
-	res, err := r.stream(ctx, chain, ModelRequest{Messages: t.prompt, Conversation: string(t.env.Conversation())}, w)
+	res, err := r.stream(ctx, chain, ModelRequest{Messages: t.prompt, Conversation: t.env.Conversation().String()}, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
 		r.deps.ObserveUsage(res.Provider, t.prompt, res.Usage.PromptTokens)
 	}

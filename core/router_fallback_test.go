@@ -170,7 +170,7 @@ func TestRouterCacheKeepsOnlyFirstTurnCompleteAnswers(t *testing.T) {
 func TestRouterPassesTheConversation(t *testing.T) {
 	f := newRouterFixture(t, KnowledgeMatch{}, nil)
 	f.ask("room", "hello")
-	want := string(msg("room", "1", "").Conversation())
+	want := msg("room", "1", "").Conversation().String()
 	if got := f.general.reqs[0].Conversation; got == "" || got != want {
 		t.Fatalf("request conversation = %q, want %q", got, want)
 	}

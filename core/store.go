@@ -69,3 +69,60 @@ type Cursors interface {
 	// SetCursor durably saves value under name.
 	SetCursor(ctx context.Context, name, value string) error
 }
+
+// KeptAnswer is a turn's answer kept on its pending record, so that a replay
+// finishes the turn without asking the model again.
+type KeptAnswer struct {
+	Turn Turn
+	// Sent reports that the reply was handed to the platform: a replay
+	// records the turn without sending it again. When false a replay sends
+	// the kept reply (once) and then records the turn.
+	Sent bool
+}
+
+// AnswerKeeper is implemented by an Inbox that can keep a turn's answer on
+// its pending record. The dispatcher finds it by type assertion. Safe for
+// concurrent use.
+type AnswerKeeper interface {
+	// KeepAnswer saves turn's answer and whether it was sent on the pending
+	// record of turn.Envelope; it does nothing when the envelope is not
+	// pending.
+	KeepAnswer(ctx context.Context, turn Turn, sent bool) error
+	// KeptAnswer returns the answer kept for a pending envelope; false when
+	// none was kept.
+	KeptAnswer(ctx context.Context, env Envelope) (KeptAnswer, bool, error)
+}
+
+// ReplyRef identifies, on its platform, the reply the bot created for one
+// turn, so that a replayed turn continues the same reply.
+type ReplyRef struct {
+	// Card is the id of an updatable reply (a Feishu card id); "" when none.
+	Card string
+	// Messages are the platform ids of the bot's reply messages, in order.
+	Messages []MessageID
+}
+
+// ReplyRefs is implemented by an Inbox that keeps a ReplyRef on a pending
+// turn's durable record. Adapters get it by type assertion on the inbox (or
+// from main). Safe for concurrent use.
+type ReplyRefs interface {
+	// SaveReplyRef replaces the ReplyRef of a pending envelope; it does
+	// nothing when the envelope is not pending. When the turn completes (or
+	// is dropped) the ref's messages are remembered as the bot's (see
+	// ReplyIndex).
+	SaveReplyRef(ctx context.Context, env Envelope, ref ReplyRef) error
+	// ReplyRef returns the ReplyRef saved for a pending envelope; false when
+	// none was saved.
+	ReplyRef(ctx context.Context, env Envelope) (ReplyRef, bool, error)
+}
+
+// ReplyIndex remembers, for a bounded time, which messages of a chat the bot
+// sent, so an adapter can tell whether a message replies to the bot without
+// asking the platform. Safe for concurrent use.
+type ReplyIndex interface {
+	// RememberBotMessages records ids as the bot's messages in chat.
+	RememberBotMessages(ctx context.Context, platform Platform, chat ChatID, ids ...MessageID) error
+	// BotMessage reports whether id is a remembered bot message of chat;
+	// false once it expired.
+	BotMessage(ctx context.Context, platform Platform, chat ChatID, id MessageID) (bool, error)
+}

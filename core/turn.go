@@ -3,13 +3,16 @@ package core
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"time"
 )
 
 // runTurn answers one accepted message: a command or a question for the
-// answerer. It finishes the reply and then records the turn, so a crash in
-// between repeats the answer after the restart rather than losing it. A
+// answerer. It keeps the answer on the pending record (when the inbox is an
+// AnswerKeeper), finishes the reply and then records the turn, so a crash in
+// between sends the same answer again after the restart rather than losing
+// it or asking the model a second time. A
 // turn cut off by a shutdown past the drain timeout (base ends) before its
 // reply was sent stays pending and runs again after the restart.
 //
@@ -26,6 +29,9 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	}()
 	ctx, cancel := context.WithTimeout(base, d.cfg.TurnTimeout)
 	defer cancel()
+	if d.finishKept(base, ctx, env, log) {
+		return
+	}
 	start := d.now()
 	a := d.adapters[env.Platform]
 	w, err := a.Reply(ctx, env)
@@ -48,14 +54,18 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
 	}
+	if !isCommand {
+		d.keep(ctx, d.turnOf(env, question, ans, d.now().Sub(start)), false, log)
+	}
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
-	if err := w.Finish(fctx, ans.Reply); err != nil {
+	sendErr := w.Finish(fctx, ans.Reply)
+	if sendErr != nil {
 		if base.Err() != nil {
-			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", err)
+			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
 			return
 		}
-		log.Error("send reply", "err", err)
+		log.Error("send reply", "err", sendErr)
 	}
 	latency := d.now().Sub(start)
 	d.metrics.turn(ans.Reply.Route, latency)
@@ -64,15 +74,83 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		d.drop(ctx, env)
 		return
 	}
-	turn := Turn{
+	d.complete(ctx, d.turnOf(env, question, ans, latency), sendErr == nil, log)
+}
+
+// turnOf builds the history record of an answered turn.
+func (d *Dispatcher) turnOf(env Envelope, question string, ans Answer, latency time.Duration) Turn {
+	return Turn{
 		Envelope: env,
 		User:     Message{Role: RoleUser, Text: question, At: env.Received, Tokens: ans.QuestionTokens},
 		Reply: Message{Role: RoleAssistant, Text: ans.Reply.Text, At: d.now(), Route: ans.Reply.Route,
 			Provider: ans.Reply.Provider, Model: ans.Reply.Model, Tokens: ans.ReplyTokens, LatencyMS: latency.Milliseconds()},
 	}
-	if err := d.history.Complete(context.WithoutCancel(ctx), turn); err != nil {
-		log.Error("record turn", "err", err)
+}
+
+// complete records an answered turn. When that write fails (a full disk) the
+// turn stays pending, and its answer is kept on the pending record with
+// whether it was sent, so that the replay after a restart neither asks the
+// model again nor sends a reply the user already has.
+func (d *Dispatcher) complete(ctx context.Context, turn Turn, sent bool, log *slog.Logger) {
+	err := d.history.Complete(context.WithoutCancel(ctx), turn)
+	if err == nil {
+		return
 	}
+	log.Error("record turn; it stays pending with its answer", "err", err)
+	d.keep(ctx, turn, sent, log)
+}
+
+// keep saves turn's answer on its pending record when the inbox can.
+func (d *Dispatcher) keep(ctx context.Context, turn Turn, sent bool, log *slog.Logger) {
+	k, ok := d.inbox.(AnswerKeeper)
+	if !ok {
+		return
+	}
+	if err := k.KeepAnswer(context.WithoutCancel(ctx), turn, sent); err != nil {
+		log.Error("keep answer", "sent", sent, "err", err)
+	}
+}
+
+// finishKept finishes a turn whose answer an earlier run kept, and reports
+// whether there was one: it sends the kept reply only when it was not sent,
+// never asks the answerer, and records the turn. A shutdown interrupting the
+// send leaves the turn pending.
+func (d *Dispatcher) finishKept(base, ctx context.Context, env Envelope, log *slog.Logger) bool {
+	k, ok := d.inbox.(AnswerKeeper)
+	if !ok {
+		return false
+	}
+	kept, ok, err := k.KeptAnswer(ctx, env)
+	if err != nil {
+		log.Warn("read kept answer; answering anew", "err", err)
+	}
+	if !ok {
+		return false
+	}
+	log.Info("finishing a turn answered by an earlier run", "sent", kept.Sent)
+	if !kept.Sent {
+		err := d.sendKept(base, ctx, env, kept.Turn.Reply)
+		if err != nil && base.Err() != nil {
+			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", err)
+			return true
+		}
+		if err != nil {
+			log.Error("send kept reply", "err", err)
+		}
+	}
+	d.complete(ctx, kept.Turn, true, log)
+	return true
+}
+
+// sendKept sends a kept reply as the final reply to env.
+func (d *Dispatcher) sendKept(base, ctx context.Context, env Envelope, m Message) error {
+	w, err := d.adapters[env.Platform].Reply(ctx, env)
+	if err != nil {
+		return err
+	}
+	fctx, cancel := d.finishContext(base, ctx)
+	defer cancel()
+	return w.Finish(fctx, Reply{Text: m.Text, Route: m.Route, Provider: m.Provider, Model: m.Model})
 }
 
 // finishGrace is the least time the final reply gets to reach the

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"imbot/core"
 )
 
 // errCorrupt is wrapped by every record decoding error.
@@ -123,6 +125,19 @@ func (d *dec) string() string {
 	return s
 }
 
+// message reads a message record nested as a string.
+func (d *dec) message() core.Message {
+	b := []byte(d.string())
+	if d.err != nil {
+		return core.Message{}
+	}
+	m, err := decodeMessage(b)
+	if err != nil {
+		d.fail("bad nested message")
+	}
+	return m
+}
+
 func (d *dec) bool() bool {
 	switch d.byte() {
 	case 0:
@@ -162,4 +177,17 @@ func (d *dec) done() error {
 		d.fail("trailing bytes")
 	}
 	return d.err
+}
+
+// conversation reads a conversation key; an empty string is the zero key.
+func (d *dec) conversation() core.ConversationKey {
+	s := d.string()
+	if s == "" {
+		return core.ConversationKey{}
+	}
+	k, err := core.ParseConversationKey(s)
+	if err != nil {
+		d.fail("bad conversation key")
+	}
+	return k
 }

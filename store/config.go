@@ -19,6 +19,12 @@ type Config struct {
 	MaxMessages int `toml:"max_messages"`
 	// SweepInterval is how often RunSweeper applies retention.
 	SweepInterval time.Duration `toml:"sweep_interval"`
+	// MinFreeMB is the free space (MiB) on the file's filesystem under
+	// which Check reports the store unhealthy; 0 turns the check off.
+	MinFreeMB int `toml:"min_free_mb"`
+	// BotMessageTTL is how long the ids of the bot's reply messages are
+	// remembered for "does this message reply to the bot?".
+	BotMessageTTL time.Duration `toml:"bot_message_ttl"`
 }
 
 // DefaultConfig returns the defaults of every [store] key.
@@ -30,6 +36,8 @@ func DefaultConfig() Config {
 		Retention:     0,
 		MaxMessages:   1000,
 		SweepInterval: time.Hour,
+		MinFreeMB:     100,
+		BotMessageTTL: 30 * 24 * time.Hour,
 	}
 }
 
@@ -49,5 +57,7 @@ func (c Config) Validate() []string {
 	add(c.Retention == 0 || c.Retention >= time.Hour, "retention: must be 0 (forever) or at least 1h")
 	add(c.MaxMessages >= 2, "max_messages: must be at least 2 (one turn)")
 	add(c.SweepInterval >= time.Second, "sweep_interval: must be at least 1s")
+	add(c.MinFreeMB >= 0, "min_free_mb: must not be negative (0 turns the check off)")
+	add(c.BotMessageTTL >= time.Hour, "bot_message_ttl: must be at least 1h")
 	return problems
 }

@@ -26,8 +26,11 @@ func TestConfigValidate(t *testing.T) {
 		{"tiny retention", func(c *Config) { c.Retention = time.Second }, []string{"retention:"}},
 		{"one message", func(c *Config) { c.MaxMessages = 1 }, []string{"max_messages:"}},
 		{"zero sweep interval", func(c *Config) { c.SweepInterval = 0 }, []string{"sweep_interval:"}},
-		{"everything wrong", func(c *Config) { *c = Config{MaxMessages: -1, Retention: -1} },
-			[]string{"path:", "lock_timeout:", "dedup_ttl:", "retention:", "retention:", "max_messages:", "sweep_interval:"}},
+		{"negative min free", func(c *Config) { c.MinFreeMB = -1 }, []string{"min_free_mb:"}},
+		{"short bot message ttl", func(c *Config) { c.BotMessageTTL = time.Minute }, []string{"bot_message_ttl:"}},
+		{"everything wrong", func(c *Config) { *c = Config{MaxMessages: -1, Retention: -1, MinFreeMB: -1} },
+			[]string{"path:", "lock_timeout:", "dedup_ttl:", "retention:", "retention:", "max_messages:", "sweep_interval:",
+				"min_free_mb:", "bot_message_ttl:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

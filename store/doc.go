@@ -1,10 +1,12 @@
 // Package store owns imbot's on-disk state: one bbolt file holding the
 // schema version, conversations and their messages, durable dedup marks,
-// the pending inbox, platform cursors, the unanswered-question queue, token
-// usage counters and an embedding vector cache.
+// the pending inbox (with each turn's kept answer and reply ids), platform
+// cursors, the unanswered-question queue, token usage counters, an embedding
+// vector cache and an expiring index of the bot's reply messages. It also
+// tracks its write health (last write error, free disk space) for readiness.
 //
-// A *Store implements core.Inbox, core.History, core.Cursors and
-// core.UnansweredLog. Every record is encoded in a small versioned binary
+// A *Store implements core.Inbox, core.History, core.Cursors,
+// core.UnansweredLog, core.AnswerKeeper, core.ReplyRefs and core.ReplyIndex. Every record is encoded in a small versioned binary
 // format so that a later release can read a file written by an earlier one;
 // the file itself carries a schema version and Open refuses a file written
 // by a newer schema.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -76,5 +77,13 @@ func turnFor(env core.Envelope, at time.Time) core.Turn {
 		User:     core.Message{Role: core.RoleUser, Text: env.Text, At: at, Tokens: 3},
 		Reply: core.Message{Role: core.RoleAssistant, Text: "answer to " + env.Text, At: at.Add(time.Second),
 			Route: core.RouteModel, Provider: "local", Model: "qwen3:8b", Tokens: 5, LatencyMS: 812},
+	}
+}
+
+// mustAccept accepts env as new or fails the test.
+func mustAccept(t testing.TB, s *Store, env core.Envelope) {
+	t.Helper()
+	if ok, err := s.Accept(context.Background(), env); !ok || err != nil {
+		t.Fatalf("Accept(%s) = %v, %v; want true, nil", env.MessageID, ok, err)
 	}
 }

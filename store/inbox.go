@@ -37,7 +37,7 @@ func checkEnvelope(env core.Envelope) error {
 			return err
 		}
 	}
-	return checkKey("conversation key", string(env.Conversation()))
+	return checkKey("conversation key", env.Conversation().String())
 }
 
 // pendingKey names env's pending record: its first dedup key, the message
@@ -153,13 +153,18 @@ func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
 }
 
 // Drop forgets env's pending record without writing history; its dedup marks
-// stay. Dropping an envelope that is not pending is not an error.
+// stay, and its saved reply messages are remembered as the bot's. Dropping an
+// envelope that is not pending is not an error.
 func (s *Store) Drop(ctx context.Context, env core.Envelope) error {
 	if err := checkEnvelope(env); err != nil {
 		return fmt.Errorf("store: drop: %w", err)
 	}
 	key := pendingKey(env)
+	now := s.now()
 	return s.update(ctx, "drop", func(tx *bolt.Tx) error {
+		if err := s.rememberRef(tx, key, now); err != nil {
+			return err
+		}
 		return bucket(tx, bucketPending).Delete(key)
 	})
 }

@@ -22,7 +22,8 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 	}
 	h := r.Histogram("imbot_store_write_seconds",
 		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets(), "op")
-	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector"}
+	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector",
+		"keep_answer", "reply_ref", "bot_messages"}
 	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)), enabled: true}
 	for _, op := range ops {
 		m.writes[op] = h.With(op)
@@ -59,4 +60,5 @@ func (m storeMetrics) sweep(st SweepStats) {
 	m.swept.With("message").Add(float64(st.Messages))
 	m.swept.With("unanswered").Add(float64(st.Unanswered))
 	m.swept.With("usage").Add(float64(st.Usage))
+	m.swept.With("bot_message").Add(float64(st.BotMessages))
 }

@@ -10,7 +10,15 @@ import (
 
 // Record versions. Each record starts with its version byte; a decoder
 // accepts every version it knows, so a later release reads older files.
-const recordV1 byte = 1
+// A new record version comes with a schema version step (schema.go), so an
+// older release refuses the file instead of skipping records it cannot read.
+const (
+	recordV1 byte = 1
+	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2)
+)
+
+// maxRefMessages bounds the reply message ids kept for one turn.
+const maxRefMessages = 64
 
 func encodeMessage(m core.Message) []byte {
 	e := enc{b: make([]byte, 0, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model))}
@@ -43,17 +51,27 @@ func decodeMessage(b []byte) (core.Message, error) {
 }
 
 // pendingRecord is an accepted envelope waiting for its turn; Seq orders the
-// records by acceptance.
+// records by acceptance. Answer is the turn's kept answer, nil until the
+// dispatcher keeps one; Ref is the reply's platform ids, when saved.
 type pendingRecord struct {
-	Seq uint64
-	Env core.Envelope
+	Seq    uint64
+	Env    core.Envelope
+	Answer *keptAnswer
+	Ref    core.ReplyRef
+}
+
+// keptAnswer is the answer of a pending turn (core.KeptAnswer without the
+// envelope, which the record already holds).
+type keptAnswer struct {
+	User, Reply core.Message
+	Sent        bool
 }
 
 func encodePending(p pendingRecord) []byte {
 	env := p.Env
 	e := enc{b: make([]byte, 0, 48+len(env.Platform)+len(env.ChatID)+len(env.ThreadID)+len(env.UserID)+
 		len(env.UserName)+len(env.MessageID)+len(env.EventID)+len(env.Text))}
-	e.byte(recordV1)
+	e.byte(recordV2)
 	e.uvarint(p.Seq)
 	e.string(string(env.Platform))
 	e.string(string(env.ChatID))
@@ -68,12 +86,23 @@ func encodePending(p pendingRecord) []byte {
 	e.bool(env.RepliesToBot)
 	e.byte(byte(env.Scope))
 	e.time(env.Received)
+	e.bool(p.Answer != nil)
+	if p.Answer != nil {
+		e.string(string(encodeMessage(p.Answer.User)))
+		e.string(string(encodeMessage(p.Answer.Reply)))
+		e.bool(p.Answer.Sent)
+	}
+	e.string(p.Ref.Card)
+	e.uvarint(uint64(len(p.Ref.Messages)))
+	for _, id := range p.Ref.Messages {
+		e.string(string(id))
+	}
 	return e.b
 }
 
 func decodePending(b []byte) (pendingRecord, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	v := d.version(recordV1, recordV2)
 	p := pendingRecord{Seq: d.uvarint()}
 	p.Env.Platform = core.Platform(d.string())
 	p.Env.ChatID = core.ChatID(d.string())
@@ -91,10 +120,29 @@ func decodePending(b []byte) (pendingRecord, error) {
 	if p.Env.ChatKind > core.ChatGroup {
 		d.fail("bad chat kind")
 	}
-	if p.Env.Scope > core.ScopeUser {
+	if !p.Env.Scope.Valid() {
 		d.fail("bad scope")
 	}
+	if v == recordV2 {
+		p.Answer, p.Ref = decodePendingV2(&d)
+	}
 	return p, d.done()
+}
+
+// decodePendingV2 reads what version 2 added to a pending record.
+func decodePendingV2(d *dec) (*keptAnswer, core.ReplyRef) {
+	var a *keptAnswer
+	if d.bool() {
+		a = &keptAnswer{User: d.message(), Reply: d.message(), Sent: d.bool()}
+	}
+	ref := core.ReplyRef{Card: d.string()}
+	if n := d.count(1); n > 0 {
+		ref.Messages = make([]core.MessageID, n)
+		for i := range ref.Messages {
+			ref.Messages[i] = core.MessageID(d.string())
+		}
+	}
+	return a, ref
 }
 
 // convMeta describes one conversation: when it was first and last written
@@ -190,10 +238,10 @@ func decodeVector(b []byte) ([]float32, error) {
 }
 
 func encodeUnanswered(u Unanswered) []byte {
-	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation)+len(u.Reason)+24*len(u.Candidates))}
+	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+24*len(u.Candidates))}
 	e.byte(recordV1)
 	e.string(u.Question)
-	e.string(string(u.Conversation))
+	e.string(convString(u.Conversation))
 	e.string(string(u.Platform))
 	e.time(u.At)
 	e.string(u.Reason)
@@ -210,7 +258,7 @@ func decodeUnanswered(b []byte) (Unanswered, error) {
 	d.version(recordV1)
 	u := Unanswered{
 		Question:     d.string(),
-		Conversation: core.ConversationKey(d.string()),
+		Conversation: d.conversation(),
 		Platform:     core.Platform(d.string()),
 		At:           d.time(),
 		Reason:       d.string(),
@@ -223,4 +271,12 @@ func decodeUnanswered(b []byte) (Unanswered, error) {
 		}
 	}
 	return u, d.done()
+}
+
+// convString encodes k for a record; the zero key is the empty string.
+func convString(k core.ConversationKey) string {
+	if k == (core.ConversationKey{}) {
+		return ""
+	}
+	return k.String()
 }

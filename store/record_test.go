@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -22,8 +23,16 @@ func samplePending() pendingRecord {
 	return pendingRecord{Seq: 1 << 40, Env: env}
 }
 
+// sampleAnswered is samplePending with a kept answer and reply ids.
+func sampleAnswered() pendingRecord {
+	p := samplePending()
+	p.Answer = &keptAnswer{User: core.Message{Role: core.RoleUser, Text: p.Env.Text}, Reply: sampleMessage(), Sent: true}
+	p.Ref = core.ReplyRef{Card: "7355_card", Messages: []core.MessageID{"om_a", "om_b"}}
+	return p
+}
+
 func sampleUnanswered() Unanswered {
-	return Unanswered{Question: "退货政策？", Conversation: "feishu\x00oc_1", Platform: "feishu",
+	return Unanswered{Question: "退货政策？", Conversation: core.ConversationKey{Platform: "feishu", Chat: "oc_1"}, Platform: "feishu",
 		At: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC), Reason: "all providers failed",
 		Candidates: []Candidate{{ID: "returns", Score: 0.58}, {ID: "shipping", Score: math.Inf(-1)}}}
 }
@@ -42,10 +51,12 @@ func TestRecordRoundTrips(t *testing.T) {
 		}
 	})
 	t.Run("pending", func(t *testing.T) {
-		want := samplePending()
-		got, err := decodePending(encodePending(want))
-		if err != nil || got.Seq != want.Seq || !sameEnvelope(got.Env, want.Env) {
-			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+		for _, want := range []pendingRecord{samplePending(), sampleAnswered()} {
+			got, err := decodePending(encodePending(want))
+			if err != nil || got.Seq != want.Seq || !sameEnvelope(got.Env, want.Env) ||
+				!reflect.DeepEqual(got.Answer, want.Answer) || !reflect.DeepEqual(got.Ref, want.Ref) {
+				t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
+			}
 		}
 	})
 	t.Run("unanswered", func(t *testing.T) {
@@ -137,7 +148,7 @@ func FuzzDecodeMessage(f *testing.F) {
 }
 
 func FuzzDecodePending(f *testing.F) {
-	fuzzDecoder(f, decodePending, encodePending, encodePending(samplePending()))
+	fuzzDecoder(f, decodePending, encodePending, encodePending(samplePending()), encodePending(sampleAnswered()))
 }
 
 func FuzzDecodeUnanswered(f *testing.F) {

@@ -17,6 +17,7 @@ const (
 	bucketUnanswered = "unanswered" // unix nanos ‖ seq (8+8 bytes, big-endian) → Unanswered
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
 	bucketVector     = "vector"     // key → []float32
+	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
 )
 
 // Keys inside the meta bucket and inside one conversation's bucket.
@@ -30,21 +31,28 @@ const (
 func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(name)) }
 
 // schemaVersion is the layout this release reads and writes. A file with no
-// version is empty (version 0).
-const schemaVersion = 1
+// version is empty (version 0). Every change to the records or buckets is a
+// step here, so that an older release refuses a file it cannot fully read.
+//
+//	1: the buckets meta … vector, every record version 1.
+//	2: bucket botmsg; pending records version 2 (a kept answer and the
+//	   reply's platform ids). Version 1 pending records stay readable.
+const schemaVersion = 2
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
 	switch v {
 	case 0:
-		return createV1Buckets(tx)
+		return createBuckets(tx, bucketMeta, bucketConv, bucketDedup, bucketPending,
+			bucketCursor, bucketUnanswered, bucketUsage, bucketVector)
+	case 1:
+		return createBuckets(tx, bucketBotMsg)
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }
 
-func createV1Buckets(tx *bolt.Tx) error {
-	for _, name := range []string{bucketMeta, bucketConv, bucketDedup, bucketPending,
-		bucketCursor, bucketUnanswered, bucketUsage, bucketVector} {
+func createBuckets(tx *bolt.Tx, names ...string) error {
+	for _, name := range names {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

@@ -54,6 +54,8 @@ type Store struct {
 	log     *slog.Logger
 	now     func() time.Time
 	metrics storeMetrics
+	health  *health
+	fault   func(op string) error
 }
 
 // Option configures Open.
@@ -64,6 +66,7 @@ type options struct {
 	clock    func() time.Time
 	registry metric.Meter
 	tuning   tuning
+	fault    func(op string) error
 }
 
 // tuning holds the bbolt knobs; the defaults are measured, not guessed.
@@ -83,6 +86,12 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.clock 
 
 // WithMetrics reports the store's metrics to r.
 func WithMetrics(r metric.Meter) Option { return func(o *options) { o.registry = r } }
+
+// WithWriteFault makes every write first call fault with its op (accept,
+// complete, …, sweep) and fail with the error it returns, without touching
+// the file: a way to test how callers handle a full disk. A nil error writes
+// normally.
+func WithWriteFault(fault func(op string) error) Option { return func(o *options) { o.fault = fault } }
 
 // Open validates cfg, creates the file and its directories when missing,
 // takes the file lock (waiting at most cfg.LockTimeout), and brings the
@@ -122,7 +131,8 @@ func Open(cfg Config, opts ...Option) (*Store, error) {
 	}
 	db.MaxBatchDelay = o.tuning.maxBatchDelay
 	db.MaxBatchSize = o.tuning.maxBatchSize
-	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry)}
+	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry),
+		health: &health{path: cfg.Path, freeFunc: freeSpace}, fault: o.fault}
 	if err := s.migrate(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -137,7 +147,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Check reports whether the store can serve reads (for /readyz).
+// Health returns the store's write health: the last write error (until a
+// write succeeds again) and the free space on the file's filesystem, read at
+// most every few seconds.
+func (s *Store) Health() Health { return s.health.snapshot(s.now()) }
+
+// Check reports whether the store can serve reads and take writes (for
+// /readyz): it fails while the last write failed (naming ENOSPC as a full
+// disk) or while free space is under min_free_mb (ErrLowSpace).
 func (s *Store) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: check: %w", err)
@@ -149,6 +166,9 @@ func (s *Store) Check(ctx context.Context) error {
 		}
 		return err
 	})
+	if err == nil {
+		err = s.Health().Err(uint64(s.cfg.MinFreeMB) << 20)
+	}
 	if err != nil {
 		return fmt.Errorf("store: check: %w", err)
 	}
@@ -176,12 +196,29 @@ func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) 
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	start := time.Now()
-	err := s.db.Batch(fn)
+	err := s.write(op, func() error { return s.db.Batch(fn) })
 	s.metrics.observeWrite(op, time.Since(start))
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	return nil
+}
+
+// write runs commit, a write transaction, unless the write fault fails it
+// first, and records the outcome in the write health (a transaction rolled
+// back with errUnchanged wrote nothing and counts as neither).
+func (s *Store) write(op string, commit func() error) error {
+	var err error
+	if s.fault != nil {
+		err = s.fault(op)
+	}
+	if err == nil {
+		err = commit()
+	}
+	if !errors.Is(err, errUnchanged) {
+		s.health.wrote(err, s.now())
+	}
+	return err
 }
 
 // view runs fn in a read transaction after checking ctx.

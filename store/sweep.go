@@ -22,10 +22,11 @@ type SweepStats struct {
 	Messages      int // old messages trimmed from conversations over max_messages
 	Unanswered    int // unanswered questions older than the retention
 	Usage         int // usage counters of days older than the retention
+	BotMessages   int // expired bot message ids
 }
 
 func (st SweepStats) total() int {
-	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage
+	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage + st.BotMessages
 }
 
 func (st *SweepStats) add(d SweepStats) {
@@ -34,6 +35,7 @@ func (st *SweepStats) add(d SweepStats) {
 	st.Messages += d.Messages
 	st.Unanswered += d.Unanswered
 	st.Usage += d.Usage
+	st.BotMessages += d.BotMessages
 }
 
 // Sweep applies retention as of now: it deletes expired dedup marks, trims
@@ -45,7 +47,10 @@ func (st *SweepStats) add(d SweepStats) {
 func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 	start := time.Now()
 	var st SweepStats
-	err := s.chunked(ctx, &st, s.sweepDedup(now))
+	err := s.chunked(ctx, &st, sweepExpired(bucketDedup, now, func(d *SweepStats) *int { return &d.DedupMarks }))
+	if err == nil {
+		err = s.chunked(ctx, &st, sweepExpired(bucketBotMsg, now, func(d *SweepStats) *int { return &d.BotMessages }))
+	}
 	if err == nil {
 		err = s.chunked(ctx, &st, s.sweepConversations(now))
 	}
@@ -68,7 +73,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 	}
 	s.log.Log(ctx, level, "store swept", "dedup_marks", st.DedupMarks, "conversations", st.Conversations,
 		"messages", st.Messages, "unanswered", st.Unanswered, "usage", st.Usage,
-		"latency_ms", time.Since(start).Milliseconds())
+		"bot_messages", st.BotMessages, "latency_ms", time.Since(start).Milliseconds())
 	return st, nil
 }
 
@@ -92,13 +97,15 @@ func (s *Store) chunked(ctx context.Context, st *SweepStats, step sweepStep) err
 		}
 		var next []byte
 		var delta SweepStats
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			var err error
-			next, err = step(tx, from, &delta)
-			if err == nil && delta.total() == 0 {
-				return errUnchanged
-			}
-			return err
+		err := s.write("sweep", func() error {
+			return s.db.Update(func(tx *bolt.Tx) error {
+				var err error
+				next, err = step(tx, from, &delta)
+				if err == nil && delta.total() == 0 {
+					return errUnchanged
+				}
+				return err
+			})
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
 			return err
@@ -119,9 +126,11 @@ func seek(c *bolt.Cursor, from []byte) ([]byte, []byte) {
 	return c.Seek(from)
 }
 
-func (s *Store) sweepDedup(now time.Time) sweepStep {
+// sweepExpired deletes the expired marks of the named bucket (dedup or
+// botmsg), counting them in the field of SweepStats that count selects.
+func sweepExpired(name string, now time.Time, count func(*SweepStats) *int) sweepStep {
 	return func(tx *bolt.Tx, from []byte, delta *SweepStats) ([]byte, error) {
-		b := bucket(tx, bucketDedup)
+		b := bucket(tx, name)
 		c := b.Cursor()
 		var expired [][]byte
 		k, v := seek(c, from)
@@ -135,7 +144,7 @@ func (s *Store) sweepDedup(now time.Time) sweepStep {
 		if err := deleteKeys(b, expired); err != nil {
 			return nil, err
 		}
-		delta.DedupMarks = len(expired)
+		*count(delta) = len(expired)
 		return next, nil
 	}
 }

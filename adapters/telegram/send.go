@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"imbot/core/kit"
 )
 
 // Limits of the final send: how often a 429 or a transient failure is
@@ -48,7 +50,7 @@ func (w *writer) reliably(ctx context.Context, method string, call func(context.
 	var b backoff
 	limited, transient := 0, 0
 	for {
-		if err := sleep(ctx, w.a.pace.reserve(w.t.chat, w.interval)); err != nil {
+		if err := kit.Sleep(ctx, w.a.pace.reserve(w.t.chat, w.interval)); err != nil {
 			return err
 		}
 		if err := w.a.global.wait(ctx); err != nil {
@@ -75,7 +77,7 @@ func (w *writer) reliably(ctx context.Context, method string, call func(context.
 		if isTransient(err) && transient < maxTransient {
 			transient++
 			w.log.Info("transient failure; retrying", "method", method, "err", err)
-			if err := sleep(ctx, b.next(err)); err != nil {
+			if err := kit.Sleep(ctx, b.next(err)); err != nil {
 				return err
 			}
 			continue

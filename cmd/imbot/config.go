@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -23,9 +21,6 @@ import (
 // maxConfigBytes bounds the configuration file.
 const maxConfigBytes = 1 << 20
 
-// maxSecretBytes bounds a secret file named by a *_FILE variable.
-const maxSecretBytes = 64 << 10
-
 // Config is the whole configuration file. Each section belongs to the
 // package that uses it; this file only assembles, resolves and validates.
 type Config struct {
@@ -37,6 +32,9 @@ type Config struct {
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
 	Texts      catalog.Config        `toml:"texts"`
+	// Warnings name keys that still work but should be renamed; the
+	// caller logs them.
+	Warnings []string `toml:"-"`
 }
 
 // ServerConfig is the [server] section: the daemon's HTTP listener and logs.
@@ -140,7 +138,7 @@ func loadConfigFor(path string, getenv func(string) string, needSecrets bool) (C
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
-	cfg.Dispatcher.GroupTriggers = cfg.groupTriggers()
+	cfg.Dispatcher.GroupPolicies = cfg.groupPolicies()
 	return cfg, nil
 }
 
@@ -171,6 +169,13 @@ func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
 			return false, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
+	warning, err := cfg.Adapters.Feishu.ResolveAliases(md.IsDefined("adapters", "feishu", "group_scope"))
+	if err != nil {
+		return false, fmt.Errorf("config %s: adapters.feishu.%w", path, err)
+	}
+	if warning != "" {
+		cfg.Warnings = append(cfg.Warnings, "adapters.feishu."+warning)
+	}
 	return md.IsDefined("router", "general"), nil
 }
 
@@ -192,43 +197,6 @@ func decodeProviders(data []byte, cfg *Config) error {
 		}
 	}
 	return nil
-}
-
-// readLimited reads a whole file of at most limit bytes.
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return data, nil
-}
-
-// secret returns the value of the environment variable name or, when that
-// is empty, the trimmed contents of the file named by name+"_FILE".
-func secret(getenv func(string) string, name string) (string, error) {
-	if name == "" {
-		return "", nil
-	}
-	if v := getenv(name); v != "" {
-		return v, nil
-	}
-	file := getenv(name + "_FILE")
-	if file == "" {
-		return "", nil
-	}
-	data, err := readLimited(file, maxSecretBytes)
-	if err != nil {
-		return "", fmt.Errorf("%s_FILE: %w", name, err)
-	}
-	return strings.TrimSpace(string(data)), nil
 }
 
 // resolveSecrets fills every secret field from the environment variables
@@ -336,13 +304,12 @@ func (s ServerConfig) validate() []string {
 	return problems
 }
 
-// groupTriggers gives the dispatcher each enabled platform's group trigger.
-// Validate has already checked the values.
-func (c *Config) groupTriggers() map[core.Platform]core.GroupTrigger {
-	t := map[core.Platform]core.GroupTrigger{}
-	t[telegram.Platform], _ = core.ParseGroupTrigger(c.Adapters.Telegram.GroupTrigger)
-	t[feishu.Platform], _ = core.ParseGroupTrigger(string(c.Adapters.Feishu.GroupTrigger))
-	return t
+// groupPolicies gives the dispatcher each platform's group policy.
+func (c *Config) groupPolicies() map[core.Platform]core.GroupPolicy {
+	return map[core.Platform]core.GroupPolicy{
+		telegram.Platform: c.Adapters.Telegram.GroupPolicy,
+		feishu.Platform:   c.Adapters.Feishu.GroupPolicy,
+	}
 }
 
 // displayPath names a configuration file for messages.

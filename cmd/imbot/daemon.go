@@ -16,7 +16,9 @@ import (
 	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
+	"imbot/core/kit"
 	"imbot/core/token"
+	"imbot/knowledge"
 	"imbot/metric"
 	"imbot/provider/openai"
 	"imbot/store"
@@ -30,7 +32,7 @@ type daemon struct {
 	store      *store.Store
 	clients    map[string]*openai.Client
 	chains     []*chain.Chain
-	knowledge  *knowledge
+	knowledge  *knowledge.Base
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
@@ -63,7 +65,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	if d.knowledge, err = loadKnowledge(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
+	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
@@ -93,8 +95,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		}
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
-		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics), core.WithTexts(cat, picker),
-		core.WithCommands(faqCommand(cfg.Router.Admins, d.knowledge, d.store)))
+		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithCatalog(cat), core.WithPicker(picker),
+		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +105,12 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 }
 
 // buildChains makes a client per provider and the general and business
-// chains from them.
-func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
+// chains from them; business is nil when [router] business is empty, so
+// that the router does not ask the general chain twice.
+func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, err error) {
 	d.clients = map[string]*openai.Client{}
 	members := map[string]*chain.Member{}
-	hc := &http.Client{Transport: pooledTransport()}
+	hc := &http.Client{Transport: providerTransport()}
 	for _, pc := range d.cfg.Providers {
 		c, err := openai.NewClient(pc, openai.WithHTTPClient(hc),
 			openai.WithLogger(d.log.With("component", "provider")), openai.WithMetrics(d.metrics))
@@ -134,10 +138,13 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {
-		return general, general, nil
+		return general, nil, nil
 	}
-	business, err = build("business", d.cfg.Router.Business)
-	return general, business, err
+	biz, err := build("business", d.cfg.Router.Business)
+	if err != nil {
+		return nil, nil, err
+	}
+	return general, biz, nil
 }
 
 // contents lists the contents of a prompt's messages, for token counting.
@@ -149,14 +156,11 @@ func contents(prompt []core.ModelMessage) []string {
 	return out
 }
 
-// pooledTransport keeps enough idle connections per provider host for the
-// turns in flight (net/http keeps only two by default, so busy daemons would
-// dial a new connection for most calls). Streams are bounded by their
-// context, not by a client timeout.
-func pooledTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
+// providerTransport keeps enough idle connections per provider host for
+// the turns in flight. Streams are bounded by their context, not by a
+// client timeout.
+func providerTransport() *http.Transport {
+	t := kit.PooledTransport(64)
 	t.ResponseHeaderTimeout = 2 * time.Minute
 	return t
 }
@@ -202,34 +206,19 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	return out, nil
 }
 
-// handler is the daemon's HTTP routes: health, readiness, metrics and
-// whatever the adapters mount.
-func (d *daemon) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", d.serveReady)
-	mux.Handle("GET /metrics", d.metrics)
-	d.mountAdmin(mux)
-	for _, a := range d.adapters {
-		if m, ok := a.(core.Mounter); ok {
-			m.Mount(mux)
-		}
-	}
-	return mux
-}
-
 // run serves until ctx ends, then shuts down in order: adapters stop, turns
 // in flight drain, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
+	h, err := d.handler()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: d.readTimeout,
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: d.readTimeout,
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
@@ -262,7 +251,7 @@ func (d *daemon) reload(ctx context.Context, configPath string) {
 	}
 	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
 	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
-	if err := d.knowledge.reload(ctx, cfg.Router.Config); err != nil {
+	if err := d.knowledge.Reload(ctx, cfg.Router.Config); err != nil {
 		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
 		return
 	}
@@ -271,3 +260,10 @@ func (d *daemon) reload(ctx context.Context, configPath string) {
 
 // close releases the store.
 func (d *daemon) close() error { return d.store.Close() }
+
+// closeLogged releases the store and logs a failure.
+func (d *daemon) closeLogged() {
+	if err := d.close(); err != nil {
+		d.log.Error("close store", "err", err)
+	}
+}

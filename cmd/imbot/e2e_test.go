@@ -2,15 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,188 +15,6 @@ import (
 	"imbot/core/catalog"
 	"imbot/provider/openai/openaitest"
 )
-
-// instance is one in-process `imbot serve` for end-to-end tests.
-type instance struct {
-	t      *testing.T
-	addr   string
-	cancel context.CancelFunc
-	done   chan error
-	d      *daemon
-}
-
-// testSetup is what a test config varies.
-type testSetup struct {
-	model    string // base URL of the first provider, "fake"
-	listen   string // default 127.0.0.1:0
-	provider string // more keys of the first provider
-	general  string // the general chain, default ["fake"]
-	extra    string // more tables
-}
-
-// writeConfig writes a config that keeps the store in dir and uses the fake
-// model; it returns the file's path.
-func writeConfig(t *testing.T, dir string, s testSetup) string {
-	t.Helper()
-	if s.listen == "" {
-		s.listen = "127.0.0.1:0"
-	}
-	if s.general == "" {
-		s.general = `["fake"]`
-	}
-	cfg := fmt.Sprintf(`
-[server]
-listen = %q
-log_level = "warn"
-[store]
-path = %q
-[[providers]]
-name = "fake"
-base_url = %q
-model = "fake-model"
-first_token_timeout = "2s"
-timeout = "10s"
-%s
-[router]
-general = %s
-[dispatcher]
-rate_per_minute = 0
-%s
-`, s.listen, filepath.Join(dir, "imbot.db"), s.model, s.provider, s.general, s.extra)
-	path := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// startServe builds and runs the daemon from the config file at path.
-func startServe(t *testing.T, path string) *instance {
-	t.Helper()
-	cfg, err := loadConfig(path, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(cfg, log, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	inst := &instance{t: t, cancel: cancel, done: make(chan error, 1), d: d}
-	ready := make(chan string, 1)
-	go func() {
-		inst.done <- d.run(ctx, func(a net.Addr) { ready <- a.String() })
-	}()
-	select {
-	case inst.addr = <-ready:
-	case err := <-inst.done:
-		t.Fatalf("serve stopped before ready: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve not ready within 10s")
-	}
-	t.Cleanup(inst.stop)
-	return inst
-}
-
-// stop shuts the daemon down as SIGTERM would and closes the store.
-func (in *instance) stop() {
-	if in.cancel == nil {
-		return
-	}
-	in.cancel()
-	in.cancel = nil
-	select {
-	case err := <-in.done:
-		if err != nil {
-			in.t.Errorf("serve: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		in.t.Fatal("serve did not stop within 20s")
-	}
-	if err := in.d.close(); err != nil {
-		in.t.Errorf("close: %v", err)
-	}
-}
-
-// frame is any server frame of the web protocol.
-type frame struct {
-	Type     string `json:"type"`
-	Session  string `json:"session"`
-	ReplyTo  string `json:"reply_to"`
-	Text     string `json:"text"`
-	Route    string `json:"route"`
-	Provider string `json:"provider"`
-	Model    string `json:"model"`
-	Code     string `json:"code"`
-	Messages []struct {
-		Role string `json:"role"`
-		Text string `json:"text"`
-		At   string `json:"at"`
-	} `json:"messages"`
-}
-
-func (in *instance) dial(session string) *websocket.Conn {
-	in.t.Helper()
-	url := "ws://" + in.addr + "/ws"
-	if session != "" {
-		url += "?session=" + session
-	}
-	c, _, err := websocket.DefaultDialer.Dial(url, nil)
-	if err != nil {
-		in.t.Fatalf("dial %s: %v", url, err)
-	}
-	in.t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func readFrame(t *testing.T, c *websocket.Conn) frame {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var f frame
-	if err := c.ReadJSON(&f); err != nil {
-		t.Fatalf("read frame: %v", err)
-	}
-	return f
-}
-
-// ask sends a message and returns the deltas' concatenation and the done
-// frame.
-func ask(t *testing.T, c *websocket.Conn, id, text string) (string, frame) {
-	t.Helper()
-	if err := c.WriteJSON(map[string]string{"type": "message", "id": id, "text": text}); err != nil {
-		t.Fatal(err)
-	}
-	var streamed strings.Builder
-	for {
-		f := readFrame(t, c)
-		switch f.Type {
-		case "delta":
-			streamed.WriteString(f.Text)
-		case "done":
-			if f.ReplyTo != id {
-				t.Fatalf("done for %q, want %q", f.ReplyTo, id)
-			}
-			return streamed.String(), f
-		default:
-			t.Fatalf("unexpected frame %+v while waiting for %s", f, id)
-		}
-	}
-}
-
-func postChat(t *testing.T, addr string, body string) (int, map[string]any) {
-	t.Helper()
-	resp, err := http.Post("http://"+addr+"/api/chat", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("decode /api/chat answer (status %d): %v", resp.StatusCode, err)
-	}
-	return resp.StatusCode, out
-}
 
 func TestServeEndToEnd(t *testing.T) {
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
@@ -285,8 +98,8 @@ func TestServeDegradesWhenModelIsDown(t *testing.T) {
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Fail(http.StatusInternalServerError)))
 	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL(), provider: "max_retries = 0"}))
 	for body, want := range map[string]string{
-		`{"text":"Tell me something interesting about owls"}`: (*catalog.Catalog)(nil).Text(catalog.EN, catalog.DegradedUnavailable),
-		`{"text":"给我讲讲猫头鹰的趣事"}`:                               (*catalog.Catalog)(nil).Text(catalog.ZH, catalog.DegradedUnavailable),
+		`{"text":"Do you deliver to Antarctica?"}`: (*catalog.Catalog)(nil).Text(catalog.EN, catalog.DegradedUnavailable),
+		`{"text":"你们送货到南极洲吗？"}`:                    (*catalog.Catalog)(nil).Text(catalog.ZH, catalog.DegradedUnavailable),
 	} {
 		status, out := postChat(t, in.addr, body)
 		if status != 200 || out["route"] != "degraded" || out["text"] != want {
@@ -302,20 +115,9 @@ func TestServeDegradesWhenModelIsDown(t *testing.T) {
 
 func TestServeStalledRequestsTimeOutButWebSocketsLive(t *testing.T) {
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
-	cfg, err := loadConfig(writeConfig(t, t.TempDir(), testSetup{model: model.URL()}), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := newDaemon(cfg, quiet(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.readTimeout = 300 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done, ready := make(chan error, 1), make(chan string, 1)
-	go func() { done <- d.run(ctx, func(a net.Addr) { ready <- a.String() }) }()
-	in := &instance{t: t, addr: <-ready, cancel: cancel, done: done, d: d}
-	t.Cleanup(in.stop)
+	const readTimeout = 300 * time.Millisecond
+	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL()}),
+		func(d *daemon) { d.readTimeout = readTimeout })
 
 	// A request whose body never comes is cut off.
 	stalled, err := net.Dial("tcp", in.addr)
@@ -332,8 +134,40 @@ func TestServeStalledRequestsTimeOutButWebSocketsLive(t *testing.T) {
 	// A WebSocket idle for longer than the read timeout still works.
 	c := in.dial("")
 	readFrame(t, c)
-	<-time.After(3 * d.readTimeout)
+	<-time.After(3 * readTimeout)
 	if _, done := ask(t, c, "late", "still there?"); done.Route != "model" {
 		t.Fatalf("after idling: %+v", done)
+	}
+}
+
+// TestServeOperationalEndpoints checks the wiring of the operational
+// surface: health, readiness with the store and each provider's breaker,
+// and metrics, on the daemon's own listener.
+func TestServeOperationalEndpoints(t *testing.T) {
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
+	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL()}))
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + in.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get("/healthz"); status != http.StatusOK || body != "ok\n" {
+		t.Fatalf("/healthz = %d %q", status, body)
+	}
+	status, body := get("/readyz")
+	if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) ||
+		!strings.Contains(body, `{"chain":"general","name":"fake","model":"fake-model","state":"closed","third_party":false}`) {
+		t.Fatalf("/readyz = %d %s", status, body)
+	}
+	if status, body := get("/metrics"); status != http.StatusOK || !strings.Contains(body, "imbot_") {
+		t.Fatalf("/metrics = %d, %d bytes", status, len(body))
 	}
 }

@@ -70,12 +70,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// commandFlags returns the flag set of subcommand name, reporting to stderr,
-// with the -config flag the subcommands share.
-func commandFlags(name string, stderr io.Writer) (fs *flag.FlagSet, configPath *string) {
-	fs = flag.NewFlagSet(name, flag.ContinueOnError)
+// command is a subcommand's flag set with the -config flag they share.
+type command struct {
+	*flag.FlagSet
+	configPath *string
+}
+
+// newCommand returns the flag set of subcommand name, reporting to stderr.
+func newCommand(name string, stderr io.Writer) command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return fs, fs.String("config", "", "configuration file (TOML); built-in defaults when empty")
+	return command{FlagSet: fs, configPath: fs.String("config", "", "configuration file (TOML); built-in defaults when empty")}
+}
+
+// load parses args and loads the configuration -config names.
+func (c command) load(args []string) (Config, error) {
+	if err := c.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return loadConfig(*c.configPath, envLookup)
+}
+
+// loadReadOnly is load for commands that only read the store or the
+// knowledge base: secrets that are not set are no problem for them.
+func (c command) loadReadOnly(args []string) (Config, error) {
+	if err := c.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return loadReadOnlyConfig(*c.configPath, envLookup)
 }
 
 // runFAQ runs the "faq" subcommands.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"imbot/admin"
 	"imbot/provider/openai/openaitest"
 )
 
@@ -110,7 +111,7 @@ func TestFAQUnansweredExport(t *testing.T) {
 	}
 	// The daemon holds the store: the export goes through /admin/unanswered.
 	live := export("-since", "1h")
-	var line unansweredLine
+	var line admin.UnansweredLine
 	if err := json.Unmarshal([]byte(strings.Split(live, "\n")[0]), &line); err != nil {
 		t.Fatalf("jsonl line %q: %v", live, err)
 	}

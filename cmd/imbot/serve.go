@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"imbot/sdnotify"
 )
 
 // envLookup reads the process environment.
@@ -20,34 +22,27 @@ func envLookup(name string) string { return os.Getenv(name) }
 // runServe is `imbot serve [-config FILE]`.
 func runServe(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	fs, configPath := commandFlags("serve", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*configPath, envLookup)
+	c := newCommand("serve", stderr)
+	cfg, err := c.load(args)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg.Server, stderr)
+	d, err := openDaemon(cfg, stderr, true)
 	if err != nil {
 		return err
+	}
+	defer d.closeLogged()
+	log := d.log
+	for _, w := range cfg.Warnings {
+		log.Warn("config: " + w)
 	}
 	logProviderHint(log, cfg, envLookup)
-	d, err := newDaemon(cfg, log, true)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := d.close(); err != nil {
-			log.Error("close store", "err", err)
-		}
-	}()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	notify := newNotifier()
+	notify := sdnotify.New()
 	var background sync.WaitGroup
 	defer background.Wait()
-	background.Go(func() { watchReload(ctx, d, *configPath) })
+	background.Go(func() { watchReload(ctx, d, *c.configPath) })
 	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
 	background.Go(func() {
 		if err := notify.Watchdog(ctx); err != nil {
@@ -67,6 +62,16 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	stop()
 	log.Info("imbot stopped")
 	return err
+}
+
+// openDaemon builds the daemon for cfg with the logger [server] asks for,
+// writing to stderr.
+func openDaemon(cfg Config, stderr io.Writer, withAdapters bool) (*daemon, error) {
+	log, err := newLogger(cfg.Server, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return newDaemon(cfg, log, withAdapters)
 }
 
 // logNotifyErr logs a failed message to systemd; the daemon runs on.

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"imbot/admin"
+	"imbot/store"
+)
+
+// runBackup is `imbot backup [-config FILE] -o OUT`: a consistent copy of
+// the store, taken online (from the running daemon when it holds the file).
+func runBackup(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("backup", stderr)
+	out := c.String("o", "", "backup file to write (required)")
+	cfg, err := c.loadReadOnly(args)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("backup: -o FILE is required")
+	}
+	n, err := writeFileAtomic(*out, func(w io.Writer) error {
+		return callStore(context.Background(), cfg, admin.Backup(), w)
+	})
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "backup: wrote %d bytes to %s\n", n, *out)
+	return nil
+}
+
+// runExport is `imbot export [-config FILE] [-o OUT]`: every conversation as
+// one JSON line, to OUT or standard output.
+func runExport(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("export", stderr)
+	out := c.String("o", "-", "file to write; - for standard output")
+	cfg, err := c.loadReadOnly(args)
+	if err != nil {
+		return err
+	}
+	return toOutput(*out, stdout, func(w io.Writer) error {
+		return callStore(context.Background(), cfg, admin.Export(), w)
+	})
+}
+
+// runFAQUnanswered is `imbot faq unanswered [-config FILE] [-since T]
+// [-format jsonl|csv]`.
+func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("faq unanswered", stderr)
+	sinceFlag := c.String("since", "", "only questions since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
+	format := c.String("format", "jsonl", "output format: jsonl or csv")
+	cfg, err := c.loadReadOnly(args)
+	if err != nil {
+		return err
+	}
+	since, err := admin.ParseSince(*sinceFlag, time.Now())
+	if err != nil {
+		return err
+	}
+	call, err := admin.Unanswered(since, *format)
+	if err != nil {
+		return err
+	}
+	return callStore(context.Background(), cfg, call, stdout)
+}
+
+// callStore answers call from the store when no daemon holds it; when a
+// running daemon holds the file lock, it asks that daemon instead. Either
+// way the answer goes to w.
+func callStore(ctx context.Context, cfg Config, call admin.Call, w io.Writer) error {
+	sc := cfg.Store
+	sc.LockTimeout = 300 * time.Millisecond
+	st, err := store.Open(sc)
+	if errors.Is(err, store.ErrLocked) {
+		return admin.NewClient(cfg.Server.admin()).Do(ctx, call, w)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return call.Answer(ctx, st, w)
+}

@@ -1,0 +1,118 @@
+// Package knowledge owns the FAQ tier as the running daemon sees it: the
+// knowledge base file (or the built-in one) indexed with core/faq, swapped
+// whole on reload so lookups never see half an index, and the /faq add
+// command that appends an entry to the file and reloads it.
+package knowledge
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"imbot/core"
+	"imbot/core/faq"
+)
+
+// builtinFAQ is the knowledge base used when [router] faq_file is empty: how
+// to set up and use imbot itself, in English and Chinese.
+//
+//go:embed faq.toml
+var builtinFAQ []byte
+
+// Base is the FAQ tier as the router sees it. A reload builds a whole new
+// index and swaps it in; lookups in flight finish on the old one. Its
+// methods may be called from any goroutine.
+type Base struct {
+	current atomic.Pointer[knowledgeState]
+	version atomic.Uint64 // bumped on every reload
+	opts    []faq.Option
+	log     *slog.Logger
+}
+
+// knowledgeState is one loaded knowledge base with its settings.
+type knowledgeState struct {
+	index *faq.Index
+	cfg   faq.Config
+}
+
+var (
+	_ core.Knowledge          = (*Base)(nil)
+	_ core.KnowledgeVersioner = (*Base)(nil)
+)
+
+// Version implements core.KnowledgeVersioner: it changes on every reload.
+func (k *Base) Version() uint64 { return k.version.Load() }
+
+// Load builds the index of the configured (or built-in) knowledge
+// base. With an embedder among opts, building may call it under ctx.
+func Load(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*Base, error) {
+	k := &Base{opts: opts, log: log}
+	if err := k.Reload(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Reload rebuilds the index from cfg and swaps it in; on error the running
+// index stays.
+func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
+	start := time.Now()
+	kb, err := Read(cfg.FAQFile)
+	if err != nil {
+		return err
+	}
+	ix, err := faq.Build(ctx, kb, cfg, k.opts...)
+	if err != nil {
+		return fmt.Errorf("knowledge base: %w", err)
+	}
+	k.current.Store(&knowledgeState{index: ix, cfg: cfg})
+	k.version.Add(1)
+	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
+		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// Read reads the knowledge base file at path, or the built-in one for "".
+func Read(path string) (faq.KB, error) {
+	if path == "" {
+		return faq.Parse(builtinFAQ)
+	}
+	return faq.Load(path)
+}
+
+// displayFAQ names a knowledge base file for logs.
+func displayFAQ(path string) string {
+	if path == "" {
+		return "(built-in)"
+	}
+	return path
+}
+
+// rebuild reloads the knowledge base file in use with the settings in use,
+// after the file changed.
+func (k *Base) rebuild(ctx context.Context) error {
+	return k.Reload(ctx, k.current.Load().cfg)
+}
+
+// file returns the knowledge base file in use; "" for the built-in one.
+func (k *Base) file() string { return k.current.Load().cfg.FAQFile }
+
+// Lookup implements core.Knowledge.
+func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
+	st := k.current.Load()
+	res := st.index.Search(ctx, question)
+	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: res.Decide(st.cfg.Thresholds())}
+	if len(res.Matches) == 0 {
+		return m
+	}
+	m.EntryID, m.Answer = res.Matches[0].ID, res.Matches[0].Answer
+	m.Candidates = make([]core.Candidate, len(res.Matches))
+	for i, c := range res.Matches {
+		m.Candidates[i] = core.Candidate{ID: c.ID, Score: c.Score}
+	}
+	m.Passages = res.Passages(st.cfg.KnowledgePassages)
+	return m
+}
