@@ -31,7 +31,7 @@ func (r *Router) fallback(ctx context.Context, t modelTurn, err error) Answer {
 	if timedOut(ctx, err) {
 		id = catalog.DegradedTimeout
 	}
-	log.Warn("every provider failed: degraded reply", "route", RouteDegraded, "text", id)
+	log.Warn("every provider failed: degraded reply", "route", RouteDegraded, "reply", id)
 	r.recordUnanswered(ctx, t.env, ReasonDegraded, t.match)
 	return Answer{Reply: Reply{Text: r.text(t.lang, id), Route: RouteDegraded}}
 }
