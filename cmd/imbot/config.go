@@ -99,33 +99,20 @@ func envProvider(getenv func(string) string) openai.Config {
 // defaults alone), resolves secrets from the environment and validates.
 // The error lists every problem with its key path.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
-	cfg := defaultConfig(getenv)
-	generalSet := false
-	if path != "" {
-		var err error
-		if generalSet, err = decodeFile(path, &cfg); err != nil {
-			return Config{}, err
-		}
+	cfg, rep, err := inspectConfig(path, getenv, true)
+	if err != nil {
+		return Config{}, err
 	}
-	if !generalSet && len(cfg.Providers) > 0 {
-		cfg.Router.General = []string{cfg.Providers[0].Name}
-	}
-	problems := cfg.resolveSecrets(getenv)
-	problems = append(problems, cfg.validate()...)
-	if len(problems) > 0 {
+	if problems := rep.all(); len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
-	cfg.Dispatcher.GroupTriggers = cfg.groupTriggers()
 	return cfg, nil
 }
 
-// decodeFile decodes the TOML file at path over cfg, strictly: an unknown
-// key is an error that names it. It reports whether [router] general was set.
-func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
-	data, err := readLimited(path, maxConfigBytes)
-	if err != nil {
-		return false, fmt.Errorf("config: %w", err)
-	}
+// decodeFile decodes the TOML text data of the file at path over cfg,
+// recording unknown keys in rep. It reports whether [router] general was
+// set.
+func decodeFile(path string, data []byte, cfg *Config, rep *configReport) (generalSet bool, err error) {
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
 		var perr toml.ParseError
@@ -134,14 +121,11 @@ func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
 		}
 		return false, fmt.Errorf("config %s: %w", path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return false, fmt.Errorf("config %s: unknown key(s): %s", path, strings.Join(keys, ", "))
+	for _, k := range md.Undecoded() {
+		rep.undecoded = append(rep.undecoded, k.String())
 	}
-	if md.IsDefined("providers") {
+	rep.fileProviders = md.IsDefined("providers")
+	if rep.fileProviders {
 		if err := decodeProviders(data, cfg); err != nil {
 			return false, fmt.Errorf("config %s: %w", path, err)
 		}
