@@ -30,6 +30,11 @@ type Config struct {
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
+
+	// Notes are what loading noticed that the operator should know but that
+	// does not stop the daemon: set but unused variables, an unreadable env
+	// file.
+	Notes []string `toml:"-"`
 }
 
 // ServerConfig is the [server] section: the daemon's HTTP listener and logs.
@@ -81,31 +86,24 @@ func defaultConfig(getenv func(string) string) Config {
 	}
 }
 
-// envProvider is the provider used when the file configures none.
-func envProvider(getenv func(string) string) openai.Config {
-	p := openai.DefaultConfig()
-	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
-	if u := getenv("OPENAI_BASE_URL"); u != "" {
-		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", true
-		p.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if m := getenv("OPENAI_MODEL"); m != "" {
-		p.Model = m
-	}
-	return p
-}
-
 // loadConfig reads the file at path over the defaults (path "" uses the
 // defaults alone), resolves secrets from the environment and validates.
 // The error lists every problem with its key path.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
-	cfg, rep, err := inspectConfig(path, getenv, true)
+	return loadConfigKeys(path, getenv, true)
+}
+
+// loadConfigKeys is loadConfig; unless needKeys, unset provider keys are
+// notes rather than problems.
+func loadConfigKeys(path string, getenv func(string) string, needKeys bool) (Config, error) {
+	cfg, rep, err := inspectConfig(path, getenv, needKeys)
 	if err != nil {
 		return Config{}, err
 	}
 	if problems := rep.all(); len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
+	cfg.Notes = append(rep.notes, rep.missingKeys...)
 	return cfg, nil
 }
 

@@ -18,6 +18,8 @@ type configReport struct {
 	missingKeys []string
 	// fileProviders says the file defines [[providers]].
 	fileProviders bool
+	// notes are what the operator should know but does not stop the daemon.
+	notes []string
 }
 
 // all returns every problem, unknown keys first, as loadConfig reports them.
@@ -34,8 +36,9 @@ func (r configReport) all() []string {
 // provider's unset API key is a note in missingKeys, not a problem, so that
 // read-only commands run without provider secrets.
 func inspectConfig(path string, getenv func(string) string, needKeys bool) (Config, configReport, error) {
+	getenv, notes := withEnvFile(path, getenv)
 	cfg := defaultConfig(getenv)
-	var rep configReport
+	rep := configReport{notes: notes}
 	generalSet := false
 	if path != "" {
 		data, err := readLimited(path, maxConfigBytes)
@@ -49,6 +52,9 @@ func inspectConfig(path string, getenv func(string) string, needKeys bool) (Conf
 	}
 	if !generalSet && len(cfg.Providers) > 0 {
 		cfg.Router.General = []string{cfg.Providers[0].Name}
+	}
+	if rep.fileProviders {
+		rep.notes = append(rep.notes, unusedProviderVars(cfg.Providers, getenv)...)
 	}
 	rep.problems = cfg.resolveSecrets(getenv)
 	v := cfg

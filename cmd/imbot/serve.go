@@ -33,6 +33,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	defer d.closeLogged()
 	log := d.log
+	for _, note := range cfg.Notes {
+		log.Warn("config: " + note)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	notify := sdnotify.New()
