@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,7 +33,7 @@ func (r Result) OK() bool { return r.Err == nil }
 // "✗ name: reason".
 func (r Result) String() string {
 	if r.Err != nil {
-		return fmt.Sprintf("✗ %s: %v", r.Name, r.Err)
+		return fmt.Sprintf("✗ %s: %s", r.Name, strings.TrimPrefix(r.Err.Error(), r.Name+": "))
 	}
 	return fmt.Sprintf("✓ %s: %s (%d ms)", r.Name, r.Detail, r.Latency.Milliseconds())
 }

@@ -49,11 +49,11 @@ func TestProbes(t *testing.T) {
 	}
 	want := []string{
 		"✓ provider cloud: m at " + model.URL() + " answers",
-		"✗ provider cloud: provider cloud: status 401",
+		"✗ provider cloud: status 401",
 		"✓ telegram: @imbot_test_bot, 0 pending update(s)",
-		"✗ telegram: telegram: getMe: unauthorized",
+		"✗ telegram: getMe: unauthorized",
 		"✓ feishu: app imbot, bot open_id ou_bot",
-		"✗ feishu: feishu: tenant token: code 10014 (http 200): app secret invalid",
+		"✗ feishu: tenant token: code 10014 (http 200): app secret invalid",
 		"✓ store ",
 	}
 	results := Run(context.Background(), probes, 5*time.Second)

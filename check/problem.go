@@ -51,13 +51,17 @@ type Input struct {
 func Analyze(in Input) []Problem {
 	entries := Locate(in.Text)
 	problems := unknownKeys(in, entries)
-	problems = append(problems, secretsInFile(in.Undecoded, entries)...)
+	secrets := secretsInFile(in.Undecoded, entries)
+	problems = append(problems, secrets...)
 	for _, v := range in.Validation {
 		key, msg, found := strings.Cut(v, ": ")
 		if !found {
 			key, msg = "", v
 		}
-		problems = append(problems, Problem{Key: key, Line: lineOf(entries, key), Msg: msg})
+		// A secret's own problem replaces validation's, which may quote it.
+		if !slices.ContainsFunc(secrets, func(p Problem) bool { return p.Key == key }) {
+			problems = append(problems, Problem{Key: key, Line: lineOf(entries, key), Msg: msg})
+		}
 	}
 	slices.SortStableFunc(problems, func(a, b Problem) int {
 		return cmp.Compare(sortLine(a.Line), sortLine(b.Line))

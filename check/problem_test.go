@@ -53,7 +53,8 @@ func TestAnalyze(t *testing.T) {
 		Text:       badTOML,
 		Type:       reflect.TypeFor[testConfig](),
 		Undecoded:  []string{"server.listne", "providers.api_key", "providers.breaker.treshold", "router.colour"},
-		Validation: []string{"providers[1].name: is used twice", "tokens.budget: must be positive"},
+		Validation: []string{"providers[1].name: is used twice", "tokens.budget: must be positive",
+			`providers[1].api_key_env: "sk-0123456789abcdefghij" is not an environment variable name`},
 	})
 	want := []Problem{
 		{Key: "server.listne", Line: 2, Msg: "unknown key; did you mean listen?"},

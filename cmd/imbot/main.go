@@ -18,7 +18,8 @@ const usage = `usage: imbot <command> [flags]
 commands:
   serve           run the daemon (web chat, adapters, /healthz, /readyz, /metrics)
   chat            talk to the bot in this terminal, with the same core and store
-  check           validate the configuration and show what would run
+  onboard         answer a few questions and get a working config and env file
+  check           every config problem with its line, then live checks (-offline: file only)
   backup          write a consistent copy of the store (online)
   export          write every conversation as JSON lines
   faq eval        measure the FAQ tier on a labelled set
@@ -45,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "chat":
 		err = runChat(args[1:], os.Stdin, stdout, stderr)
 	case "check":
-		err = runCheck(args[1:], stdout, stderr)
+		return runCheck(args[1:], stdout, stderr)
 	case "backup":
 		err = runBackup(args[1:], stdout, stderr)
 	case "export":
