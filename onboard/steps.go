@@ -42,13 +42,17 @@ func (w *wizard) server(context.Context) error {
 }
 
 // storePath is the store file for a configuration at configPath: the
-// service's state folder for a system-wide configuration, else data/ in
-// the working folder.
+// service's state folder for a system-wide configuration, else data/
+// beside the configuration.
 func storePath(configPath string) string {
-	if abs, err := filepath.Abs(configPath); err == nil && strings.HasPrefix(abs, "/etc/imbot/") {
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		return filepath.Join("data", "imbot.db")
+	}
+	if strings.HasPrefix(abs, "/etc/imbot/") {
 		return "/var/lib/imbot/imbot.db"
 	}
-	return filepath.Join("data", "imbot.db")
+	return filepath.Join(filepath.Dir(abs), "data", "imbot.db")
 }
 
 // web asks whether to serve the web chat.

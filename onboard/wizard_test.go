@@ -93,7 +93,7 @@ func checkWritten(t *testing.T, cfgPath string, f fakes) {
 	}
 	want := fileConfig{
 		Server: fileServer{Listen: "127.0.0.1:8090"},
-		Store:  fileStore{Path: filepath.Join("data", "imbot.db")},
+		Store:  fileStore{Path: filepath.Join(filepath.Dir(cfgPath), "data", "imbot.db")},
 		Providers: []fileProvider{
 			{Name: "deepseek", BaseURL: f.cloud.URL(), Model: "deepseek-chat", APIKeyEnv: "DEEPSEEK_API_KEY", ThirdParty: true},
 			{Name: "ollama", BaseURL: f.local.URL(), Model: "qwen2.5:3b"},

@@ -47,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runChat(args[1:], os.Stdin, stdout, stderr)
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "onboard":
+		err = runOnboard(args[1:], os.Stdin, stdout, stderr)
 	case "backup":
 		err = runBackup(args[1:], stdout, stderr)
 	case "export":
