@@ -50,9 +50,9 @@ colour = "blue"
 
 func TestAnalyze(t *testing.T) {
 	got := Analyze(Input{
-		Text:       badTOML,
-		Type:       reflect.TypeFor[testConfig](),
-		Undecoded:  []string{"server.listne", "providers.api_key", "providers.breaker.treshold", "router.colour"},
+		Text:      badTOML,
+		Type:      reflect.TypeFor[testConfig](),
+		Undecoded: []string{"server.listne", "providers.api_key", "providers.breaker.treshold", "router.colour"},
 		Validation: []string{"providers[1].name: is used twice", "tokens.budget: must be positive",
 			`providers[1].api_key_env: "sk-0123456789abcdefghij" is not an environment variable name`},
 	})

@@ -30,7 +30,7 @@ func TestOnboardWritesAConfigThatChecksAndStarts(t *testing.T) {
 	answers := strings.Join([]string{
 		freeAddr(t), "y", // listen, web chat
 		"y", telegramtest.Token, // Telegram
-		"n",                                     // Feishu
+		"n",                                       // Feishu
 		"5", model.URL(), "fake-model", "sk-good", // any OpenAI-compatible URL
 		"n",
 	}, "\n") + "\n"

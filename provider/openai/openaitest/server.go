@@ -58,7 +58,7 @@ type Server struct {
 	deflt  Response
 	// answer401 answers a wrong key with 401 instead of failing the test.
 	answer401 bool
-	done   chan struct{} // closed when the test ends, to release hanging handlers
+	done      chan struct{} // closed when the test ends, to release hanging handlers
 
 	mu       sync.Mutex
 	queue    []Response
