@@ -41,16 +41,16 @@ func (w *wizard) server(context.Context) error {
 	return err
 }
 
-// storePath is the store file for a configuration at configPath: the
-// service's state folder for a system-wide configuration, else data/
-// beside the configuration.
+// storePath is the store file for a configuration at configPath: for the
+// service's configuration, data/ in its working folder (the state folder),
+// else data/ beside the configuration.
 func storePath(configPath string) string {
 	abs, err := filepath.Abs(configPath)
 	if err != nil {
 		return filepath.Join("data", "imbot.db")
 	}
 	if strings.HasPrefix(abs, "/etc/imbot/") {
-		return "/var/lib/imbot/imbot.db"
+		return filepath.Join("data", "imbot.db")
 	}
 	return filepath.Join(filepath.Dir(abs), "data", "imbot.db")
 }
