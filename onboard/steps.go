@@ -99,8 +99,12 @@ func (w *wizard) feishu(ctx context.Context) error {
 	}
 	cfg := feishu.DefaultConfig()
 	cfg.Enabled = true
-	if w.FeishuBaseURL != "" {
-		cfg.BaseURL = w.FeishuBaseURL
+	base, err := w.feishuBaseURL()
+	if err != nil {
+		return err
+	}
+	if base != "" {
+		cfg.BaseURL = base
 	}
 	for keep := false; !keep; {
 		id, err := w.a.ask(msgFeishuAppID, "", func(s string) string {
@@ -122,8 +126,24 @@ func (w *wizard) feishu(ctx context.Context) error {
 		}
 	}
 	w.secrets[feishuSecretEnv] = cfg.AppSecret
-	w.file.Adapters.Feishu = &fileFeishu{Enabled: true, AppID: cfg.AppID, AppSecretEnv: feishuSecretEnv, BaseURL: w.FeishuBaseURL}
+	w.file.Adapters.Feishu = &fileFeishu{Enabled: true, AppID: cfg.AppID, AppSecretEnv: feishuSecretEnv, BaseURL: base}
 	return nil
+}
+
+// larkBaseURL is the open platform of Lark, Feishu's international edition.
+const larkBaseURL = "https://open.larksuite.com"
+
+// feishuBaseURL returns the given API server, or asks Feishu or Lark: ""
+// keeps the default (Feishu).
+func (w *wizard) feishuBaseURL() (string, error) {
+	if w.FeishuBaseURL != "" {
+		return w.FeishuBaseURL, nil
+	}
+	i, err := w.a.choose(msgFeishuRegion, 2, 0)
+	if i == 1 {
+		return larkBaseURL, err
+	}
+	return "", err
 }
 
 // noCheck accepts any answer.

@@ -39,6 +39,7 @@ const (
 	msgTelegramToken
 	msgBadTelegramToken
 	msgFeishu
+	msgFeishuRegion
 	msgFeishuAppID
 	msgFeishuSecret
 	msgBadFeishuAppID
@@ -74,6 +75,7 @@ var texts = [msgCount][2]string{
 	msgTelegramToken:       {"Telegram 机器人 token（来自 @BotFather）", "Telegram bot token (from @BotFather)"},
 	msgBadTelegramToken:    {"token 的格式是 数字:字母数字，例如 123456:ABC-def", "a token looks like digits:letters, e.g. 123456:ABC-def"},
 	msgFeishu:              {"启用飞书？", "Enable Feishu/Lark?"},
+	msgFeishuRegion:        {"1) 飞书（open.feishu.cn） 2) Lark 国际版（open.larksuite.com）", "1) Feishu (open.feishu.cn) 2) Lark (open.larksuite.com)"},
 	msgFeishuAppID:         {"飞书应用 App ID（cli_ 开头）", "Feishu app ID (starts with cli_)"},
 	msgFeishuSecret:        {"飞书应用 App Secret", "Feishu app secret"},
 	msgBadFeishuAppID:      {"App ID 以 cli_ 开头", "an app ID starts with cli_"},

@@ -151,7 +151,7 @@ func TestWizardStopsWhenAnswersEnd(t *testing.T) {
 	}
 }
 
-func TestWizardMergesEnvFile(t *testing.T) {
+func TestWizardMergesEnvFileAndAsksFeishuOrLark(t *testing.T) {
 	dir := t.TempDir()
 	envPath := filepath.Join(dir, "env")
 	if err := os.WriteFile(envPath, []byte("IMBOT_ADMIN_TOKEN=keep-me\n"), 0o644); err != nil {
@@ -159,12 +159,19 @@ func TestWizardMergesEnvFile(t *testing.T) {
 	}
 	en := EN
 	err := Run(context.Background(), Options{Lang: &en, Offline: true, ConfigPath: filepath.Join(dir, "c.toml"), Out: new(strings.Builder),
-		In: answers("", "n", "n", "n", "1", "", "", "sk-x", "n")})
+		In: answers("", "n", "n", "y", "2", "cli_lark1", "lark-secret", "1", "", "", "sk-x", "n")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(envPath)
-	if string(data) != "IMBOT_ADMIN_TOKEN=keep-me\nOPENAI_API_KEY=sk-x\n" {
+	if string(data) != "FEISHU_APP_SECRET=lark-secret\nIMBOT_ADMIN_TOKEN=keep-me\nOPENAI_API_KEY=sk-x\n" {
 		t.Fatalf("env file = %q", data)
+	}
+	var cfg fileConfig
+	if _, err := toml.DecodeFile(filepath.Join(dir, "c.toml"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if f := cfg.Adapters.Feishu; f == nil || f.BaseURL != larkBaseURL || f.AppID != "cli_lark1" {
+		t.Fatalf("feishu section = %+v, want Lark's", f)
 	}
 }

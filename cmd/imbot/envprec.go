@@ -84,13 +84,15 @@ func isLocal(raw string) bool {
 	return h == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
-// unusedProviderVars says which OPENAI_* variables are set but unused
-// because the file defines [[providers]], and which providers are in use.
-func unusedProviderVars(providers []openai.Config, getenv func(string) string) []string {
+// unusedProviderVars says which OPENAI_* variables are set but unused —
+// all of them when the file defines [[providers]], OPENAI_API_KEY without
+// OPENAI_BASE_URL otherwise — and which providers are in use.
+func unusedProviderVars(providers []openai.Config, fileProviders bool, getenv func(string) string) []string {
+	set := func(v string) bool { return getenv(v) != "" || getenv(v+"_FILE") != "" }
 	var unused []string
 	for _, v := range openaiVars {
 		used := slices.ContainsFunc(providers, func(p openai.Config) bool { return p.APIKeyEnv == v })
-		if !used && (getenv(v) != "" || getenv(v+"_FILE") != "") {
+		if set(v) && !used && (fileProviders || (v == "OPENAI_API_KEY" && !set("OPENAI_BASE_URL"))) {
 			unused = append(unused, v)
 		}
 	}
@@ -99,8 +101,11 @@ func unusedProviderVars(providers []openai.Config, getenv func(string) string) [
 	}
 	names := make([]string, len(providers))
 	for i, p := range providers {
-		names[i] = p.Name
+		names[i] = p.Name + " (" + p.BaseURL + ")"
 	}
-	return []string{fmt.Sprintf("%s set but not used: the config defines [[providers]]; in use: %s",
-		strings.Join(unused, ", "), strings.Join(names, ", "))}
+	why := "the config defines [[providers]]"
+	if !fileProviders {
+		why = "OPENAI_BASE_URL is not set"
+	}
+	return []string{fmt.Sprintf("%s set but not used: %s; in use: %s", strings.Join(unused, ", "), why, strings.Join(names, ", "))}
 }

@@ -39,7 +39,7 @@ func TestUnusedOpenAIVariablesAreNamed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "OPENAI_BASE_URL, OPENAI_API_KEY set but not used: the config defines [[providers]]; in use: fake"
+	want := "OPENAI_BASE_URL, OPENAI_API_KEY set but not used: the config defines [[providers]]; in use: fake (http://127.0.0.1:1/v1)"
 	if !slices.Contains(cfg.Notes, want) {
 		t.Fatalf("notes = %q, want %q", cfg.Notes, want)
 	}
@@ -47,6 +47,18 @@ func TestUnusedOpenAIVariablesAreNamed(t *testing.T) {
 	code, out := runArgs("check", "-offline", "-config", path)
 	if code != checkOK || !strings.Contains(out, "! OPENAI_MODEL set but not used") {
 		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestKeyWithoutBaseURLIsNamed(t *testing.T) {
+	env := map[string]string{"OPENAI_API_KEY": "sk-x"}
+	cfg, err := loadConfig("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "OPENAI_API_KEY set but not used: OPENAI_BASE_URL is not set; in use: local (http://127.0.0.1:11434/v1)"
+	if !slices.Equal(cfg.Notes, []string{want}) {
+		t.Fatalf("notes = %q, want %q", cfg.Notes, want)
 	}
 }
 

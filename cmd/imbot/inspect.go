@@ -53,9 +53,7 @@ func inspectConfig(path string, getenv func(string) string, needKeys bool) (Conf
 	if !generalSet && len(cfg.Providers) > 0 {
 		cfg.Router.General = []string{cfg.Providers[0].Name}
 	}
-	if rep.fileProviders {
-		rep.notes = append(rep.notes, unusedProviderVars(cfg.Providers, getenv)...)
-	}
+	rep.notes = append(rep.notes, unusedProviderVars(cfg.Providers, rep.fileProviders, getenv)...)
 	rep.problems = cfg.resolveSecrets(getenv)
 	v := cfg
 	if !needKeys {
