@@ -43,6 +43,9 @@ type Input struct {
 	Undecoded []string
 	// Validation are the problems validation found, as "key.path: message".
 	Validation []string
+	// Placed are problems whose line is already known, such as the values
+	// the decoder refused (see DecodeProblem).
+	Placed []Problem
 }
 
 // Analyze returns every problem of the file, ordered by line: unknown keys
@@ -50,7 +53,8 @@ type Input struct {
 // file with the *_env key they belong in, and the validation problems.
 func Analyze(in Input) []Problem {
 	entries := Locate(in.Text)
-	problems := unknownKeys(in, entries)
+	placed := indexed(in.Placed, entries)
+	problems := append(placed, unknownKeys(in, entries)...)
 	secrets := secretsInFile(in.Undecoded, entries)
 	problems = append(problems, secrets...)
 	for _, v := range in.Validation {
@@ -58,15 +62,32 @@ func Analyze(in Input) []Problem {
 		if !found {
 			key, msg = "", v
 		}
-		// A secret's own problem replaces validation's, which may quote it.
-		if !slices.ContainsFunc(secrets, func(p Problem) bool { return p.Key == key }) {
-			problems = append(problems, Problem{Key: key, Line: lineOf(entries, key), Msg: msg})
+		p := Problem{Key: key, Line: lineOf(entries, key), Msg: msg}
+		// A secret's own problem replaces validation's, which may quote it;
+		// a refused value's replaces the default validation saw instead.
+		if !slices.ContainsFunc(secrets, func(s Problem) bool { return s.Key == key }) &&
+			!slices.ContainsFunc(placed, func(s Problem) bool { return s.Line == p.Line && p.Line > 0 }) {
+			problems = append(problems, p)
 		}
 	}
 	slices.SortStableFunc(problems, func(a, b Problem) int {
 		return cmp.Compare(sortLine(a.Line), sortLine(b.Line))
 	})
 	return problems
+}
+
+// indexed returns the placed problems with their keys' array indexes, read
+// from the entry on the same line.
+func indexed(placed []Problem, entries []Entry) []Problem {
+	out := slices.Clone(placed)
+	for i, p := range out {
+		for _, e := range entries {
+			if e.Line == p.Line && stripIndexes(e.Path) == p.Key {
+				out[i].Key = e.Path
+			}
+		}
+	}
+	return out
 }
 
 // sortLine puts problems without a line after those with one.

@@ -54,12 +54,14 @@ func TestAnalyze(t *testing.T) {
 		Type:      reflect.TypeFor[testConfig](),
 		Undecoded: []string{"server.listne", "providers.api_key", "providers.breaker.treshold", "router.colour"},
 		Validation: []string{"providers[1].name: is used twice", "tokens.budget: must be positive",
-			`providers[1].api_key_env: "sk-0123456789abcdefghij" is not an environment variable name`},
+			`providers[1].api_key_env: "sk-0123456789abcdefghij" is not an environment variable name`,
+			"providers[1].name: must not be empty"},
+		Placed: []Problem{{Key: "providers.name", Line: 9, Msg: "incompatible types"}},
 	})
 	want := []Problem{
 		{Key: "server.listne", Line: 2, Msg: "unknown key; did you mean listen?"},
 		{Key: "providers[0].api_key", Line: 6, Msg: "a secret written in the file: put the value in an environment variable (or the env file) and name that variable in api_key_env"},
-		{Key: "providers[1].name", Line: 9, Msg: "is used twice"},
+		{Key: "providers[1].name", Line: 9, Msg: "incompatible types"},
 		{Key: "providers[1].api_key_env", Line: 10, Msg: "holds what looks like a secret, not the name of an environment variable: put the value in the environment (or the env file) and write the variable's name here"},
 		{Key: "providers[1].breaker.treshold", Line: 11, Msg: "unknown key; did you mean threshold?"},
 		{Key: "router.colour", Line: 15, Msg: "unknown key"},

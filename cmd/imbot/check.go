@@ -40,7 +40,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return checkInvalid
 	}
 	problems := check.Analyze(check.Input{Text: rep.text, Type: reflect.TypeFor[Config](),
-		Undecoded: rep.undecoded, Validation: rep.problems})
+		Undecoded: rep.undecoded, Validation: rep.problems, Placed: rep.badValues})
 	if len(problems) > 0 {
 		fmt.Fprintf(stdout, "✗ config %s: %d problem(s)\n", displayPath(path), len(problems))
 		for _, p := range problems {

@@ -78,6 +78,9 @@ api_key = "sk-0123456789abcdefghijkl"
 [adapters.telegram]
 enabled = true
 token_env = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
+[store]
+lock_timeout = "forever"
+max_messages = "many"
 `
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -88,6 +91,8 @@ token_env = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
 		`line 3: server.log_level: `,
 		"line 9: providers[0].api_key: a secret written in the file: put the value in an environment variable (or the env file) and name that variable in api_key_env",
 		"line 13: adapters.telegram.token_env: holds what looks like a secret",
+		`line 15: store.lock_timeout: invalid duration: "forever"`,
+		"line 16: store.max_messages: incompatible types: TOML value has type string; destination has type int",
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {
@@ -97,8 +102,8 @@ token_env = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
 	if strings.Contains(out, "sk-0123456789") || strings.Contains(out, "AAbbCC") {
 		t.Errorf("output shows a secret:\n%s", out)
 	}
-	if code != checkInvalid {
-		t.Fatalf("exit %d, want 1\n%s", code, out)
+	if code != checkInvalid || !strings.Contains(out, "6 problem(s)") {
+		t.Fatalf("exit %d, want 1 and 6 problems\n%s", code, out)
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -107,25 +106,22 @@ func loadConfigKeys(path string, getenv func(string) string, needKeys bool) (Con
 	return cfg, nil
 }
 
-// decodeFile decodes the TOML text data of the file at path over cfg,
-// recording unknown keys in rep. It reports whether [router] general was
-// set.
-func decodeFile(path string, data []byte, cfg *Config, rep *configReport) (generalSet bool, err error) {
+// decodeFile decodes the TOML text data over cfg, recording unknown keys
+// in rep. It reports whether [router] general was set. Its error is the
+// decoder's own.
+func decodeFile(data []byte, cfg *Config, rep *configReport) (generalSet bool, err error) {
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return false, fmt.Errorf("config %s: %s", path, perr.ErrorWithPosition())
-		}
-		return false, fmt.Errorf("config %s: %w", path, err)
+		return false, err
 	}
+	rep.undecoded = nil
 	for _, k := range md.Undecoded() {
 		rep.undecoded = append(rep.undecoded, k.String())
 	}
 	rep.fileProviders = md.IsDefined("providers")
 	if rep.fileProviders {
 		if err := decodeProviders(data, cfg); err != nil {
-			return false, fmt.Errorf("config %s: %w", path, err)
+			return false, err
 		}
 	}
 	return md.IsDefined("router", "general"), nil

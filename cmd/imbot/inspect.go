@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
+	"imbot/check"
 	"imbot/provider/openai"
 )
 
@@ -20,11 +25,16 @@ type configReport struct {
 	fileProviders bool
 	// notes are what the operator should know but does not stop the daemon.
 	notes []string
+	// badValues are the values the decoder refused, with their lines.
+	badValues []check.Problem
 }
 
 // all returns every problem, unknown keys first, as loadConfig reports them.
 func (r configReport) all() []string {
 	var all []string
+	for _, p := range r.badValues {
+		all = append(all, p.String())
+	}
 	if len(r.undecoded) > 0 {
 		all = append(all, "unknown key(s): "+strings.Join(r.undecoded, ", "))
 	}
@@ -46,8 +56,8 @@ func inspectConfig(path string, getenv func(string) string, needKeys bool) (Conf
 			return Config{}, rep, fmt.Errorf("config: %w", err)
 		}
 		rep.text = string(data)
-		if generalSet, err = decodeFile(path, data, &cfg, &rep); err != nil {
-			return Config{}, rep, err
+		if cfg, generalSet, err = decodeEach(data, getenv, &rep); err != nil {
+			return Config{}, rep, decodeError(path, err)
 		}
 	}
 	if !generalSet && len(cfg.Providers) > 0 {
@@ -62,6 +72,51 @@ func inspectConfig(path string, getenv func(string) string, needKeys bool) (Conf
 	rep.problems = append(rep.problems, v.validate()...)
 	cfg.Dispatcher.GroupTriggers = cfg.groupTriggers()
 	return cfg, rep, nil
+}
+
+// maxBadValues bounds how many refused values one load reports.
+const maxBadValues = 20
+
+// decodeEach decodes data over the defaults. When the decoder refuses a
+// value on a line, it records the problem in rep.badValues, blanks that line
+// and decodes again, so that every bad value is reported at once; it gives
+// up with the decoder's error on one it cannot place.
+func decodeEach(data []byte, getenv func(string) string, rep *configReport) (Config, bool, error) {
+	for {
+		cfg := defaultConfig(getenv)
+		generalSet, err := decodeFile(data, &cfg, rep)
+		p, placed := check.DecodeProblem(err)
+		if !placed || len(rep.badValues) >= maxBadValues {
+			return cfg, generalSet, err
+		}
+		blanked, ok := blankLine(data, p.Line)
+		if !ok {
+			return cfg, generalSet, err
+		}
+		rep.badValues = append(rep.badValues, p)
+		data = blanked
+	}
+}
+
+// blankLine returns data with line n (from 1) emptied, and false when that
+// line is already empty or does not exist.
+func blankLine(data []byte, n int) ([]byte, bool) {
+	lines := bytes.Split(data, []byte("\n"))
+	if n > len(lines) || len(bytes.TrimSpace(lines[n-1])) == 0 {
+		return data, false
+	}
+	lines[n-1] = nil
+	return bytes.Join(lines, []byte("\n")), true
+}
+
+// decodeError formats the decoder's error with the file's name and, for a
+// parse error, the lines around it.
+func decodeError(path string, err error) error {
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		return fmt.Errorf("config %s: %s", path, perr.ErrorWithPosition())
+	}
+	return fmt.Errorf("config %s: %w", path, err)
 }
 
 // withoutMissingKeys returns a copy of ps in which a provider whose key is
