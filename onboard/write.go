@@ -76,7 +76,9 @@ const header = `# Written by "imbot onboard". config.toml.example documents ever
 func (f fileConfig) encode() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
-	if err := toml.NewEncoder(&b).Encode(f); err != nil {
+	enc := toml.NewEncoder(&b)
+	enc.Indent = ""
+	if err := enc.Encode(f); err != nil {
 		return nil, fmt.Errorf("onboard: encode config: %w", err)
 	}
 	return b.Bytes(), nil
