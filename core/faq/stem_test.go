@@ -37,10 +37,10 @@ func TestStem(t *testing.T) {
 func TestConcepts(t *testing.T) {
 	share := []struct{ a, b string }{
 		{"how do I send back an item", "return policy"},
-		{"returning my order", "退货"},
+		{"returning my order", "returns"},
 		{"sign in problem", "login"},
-		{"物流到哪了", "快递单号"},
-		{"退钱", "refund"},
+		{"my parcel", "delivery"},
+		{"money back", "refunded"},
 	}
 	for _, tc := range share {
 		if !sharesConcept(tc.a, tc.b) {

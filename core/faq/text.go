@@ -165,7 +165,6 @@ func (t *tokenizer) latin() {
 // cjk emits the character unigrams and bigrams of a run of CJK characters; a
 // bigram also counts as a word, and so does a lone character.
 func (t *tokenizer) cjk() {
-	t.cjkConcepts()
 	if len(t.run) == 1 {
 		t.emit(famWord, 1, t.run, cjkStop(t.run[0]))
 	}
@@ -195,22 +194,8 @@ func (t *tokenizer) ascii() bool {
 
 // concept emits the concept of a thesaurus key, if it has one.
 func (t *tokenizer) concept(key []byte) {
-	if id, ok := conceptTable.ids[string(key)]; ok {
+	if id, ok := conceptTable[string(key)]; ok {
 		t.feats = append(t.feats, feature{hash: conceptHash(id), fam: famWord, concept: true})
-	}
-}
-
-// cjkConcepts emits the concepts of the thesaurus words in the pending run
-// of CJK characters.
-func (t *tokenizer) cjkConcepts() {
-	for i := range t.run {
-		t.key = t.key[:0]
-		for j := i; j < len(t.run) && j-i < conceptTable.maxRunes; j++ {
-			t.key = utf8.AppendRune(t.key, t.run[j])
-			if j > i {
-				t.concept(t.key)
-			}
-		}
 	}
 }
 
