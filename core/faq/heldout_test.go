@@ -13,7 +13,8 @@ import (
 // tuning; this test reports the *_test.jsonl ones. The guards are the
 // measured figures (docs/faq.md): they keep the ranking and the default
 // threshold from regressing. The goal of 15 % coverage at precision 0.90 is
-// not reached yet (see BENCHMARKS.md).
+// not reached yet in either language, and English precision at the default
+// is 5 of 6 (see BENCHMARKS.md); out-of-scope answers stay at the goal's 5 %.
 func TestHeldOut(t *testing.T) {
 	tests := []struct {
 		lang                          string
