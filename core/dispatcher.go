@@ -66,7 +66,12 @@ type Dispatcher struct {
 	ready chan ConversationKey
 }
 
-type convQueue struct{ items []Envelope }
+// convQueue is one conversation's FIFO; live is the answer its running
+// turn is asking for, nil when none (see coalesce.go).
+type convQueue struct {
+	items []Envelope
+	live  *attempt
+}
 
 // DispatcherOption configures a Dispatcher.
 type DispatcherOption func(*Dispatcher)
@@ -432,27 +437,31 @@ func (d *Dispatcher) enqueue(env Envelope) {
 	if len(q.items) == 1 {
 		d.ready <- key // cannot block: ready holds at most one key per queued turn
 	}
+	d.coalesce(q)
 	d.metrics.setQueued(d.queued.Load())
 }
 
 // work runs turns until the ready channel is closed. A conversation is in
 // ready at most once, and only its head turn runs, so its turns stay ordered.
+// A turn may answer the messages after the head too (coalesce.go); they
+// leave the queue with it.
 func (d *Dispatcher) work(ctx context.Context) {
 	for key := range d.ready {
 		d.mu.Lock()
 		q := d.convs[key]
-		var head Envelope
+		var b *batch
 		if q != nil {
-			head = q.items[0]
+			b = &batch{q: q, envs: q.items[:1:1]}
 		}
 		d.mu.Unlock()
 		if q == nil { // dropped by a drain timeout
 			continue
 		}
-		d.runTurn(ctx, head)
-		d.queued.Add(-1)
+		d.runTurn(ctx, b)
+		n := len(b.envs)
+		d.queued.Add(-int64(n))
 		d.mu.Lock()
-		q.items = q.items[1:]
+		q.items = q.items[n:]
 		if len(q.items) == 0 {
 			delete(d.convs, key)
 		} else if d.convs[key] == q {
@@ -460,6 +469,8 @@ func (d *Dispatcher) work(ctx context.Context) {
 		}
 		d.metrics.setQueued(d.queued.Load())
 		d.mu.Unlock()
-		d.life.end()
+		for range n {
+			d.life.end()
+		}
 	}
 }

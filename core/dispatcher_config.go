@@ -34,6 +34,11 @@ type DispatcherConfig struct {
 	// RateLimitedReply, when set, replaces the catalogue's rate_limited
 	// text (the answer over the sender's rate limit) in both languages.
 	RateLimitedReply string `toml:"rate_limited_reply"`
+	// Coalesce answers a burst of messages from one user in one
+	// conversation with one answer: a follow-up that arrives before the
+	// answer streams restarts the turn with every message, one that arrives
+	// later is answered with the other waiting ones in the next turn.
+	Coalesce bool `toml:"coalesce"`
 	// GroupPolicies holds each platform's group policy; platforms not
 	// listed use the zero policy (mention, chat). Filled from the adapters'
 	// sections.
@@ -49,6 +54,7 @@ func DefaultDispatcherConfig() DispatcherConfig {
 		RateBurst:     5,
 		TurnTimeout:   3 * time.Minute,
 		DrainTimeout:  10 * time.Second,
+		Coalesce:      true,
 	}
 }
 

@@ -15,6 +15,8 @@ type dispatcherMetrics struct {
 	turns       metric.CounterVec
 	turnLatency metric.HistogramVec
 	queuedGauge metric.GaugeVec
+	coalesced   metric.CounterVec
+	superseded  metric.CounterVec
 }
 
 // newDispatcherMetrics makes the dispatcher's families on reg and sets
@@ -31,6 +33,10 @@ func newDispatcherMetrics(reg metric.Meter, maxQueued int) dispatcherMetrics {
 		turnLatency: reg.Histogram("imbot_turn_seconds", "Time from turn start to final reply, by platform and route.",
 			metric.LatencyBuckets(), "platform", "route"),
 		queuedGauge: reg.Gauge("imbot_queued_turns", "Turns accepted and not yet finished."),
+		coalesced: reg.Counter("imbot_coalesced_messages_total",
+			"Follow-up messages answered in one turn with an earlier message, by platform.", "platform"),
+		superseded: reg.Counter("imbot_superseded_calls_total",
+			"Answers cancelled before they streamed because a follow-up joined the turn, by platform.", "platform"),
 	}
 }
 
@@ -44,6 +50,18 @@ func (m dispatcherMetrics) ignored(p Platform, reason string) { m.outcome(p, "ig
 func (m dispatcherMetrics) refused(p Platform, r Refusal)     { m.outcome(p, string(r)) }
 func (m dispatcherMetrics) duplicate(p Platform)              { m.outcome(p, "duplicate") }
 func (m dispatcherMetrics) accepted(p Platform)               { m.outcome(p, "accepted") }
+
+func (m dispatcherMetrics) coalescedMessages(p Platform, n int) {
+	if m.meter != nil && n > 0 {
+		m.coalesced.With(string(p)).Add(float64(n))
+	}
+}
+
+func (m dispatcherMetrics) supersededCall(p Platform) {
+	if m.meter != nil {
+		m.superseded.With(string(p)).Inc()
+	}
+}
 
 func (m dispatcherMetrics) setQueued(n int64) {
 	if m.meter != nil {

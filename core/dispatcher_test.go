@@ -98,6 +98,7 @@ func msg(chat, id, text string) Envelope {
 func testConfig() DispatcherConfig {
 	c := DefaultDispatcherConfig()
 	c.RatePerMinute = 0
+	c.Coalesce = false // coalesce_test.go covers it
 	return c
 }
 

@@ -63,6 +63,10 @@ type Envelope struct {
 	// Received is when the message arrived; the dispatcher fills it in when
 	// the adapter left it zero.
 	Received time.Time
+	// Burst is the number of messages whose texts Text joins, one per line,
+	// when the dispatcher coalesced several into one question; 0 for a
+	// single message. It is never stored.
+	Burst int
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for

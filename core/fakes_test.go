@@ -84,8 +84,15 @@ func (m *memStore) Recent(_ context.Context, conv ConversationKey, limit int) ([
 func (m *memStore) Complete(ctx context.Context, t Turn) error {
 	m.mu.Lock()
 	k := t.Envelope.Conversation()
-	m.convs[k] = append(m.convs[k], t.User, t.Reply)
+	m.convs[k] = append(m.convs[k], t.User)
+	for _, f := range t.Followups {
+		m.convs[k] = append(m.convs[k], f.User)
+	}
+	m.convs[k] = append(m.convs[k], t.Reply)
 	m.mu.Unlock()
+	for _, f := range t.Followups {
+		_ = m.Drop(ctx, f.Envelope)
+	}
 	return m.Drop(ctx, t.Envelope)
 }
 

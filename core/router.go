@@ -110,6 +110,9 @@ type modelTurn struct {
 func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
 	lang := r.deps.Picker.Pick(env.Sender(), env.Text, "")
 	match := r.lookup(ctx, env.Text)
+	if match.Tier == TierAnswer && env.Burst > 1 {
+		match.Tier = TierBusiness // the FAQ answers a single message only
+	}
 	r.metrics.tier(match.Tier)
 	ans := r.answer(ctx, env, lang, match, w)
 	ans.QuestionTokens = r.deps.Count(env.Text)
@@ -129,13 +132,15 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 	chains, system := []Streamer{r.deps.General}, *r.system.Load()
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
-		r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
+		if env.Burst < 2 { // a burst's joined text is no question for the knowledge base
+			r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
+		}
 		if allowance == budgetFull {
 			chains = r.business
 		}
 	}
 	t := modelTurn{env: env, lang: lang, match: match, prompt: r.prompt(ctx, env, system)}
-	if t.cacheable = r.cache != nil && len(t.prompt) == 2; t.cacheable {
+	if t.cacheable = r.cache != nil && len(t.prompt) == 2 && env.Burst < 2; t.cacheable {
 		t.key = cacheKey(env.Text, system, r.knowledgeVersion())
 	}
 	return r.askChains(ctx, t, chains, w)

@@ -13,8 +13,12 @@ import (
 // first-turn question from the answer cache, and the degraded reply, which
 // says whether the providers were unavailable or too slow. Only the
 // degraded reply puts the question in the unanswered queue: the business
-// tier has queued it already.
+// tier has queued it already. A call superseded by a follow-up message
+// gets an empty answer, which the dispatcher throws away.
 func (r *Router) fallback(ctx context.Context, t modelTurn, err error) Answer {
+	if errors.Is(context.Cause(ctx), ErrSuperseded) {
+		return Answer{} // thrown away: the turn starts again with a follow-up
+	}
 	log := r.deps.Logger.With("platform", t.env.Platform, "msg_id", t.env.MessageID, "err", err)
 	if t.match.Tier == TierBusiness && t.match.Answer != "" {
 		log.Warn("every provider failed: best guess from the knowledge base", "route", RouteFAQGuess, "entry", t.match.EntryID)

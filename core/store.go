@@ -32,7 +32,17 @@ type Message struct {
 type Turn struct {
 	Envelope Envelope
 	User     Message
-	Reply    Message
+	// Followups are the messages coalesced into the turn after Envelope,
+	// in order; History stores them between User and Reply and clears
+	// their pending records with Envelope's.
+	Followups []Followup
+	Reply     Message
+}
+
+// Followup is one message a turn answered besides its first.
+type Followup struct {
+	Envelope Envelope
+	User     Message
 }
 
 // Inbox durably remembers which messages were accepted and which of them are

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// runTurn answers one accepted message: a command or a question for the
-// answerer. It keeps the answer on the pending record (when the inbox is an
+// runTurn answers the message at the head of b's queue: a command or a
+// question for the answerer, with the follow-ups coalesced into it. It keeps the answer on the pending record (when the inbox is an
 // AnswerKeeper), finishes the reply and then records the turn, so a crash in
 // between sends the same answer again after the restart rather than losing
 // it or asking the model a second time. A
@@ -19,17 +19,20 @@ import (
 // A panic in the turn (the answerer or the adapter) is logged and the turn
 // dropped: left pending, the message would crash every later start in its
 // replay and silence the bot for everyone.
-func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
+func (d *Dispatcher) runTurn(base context.Context, b *batch) {
+	env := b.head()
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("turn panicked; message dropped", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			d.drop(base, env)
+			for _, e := range b.envs {
+				d.drop(base, e)
+			}
 		}
 	}()
 	ctx, cancel := context.WithTimeout(base, d.cfg.TurnTimeout)
 	defer cancel()
-	if d.finishKept(base, ctx, env, log) {
+	if d.finishKept(base, ctx, b, log) {
 		return
 	}
 	start := d.now()
@@ -49,13 +52,13 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		defer stopTyping()
 		t.Typing(typingCtx, env)
 	}
-	ans, question, isCommand := d.answer(ctx, env, w)
+	ans, question, isCommand := d.answer(ctx, b, w)
 	if base.Err() != nil {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
 	}
 	if !isCommand {
-		d.keep(ctx, d.turnOf(env, question, ans, d.now().Sub(start)), false, log)
+		d.keep(ctx, d.turnOf(b, question, ans, d.now().Sub(start)), false, log)
 	}
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
@@ -74,13 +77,19 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		d.drop(ctx, env)
 		return
 	}
-	d.complete(ctx, d.turnOf(env, question, ans, latency), sendErr == nil, log)
+	d.complete(ctx, d.turnOf(b, question, ans, latency), sendErr == nil, log)
 }
 
-// turnOf builds the history record of an answered turn.
-func (d *Dispatcher) turnOf(env Envelope, question string, ans Answer, latency time.Duration) Turn {
+// turnOf builds the history record of an answered turn. The question's
+// token count is kept only when the turn answered one message.
+func (d *Dispatcher) turnOf(b *batch, question string, ans Answer, latency time.Duration) Turn {
+	env := b.head()
+	if len(b.envs) > 1 {
+		ans.QuestionTokens = 0
+	}
 	return Turn{
-		Envelope: env,
+		Envelope:  env,
+		Followups: followups(b.envs),
 		User:     Message{Role: RoleUser, Text: question, At: env.Received, Tokens: ans.QuestionTokens},
 		Reply: Message{Role: RoleAssistant, Text: ans.Reply.Text, At: d.now(), Route: ans.Reply.Route,
 			Provider: ans.Reply.Provider, Model: ans.Reply.Model, Tokens: ans.ReplyTokens, LatencyMS: latency.Milliseconds()},
@@ -114,8 +123,9 @@ func (d *Dispatcher) keep(ctx context.Context, turn Turn, sent bool, log *slog.L
 // finishKept finishes a turn whose answer an earlier run kept, and reports
 // whether there was one: it sends the kept reply only when it was not sent,
 // never asks the answerer, and records the turn. A shutdown interrupting the
-// send leaves the turn pending.
-func (d *Dispatcher) finishKept(base, ctx context.Context, env Envelope, log *slog.Logger) bool {
+// send leaves the turn pending. The kept turn's follow-ups join b.
+func (d *Dispatcher) finishKept(base, ctx context.Context, b *batch, log *slog.Logger) bool {
+	env := b.head()
 	k, ok := d.inbox.(AnswerKeeper)
 	if !ok {
 		return false
@@ -128,6 +138,9 @@ func (d *Dispatcher) finishKept(base, ctx context.Context, env Envelope, log *sl
 		return false
 	}
 	log.Info("finishing a turn answered by an earlier run", "sent", kept.Sent)
+	for _, f := range kept.Turn.Followups {
+		b.envs = append(b.envs, f.Envelope)
+	}
 	if !kept.Sent {
 		err := d.sendKept(base, ctx, env, kept.Turn.Reply)
 		if err != nil && base.Err() != nil {
@@ -174,13 +187,15 @@ func (d *Dispatcher) finishContext(base, turn context.Context) (context.Context,
 // answer runs a command or asks the answerer. question is the text asked
 // (without "/ask"); isCommand reports a command turn, which is not recorded
 // in history.
-func (d *Dispatcher) answer(ctx context.Context, env Envelope, w ReplyWriter) (ans Answer, question string, isCommand bool) {
+func (d *Dispatcher) answer(ctx context.Context, b *batch, w ReplyWriter) (ans Answer, question string, isCommand bool) {
+	env := b.head()
 	cmd, args, ask, ok := d.commands.parse(env.Text)
 	switch {
 	case ok && ask && args == "":
 		return Answer{Reply: Reply{Text: "Usage: /ask <question>", Route: RouteCommand}}, "", true
 	case ok && ask:
 		env.Text = args
+		return d.answerer.Answer(ctx, env, w), env.Text, false
 	case ok:
 		text, err := cmd.Run(ctx, CommandRequest{Envelope: env, Args: args})
 		if err != nil {
@@ -189,7 +204,7 @@ func (d *Dispatcher) answer(ctx context.Context, env Envelope, w ReplyWriter) (a
 		}
 		return Answer{Reply: Reply{Text: text, Route: RouteCommand}}, "", true
 	}
-	return d.answerer.Answer(ctx, env, w), env.Text, false
+	return d.ask(ctx, b, w), env.Text, false
 }
 
 // drop forgets a pending turn that will get no history record.
