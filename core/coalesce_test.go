@@ -204,3 +204,37 @@ func TestCoalesceFAQAnswersSingleMessagesOnly(t *testing.T) {
 		t.Errorf("single answer = %+v, want the FAQ's", ans.Reply)
 	}
 }
+
+func TestCoalescedTurnKeptAnswerReplaysOnce(t *testing.T) {
+	store := newMemStore()
+	head, next := msg("c1", "1", "first"), msg("c1", "2", "second")
+	for _, e := range []Envelope{head, next} {
+		if _, err := store.Accept(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	turn := Turn{Envelope: head, User: Message{Role: RoleUser, Text: "first"},
+		Followups: followups([]Envelope{head, next}),
+		Reply:     Message{Role: RoleAssistant, Text: "kept answer", Route: RouteModel}}
+	if err := store.KeepAnswer(context.Background(), turn, false); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Coalesce = true
+	h := startHarness(t, cfg, store)
+	if s := h.next(); s.reply.Text != "kept answer" {
+		t.Fatalf("replayed reply = %q, want the kept one", s.reply.Text)
+	}
+	h.none()
+	if asked := h.ans.asked(); len(asked) != 0 {
+		t.Errorf("answerer asked %q; the kept answer covers both messages", asked)
+	}
+	h.stop()
+	if n := store.pendingCount(); n != 0 {
+		t.Errorf("pending = %d, want both messages completed", n)
+	}
+	hist, _ := store.Recent(context.Background(), head.Conversation(), 10)
+	if len(hist) != 3 || hist[1].Text != "second" {
+		t.Errorf("history = %+v, want both questions and one answer", hist)
+	}
+}

@@ -68,26 +68,40 @@ func messagesOf(tx *bolt.Tx, conv core.ConversationKey) *bolt.Bucket {
 	return cb.Bucket([]byte(keyConvMsgs))
 }
 
-// Complete appends the turn's user message and reply to its conversation,
-// remembers the reply messages saved with SaveReplyRef as the bot's, and
-// deletes the envelope's pending record, in one durable transaction.
+// Complete appends the turn's user message, its follow-ups and the reply to
+// its conversation, remembers the reply messages saved with SaveReplyRef as
+// the bot's, and deletes the pending records of the envelope and its
+// follow-ups, in one durable transaction.
 func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	env := turn.Envelope
 	if err := checkEnvelope(env); err != nil {
 		return fmt.Errorf("store: complete: %w", err)
 	}
 	conv := []byte(env.Conversation().String())
-	pkey := pendingKey(env)
-	recs := [][]byte{encodeMessage(turn.User), encodeMessage(turn.Reply)}
+	pkeys := [][]byte{pendingKey(env)}
+	recs := [][]byte{encodeMessage(turn.User)}
+	for _, f := range turn.Followups {
+		if err := checkEnvelope(f.Envelope); err != nil {
+			return fmt.Errorf("store: complete: follow-up: %w", err)
+		}
+		pkeys = append(pkeys, pendingKey(f.Envelope))
+		recs = append(recs, encodeMessage(f.User))
+	}
+	recs = append(recs, encodeMessage(turn.Reply))
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {
 		if err := appendMessages(tx, conv, now, recs); err != nil {
 			return err
 		}
-		if err := s.rememberRef(tx, pkey, now); err != nil {
-			return err
+		for _, k := range pkeys {
+			if err := s.rememberRef(tx, k, now); err != nil {
+				return err
+			}
+			if err := bucket(tx, bucketPending).Delete(k); err != nil {
+				return err
+			}
 		}
-		return bucket(tx, bucketPending).Delete(pkey)
+		return nil
 	})
 }
 

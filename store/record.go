@@ -15,6 +15,7 @@ import (
 const (
 	recordV1 byte = 1
 	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2)
+	recordV3 byte = 3 // pending records: a kept answer's coalesced follow-ups (schema 3)
 )
 
 // maxRefMessages bounds the reply message ids kept for one turn.
@@ -64,6 +65,7 @@ type pendingRecord struct {
 // envelope, which the record already holds).
 type keptAnswer struct {
 	User, Reply core.Message
+	Followups   []core.Followup
 	Sent        bool
 }
 
@@ -71,8 +73,32 @@ func encodePending(p pendingRecord) []byte {
 	env := p.Env
 	e := enc{b: make([]byte, 0, 48+len(env.Platform)+len(env.ChatID)+len(env.ThreadID)+len(env.UserID)+
 		len(env.UserName)+len(env.MessageID)+len(env.EventID)+len(env.Text))}
-	e.byte(recordV2)
+	e.byte(recordV3)
 	e.uvarint(p.Seq)
+	e.envelope(env)
+	e.bool(p.Answer != nil)
+	if p.Answer != nil {
+		e.string(string(encodeMessage(p.Answer.User)))
+		e.string(string(encodeMessage(p.Answer.Reply)))
+		e.bool(p.Answer.Sent)
+	}
+	e.string(p.Ref.Card)
+	e.uvarint(uint64(len(p.Ref.Messages)))
+	for _, id := range p.Ref.Messages {
+		e.string(string(id))
+	}
+	if p.Answer != nil {
+		e.uvarint(uint64(len(p.Answer.Followups)))
+		for _, f := range p.Answer.Followups {
+			e.envelope(f.Envelope)
+			e.string(string(encodeMessage(f.User)))
+		}
+	}
+	return e.b
+}
+
+// envelope appends env's stored fields (every field but Burst).
+func (e *enc) envelope(env core.Envelope) {
 	e.string(string(env.Platform))
 	e.string(string(env.ChatID))
 	e.byte(byte(env.ChatKind))
@@ -86,47 +112,58 @@ func encodePending(p pendingRecord) []byte {
 	e.bool(env.RepliesToBot)
 	e.byte(byte(env.Scope))
 	e.time(env.Received)
-	e.bool(p.Answer != nil)
-	if p.Answer != nil {
-		e.string(string(encodeMessage(p.Answer.User)))
-		e.string(string(encodeMessage(p.Answer.Reply)))
-		e.bool(p.Answer.Sent)
-	}
-	e.string(p.Ref.Card)
-	e.uvarint(uint64(len(p.Ref.Messages)))
-	for _, id := range p.Ref.Messages {
-		e.string(string(id))
-	}
-	return e.b
 }
 
 func decodePending(b []byte) (pendingRecord, error) {
 	d := dec{b: b}
-	v := d.version(recordV1, recordV2)
-	p := pendingRecord{Seq: d.uvarint()}
-	p.Env.Platform = core.Platform(d.string())
-	p.Env.ChatID = core.ChatID(d.string())
-	p.Env.ChatKind = core.ChatKind(d.byte())
-	p.Env.ThreadID = core.ThreadID(d.string())
-	p.Env.UserID = core.UserID(d.string())
-	p.Env.UserName = d.string()
-	p.Env.MessageID = core.MessageID(d.string())
-	p.Env.EventID = d.string()
-	p.Env.Text = d.string()
-	p.Env.MentionsBot = d.bool()
-	p.Env.RepliesToBot = d.bool()
-	p.Env.Scope = core.Scope(d.byte())
-	p.Env.Received = d.time()
-	if p.Env.ChatKind > core.ChatGroup {
-		d.fail("bad chat kind")
-	}
-	if !p.Env.Scope.Valid() {
-		d.fail("bad scope")
-	}
-	if v == recordV2 {
+	v := d.version(recordV1, recordV2, recordV3)
+	p := pendingRecord{Seq: d.uvarint(), Env: d.envelope()}
+	if v >= recordV2 {
 		p.Answer, p.Ref = decodePendingV2(&d)
 	}
+	if v >= recordV3 && p.Answer != nil {
+		p.Answer.Followups = decodeFollowups(&d)
+	}
 	return p, d.done()
+}
+
+// envelope reads the fields enc.envelope wrote.
+func (d *dec) envelope() core.Envelope {
+	var env core.Envelope
+	env.Platform = core.Platform(d.string())
+	env.ChatID = core.ChatID(d.string())
+	env.ChatKind = core.ChatKind(d.byte())
+	env.ThreadID = core.ThreadID(d.string())
+	env.UserID = core.UserID(d.string())
+	env.UserName = d.string()
+	env.MessageID = core.MessageID(d.string())
+	env.EventID = d.string()
+	env.Text = d.string()
+	env.MentionsBot = d.bool()
+	env.RepliesToBot = d.bool()
+	env.Scope = core.Scope(d.byte())
+	env.Received = d.time()
+	if env.ChatKind > core.ChatGroup {
+		d.fail("bad chat kind")
+	}
+	if !env.Scope.Valid() {
+		d.fail("bad scope")
+	}
+	return env
+}
+
+// decodeFollowups reads what version 3 added to a pending record: the kept
+// answer's follow-up messages.
+func decodeFollowups(d *dec) []core.Followup {
+	n := d.count(2)
+	if n == 0 {
+		return nil
+	}
+	fs := make([]core.Followup, n)
+	for i := range fs {
+		fs[i] = core.Followup{Envelope: d.envelope(), User: d.message()}
+	}
+	return fs
 }
 
 // decodePendingV2 reads what version 2 added to a pending record.

@@ -20,7 +20,7 @@ var (
 // KeepAnswer saves turn's answer, and whether it was sent, on the pending
 // record of turn.Envelope; it does nothing when the envelope is not pending.
 func (s *Store) KeepAnswer(ctx context.Context, turn core.Turn, sent bool) error {
-	kept := &keptAnswer{User: turn.User, Reply: turn.Reply, Sent: sent}
+	kept := &keptAnswer{User: turn.User, Reply: turn.Reply, Followups: turn.Followups, Sent: sent}
 	return s.updatePending(ctx, "keep_answer", turn.Envelope, func(p *pendingRecord) { p.Answer = kept })
 }
 
@@ -31,7 +31,7 @@ func (s *Store) KeptAnswer(ctx context.Context, env core.Envelope) (core.KeptAns
 	if err != nil || !ok || p.Answer == nil {
 		return core.KeptAnswer{}, false, err
 	}
-	turn := core.Turn{Envelope: p.Env, User: p.Answer.User, Reply: p.Answer.Reply}
+	turn := core.Turn{Envelope: p.Env, User: p.Answer.User, Followups: p.Answer.Followups, Reply: p.Answer.Reply}
 	return core.KeptAnswer{Turn: turn, Sent: p.Answer.Sent}, true, nil
 }
 

@@ -43,6 +43,10 @@ type fixture struct {
 	kept   core.KeptAnswer
 	ref    core.ReplyRef
 	botMsg core.MessageID // in the pending turn's chat
+
+	// Since schema 3: a coalesced pending turn, its head's kept answer
+	// holding the follow-up.
+	burst core.KeptAnswer
 }
 
 // usageCount is one usage counter.
@@ -63,6 +67,9 @@ func newFixture() fixture {
 		botMsg: "bot-1",
 	}
 	f.kept = core.KeptAnswer{Turn: turnFor(f.pending, fixtureTime()), Sent: true}
+	head, next := envelope("chat-c", 4), envelope("chat-c", 5)
+	f.burst = core.KeptAnswer{Turn: turnFor(head, fixtureTime())}
+	f.burst.Turn.Followups = []core.Followup{{Envelope: next, User: turnFor(next, fixtureTime()).User}}
 	for i, chat := range []string{"chat-a", "chat-b"} {
 		env := envelope(chat, i+1)
 		f.completed = append(f.completed, env)
@@ -88,6 +95,16 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		s.AddUsage(ctx, f.usage.key, f.usage.day, f.usage.tokens),
 		s.PutVector(ctx, "faq:1", f.vector),
 		f.writeV2(ctx, s),
+		f.writeV3(ctx, s),
+	)
+}
+
+// writeV3 writes what schema 3 added.
+func (f fixture) writeV3(ctx context.Context, s *Store) error {
+	return errors.Join(
+		must(s.Accept(ctx, f.burst.Turn.Envelope)),
+		must(s.Accept(ctx, f.burst.Turn.Followups[0].Envelope)),
+		s.KeepAnswer(ctx, f.burst.Turn, f.burst.Sent),
 	)
 }
 
@@ -170,6 +187,12 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 				}
 			}
 			checkFixtureV2(ctx, t, s, f)
+			if v < 3 {
+				if err := f.writeV3(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkFixtureV3(ctx, t, s, f)
 		})
 	}
 }
@@ -185,8 +208,8 @@ func checkFixture(ctx context.Context, t *testing.T, s *Store, f fixture) {
 		}
 	}
 	pending, err := s.Pending(ctx)
-	if err != nil || len(pending) != 1 || !reflect.DeepEqual(pending[0], f.pending) {
-		t.Errorf("Pending = %+v, %v; want [%+v]", pending, err, f.pending)
+	if err != nil || len(pending) == 0 || !reflect.DeepEqual(pending[0], f.pending) {
+		t.Errorf("Pending = %+v, %v; want %+v first", pending, err, f.pending)
 	}
 	for _, env := range append(f.completed, f.pending) {
 		if seen, err := s.Seen(ctx, env); !seen || err != nil {
@@ -219,5 +242,27 @@ func checkFixtureV2(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	}
 	if ok, err := s.BotMessage(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg); !ok || err != nil {
 		t.Errorf("BotMessage(%s) = %v, %v; want true", f.botMsg, ok, err)
+	}
+}
+
+// checkFixtureV3 reads back what schema 3 added, and completes the
+// coalesced turn.
+func checkFixtureV3(ctx context.Context, t *testing.T, s *Store, f fixture) {
+	t.Helper()
+	head := f.burst.Turn.Envelope
+	if kept, ok, err := s.KeptAnswer(ctx, head); !ok || err != nil || !reflect.DeepEqual(kept, f.burst) {
+		t.Errorf("KeptAnswer(burst) = %+v, %v, %v; want %+v", kept, ok, err, f.burst)
+	}
+	if err := s.Complete(ctx, f.burst.Turn); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Pending(ctx)
+	if err != nil || len(pending) != 1 {
+		t.Errorf("Pending after the coalesced turn = %+v, %v; want only the fixture's", pending, err)
+	}
+	msgs, err := s.Recent(ctx, head.Conversation(), 10)
+	want := []core.Message{f.burst.Turn.User, f.burst.Turn.Followups[0].User, f.burst.Turn.Reply}
+	if err != nil || !reflect.DeepEqual(msgs, want) {
+		t.Errorf("Recent(burst) = %+v, %v; want %+v", msgs, err, want)
 	}
 }
