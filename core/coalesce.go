@@ -18,6 +18,21 @@ import (
 // once the answer streams waits in the conversation's queue, and the next
 // turn answers all such follow-ups together.
 
+// MergeWriter is implemented by a ReplyWriter whose platform expects a reply
+// to every message (the web chat). Before Finish of a turn that answered
+// several messages, the dispatcher calls Merged, on the turn's goroutine,
+// with the messages after the first: the reply answers them too.
+type MergeWriter interface {
+	Merged(followups []Envelope)
+}
+
+// merge tells w, when it cares, about the follow-ups of envs.
+func merge(w ReplyWriter, envs []Envelope) {
+	if m, ok := w.(MergeWriter); ok && len(envs) > 1 {
+		m.Merged(envs[1:])
+	}
+}
+
 // ErrSuperseded is the cause of the context of a model call cancelled
 // because a follow-up message joined the turn. An Answerer that sees it
 // returns at once without recording anything: its answer is thrown away.

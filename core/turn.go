@@ -62,6 +62,7 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 	}
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
+	merge(w, b.envs)
 	sendErr := w.Finish(fctx, ans.Reply)
 	if sendErr != nil {
 		if base.Err() != nil {
@@ -142,7 +143,7 @@ func (d *Dispatcher) finishKept(base, ctx context.Context, b *batch, log *slog.L
 		b.envs = append(b.envs, f.Envelope)
 	}
 	if !kept.Sent {
-		err := d.sendKept(base, ctx, env, kept.Turn.Reply)
+		err := d.sendKept(base, ctx, b.envs, kept.Turn.Reply)
 		if err != nil && base.Err() != nil {
 			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", err)
 			return true
@@ -155,14 +156,16 @@ func (d *Dispatcher) finishKept(base, ctx context.Context, b *batch, log *slog.L
 	return true
 }
 
-// sendKept sends a kept reply as the final reply to env.
-func (d *Dispatcher) sendKept(base, ctx context.Context, env Envelope, m Message) error {
-	w, err := d.adapters[env.Platform].Reply(ctx, env)
+// sendKept sends a kept reply as the final reply to envs[0] (and its
+// follow-ups).
+func (d *Dispatcher) sendKept(base, ctx context.Context, envs []Envelope, m Message) error {
+	w, err := d.adapters[envs[0].Platform].Reply(ctx, envs[0])
 	if err != nil {
 		return err
 	}
 	fctx, cancel := d.finishContext(base, ctx)
 	defer cancel()
+	merge(w, envs)
 	return w.Finish(fctx, Reply{Text: m.Text, Route: m.Route, Provider: m.Provider, Model: m.Model})
 }
 

@@ -41,6 +41,13 @@ type (
 		Provider string `json:"provider"`
 		Model    string `json:"model"`
 	}
+	// mergedFrame says that the reply to Into also answers ReplyTo (burst
+	// coalescing): ReplyTo gets no reply of its own.
+	mergedFrame struct {
+		Type    string `json:"type"` // "merged"
+		ReplyTo string `json:"reply_to"`
+		Into    string `json:"into"`
+	}
 	errorFrame struct {
 		Type    string `json:"type"` // "error"
 		ReplyTo string `json:"reply_to"`
@@ -83,7 +90,16 @@ type replyWriter struct {
 	hub  *hub
 	env  core.Envelope
 	sent int // bytes of the reply already sent as deltas
+	// followups are the messages the reply answers besides env (see
+	// core.MergeWriter).
+	followups []core.Envelope
 }
+
+var _ core.MergeWriter = (*replyWriter)(nil)
+
+// Merged records the follow-ups the reply also answers: Finish sends each a
+// merged frame and hands the reply to /api/chat requests waiting for them.
+func (w *replyWriter) Merged(followups []core.Envelope) { w.followups = followups }
 
 // Update sends the part of textSoFar not sent yet as a delta frame to every
 // connection attached to the session. It holds back a trailing incomplete
@@ -110,6 +126,13 @@ func (w *replyWriter) Finish(_ context.Context, reply core.Reply) error {
 		c.sendFinal(w.env.MessageID, frame)
 	}
 	w.hub.resolve(waitKey{session: w.env.ChatID, id: w.env.MessageID}, reply)
+	for _, f := range w.followups {
+		frame := mergedFrame{Type: "merged", ReplyTo: string(f.MessageID), Into: string(w.env.MessageID)}
+		for _, c := range w.hub.listeners(w.env.ChatID) {
+			c.sendFinal(f.MessageID, frame)
+		}
+		w.hub.resolve(waitKey{session: w.env.ChatID, id: f.MessageID}, reply)
+	}
 	return nil
 }
 

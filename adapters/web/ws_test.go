@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -408,5 +409,50 @@ func TestWSGracefulShutdown(t *testing.T) {
 	}
 	if err := e.a.Run(t.Context(), e.d.deliver); err == nil {
 		t.Fatal("second Run succeeded")
+	}
+}
+
+// TestWSMergedFollowups: a reply that also answers later messages (burst
+// coalescing) frees them with merged frames and answers their /api/chat
+// requests.
+func TestWSMergedFollowups(t *testing.T) {
+	e := newTestEnv(t, testConfig(), true)
+	c := e.dial(t, url.Values{"session": {"burst"}}, nil)
+	expect(t, c, "ready")
+	send(t, c, message("m1", "my order"))
+	send(t, c, message("m2", "it is 4711"))
+	head, next := e.d.next(t), e.d.next(t)
+	posted := make(chan chatResponse, 1)
+	go func() {
+		var got chatResponse
+		if _, err := e.tryPost(`{"session":"burst","id":"m3","text":"where is it?"}`, nil, &got); err != nil {
+			t.Error(err)
+		}
+		posted <- got
+	}()
+	third := e.d.next(t)
+	w, err := e.a.Reply(context.Background(), head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.(core.MergeWriter).Merged([]core.Envelope{next, third})
+	if err := w.Finish(context.Background(), core.Reply{Text: "on its way", Route: core.RouteModel}); err != nil {
+		t.Fatal(err)
+	}
+	if _, done := collect(t, c, "m1"); done.Text != "on its way" {
+		t.Fatalf("done = %+v", done)
+	}
+	for _, id := range []string{"m2", "m3"} {
+		if f := expect(t, c, "merged"); f.ReplyTo == nil || *f.ReplyTo != id || f.Into != "m1" {
+			t.Errorf("merged frame %+v, want %s into m1", f, id)
+		}
+	}
+	select {
+	case got := <-posted:
+		if got.Text != "on its way" {
+			t.Errorf("/api/chat for the follow-up got %+v", got)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("/api/chat for the follow-up got no reply")
 	}
 }

@@ -145,6 +145,11 @@ function onFrame(f) {
       const stick = atBottom(); finish(p, f); if (stick) log.scrollTop = log.scrollHeight;
       break;
     }
+    case 'merged': {
+      const p = pending.get(f.reply_to);
+      if (p) { cancelAnimationFrame(p.frame); p.bot.remove(); pending.delete(f.reply_to); }
+      break;
+    }
     case 'error': {
       const p = f.reply_to && pending.get(f.reply_to);
       if (!p) { showError(f.message); break; }
