@@ -67,6 +67,10 @@ type Envelope struct {
 	// when the dispatcher coalesced several into one question; 0 for a
 	// single message. It is never stored.
 	Burst int
+	// Context is text an interceptor added for the model to read with the
+	// question (a context-mode answer); empty for most messages. It is
+	// never stored.
+	Context string
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for

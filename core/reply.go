@@ -10,12 +10,13 @@ type Route string
 
 // Routes. The strings are part of the web protocol and the history records.
 const (
-	RouteModel    Route = "model"     // a model provider answered
-	RouteFAQ      Route = "faq"       // the FAQ knowledge base answered, no model call
-	RouteDegraded Route = "degraded"  // every provider failed and no fallback had an answer; the degraded reply
-	RouteFAQGuess Route = "faq_guess" // every provider failed; the knowledge base's closest answer, marked as a best guess
-	RouteCache    Route = "cache"     // an earlier model answer to the same question, from the answer cache
-	RouteCommand  Route = "command"   // a command such as /help or /reset
+	RouteModel     Route = "model"       // a model provider answered
+	RouteFAQ       Route = "faq"         // the FAQ knowledge base answered, no model call
+	RouteDegraded  Route = "degraded"    // every provider failed and no fallback had an answer; the degraded reply
+	RouteFAQGuess  Route = "faq_guess"   // every provider failed; the knowledge base's closest answer, marked as a best guess
+	RouteCache     Route = "cache"       // an earlier model answer to the same question, from the answer cache
+	RouteCommand   Route = "command"     // a command such as /help or /reset
+	RouteIntercept Route = "interceptor" // an [[interceptors]] endpoint answered
 )
 
 // Refusal says why the dispatcher answered without running a turn.

@@ -130,6 +130,9 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 		return Answer{Reply: Reply{Text: r.text(lang, catalog.BudgetFAQOnly), Route: RouteDegraded}}
 	}
 	chains, system := []Streamer{r.deps.General}, *r.system.Load()
+	if env.Context != "" {
+		system += "\n\n" + env.Context
+	}
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
 		if env.Burst < 2 { // a burst's joined text is no question for the knowledge base
