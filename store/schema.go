@@ -18,6 +18,7 @@ const (
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
 	bucketVector     = "vector"     // key → []float32
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
+	bucketState      = "state"      // conversation key → conversation state (schema 4)
 )
 
 // Keys inside the meta bucket and inside one conversation's bucket.
@@ -39,7 +40,8 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	   reply's platform ids). Version 1 pending records stay readable.
 //	3: pending records version 3 (a kept answer's coalesced follow-up
 //	   messages). No bucket changes; older pending records stay readable.
-const schemaVersion = 3
+//	4: bucket state (conversation states set by interceptors).
+const schemaVersion = 4
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -51,6 +53,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 		return createBuckets(tx, bucketBotMsg)
 	case 2:
 		return nil
+	case 3:
+		return createBuckets(tx, bucketState)
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }

@@ -47,6 +47,9 @@ type fixture struct {
 	// Since schema 3: a coalesced pending turn, its head's kept answer
 	// holding the follow-up.
 	burst core.KeptAnswer
+
+	// Since schema 4: a conversation state.
+	state core.ConversationState
 }
 
 // usageCount is one usage counter.
@@ -70,6 +73,7 @@ func newFixture() fixture {
 	head, next := envelope("chat-c", 4), envelope("chat-c", 5)
 	f.burst = core.KeptAnswer{Turn: turnFor(head, fixtureTime())}
 	f.burst.Turn.Followups = []core.Followup{{Envelope: next, User: turnFor(next, fixtureTime()).User}}
+	f.state = core.ConversationState{Owner: "orders", Name: "awaiting_order_id", Expires: fixtureTime().Add(time.Hour)}
 	for i, chat := range []string{"chat-a", "chat-b"} {
 		env := envelope(chat, i+1)
 		f.completed = append(f.completed, env)
@@ -96,6 +100,7 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		s.PutVector(ctx, "faq:1", f.vector),
 		f.writeV2(ctx, s),
 		f.writeV3(ctx, s),
+		s.SetState(ctx, f.pending.Conversation(), f.state),
 	)
 }
 
@@ -193,6 +198,14 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 				}
 			}
 			checkFixtureV3(ctx, t, s, f)
+			if v < 4 {
+				if err := s.SetState(ctx, f.pending.Conversation(), f.state); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if st, ok, err := s.State(ctx, f.pending.Conversation()); !ok || err != nil || !reflect.DeepEqual(st, f.state) {
+				t.Errorf("State = %+v, %v, %v; want %+v", st, ok, err, f.state)
+			}
 		})
 	}
 }
