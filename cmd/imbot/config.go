@@ -12,6 +12,7 @@ import (
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/faq"
+	"imbot/core/intercept"
 	"imbot/core/token"
 	"imbot/provider/openai"
 	"imbot/store"
@@ -31,6 +32,9 @@ type Config struct {
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
 	Texts      catalog.Config        `toml:"texts"`
+	// Interceptors are the [[interceptors]] tables, in the order they are
+	// tried.
+	Interceptors []intercept.Config `toml:"interceptors"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
@@ -187,6 +191,10 @@ func (c *Config) resolveSecrets(getenv func(string) string) (problems, unset []s
 	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
 	resolve("adapters.feishu.verification_token_env", f.VerificationTokenEnv, &f.VerificationToken)
 	resolve("adapters.feishu.encrypt_key_env", f.EncryptKeyEnv, &f.EncryptKey)
+	for i := range c.Interceptors {
+		ic := &c.Interceptors[i]
+		resolve(fmt.Sprintf("interceptors[%d].secret_env", i), ic.SecretEnv, &ic.Secret)
+	}
 	return problems, unset
 }
 
@@ -231,6 +239,7 @@ func (c *Config) validate() []string {
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
+	add("", intercept.Validate(c.Interceptors))
 	if _, err := c.catalog(); err != nil {
 		problems = append(problems, err.Error())
 	}

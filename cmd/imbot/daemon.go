@@ -16,6 +16,7 @@ import (
 	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
+	"imbot/core/intercept"
 	"imbot/core/kit"
 	"imbot/core/token"
 	"imbot/knowledge"
@@ -94,10 +95,15 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 			return nil, err
 		}
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
+	ic, err := intercept.New(cfg.Interceptors, intercept.Deps{States: d.store, Catalog: cat, Picker: picker,
+		Logger: log.With("component", "intercept"), Metrics: d.metrics})
+	if err != nil {
+		return nil, err
+	}
+	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, ic.Wrap(d.router),
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(cat), core.WithPicker(picker),
-		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
+		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store), ic.CancelCommand()))
 	if err != nil {
 		return nil, err
 	}
