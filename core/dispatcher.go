@@ -55,6 +55,7 @@ type Dispatcher struct {
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
+	notices noticeGate
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
@@ -324,14 +325,20 @@ func (d *Dispatcher) serviceProblemText(text string) string {
 	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
-// limit answers an accepted message whose sender is over the rate limit and
-// forgets its pending record; its dedup marks stay.
+// limit forgets the pending record of an accepted message whose sender is
+// over the rate limit (its dedup marks stay) and tells the sender so, once
+// per sender per noticeWindow; the other refusals are only counted.
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
 	d.metrics.refused(RefusalRateLimited)
-	log.Info("rate limited")
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
+	if !d.notices.allow(env.Sender(), d.now()) {
+		d.metrics.noticeDropped(RefusalRateLimited)
+		log.Debug("rate limited; notice already sent in this window")
+		return
+	}
+	log.Info("rate limited")
 	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
 }
 

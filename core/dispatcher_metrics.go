@@ -14,6 +14,7 @@ type dispatcherMetrics struct {
 	turns       metric.CounterVec
 	turnLatency metric.HistogramVec
 	queuedGauge metric.GaugeVec
+	quiet       metric.CounterVec
 }
 
 func newDispatcherMetrics(reg metric.Meter) dispatcherMetrics {
@@ -26,6 +27,8 @@ func newDispatcherMetrics(reg metric.Meter) dispatcherMetrics {
 		turns:       reg.Counter("imbot_turns_total", "Finished turns by route.", "route"),
 		turnLatency: reg.Histogram("imbot_turn_seconds", "Time from turn start to final reply.", metric.LatencyBuckets(), "route"),
 		queuedGauge: reg.Gauge("imbot_queued_turns", "Turns accepted and not yet finished."),
+		quiet: reg.Counter("imbot_refusal_notices_dropped_total",
+			"Refused messages that got no notice because the sender was told in this window.", "reason"),
 	}
 }
 
@@ -39,6 +42,12 @@ func (m dispatcherMetrics) ignored(reason string) { m.outcome("ignored_" + reaso
 func (m dispatcherMetrics) refused(r Refusal)     { m.outcome(string(r)) }
 func (m dispatcherMetrics) duplicate()            { m.outcome("duplicate") }
 func (m dispatcherMetrics) accepted()             { m.outcome("accepted") }
+
+func (m dispatcherMetrics) noticeDropped(r Refusal) {
+	if m.on {
+		m.quiet.With(string(r)).Inc()
+	}
+}
 
 func (m dispatcherMetrics) setQueued(n int64) {
 	if m.on {
