@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"net/http"
 )
 
@@ -51,6 +52,12 @@ type ReplyWriter interface {
 	Update(ctx context.Context, textSoFar string) error
 	Finish(ctx context.Context, reply Reply) error
 }
+
+// ErrReplyUncertain is wrapped by a Finish error when the request may have
+// reached the platform and posted the reply although no answer came back (a
+// response lost on the way). The dispatcher does not send such a reply
+// again, so that the user does not get it twice.
+var ErrReplyUncertain = errors.New("core: reply may have been posted")
 
 // DeliverFunc hands an inbound message to the dispatcher. It returns once the
 // message is durably accepted (or recognised as a duplicate, or refused and
