@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"imbot/core/catalog"
+	"imbot/core/kit"
 	"imbot/core/metric"
 )
 
@@ -56,6 +57,8 @@ type Dispatcher struct {
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
 	notices noticeGate
+	// resendBackoff spaces the retries of a final reply whose send failed.
+	resendBackoff kit.Backoff
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
@@ -104,10 +107,11 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	d := &Dispatcher{
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
-		log:     slog.New(slog.DiscardHandler),
-		now:     time.Now,
-		limiter: newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
-		convs:   make(map[ConversationKey]*convQueue),
+		log:           slog.New(slog.DiscardHandler),
+		now:           time.Now,
+		limiter:       newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
+		convs:         make(map[ConversationKey]*convQueue),
+		resendBackoff: kit.Backoff{Base: time.Second, Max: 20 * time.Second},
 	}
 	for _, o := range opts {
 		o(d)

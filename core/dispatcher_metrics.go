@@ -15,6 +15,7 @@ type dispatcherMetrics struct {
 	turnLatency metric.HistogramVec
 	queuedGauge metric.GaugeVec
 	quiet       metric.CounterVec
+	resends     metric.CounterVec
 }
 
 func newDispatcherMetrics(reg metric.Meter) dispatcherMetrics {
@@ -29,6 +30,8 @@ func newDispatcherMetrics(reg metric.Meter) dispatcherMetrics {
 		queuedGauge: reg.Gauge("imbot_queued_turns", "Turns accepted and not yet finished."),
 		quiet: reg.Counter("imbot_refusal_notices_dropped_total",
 			"Refused messages that got no notice because the sender was told in this window.", "reason"),
+		resends: reg.Counter("imbot_reply_resends_total",
+			"Final replies whose send failed, by what became of them (sent, uncertain, gave_up).", "outcome"),
 	}
 }
 
@@ -42,6 +45,12 @@ func (m dispatcherMetrics) ignored(reason string) { m.outcome("ignored_" + reaso
 func (m dispatcherMetrics) refused(r Refusal)     { m.outcome(string(r)) }
 func (m dispatcherMetrics) duplicate()            { m.outcome("duplicate") }
 func (m dispatcherMetrics) accepted()             { m.outcome("accepted") }
+
+func (m dispatcherMetrics) resend(outcome string) {
+	if m.on {
+		m.resends.With(outcome).Inc()
+	}
+}
 
 func (m dispatcherMetrics) noticeDropped(r Refusal) {
 	if m.on {

@@ -43,8 +43,10 @@ type Reply struct {
 
 // ReplyWriter renders one reply on its platform as it is produced.
 //
-// The dispatcher calls Update zero or more times and then Finish exactly once,
-// all from one goroutine. Update receives the whole text so far (it only ever
+// The dispatcher calls Update zero or more times and then Finish, all from
+// one goroutine. Finish is called once, or again after it failed, to retry
+// the send (then from another goroutine, but never concurrently); a repeated
+// Finish continues from what the failed one already delivered. Update receives the whole text so far (it only ever
 // grows); the adapter throttles and renders it in its own way and may drop
 // intermediate updates. Finish delivers the complete reply; it must not return
 // before the reply is handed to the platform (or has failed).
