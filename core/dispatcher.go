@@ -144,9 +144,12 @@ func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 
 // Run starts every adapter with Deliver, replays the turns an earlier process
 // accepted but did not finish, and runs turns until ctx ends. Then it stops
-// accepting, waits for the adapters to return and for turns in flight to
-// finish within the drain timeout, and returns. An adapter whose Run fails
-// before ctx ends stops the dispatcher with that error.
+// accepting (Deliver returns ErrStopping), lets turns in flight finish and
+// deliver their replies within the drain timeout, and only then ends the
+// adapters' Run and waits for them, so that a connection-based adapter (the
+// web chat) keeps its clients connected until their answers are out. An
+// adapter whose Run fails before ctx ends stops the dispatcher the same way,
+// and Run returns that error.
 func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.adapters = make(map[Platform]Adapter, len(adapters))
 	for _, a := range adapters {
@@ -167,17 +170,16 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.replay(ctx, pending)
 	d.life.open()
 	err = d.serve(ctx, adapters)
-	d.drain()
 	close(d.ready)
 	d.life.wait()
 	return err
 }
 
-// serve runs the adapters until ctx ends or one of them fails, then stops
-// intake and waits for every adapter to return. It returns the first
-// adapter's failure, or nil.
+// serve runs the adapters until ctx ends or one of them fails; then it stops
+// intake, drains the turns, ends the adapters' Run and waits for every
+// adapter to return. It returns the first adapter's failure, or nil.
 func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
-	runCtx, cancel := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	errc := make(chan error, len(adapters))
 	var running sync.WaitGroup
@@ -185,19 +187,19 @@ func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
 		running.Go(func() {
 			if err := a.Run(runCtx, d.Deliver); err != nil && runCtx.Err() == nil {
 				errc <- fmt.Errorf("%s: %w", a.Name(), err)
-				cancel()
 			}
 		})
 	}
-	<-runCtx.Done()
-	d.life.stop()
-	running.Wait()
+	var err error
 	select {
-	case err := <-errc:
-		return err
-	default:
-		return nil
+	case <-ctx.Done():
+	case err = <-errc:
 	}
+	d.life.stop()
+	d.drain()
+	cancel()
+	running.Wait()
+	return err
 }
 
 // drain waits for queued turns and refusals being sent to finish, up to the

@@ -116,6 +116,8 @@ type fakeAdapter struct {
 	failures map[MessageID][]error
 	// held is closed by a test to let a Finish failing with errHeld return.
 	held chan struct{}
+	// stopped is closed when Run returns.
+	stopped chan struct{}
 }
 
 // errHeld is an injected Finish failure that first waits for the adapter's
@@ -151,7 +153,7 @@ type sent struct {
 }
 
 func newFakeAdapter(name Platform) *fakeAdapter {
-	return &fakeAdapter{name: name, deliver: make(chan DeliverFunc, 1), done: make(chan sent, 1000), held: make(chan struct{})}
+	return &fakeAdapter{name: name, deliver: make(chan DeliverFunc, 1), done: make(chan sent, 1000), held: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 func (a *fakeAdapter) Name() Platform { return a.name }
@@ -159,6 +161,7 @@ func (a *fakeAdapter) Name() Platform { return a.name }
 func (a *fakeAdapter) Run(ctx context.Context, deliver DeliverFunc) error {
 	a.deliver <- deliver
 	<-ctx.Done()
+	close(a.stopped)
 	return nil
 }
 

@@ -167,7 +167,10 @@ func (a *Adapter) Check(context.Context) error {
 
 // Run serves messages through deliver until ctx ends. Then it refuses new
 // requests, closes every WebSocket with close code 1001 (going away), and
-// returns once their goroutines have ended. It may be called once.
+// returns once their goroutines have ended. It may be called once. The
+// dispatcher ends ctx only after the turns in flight have drained, so the
+// clients get their answers before the connection closes; while it drains,
+// deliver refuses new messages and the client is told to send them again.
 func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 	if deliver == nil {
 		return errors.New("web: run: deliver is nil")
