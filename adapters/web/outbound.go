@@ -46,6 +46,9 @@ type (
 		ReplyTo string `json:"reply_to"`
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Also lists the other messages refused for the same reason, in
+		// order, when refusals were coalesced into one frame.
+		Also []string `json:"also,omitempty"`
 	}
 )
 
@@ -58,14 +61,23 @@ func newHistoryFrame(msgs []core.Message) historyFrame {
 	return f
 }
 
+// refusalFrame is the error frame of a refusal by the dispatcher; false
+// for a reply that is not a refusal.
+func refusalFrame(replyTo core.MessageID, r core.Reply) (errorFrame, bool) {
+	switch r.Refusal {
+	case core.RefusalBusy:
+		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeBusy, Message: refusalMessage(r, "the bot is busy; try again soon")}, true
+	case core.RefusalRateLimited:
+		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeRateLimited, Message: refusalMessage(r, "too many messages; slow down")}, true
+	}
+	return errorFrame{}, false
+}
+
 // finalFrame is the frame that ends a reply: an error frame for a refusal,
 // else a done frame.
 func finalFrame(replyTo core.MessageID, r core.Reply) any {
-	switch r.Refusal {
-	case core.RefusalBusy:
-		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeBusy, Message: refusalMessage(r, "the bot is busy; try again soon")}
-	case core.RefusalRateLimited:
-		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeRateLimited, Message: refusalMessage(r, "too many messages; slow down")}
+	if f, ok := refusalFrame(replyTo, r); ok {
+		return f
 	}
 	return doneFrame{Type: "done", ReplyTo: string(replyTo), Text: r.Text, Route: string(r.Route), Provider: r.Provider, Model: r.Model}
 }
@@ -105,9 +117,14 @@ func (w *replyWriter) Update(_ context.Context, textSoFar string) error {
 // reply to any /api/chat request waiting for it. It returns at once: slow
 // connections get the frame from their own writer.
 func (w *replyWriter) Finish(_ context.Context, reply core.Reply) error {
+	refusal, refused := refusalFrame(w.env.MessageID, reply)
 	frame := finalFrame(w.env.MessageID, reply)
 	for _, c := range w.hub.listeners(w.env.ChatID) {
-		c.sendFinal(w.env.MessageID, frame)
+		if refused {
+			c.refuse(refusal)
+		} else {
+			c.sendFinal(w.env.MessageID, frame)
+		}
 	}
 	w.hub.resolve(waitKey{session: w.env.ChatID, id: w.env.MessageID}, reply)
 	return nil
