@@ -333,7 +333,8 @@ func (d *Dispatcher) serviceProblemText(text string) string {
 
 // limit forgets the pending record of an accepted message whose sender is
 // over the rate limit (its dedup marks stay) and tells the sender so, once
-// per sender per noticeWindow; the other refusals are only counted.
+// per sender per noticeWindow; the other refusals are only counted (and
+// marked, by an adapter that can do so without a message: QuietRefuser).
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
 	d.metrics.refused(RefusalRateLimited)
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
@@ -342,6 +343,9 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 	if !d.notices.allow(env.Sender(), d.now()) {
 		d.metrics.noticeDropped(RefusalRateLimited)
 		log.Debug("rate limited; notice already sent in this window")
+		if q, ok := d.adapters[env.Platform].(QuietRefuser); ok {
+			q.RefuseQuietly(env, RefusalRateLimited)
+		}
 		return
 	}
 	log.Info("rate limited")

@@ -92,6 +92,14 @@ type Typer interface {
 	Typing(ctx context.Context, env Envelope)
 }
 
+// QuietRefuser is implemented by adapters that can mark a refused message
+// without writing to the user (the web chat's error frame names the message
+// and joins others). The dispatcher calls it for a refusal it sends no
+// notice for, from any goroutine; it must return at once.
+type QuietRefuser interface {
+	RefuseQuietly(env Envelope, why Refusal)
+}
+
 // Checker is implemented by adapters that can tell whether they are connected.
 // A nil error means ready; it is used by /readyz.
 type Checker interface {

@@ -42,3 +42,48 @@ func TestDispatcherDoesNotResendUncertainReply(t *testing.T) {
 		t.Fatal("turn left pending")
 	}
 }
+
+// quietAdapter is a fakeAdapter that marks refusals without a notice.
+type quietAdapter struct {
+	*fakeAdapter
+	quiet chan MessageID
+}
+
+func (q quietAdapter) RefuseQuietly(env Envelope, why Refusal) {
+	if why == RefusalRateLimited {
+		q.quiet <- env.MessageID
+	}
+}
+
+// Refusals past the window's one notice reach an adapter that can mark them
+// without a message.
+func TestDispatcherRateLimitMarksQuietRefusals(t *testing.T) {
+	cfg := testConfig()
+	cfg.RatePerMinute, cfg.RateBurst = 1, 1
+	store := newMemStore()
+	q := quietAdapter{fakeAdapter: newFakeAdapter("test"), quiet: make(chan MessageID, 10)}
+	d, err := NewDispatcher(cfg, store, store, &echoAnswerer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx, q) }()
+	defer func() { cancel(); <-done }()
+	deliver := <-q.deliver
+	for i := range 4 {
+		if err := deliver(context.Background(), msg("c1", fmt.Sprint(i), "hi")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []MessageID{"2", "3"} {
+		select {
+		case id := <-q.quiet:
+			if id != want {
+				t.Fatalf("quiet refusal of %s, want %s", id, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no quiet refusal of %s", want)
+		}
+	}
+}
