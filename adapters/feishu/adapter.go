@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/metric"
 )
 
@@ -37,6 +38,10 @@ type Adapter struct {
 
 	botMu sync.Mutex // guards botID; held while fetching it
 	botID string
+
+	refs  core.ReplyRefs   // nil: replies are not kept with their turns
+	index core.ReplyIndex  // nil: replies to the bot are not recognised
+	texts *catalog.Catalog // nil: the built-in texts
 }
 
 var (
@@ -173,6 +178,7 @@ func (a *Adapter) accept(ctx context.Context, e event) error {
 	if err != nil {
 		return err
 	}
+	e.repliesToBot = a.repliesToBot(ctx, e)
 	env, v := a.in.envelope(e, botID, a.now())
 	log := a.log.With("chat_id", string(env.ChatID), "msg_id", string(env.MessageID))
 	switch v {

@@ -31,6 +31,9 @@ type event struct {
 	Type      string `json:"type"`
 	Token     string `json:"token"`
 	Challenge string `json:"challenge"`
+	// repliesToBot is set by the adapter when the message replies to one of
+	// the bot's messages.
+	repliesToBot bool
 }
 
 type eventHeader struct {
@@ -142,8 +145,9 @@ func (in inbound) envelope(e event, botID string, now time.Time) (core.Envelope,
 	}
 	text, ok := messageText(m.MessageType, m.Content)
 	env.Text = stripMentions(text, m.Mentions, botID)
+	env.RepliesToBot = e.repliesToBot
 	addressed := env.ChatKind == core.ChatDirect || in.trigger == TriggerAll || env.MentionsBot ||
-		strings.HasPrefix(env.Text, "/")
+		env.RepliesToBot || strings.HasPrefix(env.Text, "/")
 	switch {
 	case !addressed:
 		return env, verdictIgnore

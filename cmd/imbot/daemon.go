@@ -17,6 +17,7 @@ import (
 	"imbot/core/faq"
 	"imbot/core/kit"
 	"imbot/core/token"
+	"imbot/core/catalog"
 	"imbot/knowledge"
 	"imbot/metric"
 	"imbot/provider/openai"
@@ -35,6 +36,7 @@ type daemon struct {
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -60,6 +62,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 			d.store.Close()
 		}
 	}()
+	if d.texts, err = catalog.New(catalog.Config{}); err != nil {
+		return nil, fmt.Errorf("message catalogue: %w", err)
+	}
 	general, business, err := d.buildChains()
 	if err != nil {
 		return nil, err
@@ -89,7 +94,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		}
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
-		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics), core.WithCatalog(d.texts),
 		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
@@ -182,7 +187,8 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics))
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithCatalog(d.texts),
+			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
 		if err != nil {
 			return nil, err
 		}
@@ -194,8 +200,8 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	return out, nil
 }
 
-// run serves until ctx ends, then shuts down in order: adapters stop, turns
-// in flight drain, the HTTP server closes, the store closes. ready is called
+// run serves until ctx ends, then shuts down in order: intake stops, turns
+// in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	h, err := d.handler()
