@@ -35,6 +35,7 @@ type Adapter struct {
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
 	notices   chan core.Envelope               // "text only" replies, sent by Run
+	order     *chatOrder                       // long-connection events, per chat in order
 
 	botMu sync.Mutex // guards botID; held while fetching it
 	botID string
@@ -94,6 +95,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		hc:      defaultHTTPClient(),
 		now:     time.Now,
 		notices: make(chan core.Envelope, noticeQueue),
+		order:   newChatOrder(orderSettle),
 		in: inbound{trigger: cfg.GroupTrigger, scope: cfg.SessionScope,
 			inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
 	}
