@@ -50,10 +50,10 @@ var asked = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{
-		conv: "web\x00s1",
+		conv: core.ConversationKey{Platform: "web", Chat: "s1"},
 		msgs: []core.Message{{Role: core.RoleUser, Text: "hi", At: asked}, {Role: core.RoleAssistant, Text: "hello", At: asked,
 			Route: core.RouteModel, Provider: "local", Model: "m", Tokens: 3}},
-		questions: []core.UnansweredQuestion{{Question: "Mars?", Conversation: "web\x00s1", Platform: "web", At: asked,
+		questions: []core.UnansweredQuestion{{Question: "Mars?", Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Platform: "web", At: asked,
 			Reason: core.ReasonDegraded, Candidates: []core.Candidate{{ID: "shipping", Score: 0.25}}}},
 	}
 }

@@ -13,12 +13,6 @@ import (
 	"imbot/core"
 )
 
-// conversationLabel writes a conversation key for people: its NUL-separated
-// parts joined with "/".
-func conversationLabel(conv core.ConversationKey) string {
-	return strings.ReplaceAll(string(conv), "\x00", "/")
-}
-
 // exportedConversation is one line of `imbot export`.
 type exportedConversation struct {
 	Conversation string            `json:"conversation"`
@@ -40,7 +34,7 @@ type exportedMessage struct {
 func writeExport(ctx context.Context, st Store, w io.Writer) error {
 	enc := json.NewEncoder(w)
 	return st.Export(ctx, func(conv core.ConversationKey, msgs []core.Message) error {
-		line := exportedConversation{Conversation: conversationLabel(conv), Messages: make([]exportedMessage, len(msgs))}
+		line := exportedConversation{Conversation: conv.Label(), Messages: make([]exportedMessage, len(msgs))}
 		for i, m := range msgs {
 			line.Messages[i] = exportedMessage{Role: string(m.Role), Text: m.Text, At: m.At, Route: string(m.Route),
 				Provider: m.Provider, Model: m.Model, Tokens: m.Tokens}
@@ -65,7 +59,7 @@ func writeUnanswered(w io.Writer, qs []core.UnansweredQuestion, format string) e
 	case "jsonl":
 		enc := json.NewEncoder(w)
 		for _, q := range qs {
-			if err := enc.Encode(UnansweredLine{Question: q.Question, Conversation: conversationLabel(q.Conversation),
+			if err := enc.Encode(UnansweredLine{Question: q.Question, Conversation: q.Conversation.Label(),
 				Platform: string(q.Platform), At: q.At, Reason: q.Reason, Candidates: q.Candidates}); err != nil {
 				return err
 			}
@@ -87,7 +81,7 @@ func writeUnansweredCSV(w io.Writer, qs []core.UnansweredQuestion) error {
 			cands[i] = c.ID + ":" + strconv.FormatFloat(c.Score, 'f', 3, 64)
 		}
 		_ = cw.Write([]string{q.At.UTC().Format(time.RFC3339), string(q.Platform),
-			conversationLabel(q.Conversation), q.Reason, q.Question, strings.Join(cands, ";")})
+			q.Conversation.Label(), q.Reason, q.Question, strings.Join(cands, ";")})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -253,6 +253,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if env.Received.IsZero() {
 		env.Received = d.now()
 	}
+	env.Scope = d.cfg.GroupPolicies[env.Platform].Scope
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	if reason := d.ignore(env); reason != "" {
 		d.metrics.ignored(reason)
@@ -389,11 +390,8 @@ func (d *Dispatcher) ignore(env Envelope) string {
 
 // addressed reports whether a group message is meant for the bot.
 func (d *Dispatcher) addressed(env Envelope) bool {
-	if env.MentionsBot || env.RepliesToBot || d.cfg.GroupTriggers[env.Platform] == TriggerAll {
-		return true
-	}
 	_, _, _, isCommand := d.commands.parse(env.Text)
-	return isCommand
+	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that

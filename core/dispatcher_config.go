@@ -6,37 +6,6 @@ import (
 	"time"
 )
 
-// GroupTrigger says when the bot answers in a group chat.
-type GroupTrigger uint8
-
-// Group triggers.
-const (
-	// TriggerMention answers only messages that mention the bot, reply to
-	// it, or start with a command.
-	TriggerMention GroupTrigger = iota
-	// TriggerAll answers every message.
-	TriggerAll
-)
-
-// String returns "mention" or "all".
-func (t GroupTrigger) String() string {
-	if t == TriggerAll {
-		return "all"
-	}
-	return "mention"
-}
-
-// ParseGroupTrigger parses "mention" or "all".
-func ParseGroupTrigger(s string) (GroupTrigger, error) {
-	switch s {
-	case "mention", "":
-		return TriggerMention, nil
-	case "all":
-		return TriggerAll, nil
-	}
-	return TriggerMention, fmt.Errorf("want \"mention\" or \"all\", got %q", s)
-}
-
 // DispatcherConfig is the [dispatcher] section.
 type DispatcherConfig struct {
 	// MaxInFlight bounds the turns running at once across conversations.
@@ -61,9 +30,10 @@ type DispatcherConfig struct {
 	BusyReply string `toml:"busy_reply"`
 	// RateLimitedReply answers a message over the sender's rate limit.
 	RateLimitedReply string `toml:"rate_limited_reply"`
-	// GroupTriggers holds each platform's group trigger; platforms not
-	// listed use TriggerMention. Filled from the adapters' sections.
-	GroupTriggers map[Platform]GroupTrigger `toml:"-"`
+	// GroupPolicies holds each platform's group policy; platforms not
+	// listed use the zero policy (mention, chat). Filled from the adapters'
+	// sections.
+	GroupPolicies map[Platform]GroupPolicy `toml:"-"`
 }
 
 // DefaultDispatcherConfig returns the defaults of the [dispatcher] section.

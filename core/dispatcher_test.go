@@ -221,11 +221,39 @@ func TestDispatcherGroupTrigger(t *testing.T) {
 	})
 	t.Run("all", func(t *testing.T) {
 		cfg := testConfig()
-		cfg.GroupTriggers = map[Platform]GroupTrigger{"test": TriggerAll}
+		cfg.GroupPolicies = map[Platform]GroupPolicy{"test": {Trigger: TriggerAll}}
 		h := startHarness(t, cfg, nil)
 		h.send(group("1", "chatter", false, false))
 		h.next()
 	})
+	t.Run("command", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.GroupPolicies = map[Platform]GroupPolicy{"test": {Trigger: TriggerCommand}}
+		h := startHarness(t, cfg, nil)
+		h.send(group("1", "hi bot", true, false))
+		h.send(group("2", "thanks", false, true))
+		h.none()
+		h.send(group("3", "/help", false, false))
+		if s := h.next(); s.env.MessageID != "3" {
+			t.Fatalf("reply to %s, want the command", s.env.MessageID)
+		}
+	})
+}
+
+// TestDispatcherAppliesGroupScope: the platform's policy, not the adapter,
+// decides how a group is divided into conversations.
+func TestDispatcherAppliesGroupScope(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupPolicies = map[Platform]GroupPolicy{"test": {Trigger: TriggerAll, Scope: ScopeUser}}
+	h := startHarness(t, cfg, nil)
+	e := msg("g", "1", "hi")
+	e.ChatKind, e.Scope = ChatGroup, ScopeChat
+	h.send(e)
+	s := h.next()
+	want := ConversationKey{Platform: "test", Chat: "g", User: "u-g"}
+	if got := s.env.Conversation(); got != want {
+		t.Fatalf("conversation %+v, want %+v", got, want)
+	}
 }
 
 func TestDispatcherAllowList(t *testing.T) {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -38,17 +39,6 @@ func (k ChatKind) String() string {
 	return "direct"
 }
 
-// Scope says how a group chat is divided into conversations.
-type Scope uint8
-
-// Conversation scopes.
-const (
-	// ScopeChat makes a whole chat (or thread) one conversation.
-	ScopeChat Scope = iota
-	// ScopeUser gives every member of a group a conversation of their own.
-	ScopeUser
-)
-
 // Envelope is one inbound message, normalised by the adapter that received it.
 type Envelope struct {
 	Platform  Platform
@@ -67,7 +57,8 @@ type Envelope struct {
 	MentionsBot bool
 	// RepliesToBot is set when the message replies to one of the bot's messages.
 	RepliesToBot bool
-	// Scope is how the adapter divides group chats into conversations.
+	// Scope is how group chats are divided into conversations; the
+	// dispatcher sets it from the platform's GroupPolicy.
 	Scope Scope
 	// Received is when the message arrived; the dispatcher fills it in when
 	// the adapter left it zero.
@@ -75,28 +66,82 @@ type Envelope struct {
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for
-// per-user scope in groups, the user. It is stable across restarts and is the
-// key the store files history under.
-type ConversationKey string
+// per-user scope in groups, the user. It is comparable, stable across
+// restarts, and String is the key the store files history under.
+type ConversationKey struct {
+	Platform Platform
+	Chat     ChatID
+	Thread   ThreadID // empty outside threads
+	User     UserID   // set only for per-user scope in groups
+}
 
-// Conversation returns the key of the conversation e belongs to.
+// Conversation returns the key of the conversation e belongs to under its
+// Scope (which the dispatcher sets from the platform's group policy).
 func (e Envelope) Conversation() ConversationKey {
+	k := ConversationKey{Platform: e.Platform, Chat: e.ChatID, Thread: e.ThreadID}
+	if e.ChatKind != ChatGroup {
+		return k
+	}
+	switch e.Scope {
+	case ScopeUser:
+		k.User = e.UserID
+	case ScopeThread:
+		if k.Thread == "" {
+			k.Thread = ThreadID(e.MessageID)
+		}
+	}
+	return k
+}
+
+// Key separators of the encoding of a conversation key.
+const (
+	keySep    = "\x00"
+	keyThread = "t:"
+	keyUser   = "u:"
+)
+
+// String encodes k as platform, chat, "t:"+thread (when set) and "u:"+user
+// (when set), joined by NUL bytes. Keys written by earlier releases have
+// the same bytes.
+func (k ConversationKey) String() string {
 	var b strings.Builder
-	b.Grow(len(e.Platform) + len(e.ChatID) + len(e.ThreadID) + len(e.UserID) + 3)
-	b.WriteString(string(e.Platform))
-	b.WriteByte(0)
-	b.WriteString(string(e.ChatID))
-	if e.ThreadID != "" {
-		b.WriteByte(0)
-		b.WriteString("t:")
-		b.WriteString(string(e.ThreadID))
+	b.Grow(len(k.Platform) + len(k.Chat) + len(k.Thread) + len(k.User) + 7)
+	b.WriteString(string(k.Platform))
+	b.WriteString(keySep)
+	b.WriteString(string(k.Chat))
+	if k.Thread != "" {
+		b.WriteString(keySep + keyThread)
+		b.WriteString(string(k.Thread))
 	}
-	if e.Scope == ScopeUser && e.ChatKind == ChatGroup {
-		b.WriteByte(0)
-		b.WriteString("u:")
-		b.WriteString(string(e.UserID))
+	if k.User != "" {
+		b.WriteString(keySep + keyUser)
+		b.WriteString(string(k.User))
 	}
-	return ConversationKey(b.String())
+	return b.String()
+}
+
+// Label is k for people: its parts joined by "/", as in
+// "telegram/-100123/t:42".
+func (k ConversationKey) Label() string { return strings.ReplaceAll(k.String(), keySep, "/") }
+
+// ParseConversationKey reverses String.
+func ParseConversationKey(s string) (ConversationKey, error) {
+	parts := strings.Split(s, keySep)
+	if len(parts) < 2 || len(parts) > 4 || parts[0] == "" {
+		return ConversationKey{}, fmt.Errorf("conversation key %q: want platform, chat, thread and user", s)
+	}
+	k := ConversationKey{Platform: Platform(parts[0]), Chat: ChatID(parts[1])}
+	for _, p := range parts[2:] {
+		switch {
+		case strings.HasPrefix(p, keyThread) && k.Thread == "" && k.User == "":
+			k.Thread = ThreadID(p[len(keyThread):])
+		case strings.HasPrefix(p, keyUser) && k.User == "":
+			k.User = UserID(p[len(keyUser):])
+		default:
+			return ConversationKey{}, fmt.Errorf("conversation key %q: bad part %q", s, p)
+		}
+	}
+	return k, nil
 }
 
 // Sender names e's author across platforms as "platform:user_id", the form

@@ -3,28 +3,38 @@ package core
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // rateLimiter is a token bucket per user. Buckets idle long enough to be
 // full again are forgotten, so memory stays bounded by active users.
 type rateLimiter struct {
-	perSecond float64
-	burst     float64
+	limit     rate.Limit
+	burst     int
+	full      time.Duration // how long an empty bucket takes to refill
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
 }
 
+// bucket is one user's limiter and the time it was last used.
 type bucket struct {
-	tokens float64
-	at     time.Time
+	lim *rate.Limiter
+	at  time.Time
 }
 
 func newRateLimiter(perMinute float64, burst int) *rateLimiter {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &rateLimiter{perSecond: perMinute / 60, burst: float64(burst), buckets: make(map[string]*bucket)}
+	perSecond := perMinute / 60
+	return &rateLimiter{
+		limit:   rate.Limit(perSecond),
+		burst:   burst,
+		full:    time.Duration(float64(burst) / perSecond * float64(time.Second)),
+		buckets: make(map[string]*bucket),
+	}
 }
 
 // allow takes one token from key's bucket and reports whether there was one.
@@ -38,28 +48,22 @@ func (r *rateLimiter) allow(key string, now time.Time) bool {
 	r.sweep(now)
 	b, ok := r.buckets[key]
 	if !ok {
-		b = &bucket{tokens: r.burst, at: now}
+		b = &bucket{lim: rate.NewLimiter(r.limit, r.burst)}
 		r.buckets[key] = b
 	}
-	b.tokens = min(r.burst, b.tokens+now.Sub(b.at).Seconds()*r.perSecond)
 	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return b.lim.AllowN(now, 1)
 }
 
 // sweep drops buckets that have refilled completely; it runs at most once
 // per refill period.
 func (r *rateLimiter) sweep(now time.Time) {
-	full := time.Duration(r.burst / r.perSecond * float64(time.Second))
-	if now.Sub(r.lastSweep) < full {
+	if now.Sub(r.lastSweep) < r.full {
 		return
 	}
 	r.lastSweep = now
 	for k, b := range r.buckets {
-		if now.Sub(b.at) >= full {
+		if now.Sub(b.at) >= r.full {
 			delete(r.buckets, k)
 		}
 	}

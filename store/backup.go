@@ -64,14 +64,17 @@ func (s *Store) Export(ctx context.Context, fn func(conv core.ConversationKey, m
 			if len(names) == 0 {
 				return nil
 			}
-			conv, next = core.ConversationKey(names[0]), after
-			msgs = s.allMessages(tx, conv)
+			var perr error
+			if conv, perr = core.ParseConversationKey(string(names[0])); perr != nil {
+				return fmt.Errorf("store: export: %w", perr)
+			}
+			next, msgs = after, s.allMessages(tx, conv)
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if conv == "" {
+		if conv == (core.ConversationKey{}) {
 			return nil
 		}
 		if err := fn(conv, msgs); err != nil {

@@ -109,7 +109,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("%q: exported %+v, want %+v", conv, msgs, want[conv])
 		}
 		// fn runs outside any transaction, so it may write.
-		return s.SetCursor(ctx, "export", string(conv))
+		return s.SetCursor(ctx, "export", conv.String())
 	})
 	if err != nil {
 		t.Fatal(err)

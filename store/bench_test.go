@@ -181,7 +181,7 @@ func BenchmarkRecent(b *testing.B) {
 	s := openTest(b, testConfig(b))
 	ctx := context.Background()
 	env := envelope("recent", 0)
-	err := s.db.Update(func(tx *bolt.Tx) error { return seedConversation(tx, string(env.Conversation()), 1000, time.Now()) })
+	err := s.db.Update(func(tx *bolt.Tx) error { return seedConversation(tx, env.Conversation().String(), 1000, time.Now()) })
 	if err != nil {
 		b.Fatal(err)
 	}

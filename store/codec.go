@@ -178,3 +178,16 @@ func (d *dec) done() error {
 	}
 	return d.err
 }
+
+// conversation reads a conversation key; an empty string is the zero key.
+func (d *dec) conversation() core.ConversationKey {
+	s := d.string()
+	if s == "" {
+		return core.ConversationKey{}
+	}
+	k, err := core.ParseConversationKey(s)
+	if err != nil {
+		d.fail("bad conversation key")
+	}
+	return k
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"imbot/core"
 )
 
 func TestCursors(t *testing.T) {
@@ -110,7 +112,7 @@ func TestUnansweredQueue(t *testing.T) {
 	t0 := clock.Now()
 	entries := []Unanswered{
 		{Question: "third", At: t0.Add(2 * time.Hour), Reason: "all providers failed"},
-		{Question: "first", At: t0, Conversation: "telegram\x00c1", Platform: "telegram", Reason: "all providers failed",
+		{Question: "first", At: t0, Conversation: core.ConversationKey{Platform: "telegram", Chat: "c1"}, Platform: "telegram", Reason: "all providers failed",
 			Candidates: []Candidate{{ID: "hours", Score: 0.61}, {ID: "prices", Score: 0.42}}},
 		{Question: "second", At: t0.Add(time.Hour), Reason: "degraded"},
 		{Question: "second, later insert", At: t0.Add(time.Hour), Reason: "degraded"},
@@ -148,7 +150,7 @@ func TestUnansweredQueue(t *testing.T) {
 	}
 	got, _ := s.Unanswered(ctx, t0)
 	first := got[0]
-	if first.Conversation != "telegram\x00c1" || first.Platform != "telegram" || !first.At.Equal(t0) ||
+	if first.Conversation != (core.ConversationKey{Platform: "telegram", Chat: "c1"}) || first.Platform != "telegram" || !first.At.Equal(t0) ||
 		!slices.Equal(first.Candidates, entries[1].Candidates) {
 		t.Errorf("first entry = %+v, want %+v", first, entries[1])
 	}

@@ -21,7 +21,7 @@ const appendFillPercent = 0.9
 // when limit is not positive or conv has no history. An unreadable message
 // is logged and skipped.
 func (s *Store) Recent(ctx context.Context, conv core.ConversationKey, limit int) ([]core.Message, error) {
-	if err := checkKey("conversation key", string(conv)); err != nil {
+	if err := checkKey("conversation key", conv.String()); err != nil {
 		return nil, fmt.Errorf("store: recent: %w", err)
 	}
 	if limit <= 0 {
@@ -61,7 +61,7 @@ func (s *Store) readMessage(conv core.ConversationKey, k, v []byte) (core.Messag
 
 // messagesOf returns conv's message bucket, nil when it has none.
 func messagesOf(tx *bolt.Tx, conv core.ConversationKey) *bolt.Bucket {
-	cb := bucket(tx, bucketConv).Bucket([]byte(conv))
+	cb := bucket(tx, bucketConv).Bucket([]byte(conv.String()))
 	if cb == nil {
 		return nil
 	}
@@ -76,7 +76,7 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	if err := checkEnvelope(env); err != nil {
 		return fmt.Errorf("store: complete: %w", err)
 	}
-	conv := []byte(env.Conversation())
+	conv := []byte(env.Conversation().String())
 	pkey := pendingKey(env)
 	recs := [][]byte{encodeMessage(turn.User), encodeMessage(turn.Reply)}
 	now := s.now()
@@ -137,11 +137,11 @@ func readConvMeta(cb *bolt.Bucket) convMeta {
 // Reset deletes conv's history; resetting an unknown conversation is not an
 // error.
 func (s *Store) Reset(ctx context.Context, conv core.ConversationKey) error {
-	if err := checkKey("conversation key", string(conv)); err != nil {
+	if err := checkKey("conversation key", conv.String()); err != nil {
 		return fmt.Errorf("store: reset: %w", err)
 	}
 	return s.update(ctx, "reset", func(tx *bolt.Tx) error {
-		err := bucket(tx, bucketConv).DeleteBucket([]byte(conv))
+		err := bucket(tx, bucketConv).DeleteBucket([]byte(conv.String()))
 		if errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return nil
 		}

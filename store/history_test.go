@@ -55,7 +55,7 @@ func TestCompleteIsAtomic(t *testing.T) {
 	}
 	// A plain value where the conversation's bucket belongs makes the append
 	// fail after nothing else has been written.
-	conv := []byte(env.Conversation())
+	conv := []byte(env.Conversation().String())
 	err := s.db.Update(func(tx *bolt.Tx) error { return bucket(tx, bucketConv).Put(conv, []byte("x")) })
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestRecentLimits(t *testing.T) {
 			t.Errorf("Recent(limit %d) = %d messages %v, want %d", tt.limit, len(got), got, len(tt.want))
 		}
 	}
-	if got, err := s.Recent(ctx, "telegram\x00nobody", 10); err != nil || got != nil {
+	if got, err := s.Recent(ctx, core.ConversationKey{Platform: "telegram", Chat: "nobody"}, 10); err != nil || got != nil {
 		t.Errorf("Recent of an unknown conversation = %v, %v; want nil, nil", got, err)
 	}
 }
@@ -132,7 +132,7 @@ func TestResetForgetsOneConversation(t *testing.T) {
 	if err := s.Reset(ctx, a.Conversation()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reset(ctx, "telegram\x00never-seen"); err != nil {
+	if err := s.Reset(ctx, core.ConversationKey{Platform: "telegram", Chat: "never-seen"}); err != nil {
 		t.Fatalf("Reset of an unknown conversation: %v", err)
 	}
 	if got, _ := s.Recent(ctx, a.Conversation(), 10); len(got) != 0 {

@@ -37,7 +37,7 @@ func checkEnvelope(env core.Envelope) error {
 			return err
 		}
 	}
-	return checkKey("conversation key", string(env.Conversation()))
+	return checkKey("conversation key", env.Conversation().String())
 }
 
 // pendingKey names env's pending record: its first dedup key, the message

@@ -120,7 +120,7 @@ func decodePending(b []byte) (pendingRecord, error) {
 	if p.Env.ChatKind > core.ChatGroup {
 		d.fail("bad chat kind")
 	}
-	if p.Env.Scope > core.ScopeUser {
+	if !p.Env.Scope.Valid() {
 		d.fail("bad scope")
 	}
 	if v == recordV2 {
@@ -238,10 +238,10 @@ func decodeVector(b []byte) ([]float32, error) {
 }
 
 func encodeUnanswered(u Unanswered) []byte {
-	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation)+len(u.Reason)+24*len(u.Candidates))}
+	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+24*len(u.Candidates))}
 	e.byte(recordV1)
 	e.string(u.Question)
-	e.string(string(u.Conversation))
+	e.string(convString(u.Conversation))
 	e.string(string(u.Platform))
 	e.time(u.At)
 	e.string(u.Reason)
@@ -258,7 +258,7 @@ func decodeUnanswered(b []byte) (Unanswered, error) {
 	d.version(recordV1)
 	u := Unanswered{
 		Question:     d.string(),
-		Conversation: core.ConversationKey(d.string()),
+		Conversation: d.conversation(),
 		Platform:     core.Platform(d.string()),
 		At:           d.time(),
 		Reason:       d.string(),
@@ -271,4 +271,12 @@ func decodeUnanswered(b []byte) (Unanswered, error) {
 		}
 	}
 	return u, d.done()
+}
+
+// convString encodes k for a record; the zero key is the empty string.
+func convString(k core.ConversationKey) string {
+	if k == (core.ConversationKey{}) {
+		return ""
+	}
+	return k.String()
 }

@@ -32,7 +32,7 @@ func sampleAnswered() pendingRecord {
 }
 
 func sampleUnanswered() Unanswered {
-	return Unanswered{Question: "退货政策？", Conversation: "feishu\x00oc_1", Platform: "feishu",
+	return Unanswered{Question: "退货政策？", Conversation: core.ConversationKey{Platform: "feishu", Chat: "oc_1"}, Platform: "feishu",
 		At: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC), Reason: "all providers failed",
 		Candidates: []Candidate{{ID: "returns", Score: 0.58}, {ID: "shipping", Score: math.Inf(-1)}}}
 }

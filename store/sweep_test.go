@@ -35,6 +35,11 @@ func fill(t *testing.T, s *Store, fn func(tx *bolt.Tx) error) {
 	}
 }
 
+// testConv is the key of the test conversation named chat.
+func testConv(chat string) core.ConversationKey {
+	return core.ConversationKey{Platform: "test", Chat: core.ChatID(chat)}
+}
+
 // seedConversation appends n messages to conv at time at.
 func seedConversation(tx *bolt.Tx, conv string, n int, at time.Time) error {
 	recs := make([][]byte, n)
@@ -98,19 +103,19 @@ func TestSweepTrimsConversations(t *testing.T) {
 		over  = 300              // one message over the limit each
 	)
 	fill(t, s, func(tx *bolt.Tx) error {
-		if err := seedConversation(tx, "big", 3*sweepChunk+7, now); err != nil {
+		if err := seedConversation(tx, testConv("big").String(), 3*sweepChunk+7, now); err != nil {
 			return err
 		}
-		if err := seedConversation(tx, "small", 4, now); err != nil {
+		if err := seedConversation(tx, testConv("small").String(), 4, now); err != nil {
 			return err
 		}
 		for i := range quiet {
-			if err := seedConversation(tx, fmt.Sprintf("quiet-%05d", i), 1, now); err != nil {
+			if err := seedConversation(tx, testConv(fmt.Sprintf("quiet-%05d", i)).String(), 1, now); err != nil {
 				return err
 			}
 		}
 		for i := range over {
-			if err := seedConversation(tx, fmt.Sprintf("over-%05d", i), cfg.MaxMessages+1, now); err != nil {
+			if err := seedConversation(tx, testConv(fmt.Sprintf("over-%05d", i)).String(), cfg.MaxMessages+1, now); err != nil {
 				return err
 			}
 		}
@@ -135,7 +140,7 @@ func TestSweepTrimsConversations(t *testing.T) {
 		{fmt.Sprintf("quiet-%05d", quiet-1), "m0", 1},
 	}
 	for _, tt := range tests {
-		got, err := s.Recent(ctx, core.ConversationKey(tt.conv), 1<<20)
+		got, err := s.Recent(ctx, testConv(tt.conv), 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +153,7 @@ func TestSweepTrimsConversations(t *testing.T) {
 	if err := s.Complete(ctx, turnFor(envelope("c", 1), now)); err != nil {
 		t.Fatal(err)
 	}
-	fill(t, s, func(tx *bolt.Tx) error { return seedConversation(tx, "big", 2, now) })
+	fill(t, s, func(tx *bolt.Tx) error { return seedConversation(tx, testConv("big").String(), 2, now) })
 	if st, _ := s.Sweep(ctx, now); st != (SweepStats{Messages: 2}) {
 		t.Errorf("second Sweep = %+v, want 2 messages trimmed", st)
 	}
@@ -163,7 +168,7 @@ func TestSweepRetention(t *testing.T) {
 	old, fresh := now.Add(-cfg.Retention-time.Minute), now.Add(-cfg.Retention+time.Minute)
 	fill(t, s, func(tx *bolt.Tx) error {
 		for conv, at := range map[string]time.Time{"idle": old, "active": fresh} {
-			if err := seedConversation(tx, conv, 2, at); err != nil {
+			if err := seedConversation(tx, testConv(conv).String(), 2, at); err != nil {
 				return err
 			}
 		}
@@ -187,10 +192,10 @@ func TestSweepRetention(t *testing.T) {
 	if want := (SweepStats{Conversations: 1, Unanswered: 1, Usage: 1}); st != want {
 		t.Errorf("Sweep = %+v, want %+v", st, want)
 	}
-	if got, _ := s.Recent(ctx, "idle", 10); len(got) != 0 {
+	if got, _ := s.Recent(ctx, testConv("idle"), 10); len(got) != 0 {
 		t.Errorf("idle conversation kept %d messages", len(got))
 	}
-	if got, _ := s.Recent(ctx, "active", 10); len(got) != 2 {
+	if got, _ := s.Recent(ctx, testConv("active"), 10); len(got) != 2 {
 		t.Errorf("active conversation has %d messages, want 2", len(got))
 	}
 	if q, _ := s.Unanswered(ctx, time.Time{}); len(q) != 1 || q[0].Question != "fresh" {
@@ -207,7 +212,7 @@ func TestSweepKeepsForeverWithoutRetention(t *testing.T) {
 	s := openTest(t, testConfig(t))
 	ctx := context.Background()
 	ancient := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
-	fill(t, s, func(tx *bolt.Tx) error { return seedConversation(tx, "ancient", 2, ancient) })
+	fill(t, s, func(tx *bolt.Tx) error { return seedConversation(tx, testConv("ancient").String(), 2, ancient) })
 	if err := s.AddUnanswered(ctx, Unanswered{Question: "q", At: ancient}); err != nil {
 		t.Fatal(err)
 	}

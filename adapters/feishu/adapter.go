@@ -5,6 +5,8 @@
 package feishu
 
 import (
+	"imbot/core/kit"
+
 	"context"
 	"errors"
 	"fmt"
@@ -23,14 +25,15 @@ import (
 // Adapter is the Feishu/Lark platform adapter. Name, Reply, Mount and Check
 // may be called from any goroutine; Run is called once.
 type Adapter struct {
-	cfg     Config
-	log     *slog.Logger
-	hc      *http.Client
-	now     func() time.Time
-	metrics *metrics
-	api     *client
-	in      inbound
-	render  atomic.Uint32 // the best renderKind not yet refused by Feishu
+	cfg         Config
+	log         *slog.Logger
+	hc          *http.Client
+	bodyTimeout time.Duration // for reading one webhook body
+	now         func() time.Time
+	metrics     *metrics
+	api         *client
+	in          inbound
+	render      atomic.Uint32 // the best renderKind not yet refused by Feishu
 
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
@@ -67,18 +70,23 @@ func WithMetrics(r metric.Meter) Option {
 	return func(a *Adapter) { a.metrics = newMetrics(r) }
 }
 
+// WithBodyTimeout bounds how long a webhook client may take to send a
+// request's body (default 10 s).
+func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyTimeout = d } }
+
 // WithClock sets the clock used for stale checks, webhook timestamps,
 // throttling and token expiry (default time.Now).
 func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
 
 const noticeQueue = 64
 
+// defaultBodyTimeout bounds reading one webhook request's body.
+const defaultBodyTimeout = 10 * time.Second
+
 // defaultHTTPClient keeps enough idle connections for many cards streaming
 // at once (the standard transport keeps 2 per host).
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+	return &http.Client{Transport: kit.PooledTransport(64), Timeout: 30 * time.Second}
 }
 
 // textOnlyNotice answers a message the bot cannot read.
@@ -90,14 +98,14 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("feishu: invalid config: %s", strings.Join(problems, "; "))
 	}
 	a := &Adapter{
-		cfg:     cfg,
-		log:     slog.Default(),
-		hc:      defaultHTTPClient(),
-		now:     time.Now,
-		notices: make(chan core.Envelope, noticeQueue),
-		order:   newChatOrder(orderSettle),
-		in: inbound{trigger: cfg.GroupTrigger, scope: cfg.SessionScope,
-			inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
+		cfg:         cfg,
+		log:         slog.Default(),
+		hc:          defaultHTTPClient(),
+		bodyTimeout: defaultBodyTimeout,
+		now:         time.Now,
+		notices:     make(chan core.Envelope, noticeQueue),
+		order:       newChatOrder(orderSettle),
+		in:          inbound{inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
 	}
 	for _, o := range opts {
 		o(a)

@@ -1,12 +1,13 @@
 package feishu
 
 import (
+	"imbot/core/kit"
+
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
@@ -102,7 +103,7 @@ type client struct {
 	now       func() time.Time
 	log       *slog.Logger
 	metrics   *metrics
-	retryBase time.Duration
+	retry     kit.Backoff // equal jitter before each retry
 
 	mu      sync.Mutex // guards token, expires; held while fetching one
 	token   string
@@ -119,7 +120,8 @@ func newClient(cfg Config, hc *http.Client, now func() time.Time, log *slog.Logg
 		lark.WithLogger(larkLogger{log}),
 		lark.WithLogLevel(larkcore.LogLevelWarn),
 	)
-	return &client{lark: lc, appID: cfg.AppID, appSecret: cfg.AppSecret, now: now, log: log, metrics: m, retryBase: retryBase}
+	return &client{lark: lc, appID: cfg.AppID, appSecret: cfg.AppSecret, now: now, log: log, metrics: m,
+		retry: kit.Backoff{Base: retryBase, Max: retryCap}}
 }
 
 // tenantToken returns a valid tenant access token, fetching one when none is
@@ -166,7 +168,7 @@ func (c *client) call(ctx context.Context, op, method, path string, params larkc
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
-			if werr := c.backoff(ctx, attempt); werr != nil {
+			if werr := kit.Sleep(ctx, c.retry.Equal(attempt-1)); werr != nil {
 				return fmt.Errorf("feishu: %s: %w (after %w)", op, werr, err)
 			}
 		}
@@ -193,20 +195,6 @@ func (c *client) call(ctx context.Context, op, method, path string, params larkc
 		c.log.Debug("feishu api call failed", "op", op, "attempt", attempt+1, "err", err)
 	}
 	return fmt.Errorf("feishu: %s: %w", op, err)
-}
-
-// backoff waits before retry attempt n (n ≥ 1), or returns ctx's error.
-func (c *client) backoff(ctx context.Context, n int) error {
-	d := min(c.retryBase<<(n-1), retryCap)
-	d = d/2 + rand.N(d/2+1) // jitter: [d/2, d]
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // once makes one HTTP attempt and decodes the JSON answer into out.

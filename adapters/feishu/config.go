@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"imbot/core"
 )
 
 // Mode is how the adapter receives events.
@@ -18,46 +20,28 @@ const (
 	ModeWebhook Mode = "webhook"
 )
 
-// GroupTrigger says which group messages the bot answers.
-type GroupTrigger string
-
-// Group triggers.
-const (
-	// TriggerMention answers group messages that @-mention the bot (or are /commands).
-	TriggerMention GroupTrigger = "mention"
-	// TriggerAll answers every group message the app receives.
-	TriggerAll GroupTrigger = "all"
-)
-
-// SessionScope says how a group is divided into conversations.
-type SessionScope string
-
-// Session scopes.
-const (
-	// SessionChat makes a group (or, with reply_in_thread, a thread) one conversation.
-	SessionChat SessionScope = "chat"
-	// SessionUser gives every member of a group a conversation of their own.
-	SessionUser SessionScope = "user"
-)
-
 // Config is the [adapters.feishu] section. Secrets are never read from the
 // file: the *_env keys name environment variables, and the caller resolves
 // them into the toml:"-" fields before calling Validate.
 type Config struct {
-	Enabled              bool          `toml:"enabled"`
-	Mode                 Mode          `toml:"mode"`
-	AppID                string        `toml:"app_id"`
-	AppSecretEnv         string        `toml:"app_secret_env"`
-	VerificationTokenEnv string        `toml:"verification_token_env"`
-	EncryptKeyEnv        string        `toml:"encrypt_key_env"`
-	BaseURL              string        `toml:"base_url"`
-	WebhookPath          string        `toml:"webhook_path"`
-	GroupTrigger         GroupTrigger  `toml:"group_trigger"`
-	SessionScope         SessionScope  `toml:"session_scope"`
-	ReplyInThread        bool          `toml:"reply_in_thread"`
-	ShowRoute            bool          `toml:"show_route"`
-	StaleWindow          time.Duration `toml:"stale_window"`
-	UpdateInterval       time.Duration `toml:"update_interval"`
+	Enabled              bool   `toml:"enabled"`
+	Mode                 Mode   `toml:"mode"`
+	AppID                string `toml:"app_id"`
+	AppSecretEnv         string `toml:"app_secret_env"`
+	VerificationTokenEnv string `toml:"verification_token_env"`
+	EncryptKeyEnv        string `toml:"encrypt_key_env"`
+	BaseURL              string `toml:"base_url"`
+	WebhookPath          string `toml:"webhook_path"`
+	// GroupPolicy holds group_trigger and group_scope; the dispatcher
+	// applies it, the adapter only reports mentions of the bot.
+	core.GroupPolicy
+	// SessionScope is session_scope, the earlier name of group_scope. It
+	// stays accepted; ResolveAliases folds it into GroupPolicy.Scope.
+	SessionScope   *core.Scope   `toml:"session_scope"`
+	ReplyInThread  bool          `toml:"reply_in_thread"`
+	ShowRoute      bool          `toml:"show_route"`
+	StaleWindow    time.Duration `toml:"stale_window"`
+	UpdateInterval time.Duration `toml:"update_interval"`
 
 	// AppSecret is resolved from AppSecretEnv by the caller.
 	AppSecret string `toml:"-"`
@@ -65,6 +49,23 @@ type Config struct {
 	VerificationToken string `toml:"-"`
 	// EncryptKey is resolved from EncryptKeyEnv by the caller.
 	EncryptKey string `toml:"-"`
+}
+
+// ResolveAliases folds the earlier key session_scope into group_scope.
+// groupScopeSet says whether the file set group_scope itself. It returns a
+// warning to log when session_scope is used, and an error when both keys
+// are set and differ.
+func (c *Config) ResolveAliases(groupScopeSet bool) (warning string, err error) {
+	if c.SessionScope == nil {
+		return "", nil
+	}
+	alias := *c.SessionScope
+	c.SessionScope = nil
+	if groupScopeSet && alias != c.Scope {
+		return "", fmt.Errorf("session_scope %q and group_scope %q differ: keep group_scope only", alias, c.Scope)
+	}
+	c.Scope = alias
+	return "session_scope is the earlier name of group_scope; rename it", nil
 }
 
 // minUpdateInterval keeps card updates within Feishu's limits: 5 PATCH/s per
@@ -80,8 +81,6 @@ func DefaultConfig() Config {
 		EncryptKeyEnv:        "FEISHU_ENCRYPT_KEY",
 		BaseURL:              "https://open.feishu.cn",
 		WebhookPath:          "/feishu/events",
-		GroupTrigger:         TriggerMention,
-		SessionScope:         SessionChat,
 		ShowRoute:            true,
 		StaleWindow:          30 * time.Minute,
 		UpdateInterval:       250 * time.Millisecond,
@@ -122,12 +121,7 @@ func (c Config) Validate() []string {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		add("base_url", "must be an http(s) URL, not %q", c.BaseURL)
 	}
-	if c.GroupTrigger != TriggerMention && c.GroupTrigger != TriggerAll {
-		add("group_trigger", "must be %q or %q, not %q", TriggerMention, TriggerAll, c.GroupTrigger)
-	}
-	if c.SessionScope != SessionChat && c.SessionScope != SessionUser {
-		add("session_scope", "must be %q or %q, not %q", SessionChat, SessionUser, c.SessionScope)
-	}
+	p = append(p, c.GroupPolicy.Validate()...)
 	if c.StaleWindow <= 0 {
 		add("stale_window", "must be positive, not %s", c.StaleWindow)
 	}

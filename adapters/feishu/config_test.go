@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"imbot/core"
 )
 
 // issueSection is the [adapters.feishu] section as documented; its keys are
@@ -65,8 +67,8 @@ func TestConfigValidate(t *testing.T) {
 		{"webhook path", func(c *Config) {
 			c.Mode, c.EncryptKey, c.VerificationToken, c.WebhookPath = ModeWebhook, "k", "t", "feishu"
 		}, []string{"webhook_path"}},
-		{"enums", func(c *Config) { c.Mode, c.GroupTrigger, c.SessionScope = "poll", "always", "team" },
-			[]string{"mode", "group_trigger", "session_scope"}},
+		{"enums", func(c *Config) { c.Mode, c.Trigger, c.Scope = "poll", 9, 9 },
+			[]string{"mode", "group_trigger", "group_scope"}},
 		{"base url", func(c *Config) { c.BaseURL = "open.feishu.cn" }, []string{"base_url"}},
 		{"durations", func(c *Config) { c.StaleWindow, c.UpdateInterval = 0, 50*time.Millisecond },
 			[]string{"stale_window", "update_interval"}},
@@ -91,5 +93,40 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if _, err := New(c); err == nil {
 		t.Error("New accepted a webhook config without an encrypt key")
+	}
+}
+
+func TestSessionScopeIsAnAliasOfGroupScope(t *testing.T) {
+	user, chat := core.ScopeUser, core.ScopeChat
+	tests := []struct {
+		name     string
+		alias    *core.Scope
+		scope    core.Scope
+		scopeSet bool
+		want     core.Scope
+		warn     bool
+		fail     bool
+	}{
+		{"neither", nil, core.ScopeChat, false, core.ScopeChat, false, false},
+		{"group_scope only", nil, core.ScopeUser, true, core.ScopeUser, false, false},
+		{"session_scope only", &user, core.ScopeChat, false, core.ScopeUser, true, false},
+		{"both, equal", &user, core.ScopeUser, true, core.ScopeUser, true, false},
+		{"both, different", &chat, core.ScopeUser, true, core.ScopeUser, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultConfig()
+			c.Scope, c.SessionScope = tc.scope, tc.alias
+			warning, err := c.ResolveAliases(tc.scopeSet)
+			if (err != nil) != tc.fail {
+				t.Fatalf("err = %v, want failure %v", err, tc.fail)
+			}
+			if tc.fail {
+				return
+			}
+			if c.Scope != tc.want || (warning != "") != tc.warn || c.SessionScope != nil {
+				t.Fatalf("scope %v, warning %q, alias left %v", c.Scope, warning, c.SessionScope)
+			}
+		})
 	}
 }

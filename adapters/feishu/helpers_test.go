@@ -91,7 +91,7 @@ func newHarness(t testing.TB, edit func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.api.retryBase = time.Millisecond
+	a.api.retry.Base = time.Millisecond
 	h := &harness{t: t, fake: fake, a: a, clock: c, metrics: reg, refs: refs, delivered: make(chan core.Envelope, 16)}
 	h.deliver = func(_ context.Context, env core.Envelope) error {
 		h.delivered <- env
@@ -118,7 +118,7 @@ func (h *harness) restart() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	a.api.retryBase = time.Millisecond
+	a.api.retry.Base = time.Millisecond
 	h.a = a
 }
 

@@ -100,8 +100,6 @@ func (v verdict) String() string { return verdictNames[v] }
 // inbound turns im.message.receive_v1 events into envelopes. It holds only
 // configuration and is safe for concurrent use.
 type inbound struct {
-	trigger  GroupTrigger
-	scope    SessionScope
 	inThread bool
 	stale    time.Duration
 }
@@ -124,9 +122,6 @@ func (in inbound) envelope(e event, botID string, now time.Time) (core.Envelope,
 	if m.ChatType != "p2p" {
 		env.ChatKind = core.ChatGroup
 	}
-	if in.scope == SessionUser {
-		env.Scope = core.ScopeUser
-	}
 	if in.inThread {
 		// Our reply opens (or continues) a thread rooted at the first
 		// message; every message in it carries that root as root_id.
@@ -146,14 +141,14 @@ func (in inbound) envelope(e event, botID string, now time.Time) (core.Envelope,
 	text, ok := messageText(m.MessageType, m.Content)
 	env.Text = stripMentions(text, m.Mentions, botID)
 	env.RepliesToBot = e.repliesToBot
-	addressed := env.ChatKind == core.ChatDirect || in.trigger == TriggerAll || env.MentionsBot ||
-		env.RepliesToBot || strings.HasPrefix(env.Text, "/")
+	// The dispatcher applies the group trigger. Only an unreadable message
+	// is judged here: it gets a notice when it was plainly meant for the
+	// bot, and is ignored otherwise, whatever the trigger.
+	addressed := env.ChatKind == core.ChatDirect || env.MentionsBot || env.RepliesToBot
 	switch {
-	case !addressed:
-		return env, verdictIgnore
-	case !ok:
+	case !ok && addressed:
 		return env, verdictUnsupported
-	case env.Text == "":
+	case !ok, env.Text == "":
 		return env, verdictIgnore
 	}
 	return env, verdictDeliver

@@ -22,17 +22,13 @@ func TestInboundMessages(t *testing.T) {
 			event: func(e *feishutest.Event) {},
 			want: &core.Envelope{ChatKind: core.ChatGroup, Text: "what is the VPN address?", MentionsBot: true,
 				Scope: core.ScopeChat}},
-		{name: "group message without a mention is dropped",
+		{name: "group message without a mention is left to the dispatcher's trigger",
 			event: func(e *feishutest.Event) {
 				e.Mentions = nil
 				e.Content = feishutest.TextContent("just chatting")
-			}},
-		{name: "group message mentioning someone else is dropped",
-			event: func(e *feishutest.Event) {
-				e.Mentions = []feishutest.Mention{{Key: "@_user_1", OpenID: "ou_bob", Name: "Bob"}}
-			}},
-		{name: "group_trigger all delivers unmentioned messages",
-			edit: func(c *Config) { c.GroupTrigger = TriggerAll },
+			},
+			want: &core.Envelope{ChatKind: core.ChatGroup, Text: "just chatting"}},
+		{name: "group message mentioning someone else is not flagged as mentioning the bot",
 			event: func(e *feishutest.Event) {
 				e.Mentions = []feishutest.Mention{{Key: "@_user_1", OpenID: "ou_bob", Name: "Bob"}}
 			},
@@ -53,11 +49,11 @@ func TestInboundMessages(t *testing.T) {
 			event: func(e *feishutest.Event) { e.SenderOpenID, e.SenderType = testBot, "app" }},
 		{name: "a message older than the stale window is dropped",
 			event: func(e *feishutest.Event) { e.Created = e.Created.Add(-31 * time.Minute) }},
-		{name: "session_scope user",
-			edit:  func(c *Config) { c.SessionScope = SessionUser },
+		{name: "group_scope is left to the dispatcher",
+			edit:  func(c *Config) { c.Scope = core.ScopeUser },
 			event: func(e *feishutest.Event) {},
 			want: &core.Envelope{ChatKind: core.ChatGroup, Text: "what is the VPN address?", MentionsBot: true,
-				Scope: core.ScopeUser}},
+				Scope: core.ScopeChat}},
 		{name: "reply_in_thread keys the conversation by the thread root",
 			edit:  func(c *Config) { c.ReplyInThread = true },
 			event: func(e *feishutest.Event) { e.RootID, e.ThreadID = "om_root", "omt_1" },

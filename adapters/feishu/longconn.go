@@ -1,6 +1,8 @@
 package feishu
 
 import (
+	"imbot/core/kit"
+
 	"context"
 	"time"
 
@@ -31,7 +33,8 @@ func (a *Adapter) runLongConnection(ctx context.Context) {
 		}
 		return a.order.do(ctx, e, func() error { return a.accept(ctx, e) })
 	})
-	wait := restartMin
+	restart := kit.Backoff{Base: restartMin, Max: restartMax}
+	attempt := 0
 	for {
 		started := a.now()
 		err := a.holdConnection(ctx, handler)
@@ -40,18 +43,15 @@ func (a *Adapter) runLongConnection(ctx context.Context) {
 			return
 		}
 		if a.now().Sub(started) > restartMax {
-			wait = restartMin
+			attempt = 0
 		}
+		wait := restart.Equal(attempt)
+		attempt++
 		a.metrics.reconnects.Inc()
 		a.log.Warn("feishu long connection ended; restarting", "err", err, "retry_in", wait.String())
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if kit.Sleep(ctx, wait) != nil {
 			return
-		case <-t.C:
 		}
-		wait = min(2*wait, restartMax)
 	}
 }
 

@@ -111,7 +111,7 @@ func (w *writer) render(ctx context.Context, full, footer string, final bool) er
 		rest = full
 	}
 	for {
-		cut := splitPoint(rest, w.kind.budget())
+		cut := fitPoint(rest, w.kind)
 		if cut == len(rest) {
 			break
 		}
@@ -188,7 +188,7 @@ func (w *writer) post(ctx context.Context, p *part, text, footer string, final b
 		if footer != "" {
 			text += "\n\n— " + footer
 		}
-		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(text)})
+		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(plainText(text))})
 	case kindPatch:
 		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "interactive", Content: buildCard(text, pending, false)})
 		p.shown = text
@@ -255,7 +255,7 @@ func (w *writer) update(ctx context.Context, p *part, text, footer string, final
 		return nil
 	}
 	if text != p.shown {
-		if err := w.a.api.setElement(ctx, p.cardID, answerElement, nonEmpty(text), w.nextOp(p)); err != nil {
+		if err := w.a.api.setElement(ctx, p.cardID, answerElement, answerMarkdown(text), w.nextOp(p)); err != nil {
 			return err
 		}
 		p.shown = text

@@ -10,9 +10,10 @@ import (
 	"imbot/core"
 )
 
-// A group message that replies to one of the bot's answers addresses the
-// bot without a mention; a reply to someone else's message does not. No
-// API call is made to find out.
+// A group message that replies to one of the bot's answers is marked as
+// replying to the bot (which addresses it, for the dispatcher's group
+// trigger); a reply to someone else's message is not. No API call is made
+// to find out.
 func TestReplyToBotMessageAddressesBot(t *testing.T) {
 	h := newHarness(t, nil)
 	h.serve()
@@ -29,19 +30,15 @@ func TestReplyToBotMessageAddressesBot(t *testing.T) {
 		if got := h.post(e.JSON()); got != http.StatusOK {
 			t.Fatalf("status %d", got)
 		}
-		if !tc.want {
-			continue
-		}
 		select {
 		case env := <-h.delivered:
-			if !env.RepliesToBot || env.MessageID != "om_2" {
-				t.Fatalf("delivered %+v, want om_2 replying to the bot", env)
+			if env.RepliesToBot != tc.want || env.MessageID != core.MessageID("om_"+tc.id) {
+				t.Fatalf("delivered %s with RepliesToBot %v, want om_%s with %v", env.MessageID, env.RepliesToBot, tc.id, tc.want)
 			}
 		case <-time.After(10 * time.Second):
-			t.Fatal("a reply to the bot was not delivered")
+			t.Fatalf("om_%s was not delivered", tc.id)
 		}
 	}
-	h.noDelivery()
 	if n := h.fake.Count(feishutest.OpIDConvert); n != 0 {
 		t.Errorf("%d id lookups", n)
 	}

@@ -1,6 +1,8 @@
 package feishu
 
 import (
+	"imbot/core/kit"
+
 	"bytes"
 	"context"
 	"crypto/aes"
@@ -12,9 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,9 +29,17 @@ const (
 	typeChallenge = "url_verification"
 )
 
-// bodyTimeout bounds reading one webhook request's body; a variable so that
-// tests can shorten it.
-var bodyTimeout = 10 * time.Second
+// bodyRefusal is the status and answer to a body that could not be read.
+func bodyRefusal(err error) (int, []byte) {
+	status := kit.BodyStatus(err)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		return status, []byte(`{"msg":"body too large"}`)
+	case http.StatusRequestTimeout:
+		return status, []byte(`{"msg":"body too slow"}`)
+	}
+	return status, []byte(`{"msg":"bad request"}`)
+}
 
 // Errors of webhook verification; each is answered with 401.
 var (
@@ -54,19 +62,12 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	// The listener has no read timeout (WebSockets share it) and the body
 	// is read before it can be verified: bound how long a client may take
 	// to send it, so that slow senders cannot pile up connections.
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(start.Add(bodyTimeout))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	status, answer := http.StatusBadRequest, []byte(`{"msg":"bad request"}`)
-	var mbe *http.MaxBytesError
-	var ne net.Error
-	switch {
-	case errors.As(err, &mbe):
-		status, answer = http.StatusRequestEntityTooLarge, []byte(`{"msg":"body too large"}`)
-	case errors.As(err, &ne) && ne.Timeout():
-		status, answer = http.StatusRequestTimeout, []byte(`{"msg":"body too slow"}`)
-	case err == nil:
-		_ = rc.SetReadDeadline(time.Time{}) // delivery may take longer
+	body, err := kit.ReadBody(w, r, maxBodyBytes, a.bodyTimeout)
+	var status int
+	var answer []byte
+	if err != nil {
+		status, answer = bodyRefusal(err)
+	} else {
 		status, answer = a.handleWebhook(r.Context(), r.Header, body)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -209,7 +209,7 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"schema":"2.0","header":{"event_id":"e","event_type":"im.message.receive_v1"},"event":{"message":{"message_id":"m","chat_id":"c","chat_type":"group","message_type":"text","content":"{\"text\":\"@_user_1 @_user_10 hi @_all\"}","mentions":[{"key":"@_user_1","id":{"open_id":"ou_bot"}},{"key":"@_user_10","name":"Bob"}]}}}`))
 	f.Add([]byte(`{"event":{"message":{"message_type":"post","content":"{\"title\":\"x\",\"content\":[[{\"tag\":\"a\",\"href\":\"h\"}]]}"}}}`))
 	f.Add([]byte(`[]`))
-	in := inbound{trigger: TriggerMention, scope: SessionUser, inThread: true, stale: time.Hour}
+	in := inbound{inThread: true, stale: time.Hour}
 	f.Fuzz(func(t *testing.T, plain []byte) {
 		e, err := parseEvent(plain)
 		if err != nil {
@@ -228,9 +228,8 @@ func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // answered 408 once the body timeout passes, instead of holding the
 // connection for as long as it likes.
 func TestWebhookSlowBody(t *testing.T) {
-	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
-	bodyTimeout = 50 * time.Millisecond
 	h := newHarness(t, nil)
+	WithBodyTimeout(50 * time.Millisecond)(h.a)
 	h.serve()
 	u, err := url.Parse(h.url)
 	if err != nil {

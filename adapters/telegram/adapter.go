@@ -19,6 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/core/kit"
 	"imbot/core/metric"
 )
 
@@ -44,7 +45,9 @@ type Adapter struct {
 	log     *slog.Logger
 	http    *http.Client
 	now     func() time.Time
-	reg     metric.Meter
+	// bodyTimeout bounds reading one webhook request's body.
+	bodyTimeout time.Duration
+	reg         metric.Meter
 
 	bot    *bot.Bot
 	m      *metrics
@@ -78,6 +81,13 @@ func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 // WithMetrics reports the adapter's metrics to reg.
 func WithMetrics(reg metric.Meter) Option { return func(a *Adapter) { a.reg = reg } }
 
+// WithBodyTimeout bounds how long a webhook client may take to send a
+// request's body (default 10 s).
+func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyTimeout = d } }
+
+// defaultBodyTimeout bounds reading one webhook request's body.
+const defaultBodyTimeout = 10 * time.Second
+
 // New checks cfg and returns an adapter; it starts nothing. cursors keeps
 // the polling offset and may be nil in webhook mode.
 func New(cfg Config, cursors core.Cursors, opts ...Option) (*Adapter, error) {
@@ -89,7 +99,7 @@ func New(cfg Config, cursors core.Cursors, opts ...Option) (*Adapter, error) {
 		return nil, errors.New("telegram: polling mode needs a cursor store")
 	}
 	a := &Adapter{cfg: cfg, cursors: cursors, log: slog.New(slog.DiscardHandler), http: defaultHTTPClient(), now: time.Now,
-		typingStop: make(chan struct{})}
+		bodyTimeout: defaultBodyTimeout, typingStop: make(chan struct{})}
 	for _, o := range opts {
 		o(a)
 	}
@@ -173,7 +183,7 @@ func (a *Adapter) retry(ctx context.Context, method string, call func(context.Co
 			return err
 		}
 		a.log.Warn("bot api call failed; retrying", "method", method, "err", err)
-		if sleep(ctx, b.next(err)) != nil {
+		if kit.Sleep(ctx, b.next(err)) != nil {
 			return nil
 		}
 	}
@@ -216,17 +226,19 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 	}
 }
 
-// backoff is an exponential delay from 100 ms to 30 s that a 429 answer
-// overrides with its retry_after. The zero value is ready to use.
-type backoff struct{ d time.Duration }
+// backoff is capped exponential backoff from 100 ms to 30 s, with equal
+// jitter, that a 429 answer overrides with its retry_after. The zero value
+// is ready to use.
+type backoff struct{ attempt int }
 
 func (b *backoff) next(err error) time.Duration {
 	if d, ok := retryAfter(err); ok {
-		b.d = 0
+		b.attempt = 0
 		return d
 	}
-	b.d = min(max(2*b.d, 100*time.Millisecond), 30*time.Second)
-	return b.d
+	d := kit.Backoff{Base: 100 * time.Millisecond, Max: 30 * time.Second}.Equal(b.attempt)
+	b.attempt++
+	return d
 }
 
-func (b *backoff) reset() { b.d = 0 }
+func (b *backoff) reset() { b.attempt = 0 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"imbot/core/kit"
 )
 
 // maxUpdatesBody bounds a getUpdates response: 100 updates of at most a
@@ -35,9 +37,7 @@ const maxIdleConns = 64
 
 // defaultHTTPClient returns the client used without WithHTTPClient.
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: kit.PooledTransport(maxIdleConns)}
 }
 
 // fetched is one update of a getUpdates batch. upd is nil when the update

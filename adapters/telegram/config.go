@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"imbot/core"
 )
 
 // Mode is how updates reach the adapter.
@@ -17,14 +19,6 @@ const (
 	ModePolling Mode = "polling"
 	// ModeWebhook receives updates on a route of the daemon's own listener.
 	ModeWebhook Mode = "webhook"
-)
-
-// Group triggers and scopes, as written in the config file.
-const (
-	triggerMention = "mention"
-	triggerAll     = "all"
-	scopeChat      = "chat"
-	scopeUser      = "user"
 )
 
 // Config is the [adapters.telegram] section.
@@ -44,12 +38,9 @@ type Config struct {
 	// WebhookSecretEnv names the environment variable holding the webhook
 	// secret token that Telegram echoes in X-Telegram-Bot-Api-Secret-Token.
 	WebhookSecretEnv string `toml:"webhook_secret_env"`
-	// GroupTrigger is "mention" (answer in groups only when addressed) or
-	// "all". The dispatcher applies it; the adapter only reports it.
-	GroupTrigger string `toml:"group_trigger"`
-	// GroupScope is "chat" (a group or forum topic is one conversation) or
-	// "user" (every member of a group has a conversation of their own).
-	GroupScope string `toml:"group_scope"`
+	// GroupPolicy holds group_trigger and group_scope; the dispatcher
+	// applies it, the adapter only reports mentions and replies to the bot.
+	core.GroupPolicy
 	// PollTimeout is the long-poll timeout of one getUpdates call.
 	PollTimeout time.Duration `toml:"poll_timeout"`
 	// RequestTimeout bounds every other Bot API call.
@@ -84,8 +75,6 @@ func DefaultConfig() Config {
 		APIURL:           "https://api.telegram.org",
 		WebhookPath:      "/telegram/webhook",
 		WebhookSecretEnv: "TELEGRAM_WEBHOOK_SECRET",
-		GroupTrigger:     triggerMention,
-		GroupScope:       scopeChat,
 		PollTimeout:      50 * time.Second,
 		RequestTimeout:   15 * time.Second,
 		EditInterval:     1500 * time.Millisecond,
@@ -125,12 +114,7 @@ func (c Config) Validate() []string {
 	default:
 		add("mode", "want %q or %q, got %q", ModePolling, ModeWebhook, c.Mode)
 	}
-	if c.GroupTrigger != triggerMention && c.GroupTrigger != triggerAll {
-		add("group_trigger", "want %q or %q, got %q", triggerMention, triggerAll, c.GroupTrigger)
-	}
-	if c.GroupScope != scopeChat && c.GroupScope != scopeUser {
-		add("group_scope", "want %q or %q, got %q", scopeChat, scopeUser, c.GroupScope)
-	}
+	p = append(p, c.GroupPolicy.Validate()...)
 	if c.PollTimeout < 2*time.Second || c.PollTimeout > 10*time.Minute {
 		add("poll_timeout", "want between 2s and 10m, got %s", c.PollTimeout)
 	}

@@ -40,7 +40,7 @@ func TestConfigValidate(t *testing.T) {
 		{"webhook path", func(c *Config) {
 			c.Mode, c.WebhookURL, c.WebhookSecret, c.WebhookPath = ModeWebhook, "https://x/hook", "ok", "hook"
 		}, []string{"webhook_path"}},
-		{"trigger and scope", func(c *Config) { c.GroupTrigger, c.GroupScope = "some", "team" }, []string{"group_trigger", "group_scope"}},
+		{"trigger and scope", func(c *Config) { c.Trigger, c.Scope = 9, 9 }, []string{"group_trigger", "group_scope"}},
 		{"durations", func(c *Config) {
 			c.PollTimeout, c.RequestTimeout, c.EditInterval, c.DraftInterval, c.TypingInterval = time.Second, 0, -1, -1, time.Minute
 		}, []string{"poll_timeout", "request_timeout", "edit_interval", "draft_interval", "typing_interval"}},

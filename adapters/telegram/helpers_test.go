@@ -55,9 +55,9 @@ func newFake(t *testing.T) *telegramtest.Server {
 	return fake
 }
 
-func newAdapter(t *testing.T, cfg Config, cursors core.Cursors) *Adapter {
+func newAdapter(t *testing.T, cfg Config, cursors core.Cursors, opts ...Option) *Adapter {
 	t.Helper()
-	a, err := New(cfg, cursors)
+	a, err := New(cfg, cursors, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

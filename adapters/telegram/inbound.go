@@ -26,7 +26,7 @@ const maxTextBytes = 64 << 10
 
 // parseUpdate turns an update into an envelope and says what to do with it.
 // It never panics, whatever the update holds.
-func parseUpdate(u *models.Update, self identity, scope core.Scope, now time.Time) (core.Envelope, disposition) {
+func parseUpdate(u *models.Update, self identity, now time.Time) (core.Envelope, disposition) {
 	msg, edited := u.Message, false
 	if msg == nil && u.EditedMessage != nil {
 		msg, edited = u.EditedMessage, true
@@ -45,7 +45,7 @@ func parseUpdate(u *models.Update, self identity, scope core.Scope, now time.Tim
 	case models.ChatTypePrivate:
 		env.ChatKind = core.ChatDirect
 	case models.ChatTypeGroup, models.ChatTypeSupergroup:
-		env.ChatKind, env.Scope = core.ChatGroup, scope
+		env.ChatKind = core.ChatGroup
 	default:
 		return core.Envelope{}, dispIgnore
 	}

@@ -52,7 +52,7 @@ func TestParseUpdate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			env, disp := parseUpdate(loadUpdate(t, tt.file), self, core.ScopeChat, now)
+			env, disp := parseUpdate(loadUpdate(t, tt.file), self, now)
 			if disp != tt.disp {
 				t.Fatalf("disposition %d, want %d", disp, tt.disp)
 			}

@@ -108,11 +108,7 @@ func (a *Adapter) handle(ctx context.Context, deliver core.DeliverFunc, u *model
 	if self == nil {
 		return fmt.Errorf("telegram: update %d before the bot's identity is known", u.ID)
 	}
-	scope := core.ScopeChat
-	if a.cfg.GroupScope == scopeUser {
-		scope = core.ScopeUser
-	}
-	env, disp := parseUpdate(u, *self, scope, a.now())
+	env, disp := parseUpdate(u, *self, a.now())
 	switch disp {
 	case dispDeliver:
 		if err := deliver(ctx, env); err != nil {

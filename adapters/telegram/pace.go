@@ -4,59 +4,48 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
+
+	"imbot/core/kit"
 )
 
 // limiter is a token bucket shared by every chat: it keeps the bot under
 // Telegram's global message rate. A zero rate is unlimited. Safe for
 // concurrent use.
 type limiter struct {
-	rate float64 // tokens per second
-	now  func() time.Time
-
-	mu     sync.Mutex
-	tokens float64
-	last   time.Time
+	lim *rate.Limiter // nil: unlimited
+	now func() time.Time
 }
 
-func newLimiter(rate float64, now func() time.Time) *limiter {
-	return &limiter{rate: rate, now: now, tokens: rate}
-}
-
-// refill adds the tokens earned since the last call; l.mu must be held.
-func (l *limiter) refill() {
-	now := l.now()
-	if !l.last.IsZero() {
-		l.tokens = min(l.rate, l.tokens+now.Sub(l.last).Seconds()*l.rate)
+// newLimiter allows perSecond messages a second, in bursts of up to one
+// second's worth.
+func newLimiter(perSecond float64, now func() time.Time) *limiter {
+	l := &limiter{now: now}
+	if perSecond > 0 {
+		l.lim = rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))
 	}
-	l.last = now
+	return l
 }
 
 // tryTake takes a token if one is free now.
 func (l *limiter) tryTake() bool {
-	if l.rate == 0 {
-		return true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.refill()
-	if l.tokens < 1 {
-		return false
-	}
-	l.tokens--
-	return true
+	return l.lim == nil || l.lim.AllowN(l.now(), 1)
 }
 
-// wait takes a token, waiting for it when none is free.
+// wait takes a token, waiting for it when none is free. A wait that ctx
+// ends gives the token back.
 func (l *limiter) wait(ctx context.Context) error {
-	if l.rate == 0 {
+	if l.lim == nil {
 		return nil
 	}
-	l.mu.Lock()
-	l.refill()
-	l.tokens--
-	delay := time.Duration(-l.tokens / l.rate * float64(time.Second))
-	l.mu.Unlock()
-	return sleep(ctx, delay)
+	now := l.now()
+	r := l.lim.ReserveN(now, 1)
+	if err := kit.Sleep(ctx, r.DelayFrom(now)); err != nil {
+		r.CancelAt(l.now())
+		return err
+	}
+	return nil
 }
 
 // pacer spaces out the messages, edits and drafts sent to each chat and
@@ -120,19 +109,4 @@ func (p *pacer) set(chat int64, next, now time.Time) {
 		}
 	}
 	p.next[chat] = next
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/core/kit"
 )
 
 // poll receives updates by long polling until ctx ends. It resumes after
@@ -41,7 +42,7 @@ func (a *Adapter) poll(ctx context.Context, deliver core.DeliverFunc) error {
 			}
 			a.ready.Store(false)
 			a.log.Warn("get updates failed; retrying", "err", a.redact(err))
-			_ = sleep(ctx, b.next(err))
+			_ = kit.Sleep(ctx, b.next(err))
 			continue
 		}
 		b.reset()
@@ -177,7 +178,7 @@ func (a *Adapter) handleUntilDone(ctx context.Context, deliver core.DeliverFunc,
 			return ctx.Err()
 		}
 		a.log.Warn("delivery failed; retrying", "update_id", u.ID, "err", err)
-		if err := sleep(ctx, b.next(err)); err != nil {
+		if err := kit.Sleep(ctx, b.next(err)); err != nil {
 			return err
 		}
 	}

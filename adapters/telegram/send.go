@@ -9,6 +9,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/core/kit"
 )
 
 // Limits of the final send: how often a 429 or a transient failure is
@@ -51,7 +52,7 @@ func (w *writer) reliably(ctx context.Context, method string, call func(context.
 	var b backoff
 	limited, transient := 0, 0
 	for {
-		if err := sleep(ctx, w.a.pace.reserve(w.t.chat, w.interval)); err != nil {
+		if err := kit.Sleep(ctx, w.a.pace.reserve(w.t.chat, w.interval)); err != nil {
 			return err
 		}
 		if err := w.a.global.wait(ctx); err != nil {
@@ -81,7 +82,7 @@ func (w *writer) reliably(ctx context.Context, method string, call func(context.
 		if isTransient(err) && transient < maxTransient {
 			transient++
 			w.log.Info("transient failure; retrying", "method", method, "err", err)
-			if err := sleep(ctx, b.next(err)); err != nil {
+			if err := kit.Sleep(ctx, b.next(err)); err != nil {
 				return err
 			}
 			continue

@@ -5,24 +5,17 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
-	"io"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/core/kit"
 )
 
 // maxWebhookBody bounds one webhook request; an update is a few KiB.
 const maxWebhookBody = 1 << 20
-
-// bodyTimeout bounds reading one webhook request's body; a variable so that
-// tests can shorten it.
-var bodyTimeout = 10 * time.Second
 
 // secretHeader carries the webhook secret token in Telegram's requests.
 const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
@@ -55,9 +48,8 @@ func (a *Adapter) runWebhook(ctx context.Context, deliver core.DeliverFunc) erro
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	// The listener has no read timeout (WebSockets share it): bound how long
 	// a client may take to send its body, also when it is refused and the
-	// server discards the rest. Cleared once the body is read.
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
+	// server discards the rest.
+	kit.BodyDeadline(w, a.bodyTimeout)
 	if r.Method != http.MethodPost {
 		a.m.webhook.With("method").Inc()
 		w.Header().Set("Allow", http.MethodPost)
@@ -82,7 +74,6 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	_ = rc.SetReadDeadline(time.Time{}) // delivery may take longer
 	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
 	defer cancel()
 	if chat := chatOf(u); chat != 0 {
@@ -109,17 +100,9 @@ func validSecret(got, want string) bool {
 // cannot decode but with an id is answered 200 and skipped, as polling
 // skips it; a body that is no update at all is a bad request.
 func (a *Adapter) readUpdate(w http.ResponseWriter, r *http.Request) (*models.Update, int) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	body, err := kit.ReadBody(w, r, maxWebhookBody, a.bodyTimeout)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, http.StatusRequestTimeout
-		}
-		return nil, http.StatusBadRequest
+		return nil, kit.BodyStatus(err)
 	}
 	f := decodeUpdates([]json.RawMessage{body})[0]
 	switch {

@@ -45,10 +45,10 @@ func postUpdate(t *testing.T, url, secret string, body []byte) int {
 }
 
 // webhookServer serves a webhook-mode adapter for fake on a test server.
-func webhookServer(t *testing.T, fake *telegramtest.Server) (Config, *Adapter, *httptest.Server) {
+func webhookServer(t *testing.T, fake *telegramtest.Server, opts ...Option) (Config, *Adapter, *httptest.Server) {
 	t.Helper()
 	cfg := webhookConfig(fake)
-	a := newAdapter(t, cfg, nil)
+	a := newAdapter(t, cfg, nil, opts...)
 	mux := http.NewServeMux()
 	a.Mount(mux)
 	srv := httptest.NewServer(mux)
@@ -161,10 +161,8 @@ func TestWebhookDeliveryFailureAsksForRetry(t *testing.T) {
 // answered once the body timeout passes, with or without the right secret,
 // instead of holding the connection for as long as it likes.
 func TestWebhookSlowBody(t *testing.T) {
-	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
-	bodyTimeout = 50 * time.Millisecond
 	fake := newFake(t)
-	cfg, a, srv := webhookServer(t, fake)
+	cfg, a, srv := webhookServer(t, fake, WithBodyTimeout(50*time.Millisecond))
 	in := newInbox()
 	start(t, a, in.deliver)
 	waitReady(t, a)

@@ -64,6 +64,7 @@ type Adapter struct {
 	hub         *hub
 	started     chan struct{} // closed when Run starts serving
 	startWait   time.Duration // how long a request waits for Run to start
+	bodyTimeout time.Duration // for reading one POST /api/chat body
 	stopped     chan struct{} // closed when Run's context ends
 
 	mu      sync.Mutex
@@ -99,6 +100,10 @@ func WithMetrics(r metric.Meter) Option {
 // for a reply (default 4); more get an error frame "busy".
 func WithMaxInFlight(n int) Option { return func(a *Adapter) { a.maxInFlight = n } }
 
+// WithBodyTimeout bounds how long a client of POST /api/chat may take to
+// send its body (default 10 s).
+func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyTimeout = d } }
+
 // WithSendQueue bounds each connection's send queue (default 256 frames,
 // 1 MiB). A client whose queue outgrows either bound is disconnected.
 func WithSendQueue(frames, bytes int) Option {
@@ -124,14 +129,15 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 		queueBytes:  defaultQueueBytes,
 		// JSON may escape a control character into six bytes; leave room
 		// for that and for the rest of the frame.
-		frameLimit: 4*cfg.MaxMessageBytes + 1024,
-		auth:       newAuthenticator(cfg.allTokens()),
-		origins:    newOriginChecker(cfg.AllowedOrigins),
-		hosts:      newHostChecker(cfg.AllowedHosts, len(cfg.allTokens()) == 0),
-		hub:        newHub(),
-		started:    make(chan struct{}),
-		startWait:  defaultStartWait,
-		stopped:    make(chan struct{}),
+		frameLimit:  4*cfg.MaxMessageBytes + 1024,
+		auth:        newAuthenticator(cfg.allTokens()),
+		origins:     newOriginChecker(cfg.AllowedOrigins),
+		hosts:       newHostChecker(cfg.AllowedHosts, len(cfg.allTokens()) == 0),
+		hub:         newHub(),
+		started:     make(chan struct{}),
+		startWait:   defaultStartWait,
+		bodyTimeout: defaultBodyTimeout,
+		stopped:     make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(a)
@@ -244,6 +250,9 @@ func (a *Adapter) RefuseQuietly(env core.Envelope, why core.Refusal) {
 // defaultStartWait bounds how long a request that arrives while the daemon
 // is starting waits for Run.
 const defaultStartWait = 5 * time.Second
+
+// defaultBodyTimeout bounds reading the body of POST /api/chat.
+const defaultBodyTimeout = 10 * time.Second
 
 // awaitRun waits until Run has started (requests may reach the listener a
 // moment before the dispatcher starts the adapters), ctx ends, or the start

@@ -4,17 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"net/http"
-	"time"
 
 	"imbot/core"
+	"imbot/core/kit"
 )
-
-// bodyTimeout bounds reading the body of POST /api/chat; a variable so
-// that tests can shorten it.
-var bodyTimeout = 10 * time.Second
 
 // chatResponse is the 200 body of POST /api/chat.
 type chatResponse struct {
@@ -39,9 +33,8 @@ type errorDetail struct {
 func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 	// The listener has no read timeout (WebSockets share it): bound how long
 	// a client may take to send its body, also when it is refused and the
-	// server discards the rest. Cleared once the body is read.
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
+	// server discards the rest.
+	kit.BodyDeadline(w, a.bodyTimeout)
 	if rerr := a.admit(r); rerr != nil {
 		a.fail(w, rerr)
 		return
@@ -52,21 +45,18 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(a.frameLimit)))
-	var tooBig *http.MaxBytesError
-	var ne net.Error
+	body, err := kit.ReadBody(w, r, int64(a.frameLimit), a.bodyTimeout)
 	switch {
-	case errors.As(err, &tooBig):
+	case errors.Is(err, kit.ErrBodyTooLarge):
 		a.fail(w, &requestError{code: codeTooLarge, message: "request body is too large"})
 		return
-	case errors.As(err, &ne) && ne.Timeout():
-		a.fail(w, badRequest("", "request body not received within %s", bodyTimeout))
+	case errors.Is(err, kit.ErrBodyTimeout):
+		a.fail(w, badRequest("", "request body not received within %s", a.bodyTimeout))
 		return
 	case err != nil:
-		a.fail(w, badRequest("", "read body: %v", err))
+		a.fail(w, badRequest("", "%v", err))
 		return
 	}
-	_ = rc.SetReadDeadline(time.Time{}) // the reply may take longer
 	m, rerr := parseChatRequest(body, a.cfg.MaxMessageBytes)
 	if rerr != nil {
 		a.fail(w, rerr)

@@ -301,11 +301,9 @@ func TestAPIConcurrentRetriesShareReply(t *testing.T) {
 // answered once the body timeout passes, with or without a valid token,
 // instead of holding the connection for as long as it likes.
 func TestAPIChatSlowBody(t *testing.T) {
-	defer func(d time.Duration) { bodyTimeout = d }(bodyTimeout)
-	bodyTimeout = 50 * time.Millisecond
 	cfg := testConfig()
 	cfg.Tokens = []string{"first-token-0123456789"}
-	e := newTestEnv(t, cfg, true)
+	e := newTestEnv(t, cfg, true, WithBodyTimeout(50*time.Millisecond))
 	for _, tt := range []struct {
 		name, token string
 		want        int

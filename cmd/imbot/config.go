@@ -30,6 +30,9 @@ type Config struct {
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
+	// Warnings name keys that still work but should be renamed; the
+	// caller logs them.
+	Warnings []string `toml:"-"`
 }
 
 // ServerConfig is the [server] section: the daemon's HTTP listener and logs.
@@ -115,7 +118,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
-	cfg.Dispatcher.GroupTriggers = cfg.groupTriggers()
+	cfg.Dispatcher.GroupPolicies = cfg.groupPolicies()
 	return cfg, nil
 }
 
@@ -145,6 +148,13 @@ func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
 		if err := decodeProviders(data, cfg); err != nil {
 			return false, fmt.Errorf("config %s: %w", path, err)
 		}
+	}
+	warning, err := cfg.Adapters.Feishu.ResolveAliases(md.IsDefined("adapters", "feishu", "group_scope"))
+	if err != nil {
+		return false, fmt.Errorf("config %s: adapters.feishu.%w", path, err)
+	}
+	if warning != "" {
+		cfg.Warnings = append(cfg.Warnings, "adapters.feishu."+warning)
 	}
 	return md.IsDefined("router", "general"), nil
 }
@@ -244,13 +254,12 @@ func (s ServerConfig) validate() []string {
 	return problems
 }
 
-// groupTriggers gives the dispatcher each enabled platform's group trigger.
-// Validate has already checked the values.
-func (c *Config) groupTriggers() map[core.Platform]core.GroupTrigger {
-	t := map[core.Platform]core.GroupTrigger{}
-	t[telegram.Platform], _ = core.ParseGroupTrigger(c.Adapters.Telegram.GroupTrigger)
-	t[feishu.Platform], _ = core.ParseGroupTrigger(string(c.Adapters.Feishu.GroupTrigger))
-	return t
+// groupPolicies gives the dispatcher each platform's group policy.
+func (c *Config) groupPolicies() map[core.Platform]core.GroupPolicy {
+	return map[core.Platform]core.GroupPolicy{
+		telegram.Platform: c.Adapters.Telegram.GroupPolicy,
+		feishu.Platform:   c.Adapters.Feishu.GroupPolicy,
+	}
 }
 
 // displayPath names a configuration file for messages.

@@ -117,7 +117,37 @@ func TestSecretsFromEnvOrFile(t *testing.T) {
 	if cfg.Adapters.Telegram.Token != "123:abc-file" {
 		t.Fatalf("token = %q, want the file's trimmed contents", cfg.Adapters.Telegram.Token)
 	}
-	if cfg.Dispatcher.GroupTriggers["telegram"] != core.TriggerAll {
-		t.Fatalf("group triggers = %v", cfg.Dispatcher.GroupTriggers)
+	if cfg.Dispatcher.GroupPolicies["telegram"].Trigger != core.TriggerAll {
+		t.Fatalf("group policies = %v", cfg.Dispatcher.GroupPolicies)
+	}
+}
+
+// TestFeishuSessionScopeAlias: the earlier key session_scope still works,
+// with a warning, and conflicts with a different group_scope.
+func TestFeishuSessionScopeAlias(t *testing.T) {
+	dir := t.TempDir()
+	load := func(body string) (Config, error) {
+		path := filepath.Join(dir, "c.toml")
+		if err := os.WriteFile(path, []byte("[adapters.feishu]\n"+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return loadConfig(path, func(string) string { return "" })
+	}
+	cfg, err := load("session_scope = \"user\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Dispatcher.GroupPolicies["feishu"].Scope != core.ScopeUser || len(cfg.Warnings) != 1 {
+		t.Fatalf("policies %v, warnings %q", cfg.Dispatcher.GroupPolicies, cfg.Warnings)
+	}
+	if cfg, err = load("group_scope = \"thread\"\ngroup_trigger = \"command\"\n"); err != nil || len(cfg.Warnings) != 0 ||
+		cfg.Dispatcher.GroupPolicies["feishu"] != (core.GroupPolicy{Trigger: core.TriggerCommand, Scope: core.ScopeThread}) {
+		t.Fatalf("group_scope: %v, %v, %q", cfg.Dispatcher.GroupPolicies, err, cfg.Warnings)
+	}
+	if _, err := load("session_scope = \"user\"\ngroup_scope = \"chat\"\n"); err == nil || !strings.Contains(err.Error(), "session_scope") {
+		t.Fatalf("conflicting keys: err = %v", err)
+	}
+	if _, err := load("group_scope = \"room\"\n"); err == nil {
+		t.Fatal("an unknown scope was accepted")
 	}
 }

@@ -33,6 +33,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	defer d.closeLogged()
 	log := d.log
+	for _, w := range cfg.Warnings {
+		log.Warn("config: " + w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	notify := sdnotify.New()

@@ -27,19 +27,31 @@ var (
 	ErrBodyTimeout  = errors.New("request body not received in time")
 )
 
+// BodyDeadline bounds, through w, how long the client may take from now on
+// to send the request's body (timeout ≤ 0 leaves it unbounded). A handler
+// that may refuse a request before reading its body calls it first: the
+// server drains an unread body before it answers, and without a deadline a
+// stalled client would hold the connection for as long as it likes.
+func BodyDeadline(w http.ResponseWriter, timeout time.Duration) {
+	if timeout > 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	}
+}
+
 // ReadBody reads r's body, at most limit bytes, within timeout. The listener
 // of a daemon that serves WebSockets has no read timeout, so the deadline is
 // set here, through w, and cleared once the body is read (the reply may take
-// longer). A body over limit is ErrBodyTooLarge, one that does not arrive in
-// time ErrBodyTimeout; both wrap the cause.
+// longer). After a failed read it stays, so that the server, which drains
+// an unread body before answering, cannot wait on a stalled client. A body
+// over limit is ErrBodyTooLarge, one that does not arrive in time
+// ErrBodyTimeout; both wrap the cause.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration) ([]byte, error) {
-	rc := http.NewResponseController(w)
-	if timeout > 0 {
-		_ = rc.SetReadDeadline(time.Now().Add(timeout))
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
-	}
+	BodyDeadline(w, timeout)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err == nil {
+		if timeout > 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+		}
 		return body, nil
 	}
 	var tooBig *http.MaxBytesError

@@ -107,10 +107,15 @@ func TestReadBodyTimesOutOnAStalledClient(t *testing.T) {
 	defer pw.Close()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, pr)
 	req.ContentLength = 100
+	status := make(chan int, 1)
 	go func() {
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
 		}
+		resp.Body.Close()
+		status <- resp.StatusCode
 	}()
 	select {
 	case err := <-got:
@@ -119,6 +124,16 @@ func TestReadBodyTimesOutOnAStalledClient(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("ReadBody did not time out")
+	}
+	// The answer must reach the client although the body never ends: the
+	// server must not wait for the rest of it.
+	select {
+	case code := <-status:
+		if code != http.StatusRequestTimeout {
+			t.Fatalf("client got status %d, want 408", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the answer to a stalled body never arrived")
 	}
 }
 
