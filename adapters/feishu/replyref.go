@@ -8,6 +8,10 @@ import (
 	"imbot/core/catalog"
 )
 
+// codeStreamingEnded is CardKit's answer to a content update of a card whose
+// streaming mode was closed: the run that closed it finished the answer.
+const codeStreamingEnded = 300309
+
 // WithReplyRefs keeps each reply's card and message ids with its turn's
 // durable record, so that a turn replayed after a restart continues the card
 // its first run created (default: none; a replay then posts a new card).
@@ -58,7 +62,8 @@ func (w *writer) saveRef(ctx context.Context) {
 
 // resume continues, in part p, the card an earlier run of this turn
 // created, and reports whether it did (done) or failed for good (err); a
-// card whose message was not posted is only taken over (done is false). When
+// card whose message was not posted is only taken over (done is false), and
+// a card the earlier run finished is left as it is (done). When
 // the card cannot be continued — the earlier run split the reply into more
 // messages, or Feishu refuses the update — the old card is finished with a
 // short notice and done is false: the answer goes out as a new message.
@@ -81,10 +86,15 @@ func (w *writer) resume(ctx context.Context, p *part, text, footer string, final
 	p.messageID, p.cardID = string(ref.Messages[0]), ref.Card
 	w.messages = ref.Messages
 	err = w.update(ctx, p, text, footer, final)
-	if err == nil || ctx.Err() != nil {
-		if err == nil {
-			log.Info("feishu reply continues the card of an earlier run")
-		}
+	switch {
+	case err == nil:
+		log.Info("feishu reply continues the card of an earlier run")
+		return true, nil
+	case apiCode(err) == codeStreamingEnded:
+		// The earlier run finished the card: its answer is on screen.
+		log.Info("feishu card of an earlier run is finished; leaving it")
+		return true, nil
+	case ctx.Err() != nil:
 		return true, err
 	}
 	w.abandon(ctx, ref.Card, err.Error(), log)

@@ -3,6 +3,7 @@ package feishu
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,19 +75,41 @@ func TestReplayContinuesKeptCard(t *testing.T) {
 func TestReplayThatCannotContinueMovesAnswer(t *testing.T) {
 	h := newHarness(t, nil)
 	env := h.env("1")
-	h.stream(env, 0, nil, core.Reply{Text: "first run", Route: core.RouteFAQ}) // the card is closed
+	ctx := context.Background()
+	w1, _ := h.a.Reply(ctx, env)
+	if err := w1.Update(ctx, "partial"); err != nil {
+		t.Fatal(err)
+	}
 	h.clock.Advance(5 * time.Second)
 	h.restart()
+	h.fake.Fail(feishutest.OpCardContent, feishutest.CodeBadParams, 1)
 	h.stream(env, 0, nil, core.Reply{Text: "the answer", Route: core.RouteFAQ})
 	ms := h.fake.Messages()
 	if len(ms) != 2 {
 		t.Fatalf("%d messages, want the old card and a new one", len(ms))
+	}
+	if old, _ := h.fake.Card(ms[0].ID); old.Streaming || !strings.Contains(old.Elements[answerElement], "restarted") {
+		t.Errorf("old card %+v, want it closed with the notice", old)
 	}
 	if got := h.fake.Shown(ms[1], answerElement); got != "the answer" {
 		t.Errorf("new message shows %q", got)
 	}
 	if got, _ := h.metrics.Value("imbot_feishu_reply_ref_failures_total", "card_abandoned"); got != 1 {
 		t.Errorf("card_abandoned = %v, want 1", got)
+	}
+}
+
+// A replay whose earlier run had finished the card leaves it: no second
+// message.
+func TestReplayOfFinishedCardLeavesIt(t *testing.T) {
+	h := newHarness(t, nil)
+	env := h.env("1")
+	h.stream(env, 0, nil, core.Reply{Text: "the answer", Route: core.RouteFAQ})
+	h.clock.Advance(5 * time.Second)
+	h.restart()
+	h.stream(env, 0, nil, core.Reply{Text: "the answer", Route: core.RouteFAQ})
+	if got := h.fake.Shown(h.only(), answerElement); got != "the answer" {
+		t.Errorf("card shows %q", got)
 	}
 }
 
