@@ -83,7 +83,7 @@ function bubble(role, text) {
   m.append(body);
   return m;
 }
-const ROUTES = {faq: 'FAQ', degraded: 'degraded', command: 'command'};
+const ROUTES = {faq: 'FAQ', faq_guess: 'FAQ (best guess)', cache: 'cached', degraded: 'degraded', command: 'command'};
 const routeTag = f => el('span', 'tag', ROUTES[f.route] || f.model || f.provider || f.route);
 function finish(p, f) {
   p.bot.className = 'msg bot';
