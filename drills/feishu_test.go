@@ -107,6 +107,7 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 		p := start(t, s, cfg, env...)
 		target := min(n, answered()+1+rand.IntN(max(1, n/rounds)))
 		waitFor(t, 60*time.Second, func() bool { return answered() >= target })
+		<-time.After(time.Duration(rand.IntN(300)) * time.Millisecond) // a random point, not just after a reply
 		p.kill()
 		t.Logf("round %d: kill -9 after %d answered", r+1, answered())
 	}
