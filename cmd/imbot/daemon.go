@@ -187,7 +187,8 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		out = append(out, a)
 	}
 	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics))
+		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
+			telegram.WithReplyRefs(d.store))
 		if err != nil {
 			return nil, err
 		}
