@@ -79,10 +79,11 @@ func (a *Adapter) servePage(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(a.page.html))
 }
 
-// Mount registers the chat page (GET /), the WebSocket (GET /ws) and the
-// chat API (POST /api/chat) on mux.
+// Mount registers the chat page (GET /) and its texts (GET /i18n.json), the
+// WebSocket (GET /ws) and the chat API (POST /api/chat) on mux.
 func (a *Adapter) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", a.servePage)
 	mux.HandleFunc("GET /ws", a.serveWS)
+	mux.HandleFunc("GET /i18n.json", a.serveTexts)
 	mux.HandleFunc("POST /api/chat", a.serveChat)
 }
