@@ -15,7 +15,7 @@ import (
 // static holds the chat page: an HTML shell with its stylesheet and script,
 // which newPage inlines so that the page is one request.
 //
-//go:embed static/index.html static/app.css static/app.js
+//go:embed static/index.html static/app.css static/md.js static/app.js
 var static embed.FS
 
 // page is the assembled chat page and the headers it is served with.
@@ -43,10 +43,15 @@ func newPage(tokenRequired bool, maxBytes int) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	js, err := read("app.js")
+	md, err := read("md.js")
 	if err != nil {
 		return page{}, err
 	}
+	app, err := read("app.js")
+	if err != nil {
+		return page{}, err
+	}
+	js := md + "\n" + app
 	auth := "none"
 	if tokenRequired {
 		auth = "token"
