@@ -456,9 +456,11 @@ func TestBrowserContrast(t *testing.T) {
 				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
 			return err
 		}))
-		if w := eval[worst](t, b, contrastScript); w.Ratio < 4.5 {
+		w := eval[worst](t, b, contrastScript)
+		if w.Ratio < 4.5 {
 			t.Errorf("%s theme: contrast %.2f:1 for %s, want at least 4.5:1", scheme, w.Ratio, w.What)
 		}
+		t.Logf("%s theme: lowest text contrast %.2f:1 (%s)", scheme, w.Ratio, w.What)
 	}
 }
 

@@ -158,7 +158,7 @@ function renderConvs() {
     const li = el('li'), open = button('', () => switchTo(c.session), 'open'), title = c.title || t('web_untitled');
     open.append(el('span', null, title), el('span', 'when', stamp(c.updated).textContent));
     if (c.session === session) li.setAttribute('aria-current', 'true');
-    const ren = button('✎', () => rename(c), 'icon'), del = button('🗑', () => remove(c), 'icon');
+    const ren = button('✎', () => rename(c), 'icon'), del = button('✕', () => remove(c), 'icon');
     ren.setAttribute('aria-label', t('web_rename') + ': ' + title); ren.title = t('web_rename');
     del.setAttribute('aria-label', t('web_delete') + ': ' + title); del.title = t('web_delete');
     li.append(open, ren, del);
