@@ -375,7 +375,10 @@ func TestBrowserChat(t *testing.T) {
 		}
 		b.wait(t, `document.querySelector('#status.off') !== null`)
 		b.wait(t, `document.querySelector('#status.on') !== null`)
-		waitFor(t, func() bool { _, again := b.d.seen.Load(string(env.ChatID) + "/" + string(env.MessageID) + "/again"); return again })
+		waitFor(t, func() bool {
+			_, again := b.d.seen.Load(string(env.ChatID) + "/" + string(env.MessageID) + "/again")
+			return again
+		})
 		r.more(t, " and the rest")
 		r.finish(t, core.Reply{Route: core.RouteFAQ})
 		b.wait(t, lastAnswer+` === 'partial and the rest'`)

@@ -148,7 +148,7 @@ func TestStopFrame(t *testing.T) {
 func TestTitleOf(t *testing.T) {
 	long := strings.Repeat("字", 80)
 	for in, want := range map[string]string{
-		"  hello  ":           "hello",
+		"  hello  ":          "hello",
 		"first line\nsecond": "first line",
 		long:                 strings.Repeat("字", maxTitleRunes-1) + "…",
 	} {
