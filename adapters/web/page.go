@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// static holds the chat page: an HTML shell with its stylesheet and script,
-// which newPage inlines so that the page is one request.
+// static holds the chat page: an HTML shell, its stylesheet and its scripts
+// (the Markdown renderer and the app), which newPage inlines so that the page
+// is one request.
 //
 //go:embed static/index.html static/app.css static/md.js static/app.js
 var static embed.FS
