@@ -120,9 +120,22 @@ type browserEnv struct {
 	dir   string
 }
 
-// newBrowserEnv starts the adapter and a headless Chromium with the page's
-// language lang ("en-US", "zh-CN") and a width × height window.
-func newBrowserEnv(t *testing.T, lang string, width, height int) *browserEnv {
+// online is true once the page is connected.
+const online = `document.querySelector('#status.on') !== null`
+
+// openChat opens the page of an open chat (no tokens) and waits until it
+// is connected.
+func openChat(t *testing.T, lang string, width, height int) *browserEnv {
+	t.Helper()
+	b := newBrowserEnv(t, testConfig(), lang, width, height)
+	b.wait(t, online)
+	return b
+}
+
+// newBrowserEnv starts the adapter with cfg and a headless Chromium with
+// the page's language lang ("en-US", "zh-CN") and a width × height window,
+// and loads the page.
+func newBrowserEnv(t *testing.T, cfg Config, lang string, width, height int) *browserEnv {
 	t.Helper()
 	exe := chromium(t)
 	chats := &memChatList{}
@@ -132,7 +145,7 @@ func newBrowserEnv(t *testing.T, lang string, width, height int) *browserEnv {
 		}
 		return []string{"What is imbot?", "How do I reset?"}
 	}
-	e := newTestEnv(t, testConfig(), false, WithChatList(chats), WithSuggestions(suggest))
+	e := newTestEnv(t, cfg, false, WithChatList(chats), WithSuggestions(suggest))
 	e.d.seen = &sync.Map{} // drop resent message ids, as the dispatcher does
 	e.run(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -153,7 +166,6 @@ func newBrowserEnv(t *testing.T, lang string, width, height int) *browserEnv {
 	}
 	b := &browserEnv{testEnv: e, ctx: ctx, chats: chats, dir: artifactDir(t)}
 	b.do(t, chromedp.EmulateViewport(int64(width), int64(height)), chromedp.Navigate(e.srv.URL+"/"))
-	b.wait(t, `document.querySelector('#status.on') !== null`)
 	return b
 }
 
@@ -285,7 +297,7 @@ func jsString(s string) string {
 }
 
 func TestBrowserChat(t *testing.T) {
-	b := newBrowserEnv(t, "en-US", 1200, 800)
+	b := openChat(t, "en-US", 1200, 800)
 
 	if got := eval[string](t, b, `document.querySelector('.chips button')?.textContent`); got != "What is imbot?" {
 		t.Errorf("first suggestion %q, want the knowledge base's example", got)
@@ -357,7 +369,7 @@ func TestBrowserChat(t *testing.T) {
 
 	t.Run("reload shows the history once", func(t *testing.T) {
 		b.do(t, chromedp.Reload())
-		b.wait(t, `document.querySelector('#status.on') !== null && document.querySelectorAll('.msg').length > 0`)
+		b.wait(t, online+` && document.querySelectorAll('.msg').length > 0`)
 		if n := count(t, b, ".msg.user .bubble", "Hello there"); n != 1 {
 			t.Errorf("question shown %d times after reload, want 1", n)
 		}
@@ -374,7 +386,7 @@ func TestBrowserChat(t *testing.T) {
 			_ = c.ws.Close()
 		}
 		b.wait(t, `document.querySelector('#status.off') !== null`)
-		b.wait(t, `document.querySelector('#status.on') !== null`)
+		b.wait(t, online)
 		waitFor(t, func() bool {
 			_, again := b.d.seen.Load(string(env.ChatID) + "/" + string(env.MessageID) + "/again")
 			return again
@@ -396,17 +408,17 @@ func TestBrowserChat(t *testing.T) {
 		b.wait(t, `document.querySelector('#convs li[aria-current="true"] .open span')?.textContent === 'Renamed chat'`)
 		b.screenshot(t, "desktop-en.png")
 		b.do(t, chromedp.Click(chromedp.CSS(`#new`)))
-		b.wait(t, `document.querySelector('#status.on') !== null && document.querySelector('.empty') !== null`)
+		b.wait(t, online+` && document.querySelector('.empty') !== null`)
 		env := b.ask(t, "/reset")
 		b.stream(t, env).finish(t, core.Reply{Text: "Done.", Route: core.RouteCommand})
 		b.wait(t, `document.querySelectorAll('#convs li').length === 2`)
 		b.do(t, chromedp.Click(chromedp.CSS(`#convs li:last-child .open`)))
-		b.wait(t, `document.querySelector('#status.on') !== null && document.querySelectorAll('.msg').length >= 8`)
+		b.wait(t, online+` && document.querySelectorAll('.msg').length >= 8`)
 	})
 }
 
 func TestBrowserChinesePhone(t *testing.T) {
-	b := newBrowserEnv(t, "zh-CN", 360, 740)
+	b := openChat(t, "zh-CN", 360, 740)
 	b.wait(t, `document.querySelector('#send').textContent === '发送'`)
 	if got := eval[string](t, b, `document.documentElement.lang + ' ' + navigator.language`); !strings.HasPrefix(got, "zh-CN zh") {
 		t.Errorf("page language %q, want zh-CN", got)
@@ -445,7 +457,7 @@ const contrastScript = `(() => {
 })()`
 
 func TestBrowserContrast(t *testing.T) {
-	b := newBrowserEnv(t, "en-US", 900, 700)
+	b := openChat(t, "en-US", 900, 700)
 	env := b.ask(t, "contrast check")
 	b.answer(t, env, "Some `code`, a [link](https://example.com) and\n\n> a quote")
 	b.wait(t, `document.querySelector('.msg.bot .tag') !== null`)
@@ -480,5 +492,19 @@ func waitFor(t *testing.T, cond func() bool) {
 		case <-deadline:
 			t.Fatal("condition not met in time")
 		}
+	}
+}
+
+func TestBrowserSignIn(t *testing.T) {
+	cfg := testConfig()
+	cfg.Tokens = []string{"browser-token-0123456789"}
+	b := newBrowserEnv(t, cfg, "en-US", 900, 700)
+	b.wait(t, `document.querySelector('#login[open]') !== null && document.querySelector('#status.off') !== null`)
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#token`), "wrong-token-0123456789"+kb.Enter))
+	b.wait(t, `document.querySelector('#login[open]') !== null && !document.querySelector('#login-error').hidden`)
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#token`), cfg.Tokens[0]+kb.Enter))
+	b.wait(t, online+` && document.querySelector('#login[open]') === null`)
+	if got := eval[string](t, b, `localStorage.getItem('imbot.token')`); got != cfg.Tokens[0] {
+		t.Errorf("stored token %q, want the accepted one", got)
 	}
 }

@@ -48,7 +48,6 @@ func pageTable() []entry {
 		{"web_copied", "已复制", "Copied"},
 		{"web_you", "你", "You"},
 		{"web_assistant", "助手", "Assistant"},
-		{"web_waiting", "等待连接后发送", "Sends when connected"},
 		{"web_empty", "有什么可以帮你？", "How can I help?"},
 		{"web_suggestions", "可以这样问：", "You could ask:"},
 		{"web_status_connecting", "正在连接…", "Connecting…"},

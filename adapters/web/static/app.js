@@ -331,7 +331,7 @@ function login(wrong) {
   $('#login-error').hidden = !wrong;
   const d = $('#login');
   if (!d.open) d.showModal();
-  $('#token').focus();
+  $('#token').select(); // a refused token is replaced by typing
 }
 function sendFrame(f) {
   if (!ready) { showError(t('web_status_offline')); return false; }
