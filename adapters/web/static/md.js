@@ -131,9 +131,11 @@ function inline(parent, s) {
   }
   text(parent, s.slice(last));
 }
+// link appends a link with a plain-text label (no links inside links), or
+// just the label when the target is not an http(s) or mailto URL.
 function link(parent, label, href) {
   if (!SAFE_URL.test(href)) { text(parent, label); return; }
-  const a = el('a'); inline(a, label);
+  const a = el('a', null, label);
   a.href = href; a.target = '_blank'; a.rel = 'noopener noreferrer';
   parent.append(a);
 }
