@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -205,12 +206,27 @@ func eval[T any](t *testing.T, b *browserEnv, expr string) T {
 // envelope the adapter delivered.
 func (b *browserEnv) ask(t *testing.T, text string) core.Envelope {
 	t.Helper()
-	b.do(t, chromedp.SendKeys(chromedp.CSS(`#input`), text+kb.Enter))
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#input`), text), pressEnter())
 	env := b.d.next(t)
 	if env.Text != text {
 		t.Fatalf("delivered %q, want %q", env.Text, text)
 	}
 	return env
+}
+
+// pressEnter presses Enter the way a keyboard does for a page that handles
+// the key: key down and up without the newline text that chromedp's key
+// events would insert into the text area on their own.
+func pressEnter() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			p := input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13}
+			if _, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // stream opens the reply to env and sends parts as growing updates.

@@ -38,7 +38,7 @@ func pageTable() []entry {
 		{"web_cancel", "取消", "Cancel"},
 		{"web_close", "关闭", "Close"},
 		{"web_message_label", "消息", "Message"},
-		{"web_placeholder", "输入问题（Enter 发送，Shift+Enter 换行）", "Ask a question (Enter sends, Shift+Enter for a new line)"},
+		{"web_placeholder", "输入问题，Enter 发送", "Ask a question; Enter sends"},
 		{"web_send", "发送", "Send"},
 		{"web_stop", "停止", "Stop"},
 		{"web_stopped", "已停止", "Stopped"},

@@ -389,7 +389,11 @@ function regenerate() {
   const [q] = msgs.splice(-2, 2);
   queue(q.text, q, asked(q.text) + 1);
 }
-function grow() { input.style.height = 'auto'; input.style.height = Math.min(input.scrollHeight + 2, innerHeight * 0.4) + 'px'; }
+// grow fits the message box to its text, one line when empty.
+function grow() {
+  input.style.height = '';
+  if (input.value) input.style.height = Math.min(input.scrollHeight + 2, innerHeight * 0.4) + 'px';
+}
 
 form.addEventListener('submit', e => {
   e.preventDefault();
