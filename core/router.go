@@ -108,9 +108,9 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 
 // askModel streams chain's answer to env into w, reports the prompt's usage
 // for calibration, charges the user's budget, and makes the reply: the
-// model's text, the text so far with the interrupted notice when the stream
-// broke, or the degraded reply (and an unanswered record) when no provider
-// answered.
+// model's text (also the text so far when the reader stopped the reply),
+// the text so far with the interrupted notice when the stream broke, or the
+// degraded reply (and an unanswered record) when no provider answered.
 func (r *Router) askModel(ctx context.Context, env Envelope, chain Streamer, system string, match KnowledgeMatch, w ReplyWriter) Answer {
 	prompt := r.prompt(ctx, env, system)
 	res, err := r.stream(ctx, chain, prompt, w)
@@ -125,7 +125,7 @@ func (r *Router) askModel(ctx context.Context, env Envelope, chain Streamer, sys
 		r.spend(ctx, env, promptTokens(res, prompt, r.deps.Count)+replyTokens)
 	}
 	switch {
-	case err == nil:
+	case err == nil || stoppedByReader(ctx):
 		return Answer{Reply: Reply{Text: res.Text, Route: RouteModel, Provider: res.Provider, Model: res.Model}, ReplyTokens: replyTokens}
 	case res.Interrupted && res.Text != "":
 		r.metrics.interrupted()

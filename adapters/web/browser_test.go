@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,6 +238,8 @@ func (b *browserEnv) stream(t *testing.T, env core.Envelope, parts ...string) *s
 		t.Fatal(err)
 	}
 	r := &streamedReply{b: b, env: env, w: w}
+	r.answerCtx, r.release = w.(core.Stoppable).StopContext(context.Background())
+	t.Cleanup(r.release)
 	r.more(t, parts...)
 	return r
 }
@@ -247,6 +250,10 @@ type streamedReply struct {
 	env   core.Envelope
 	w     core.ReplyWriter
 	sofar strings.Builder
+	// answerCtx ends when the page stops the reply, as the dispatcher's
+	// answer context does.
+	answerCtx context.Context
+	release   context.CancelFunc
 }
 
 func (r *streamedReply) more(t *testing.T, parts ...string) {
@@ -338,7 +345,7 @@ func TestBrowserChat(t *testing.T) {
 		r := b.stream(t, env, "Once upon a time")
 		b.wait(t, lastAnswer+` === 'Once upon a time'`)
 		b.do(t, chromedp.KeyEvent(kb.Escape))
-		waitFor(t, func() bool { return b.a.hub.stops.stopped(waitKey{session: env.ChatID, id: env.MessageID}) })
+		waitFor(t, func() bool { return errors.Is(context.Cause(r.answerCtx), core.ErrStopped) })
 		r.more(t, " there was more that nobody should see")
 		r.finish(t, core.Reply{Route: core.RouteModel, Model: "gpt-4o-mini"})
 		b.wait(t, `document.querySelector('.msg.bot:last-child .tag.stopped') !== null && !document.querySelector('.wait')`)

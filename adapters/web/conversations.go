@@ -196,7 +196,7 @@ func (c *wsConn) control(data []byte) bool {
 }
 
 // stopReply stops streaming the reply to id on every connection of the
-// session; its turn runs to the end and is recorded whole.
+// session and cancels its answer; the turn ends with the text so far.
 func (c *wsConn) stopReply(id string) {
 	if !validMessageID(id) {
 		c.sendError(badRequest("", "id must be 1..%d printable ASCII characters", maxMessageIDLen))
@@ -276,15 +276,17 @@ func (c *wsConn) owns(ctx context.Context, chat core.ChatID) bool {
 	return false
 }
 
-// stopSet remembers the replies a client stopped until they finish. Its
-// zero value is ready; it is safe for concurrent use.
+// stopSet remembers the replies a client stopped until they finish, and
+// cancels their answers. Its zero value is ready; it is safe for concurrent
+// use.
 type stopSet struct {
-	mu    sync.Mutex
-	marks map[waitKey]time.Time
+	mu      sync.Mutex
+	marks   map[waitKey]time.Time
+	cancels map[waitKey]context.CancelCauseFunc
 }
 
-// mark records that the reply to k was stopped at now, forgetting marks
-// older than stopMemory (replies that never came).
+// mark records that the reply to k was stopped at now and cancels its
+// answer, forgetting marks older than stopMemory (replies that never came).
 func (s *stopSet) mark(k waitKey, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -300,6 +302,28 @@ func (s *stopSet) mark(k waitKey, now time.Time) {
 	}
 	if len(s.marks) < maxStopMarks {
 		s.marks[k] = now
+	}
+	if cancel := s.cancels[k]; cancel != nil {
+		cancel(core.ErrStopped)
+	}
+}
+
+// watch lets a stop of the reply to k cancel its answer with cancel (at
+// once when it is already stopped) until release is called.
+func (s *stopSet) watch(k waitKey, cancel context.CancelCauseFunc) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, stopped := s.marks[k]; stopped {
+		cancel(core.ErrStopped)
+	}
+	if s.cancels == nil {
+		s.cancels = make(map[waitKey]context.CancelCauseFunc)
+	}
+	s.cancels[k] = cancel
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.cancels, k)
 	}
 }
 
@@ -318,4 +342,17 @@ func (s *stopSet) take(k waitKey) bool {
 	_, ok := s.marks[k]
 	delete(s.marks, k)
 	return ok
+}
+
+var _ core.Stoppable = (*replyWriter)(nil)
+
+// StopContext implements core.Stoppable: the returned context ends with
+// core.ErrStopped when a client sends a stop frame for this reply.
+func (w *replyWriter) StopContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	release := w.hub.stops.watch(w.key(), cancel)
+	return ctx, func() {
+		release()
+		cancel(nil)
+	}
 }

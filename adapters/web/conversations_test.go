@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -116,6 +118,8 @@ func TestStopFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	answerCtx, release := w.(core.Stoppable).StopContext(ctx)
+	defer release()
 	_ = w.Update(ctx, "Once")
 	if f := expect(t, c, "delta"); f.Text != "Once" {
 		t.Fatalf("delta %q", f.Text)
@@ -128,6 +132,14 @@ func TestStopFrame(t *testing.T) {
 		if f := readList(t, conn, "stopped"); f.ReplyTo != "m1" {
 			t.Fatalf("stopped frame for %q, want m1", f.ReplyTo)
 		}
+	}
+	select {
+	case <-answerCtx.Done():
+		if !errors.Is(context.Cause(answerCtx), core.ErrStopped) {
+			t.Fatalf("answer ended with %v, want core.ErrStopped", context.Cause(answerCtx))
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("stop did not cancel the answer")
 	}
 	_ = w.Update(ctx, "Once upon a time")
 	_ = w.Finish(ctx, core.Reply{Text: "Once upon a time", Route: core.RouteModel})
