@@ -81,14 +81,16 @@ type (
 )
 
 // clientOf reads the optional user id (?user=) and language (?lang=) of a
-// /ws request. The user id has the form of a session id.
+// /ws request. The user id has the form of a session id; lang is "" when
+// the client named none (it then gets no suggested questions).
 func clientOf(r *http.Request) (core.UserID, catalog.Lang, *requestError) {
 	q := r.URL.Query()
 	user := q.Get("user")
 	if user != "" && !validSession(user) {
 		return "", "", badRequest("", "user must be 1..%d characters of [A-Za-z0-9_-]", maxSessionLen)
 	}
-	return core.UserID(user), langOf(r), nil
+	lang, _ := catalog.FromTag(q.Get("lang"))
+	return core.UserID(user), lang, nil
 }
 
 // langOf picks the page language: ?lang=, else Accept-Language, else English.
@@ -105,8 +107,9 @@ func langOf(r *http.Request) catalog.Lang {
 	return catalog.EN
 }
 
-// openingFrames are sent after ready and history: the user's conversations
-// and the suggested questions.
+// openingFrames are sent after ready and history: the user's conversations,
+// when the client named a user, and the suggested questions, when it named
+// a language. Clients that name neither get no new frames.
 func (a *Adapter) openingFrames(ctx context.Context, c *wsConn, lang catalog.Lang) []any {
 	var out []any
 	if c.user != "" && a.chats != nil {
@@ -116,7 +119,7 @@ func (a *Adapter) openingFrames(ctx context.Context, c *wsConn, lang catalog.Lan
 			a.log.Warn("web: list conversations", "err", err)
 		}
 	}
-	if a.suggest != nil {
+	if a.suggest != nil && lang != "" {
 		if qs := a.suggest(lang); len(qs) > 0 {
 			out = append(out, suggestionsFrame{Type: "suggestions", Questions: qs[:min(len(qs), maxSuggestions)]})
 		}
