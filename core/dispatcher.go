@@ -52,6 +52,7 @@ type Dispatcher struct {
 	commands *commandSet
 	extra    []Command
 	texts    *catalog.Catalog
+	picker   *catalog.Picker
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
@@ -82,7 +83,7 @@ func WithClock(now func() time.Time) DispatcherOption {
 
 // WithMetrics reports the dispatcher's metrics to reg.
 func WithMetrics(reg metric.Meter) DispatcherOption {
-	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
+	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg, d.cfg.MaxQueued) }
 }
 
 // WithCommands adds chat commands to the built-in /help and /reset.
@@ -91,9 +92,17 @@ func WithCommands(cmds ...Command) DispatcherOption {
 }
 
 // WithCatalog sets the message catalogue of the texts the dispatcher writes
-// itself (so far the service problem reply); the default is the built-in one.
+// itself (the busy, rate limited and service problem replies); the default
+// is the built-in one.
 func WithCatalog(c *catalog.Catalog) DispatcherOption {
 	return func(d *Dispatcher) { d.texts = c }
+}
+
+// WithPicker sets the Picker of each user's language for the busy and rate
+// limited replies, so that it remembers users with the router's; the
+// default is a Picker of its own that falls back to English.
+func WithPicker(p *catalog.Picker) DispatcherOption {
+	return func(d *Dispatcher) { d.picker = p }
 }
 
 // NewDispatcher returns a dispatcher; it starts nothing until Run.
@@ -110,6 +119,9 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	for _, o := range opts {
 		o(d)
+	}
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.EN)
 	}
 	if d.texts == nil {
 		texts, err := catalog.New(catalog.Config{})
@@ -147,6 +159,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for _, a := range adapters {
 		d.adapters[a.Name()] = a
 	}
+	d.metrics.watchAdapters(adapters)
 	pending, err := d.inbox.Pending(ctx)
 	if err != nil {
 		return fmt.Errorf("core: load pending turns: %w", err)
@@ -249,7 +262,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	env.Scope = d.cfg.GroupPolicies[env.Platform].Scope
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	if reason := d.ignore(env); reason != "" {
-		d.metrics.ignored(reason)
+		d.metrics.ignored(env.Platform, reason)
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
@@ -264,7 +277,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		if err != nil {
 			return d.notStored(ctx, env, err, log)
 		}
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return nil
 	}
@@ -273,7 +286,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		d.limit(ctx, env, log)
 		return nil
 	}
-	d.metrics.accepted()
+	d.metrics.accepted(env.Platform)
 	d.enqueue(env)
 	return nil
 }
@@ -292,13 +305,13 @@ func (d *Dispatcher) deliverable(env Envelope) error {
 // itself is not accepted, so it may come again.
 func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	if d.seen(ctx, env) {
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return
 	}
-	d.metrics.refused(RefusalBusy)
+	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -310,7 +323,7 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	if ctx.Err() != nil {
 		return fmt.Errorf("core: accept message: %w", err)
 	}
-	d.metrics.refused(RefusalServiceProblem)
+	d.metrics.refused(env.Platform, RefusalServiceProblem)
 	log.Error("message not stored: answered service problem", "err", err)
 	d.refuse(env, RefusalServiceProblem, d.serviceProblemText(env.Text))
 	return nil
@@ -328,12 +341,12 @@ func (d *Dispatcher) serviceProblemText(text string) string {
 // limit answers an accepted message whose sender is over the rate limit and
 // forgets its pending record; its dedup marks stay.
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
-	d.metrics.refused(RefusalRateLimited)
+	d.metrics.refused(env.Platform, RefusalRateLimited)
 	log.Info("rate limited")
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
-	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+	d.refuse(env, RefusalRateLimited, d.text(env, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -375,6 +388,11 @@ func (d *Dispatcher) ignore(env Envelope) string {
 func (d *Dispatcher) addressed(env Envelope) bool {
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
+}
+
+// text returns the catalogue's text id in the language of env's sender.
+func (d *Dispatcher) text(env Envelope, id catalog.ID) string {
+	return d.texts.Text(d.picker.Pick(env.Sender(), env.Text, ""), id)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that

@@ -28,6 +28,7 @@ var builtinFAQ []byte
 // methods may be called from any goroutine.
 type Base struct {
 	current atomic.Pointer[knowledgeState]
+	version atomic.Uint64 // bumped on every reload
 	opts    []faq.Option
 	log     *slog.Logger
 }
@@ -39,7 +40,13 @@ type knowledgeState struct {
 	kb    faq.KB
 }
 
-var _ core.Knowledge = (*Base)(nil)
+var (
+	_ core.Knowledge          = (*Base)(nil)
+	_ core.KnowledgeVersioner = (*Base)(nil)
+)
+
+// Version implements core.KnowledgeVersioner: it changes on every reload.
+func (k *Base) Version() uint64 { return k.version.Load() }
 
 // Load builds the index of the configured (or built-in) knowledge
 // base. With an embedder among opts, building may call it under ctx.
@@ -64,6 +71,7 @@ func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
 	k.current.Store(&knowledgeState{index: ix, cfg: cfg, kb: kb})
+	k.version.Add(1)
 	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
 		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
 	return nil

@@ -11,6 +11,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 	"imbot/core/token"
 	"imbot/provider/openai"
@@ -30,6 +31,7 @@ type Config struct {
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
+	Texts      catalog.Config        `toml:"texts"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
@@ -100,8 +102,22 @@ func envProvider(getenv func(string) string) openai.Config {
 
 // loadConfig reads the file at path over the defaults (path "" uses the
 // defaults alone), resolves secrets from the environment and validates.
-// The error lists every problem with its key path.
+// The error lists every problem with its key path. It is for the commands
+// that talk to providers and platforms: every secret they need must be set.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
+	return loadConfigFor(path, getenv, true)
+}
+
+// loadReadOnlyConfig is loadConfig for commands that only read the store
+// or the knowledge base (faq unanswered, faq eval, export, backup): a
+// secret that is not set is no problem for them, since they never use it.
+func loadReadOnlyConfig(path string, getenv func(string) string) (Config, error) {
+	return loadConfigFor(path, getenv, false)
+}
+
+// loadConfigFor is loadConfig; without needSecrets, problems about
+// secrets that are not set are left out.
+func loadConfigFor(path string, getenv func(string) string, needSecrets bool) (Config, error) {
 	cfg := defaultConfig(getenv)
 	generalSet := false
 	if path != "" {
@@ -113,8 +129,12 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if !generalSet && len(cfg.Providers) > 0 {
 		cfg.Router.General = []string{cfg.Providers[0].Name}
 	}
-	problems := cfg.resolveSecrets(getenv)
-	problems = append(problems, cfg.validate()...)
+	problems, unset := cfg.resolveSecrets(getenv)
+	for _, p := range cfg.validate() {
+		if needSecrets || !aboutKey(p, unset) {
+			problems = append(problems, p)
+		}
+	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
@@ -180,13 +200,17 @@ func decodeProviders(data []byte, cfg *Config) error {
 }
 
 // resolveSecrets fills every secret field from the environment variables
-// the file names. Problems reading a secret file are returned as problems.
-func (c *Config) resolveSecrets(getenv func(string) string) []string {
-	var problems []string
+// the file names. Problems reading a secret file are returned as problems;
+// unset lists the key paths of the secrets that name a variable that is
+// not set.
+func (c *Config) resolveSecrets(getenv func(string) string) (problems, unset []string) {
 	resolve := func(key, env string, dst *string) {
 		v, err := secret(getenv, env)
 		if err != nil {
 			problems = append(problems, key+": "+err.Error())
+		}
+		if v == "" && env != "" {
+			unset = append(unset, key)
 		}
 		*dst = v
 	}
@@ -202,7 +226,17 @@ func (c *Config) resolveSecrets(getenv func(string) string) []string {
 	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
 	resolve("adapters.feishu.verification_token_env", f.VerificationTokenEnv, &f.VerificationToken)
 	resolve("adapters.feishu.encrypt_key_env", f.EncryptKeyEnv, &f.EncryptKey)
-	return problems
+	return problems, unset
+}
+
+// aboutKey reports whether problem is about one of keys.
+func aboutKey(problem string, keys []string) bool {
+	for _, k := range keys {
+		if strings.HasPrefix(problem, k+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // validate collects every section's problems, prefixed with its key path.
@@ -236,7 +270,23 @@ func (c *Config) validate() []string {
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
+	if _, err := c.catalog(); err != nil {
+		problems = append(problems, err.Error())
+	}
 	return problems
+}
+
+// catalog returns the message catalogue: the built-in texts, the [texts]
+// overrides and the single-text keys of [router] and [dispatcher].
+func (c *Config) catalog() (*catalog.Catalog, error) {
+	cat, err := catalog.New(c.Texts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Router.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	return cat, c.Dispatcher.ApplyTexts(cat)
 }
 
 // validate returns every problem of the [server] section as "key: problem".

@@ -51,7 +51,7 @@ const requestReadTimeout = 30 * time.Second
 // the store has no cached vectors (bounded by its index_timeout). On error
 // nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
-	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(), readTimeout: requestReadTimeout}
+	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(metric.WithBuildInfo(version)), readTimeout: requestReadTimeout}
 	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -72,9 +72,14 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	cat, err := cfg.catalog()
+	if err != nil {
+		return nil, err
+	}
+	picker := catalog.NewPicker(catalog.EN)
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat, Picker: picker,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -91,6 +96,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithCatalog(cat), core.WithPicker(picker),
 		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
@@ -99,8 +105,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 }
 
 // buildChains makes a client per provider and the general and business
-// chains from them.
-func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
+// chains from them; business is nil when [router] business is empty, so
+// that the router does not ask the general chain twice.
+func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, err error) {
 	d.clients = map[string]*openai.Client{}
 	members := map[string]*chain.Member{}
 	hc := &http.Client{Transport: providerTransport()}
@@ -111,7 +118,8 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 			return nil, nil, err
 		}
 		d.clients[pc.Name] = c
-		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics)); err != nil {
+		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics),
+			chain.WithLogger(d.log.With("component", "chain"))); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -130,10 +138,13 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {
-		return general, general, nil
+		return general, nil, nil
 	}
-	business, err = build("business", d.cfg.Router.Business)
-	return general, business, err
+	biz, err := build("business", d.cfg.Router.Business)
+	if err != nil {
+		return nil, nil, err
+	}
+	return general, biz, nil
 }
 
 // contents lists the contents of a prompt's messages, for token counting.

@@ -91,6 +91,15 @@ func (c command) load(args []string) (Config, error) {
 	return loadConfig(*c.configPath, envLookup)
 }
 
+// loadReadOnly is load for commands that only read the store or the
+// knowledge base: secrets that are not set are no problem for them.
+func (c command) loadReadOnly(args []string) (Config, error) {
+	if err := c.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return loadReadOnlyConfig(*c.configPath, envLookup)
+}
+
 // runFAQ runs the "faq" subcommands.
 func runFAQ(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {

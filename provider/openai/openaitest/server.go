@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -63,6 +64,7 @@ type Server struct {
 	failLeft int
 	failWith Response
 	requests []Request
+	pings    int
 	changed  chan struct{} // closed and replaced on every new request
 }
 
@@ -111,6 +113,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/chat/completions", s.handleChat)
 	mux.HandleFunc("/v1/embeddings", s.handleEmbeddings)
+	mux.HandleFunc("/v1/models", s.handleModels)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("openaitest: unexpected request %s %s", r.Method, r.URL.Path)
 		writeError(w, Fail(http.StatusNotFound))
@@ -321,4 +324,39 @@ func parseInput(raw json.RawMessage) ([]string, error) {
 		return nil, errors.New("not a string or an array of strings")
 	}
 	return []string{one}, nil
+}
+
+// handleModels answers GET /v1/models with one model, as providers do for
+// a warm-up ping. It counts the request (see Pings) but does not record it.
+func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
+	var problems []string
+	if r.Method != http.MethodGet {
+		problems = append(problems, "method "+r.Method+", want GET")
+	}
+	want := ""
+	if s.apiKey != "" {
+		want = "Bearer " + s.apiKey
+	}
+	if r.Header.Get("Authorization") != want {
+		problems = append(problems, "wrong or unexpected Authorization header")
+	}
+	if !s.reject(w, r, problems) {
+		return
+	}
+	s.mu.Lock()
+	s.pings++
+	s.mu.Unlock()
+	model := s.model
+	if model == "" {
+		model = "fake-model"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"object":"list","data":[{"id":%q,"object":"model","owned_by":"openaitest"}]}`, model)
+}
+
+// Pings returns how many GET /v1/models requests the fake answered.
+func (s *Server) Pings() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pings
 }
