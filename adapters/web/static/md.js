@@ -94,13 +94,13 @@ function table(lines, i, frag) {
   return i;
 }
 function paragraph(lines, i, frag) {
-  const text = [];
+  const buf = [];
   for (; i < lines.length && lines[i].trim(); i++) {
     const l = lines[i];
-    if (text.length && (FENCE.test(l) || HEADING.test(l) || QUOTE.test(l) || ITEM.test(l) || RULE.test(l))) break;
-    text.push(l.trim());
+    if (buf.length && (FENCE.test(l) || HEADING.test(l) || QUOTE.test(l) || ITEM.test(l) || RULE.test(l))) break;
+    buf.push(l.trim());
   }
-  const p = el('p'); inline(p, text.join('\n')); frag.append(p);
+  const p = el('p'); inline(p, buf.join('\n')); frag.append(p);
   return i;
 }
 
