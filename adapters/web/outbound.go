@@ -40,7 +40,7 @@ type (
 		Route    string `json:"route"`
 		Provider string `json:"provider"`
 		Model    string `json:"model"`
-		// Stopped: a client stopped the reply; the text is still whole.
+		// Stopped: a client stopped the reply; Text is what the turn ended with.
 		Stopped bool `json:"stopped,omitempty"`
 	}
 	errorFrame struct {
