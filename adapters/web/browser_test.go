@@ -306,7 +306,7 @@ func (b *browserEnv) screenshot(t *testing.T, name string) {
 }
 
 // lastAnswer is the text of the last answer bubble on the page.
-const lastAnswer = `[...document.querySelectorAll('.msg.bot .bubble')].pop()?.textContent ?? ''`
+const lastAnswer = `([...document.querySelectorAll('.msg.bot .bubble')].pop()?.textContent ?? '')`
 
 // count returns how many elements match the CSS selector whose text is text.
 func count(t *testing.T, b *browserEnv, selector, text string) int {
@@ -330,7 +330,7 @@ func TestBrowserChat(t *testing.T) {
 		t.Errorf("envelope user %q, want the page's user id %q", env.UserID, user)
 	}
 	r := b.stream(t, env, "Hi, ")
-	b.wait(t, lastAnswer+` === 'Hi, '`)
+	b.wait(t, lastAnswer+` === 'Hi,'`) // a paragraph's trailing space is dropped
 	r.more(t, "**friend**")
 	b.wait(t, `document.querySelector('.msg.bot.wait strong')?.textContent === 'friend'`)
 	r.finish(t, core.Reply{Route: core.RouteModel, Provider: "openai", Model: "gpt-4o-mini"})
@@ -432,11 +432,14 @@ func TestBrowserChat(t *testing.T) {
 		b.screenshot(t, "desktop-en.png")
 		b.do(t, chromedp.Click(chromedp.CSS(`#new`)))
 		b.wait(t, online+` && document.querySelector('.empty') !== null`)
-		env := b.ask(t, "/reset")
-		b.stream(t, env).finish(t, core.Reply{Text: "Done.", Route: core.RouteCommand})
+		b.answer(t, b.ask(t, "A second conversation"), "Welcome back.")
 		b.wait(t, `document.querySelectorAll('#convs li').length === 2`)
 		b.do(t, chromedp.Click(chromedp.CSS(`#convs li:last-child .open`)))
 		b.wait(t, online+` && document.querySelectorAll('.msg').length >= 8`)
+		env := b.ask(t, "/reset")
+		b.wait(t, `document.querySelectorAll('.msg').length === 2`) // the screen clears at once
+		b.stream(t, env).finish(t, core.Reply{Text: "Done.", Route: core.RouteCommand})
+		b.wait(t, lastAnswer+` === 'Done.' && document.querySelectorAll('.msg').length === 2`)
 	})
 }
 
