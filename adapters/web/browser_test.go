@@ -440,6 +440,12 @@ func TestBrowserChat(t *testing.T) {
 		b.wait(t, `document.querySelectorAll('.msg').length === 2`) // the screen clears at once
 		b.stream(t, env).finish(t, core.Reply{Text: "Done.", Route: core.RouteCommand})
 		b.wait(t, lastAnswer+` === 'Done.' && document.querySelectorAll('.msg').length === 2`)
+		b.do(t, chromedp.Click(chromedp.CSS(`#convs li:not([aria-current]) button[title="Delete"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#ask-ok`)), chromedp.Click(chromedp.CSS(`#ask-ok`)))
+		b.wait(t, `document.querySelectorAll('#convs li').length === 1 && document.querySelectorAll('.msg').length === 2`)
+		if list, _ := b.chats.ChatSummaries(context.Background(), Platform, env.UserID); len(list) != 1 || list[0].Chat != env.ChatID {
+			t.Errorf("stored list %+v, want only the current conversation", list)
+		}
 	})
 }
 
