@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,6 +34,11 @@ type Config struct {
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
+
+	// Notes are what loading noticed that the operator should know but that
+	// does not stop the daemon: set but unused variables, an unreadable env
+	// file.
+	Notes []string `toml:"-"`
 }
 
 // ServerConfig is the [server] section: the daemon's HTTP listener and logs.
@@ -86,92 +90,49 @@ func defaultConfig(getenv func(string) string) Config {
 	}
 }
 
-// envProvider is the provider used when the file configures none.
-func envProvider(getenv func(string) string) openai.Config {
-	p := openai.DefaultConfig()
-	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
-	if u := getenv("OPENAI_BASE_URL"); u != "" {
-		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", true
-		p.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if m := getenv("OPENAI_MODEL"); m != "" {
-		p.Model = m
-	}
-	return p
-}
-
 // loadConfig reads the file at path over the defaults (path "" uses the
 // defaults alone), resolves secrets from the environment and validates.
 // The error lists every problem with its key path. It is for the commands
 // that talk to providers and platforms: every secret they need must be set.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
-	return loadConfigFor(path, getenv, true)
+	return loadConfigKeys(path, getenv, true)
 }
 
-// loadReadOnlyConfig is loadConfig for commands that only read the store
-// or the knowledge base (faq unanswered, faq eval, export, backup): a
-// secret that is not set is no problem for them, since they never use it.
-func loadReadOnlyConfig(path string, getenv func(string) string) (Config, error) {
-	return loadConfigFor(path, getenv, false)
-}
-
-// loadConfigFor is loadConfig; without needSecrets, problems about
-// secrets that are not set are left out.
-func loadConfigFor(path string, getenv func(string) string, needSecrets bool) (Config, error) {
-	cfg := defaultConfig(getenv)
-	generalSet := false
-	if path != "" {
-		var err error
-		if generalSet, err = decodeFile(path, &cfg); err != nil {
-			return Config{}, err
-		}
+// loadConfigKeys is loadConfig; unless needKeys, unset provider keys are
+// notes rather than problems.
+func loadConfigKeys(path string, getenv func(string) string, needKeys bool) (Config, error) {
+	cfg, rep, err := inspectConfig(path, getenv, needKeys)
+	if err != nil {
+		return Config{}, err
 	}
-	if !generalSet && len(cfg.Providers) > 0 {
-		cfg.Router.General = []string{cfg.Providers[0].Name}
-	}
-	problems, unset := cfg.resolveSecrets(getenv)
-	for _, p := range cfg.validate() {
-		if needSecrets || !aboutKey(p, unset) {
-			problems = append(problems, p)
-		}
-	}
-	if len(problems) > 0 {
+	if problems := rep.all(); len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
-	cfg.Dispatcher.GroupPolicies = cfg.groupPolicies()
+	cfg.Notes = append(rep.notes, rep.missingKeys...)
 	return cfg, nil
 }
 
-// decodeFile decodes the TOML file at path over cfg, strictly: an unknown
-// key is an error that names it. It reports whether [router] general was set.
-func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
-	data, err := readLimited(path, maxConfigBytes)
-	if err != nil {
-		return false, fmt.Errorf("config: %w", err)
-	}
+// decodeFile decodes the TOML text data over cfg, recording unknown keys
+// in rep. It reports whether [router] general was set. Its error is the
+// decoder's own.
+func decodeFile(data []byte, cfg *Config, rep *configReport) (generalSet bool, err error) {
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return false, fmt.Errorf("config %s: %s", path, perr.ErrorWithPosition())
-		}
-		return false, fmt.Errorf("config %s: %w", path, err)
+		return false, err
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return false, fmt.Errorf("config %s: unknown key(s): %s", path, strings.Join(keys, ", "))
+	rep.undecoded = nil
+	for _, k := range md.Undecoded() {
+		rep.undecoded = append(rep.undecoded, k.String())
 	}
-	if md.IsDefined("providers") {
+	rep.fileProviders = md.IsDefined("providers")
+	if rep.fileProviders {
 		if err := decodeProviders(data, cfg); err != nil {
-			return false, fmt.Errorf("config %s: %w", path, err)
+			return false, err
 		}
 	}
 	warning, err := cfg.Adapters.Feishu.ResolveAliases(md.IsDefined("adapters", "feishu", "group_scope"))
 	if err != nil {
-		return false, fmt.Errorf("config %s: adapters.feishu.%w", path, err)
+		return false, fmt.Errorf("adapters.feishu.%w", err)
 	}
 	if warning != "" {
 		cfg.Warnings = append(cfg.Warnings, "adapters.feishu."+warning)

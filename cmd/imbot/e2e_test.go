@@ -162,7 +162,13 @@ func TestServeOperationalEndpoints(t *testing.T) {
 	if status, body := get("/healthz"); status != http.StatusOK || body != "ok\n" {
 		t.Fatalf("/healthz = %d %q", status, body)
 	}
+	// The listener answers before the adapters' Run has begun; readiness
+	// follows within moments.
 	status, body := get("/readyz")
+	for deadline := time.Now().Add(5 * time.Second); status != http.StatusOK && time.Now().Before(deadline); {
+		<-time.After(20 * time.Millisecond)
+		status, body = get("/readyz")
+	}
 	if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) ||
 		!strings.Contains(body, `{"chain":"general","name":"fake","model":"fake-model","state":"closed","third_party":false}`) {
 		t.Fatalf("/readyz = %d %s", status, body)

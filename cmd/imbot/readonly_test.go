@@ -76,7 +76,7 @@ func TestReadOnlyConfigStillReportsOtherProblems(t *testing.T) {
 	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := loadReadOnlyConfig(path, envLookup)
+	_, err := loadConfigKeys(path, envLookup, false)
 	if err == nil || !strings.Contains(err.Error(), "providers[0].model") || strings.Contains(err.Error(), "api_key_env") {
 		t.Fatalf("err = %v, want the missing model and nothing about unset secrets", err)
 	}

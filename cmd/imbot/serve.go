@@ -37,6 +37,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		log.Warn("config: " + w)
 	}
 	logProviderHint(log, cfg, envLookup)
+	for _, note := range cfg.Notes {
+		log.Warn("config: " + note)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	notify := sdnotify.New()

@@ -57,7 +57,9 @@ type Server struct {
 	embed  func(text string) []float32
 	script func(Request) Response
 	deflt  Response
-	done   chan struct{} // closed when the test ends, to release hanging handlers
+	// answer401 answers a wrong key with 401 instead of failing the test.
+	answer401 bool
+	done      chan struct{} // closed when the test ends, to release hanging handlers
 
 	mu       sync.Mutex
 	queue    []Response
@@ -74,6 +76,11 @@ type Option func(*Server)
 // WithAPIKey makes the fake require "Authorization: Bearer key". Without
 // it, the fake requires no Authorization header at all.
 func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+
+// WithUnauthorized makes the fake answer a request with a wrong or missing
+// key with 401, as a real provider does, instead of failing the test: for
+// tests of how a wrong key is reported.
+func WithUnauthorized() Option { return func(s *Server) { s.answer401 = true } }
 
 // WithModel makes the fake require this model name in every chat request.
 func WithModel(model string) Option { return func(s *Server) { s.model = model } }
@@ -212,6 +219,10 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (Request, bool) 
 	want := ""
 	if s.apiKey != "" {
 		want = "Bearer " + s.apiKey
+	}
+	if req.Authorization != want && s.answer401 {
+		writeError(w, Fail(http.StatusUnauthorized))
+		return req, false
 	}
 	if req.Authorization != want {
 		problems = append(problems, "wrong or unexpected Authorization header")
