@@ -20,7 +20,6 @@ const (
 const (
 	open        = 0
 	closeSilent = -1 // the peer is gone or closed first: just drop the socket
-	closeSent   = -2 // a close frame went out past the queue; the reader ends the connection
 )
 
 // maxAlso bounds the message ids one coalesced refusal frame lists. A client
@@ -52,14 +51,17 @@ type wsConn struct {
 	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
-	mu       sync.Mutex
-	queue    []any // frames waiting for the writer
-	queued   int   // approximate bytes in queue
-	closing  int   // open, closeSilent or a close code to send
-	started  bool  // the writer may run
-	writing  bool  // a writer is running (or the connection is dead)
-	pingDue  bool
-	inflight map[core.MessageID]time.Time
+	mu      sync.Mutex
+	queue   []any // frames waiting for the writer
+	queued  int   // approximate bytes in queue
+	closing int   // open, closeSilent or a close code to send
+	// closeReason goes with the close code when the server ends the
+	// connection for cause.
+	closeReason string
+	started     bool // the writer may run
+	writing     bool // a writer is running (or the connection is dead)
+	pingDue     bool
+	inflight    map[core.MessageID]time.Time
 	// refusing holds the refusal frames in the queue the writer has not
 	// taken yet, by code, so that further refusals join them.
 	refusing map[string]*errorFrame
@@ -168,26 +170,22 @@ func (c *wsConn) overflowLocked() {
 	c.closeForLocked("web: client too slow, disconnecting", closeTooSlow, reasonTooSlow)
 }
 
-// closeForLocked ends the connection for cause: it drops the queue and, from
-// a goroutine of its own, sends the close frame with code and reason past
-// the queue and leaves the reader closeGrace to see the client's answer. A
-// client whose socket buffers are full gets no close frame: the socket is
-// closed. c.mu is held.
+// closeForLocked ends the connection for cause: it drops the queue and has
+// the writer send a close frame with code and reason as soon as it is free.
+// A writer stuck on a client whose buffers are full gives up after
+// writeTimeout and drops the socket instead. c.mu is held.
 func (c *wsConn) closeForLocked(logMsg string, code int, reason string) {
 	c.a.log.Warn(logMsg, "chat_id", c.session, "queued_bytes", c.queued, "close_code", code)
-	c.closing = closeSent
+	c.closing, c.closeReason = code, reason
 	c.queue, c.queued, c.refusing = nil, 0, nil
-	c.kickLocked() // a writer with nothing to write ends at once
-	c.a.wg.Add(1)  // the reader's own count keeps the WaitGroup above zero here
-	go func() {
-		defer c.a.wg.Done()
-		deadline := time.Now().Add(closeGrace)
-		if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline); err != nil {
-			_ = c.ws.Close() // the client's buffers are full: it finds the connection gone
-			return
-		}
-		_ = c.ws.SetReadDeadline(deadline)
-	}()
+	c.kickLocked()
+}
+
+// reason returns the reason to send with the close frame.
+func (c *wsConn) reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeReason
 }
 
 // start lets the writer run, with first queued ahead of the frames queued

@@ -56,15 +56,13 @@ func (c *wsConn) write(f any) error {
 // frame, if any, and gives the reader closeGrace to see the client's answer
 // before the reader drops the socket.
 func (c *wsConn) finish(closing int) {
-	switch closing {
-	case closeSent:
-		return
-	case closeSilent:
+	if closing == closeSilent {
 		_ = c.ws.Close()
 		return
 	}
 	deadline := time.Now().Add(closeGrace)
-	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), deadline); err != nil {
+	msg := websocket.FormatCloseMessage(closing, c.reason())
+	if err := c.ws.WriteControl(websocket.CloseMessage, msg, deadline); err != nil {
 		_ = c.ws.Close()
 		return
 	}

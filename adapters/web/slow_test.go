@@ -183,3 +183,21 @@ func dialSmallBuffer(t *testing.T, url string) *websocket.Conn {
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
+
+// A connection the server ends for cause gets a close frame with the code
+// and reason once its writer is free, not a bare TCP close.
+func TestWSCloseForCauseSendsCodeAndReason(t *testing.T) {
+	e := newTestEnv(t, testConfig(), true)
+	c := e.dial(t, url.Values{"session": {"cause"}}, nil)
+	expect(t, c, "ready")
+	conn := e.a.hub.listeners("cause")[0]
+	conn.mu.Lock()
+	conn.closeForLocked("test: closing for cause", closeTooSlow, reasonTooSlow)
+	conn.mu.Unlock()
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	_, _, err := c.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != closeTooSlow || ce.Text != reasonTooSlow {
+		t.Fatalf("read: %v, want close %d %q", err, closeTooSlow, reasonTooSlow)
+	}
+}
