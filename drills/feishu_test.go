@@ -69,9 +69,9 @@ func (p *platform) deliver(e feishutest.Event) {
 	})
 }
 
-// A Feishu burst survives kill -9 at random points, and every event
-// delivered again afterwards in shuffled order: each message gets one
-// finished card and one history turn.
+// A Feishu burst survives kill -9 at random points, a SIGTERM with turns in
+// flight, and every event delivered again afterwards in shuffled order: each
+// message gets one finished card and one history turn.
 func TestDrillFeishuKillBurst(t *testing.T) {
 	rounds, n := envInt("DRILL_ROUNDS", 3), envInt("DRILL_MESSAGES", 60)
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Response{Echo: true, ChunkDelay: 30 * time.Millisecond}))
@@ -98,7 +98,7 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 		}
 		return seen
 	}
-	answered := func() int { lost, _ := tally(markers, finished()); return n - lost }
+	answered := func() int { lost, _ := tally(markers, finished()); return len(markers) - lost }
 	started := time.Now()
 	for _, e := range events {
 		pf.deliver(e)
@@ -112,6 +112,22 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 		t.Logf("round %d: kill -9 after %d answered", r+1, answered())
 	}
 	p := start(t, s, cfg, env...)
+	waitFor(t, 120*time.Second, func() bool { return answered() == n })
+	// SIGTERM with turns in flight: a second burst, stopped after its first answer.
+	more := make([]feishutest.Event, n/4+1)
+	for i := range more {
+		mk := fmt.Sprintf("r%04d", i)
+		markers = append(markers, mk)
+		more[i] = feishutest.Event{EventID: "ev_" + mk, Token: feishuToken, MessageID: "om_" + mk,
+			ChatID: fmt.Sprintf("oc_chat%d", i%6), ChatType: "p2p", MsgType: "text",
+			Content: feishutest.TextContent(mk), SenderOpenID: fmt.Sprintf("ou_user%d", i%6), Created: time.Now()}
+		pf.deliver(more[i])
+	}
+	events = append(events, more...)
+	waitFor(t, 60*time.Second, func() bool { return answered() > n })
+	stopIn := p.term()
+	n = len(markers)
+	p = start(t, s, cfg, env...)
 	waitFor(t, 120*time.Second, func() bool { return answered() == n })
 	for _, i := range rand.Perm(n) { // Feishu redelivers, in any order
 		pf.deliver(events[i])
@@ -127,8 +143,8 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 	}
 	history, unanswered := historyCounts(t, s, cfg, env...)
 	hLost, hDoubled := tally(markers, history)
-	t.Logf("drill feishu kill burst: messages=%d kills=%d redelivered=%d answered=%d lost=%d doubled=%d stuck_streaming=%d history_lost=%d history_doubled=%d unanswered_in_history=%d elapsed=%s",
-		n, rounds, n, n-lost, lost, doubled, stuck, hLost, hDoubled, unanswered, time.Since(started).Round(time.Millisecond))
+	t.Logf("drill feishu kill burst: messages=%d kills=%d redelivered=%d answered=%d lost=%d doubled=%d stuck_streaming=%d history_lost=%d history_doubled=%d unanswered_in_history=%d sigterm_exit=%s elapsed=%s",
+		n, rounds, n, n-lost, lost, doubled, stuck, hLost, hDoubled, unanswered, stopIn.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
 	if lost != 0 || hLost != 0 || hDoubled != 0 || unanswered != 0 {
 		t.Fatalf("lost %d, history lost %d doubled %d unanswered %d; want 0", lost, hLost, hDoubled, unanswered)
 	}
