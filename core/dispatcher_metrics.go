@@ -17,6 +17,8 @@ type dispatcherMetrics struct {
 	queuedGauge metric.GaugeVec
 	coalesced   metric.CounterVec
 	superseded  metric.CounterVec
+	quiet       metric.CounterVec
+	resends     metric.CounterVec
 }
 
 // newDispatcherMetrics makes the dispatcher's families on reg and sets
@@ -37,6 +39,10 @@ func newDispatcherMetrics(reg metric.Meter, maxQueued int) dispatcherMetrics {
 			"Follow-up messages answered in one turn with an earlier message, by platform.", "platform"),
 		superseded: reg.Counter("imbot_superseded_calls_total",
 			"Answers cancelled before they streamed because a follow-up joined the turn, by platform.", "platform"),
+		quiet: reg.Counter("imbot_refusal_notices_dropped_total",
+			"Refused messages that got no notice because the sender was told in this window.", "reason"),
+		resends: reg.Counter("imbot_reply_resends_total",
+			"Final replies whose send failed, by what became of them (sent, uncertain, gave_up).", "outcome"),
 	}
 }
 
@@ -60,6 +66,18 @@ func (m dispatcherMetrics) coalescedMessages(p Platform, n int) {
 func (m dispatcherMetrics) supersededCall(p Platform) {
 	if m.meter != nil {
 		m.superseded.With(string(p)).Inc()
+	}
+}
+
+func (m dispatcherMetrics) resend(outcome string) {
+	if m.meter != nil {
+		m.resends.With(outcome).Inc()
+	}
+}
+
+func (m dispatcherMetrics) noticeDropped(r Refusal) {
+	if m.meter != nil {
+		m.quiet.With(string(r)).Inc()
 	}
 }
 

@@ -52,7 +52,9 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 		defer stopTyping()
 		t.Typing(typingCtx, env)
 	}
-	ans, question, isCommand := d.answer(ctx, b, w)
+	actx, release := answerContext(ctx, w)
+	ans, question, isCommand := d.answer(actx, b, w)
+	release()
 	if base.Err() != nil {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
@@ -64,12 +66,9 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 	defer cancelFinish()
 	merge(w, b.envs)
 	sendErr := w.Finish(fctx, ans.Reply)
-	if sendErr != nil {
-		if base.Err() != nil {
-			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
-			return
-		}
-		log.Error("send reply", "err", sendErr)
+	if sendErr != nil && base.Err() != nil {
+		log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
+		return
 	}
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
@@ -78,7 +77,10 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 		d.drop(ctx, env)
 		return
 	}
-	d.complete(ctx, d.turnOf(b, question, ans, latency), sendErr == nil, log)
+	d.complete(ctx, d.turnOf(b, question, ans, latency), true, log)
+	if sendErr != nil {
+		d.resendLater(env, w, ans.Reply, sendErr, log)
+	}
 }
 
 // turnOf builds the history record of an answered turn. The question's

@@ -15,7 +15,7 @@ import (
 const (
 	recordV1 byte = 1
 	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2)
-	recordV3 byte = 3 // pending records: a kept answer's coalesced follow-ups (schema 3)
+	recordV3 byte = 3 // pending records: a kept answer's coalesced follow-ups (schema 4)
 )
 
 // maxRefMessages bounds the reply message ids kept for one turn.

@@ -18,6 +18,7 @@ const (
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
 	bucketVector     = "vector"     // key → []float32
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
+	bucketChatList   = "chatlist"   // platform 0x00 user 0x00 chat → chat summary (schema 3)
 	bucketState      = "state"      // conversation key → conversation state (schema 4)
 )
 
@@ -38,9 +39,10 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	1: the buckets meta … vector, every record version 1.
 //	2: bucket botmsg; pending records version 2 (a kept answer and the
 //	   reply's platform ids). Version 1 pending records stay readable.
-//	3: pending records version 3 (a kept answer's coalesced follow-up
-//	   messages). No bucket changes; older pending records stay readable.
-//	4: bucket state (conversation states set by interceptors).
+//	3: bucket chatlist (each web user's conversations with their titles).
+//	4: pending records version 3 (a kept answer's coalesced follow-up
+//	   messages; older pending records stay readable) and bucket state
+//	   (conversation states set by interceptors).
 const schemaVersion = 4
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
@@ -52,7 +54,7 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 	case 1:
 		return createBuckets(tx, bucketBotMsg)
 	case 2:
-		return nil
+		return createBuckets(tx, bucketChatList)
 	case 3:
 		return createBuckets(tx, bucketState)
 	}

@@ -44,11 +44,12 @@ type fixture struct {
 	ref    core.ReplyRef
 	botMsg core.MessageID // in the pending turn's chat
 
-	// Since schema 3: a coalesced pending turn, its head's kept answer
-	// holding the follow-up.
-	burst core.KeptAnswer
+	// Since schema 3: one web user's conversation in the chat list.
+	chat core.ChatSummary
 
-	// Since schema 4: a conversation state.
+	// Since schema 4: a coalesced pending turn, its head's kept answer
+	// holding the follow-up; and a conversation state.
+	burst core.KeptAnswer
 	state core.ConversationState
 }
 
@@ -68,6 +69,7 @@ func newFixture() fixture {
 		vector: []float32{0.25, -1, 3.5},
 		ref:    core.ReplyRef{Card: "card-7", Messages: []core.MessageID{"om_1", "om_2"}},
 		botMsg: "bot-1",
+		chat:   core.ChatSummary{Chat: "chat-a", Title: "first question", Created: fixtureTime(), Updated: fixtureTime()},
 	}
 	f.kept = core.KeptAnswer{Turn: turnFor(f.pending, fixtureTime()), Sent: true}
 	head, next := envelope("chat-c", 4), envelope("chat-c", 5)
@@ -100,16 +102,7 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		s.PutVector(ctx, "faq:1", f.vector),
 		f.writeV2(ctx, s),
 		f.writeV3(ctx, s),
-		s.SetState(ctx, f.pending.Conversation(), f.state),
-	)
-}
-
-// writeV3 writes what schema 3 added.
-func (f fixture) writeV3(ctx context.Context, s *Store) error {
-	return errors.Join(
-		must(s.Accept(ctx, f.burst.Turn.Envelope)),
-		must(s.Accept(ctx, f.burst.Turn.Followups[0].Envelope)),
-		s.KeepAnswer(ctx, f.burst.Turn, f.burst.Sent),
+		f.writeV4(ctx, s),
 	)
 }
 
@@ -120,6 +113,21 @@ func (f fixture) writeV2(ctx context.Context, s *Store) error {
 		s.KeepAnswer(ctx, f.kept.Turn, f.kept.Sent),
 		s.RememberBotMessages(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg),
 	)
+}
+
+// writeV4 writes what schema 4 added.
+func (f fixture) writeV4(ctx context.Context, s *Store) error {
+	return errors.Join(
+		must(s.Accept(ctx, f.burst.Turn.Envelope)),
+		must(s.Accept(ctx, f.burst.Turn.Followups[0].Envelope)),
+		s.KeepAnswer(ctx, f.burst.Turn, f.burst.Sent),
+		s.SetState(ctx, f.pending.Conversation(), f.state),
+	)
+}
+
+// writeV3 writes what schema 3 added.
+func (f fixture) writeV3(ctx context.Context, s *Store) error {
+	return s.TouchChat(ctx, "web", "user-1", f.chat.Chat, f.chat.Title, f.chat.Updated)
 }
 
 // must turns Accept's (ok, err) into an error that also fails on a duplicate.
@@ -199,13 +207,11 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 			}
 			checkFixtureV3(ctx, t, s, f)
 			if v < 4 {
-				if err := s.SetState(ctx, f.pending.Conversation(), f.state); err != nil {
+				if err := f.writeV4(ctx, s); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if st, ok, err := s.State(ctx, f.pending.Conversation()); !ok || err != nil || !reflect.DeepEqual(st, f.state) {
-				t.Errorf("State = %+v, %v, %v; want %+v", st, ok, err, f.state)
-			}
+			checkFixtureV4(ctx, t, s, f)
 		})
 	}
 }
@@ -258,10 +264,22 @@ func checkFixtureV2(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	}
 }
 
-// checkFixtureV3 reads back what schema 3 added, and completes the
-// coalesced turn.
+// checkFixtureV3 reads back what schema 3 added.
 func checkFixtureV3(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	t.Helper()
+	got, err := s.ChatSummaries(ctx, "web", "user-1")
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], f.chat) {
+		t.Errorf("ChatSummaries = %+v, %v; want [%+v]", got, err, f.chat)
+	}
+}
+
+// checkFixtureV4 reads back what schema 4 added, and completes the
+// coalesced turn.
+func checkFixtureV4(ctx context.Context, t *testing.T, s *Store, f fixture) {
+	t.Helper()
+	if st, ok, err := s.State(ctx, f.pending.Conversation()); !ok || err != nil || !reflect.DeepEqual(st, f.state) {
+		t.Errorf("State = %+v, %v, %v; want %+v", st, ok, err, f.state)
+	}
 	head := f.burst.Turn.Envelope
 	if kept, ok, err := s.KeptAnswer(ctx, head); !ok || err != nil || !reflect.DeepEqual(kept, f.burst) {
 		t.Errorf("KeptAnswer(burst) = %+v, %v, %v; want %+v", kept, ok, err, f.burst)

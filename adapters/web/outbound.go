@@ -40,6 +40,8 @@ type (
 		Route    string `json:"route"`
 		Provider string `json:"provider"`
 		Model    string `json:"model"`
+		// Stopped: a client stopped the reply; Text is what the turn ended with.
+		Stopped bool `json:"stopped,omitempty"`
 	}
 	// mergedFrame says that the reply to Into also answers ReplyTo (burst
 	// coalescing): ReplyTo gets no reply of its own.
@@ -53,6 +55,9 @@ type (
 		ReplyTo string `json:"reply_to"`
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Also lists the other messages refused for the same reason, in
+		// order, when refusals were coalesced into one frame.
+		Also []string `json:"also,omitempty"`
 	}
 )
 
@@ -65,14 +70,23 @@ func newHistoryFrame(msgs []core.Message) historyFrame {
 	return f
 }
 
+// refusalFrame is the error frame of a refusal by the dispatcher; false
+// for a reply that is not a refusal.
+func refusalFrame(replyTo core.MessageID, r core.Reply) (errorFrame, bool) {
+	switch r.Refusal {
+	case core.RefusalBusy:
+		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeBusy, Message: refusalMessage(r, "the bot is busy; try again soon")}, true
+	case core.RefusalRateLimited:
+		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeRateLimited, Message: refusalMessage(r, "too many messages; slow down")}, true
+	}
+	return errorFrame{}, false
+}
+
 // finalFrame is the frame that ends a reply: an error frame for a refusal,
 // else a done frame.
 func finalFrame(replyTo core.MessageID, r core.Reply) any {
-	switch r.Refusal {
-	case core.RefusalBusy:
-		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeBusy, Message: refusalMessage(r, "the bot is busy; try again soon")}
-	case core.RefusalRateLimited:
-		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeRateLimited, Message: refusalMessage(r, "too many messages; slow down")}
+	if f, ok := refusalFrame(replyTo, r); ok {
+		return f
 	}
 	return doneFrame{Type: "done", ReplyTo: string(replyTo), Text: r.Text, Route: string(r.Route), Provider: r.Provider, Model: r.Model}
 }
@@ -106,7 +120,7 @@ func (w *replyWriter) Merged(followups []core.Envelope) { w.followups = followup
 // UTF-8 sequence until the rest of it arrives.
 func (w *replyWriter) Update(_ context.Context, textSoFar string) error {
 	end := completePrefix(textSoFar)
-	if end <= w.sent {
+	if end <= w.sent || w.hub.stops.stopped(w.key()) {
 		return nil
 	}
 	chunk := textSoFar[w.sent:end]
@@ -121,20 +135,32 @@ func (w *replyWriter) Update(_ context.Context, textSoFar string) error {
 // reply to any /api/chat request waiting for it. It returns at once: slow
 // connections get the frame from their own writer.
 func (w *replyWriter) Finish(_ context.Context, reply core.Reply) error {
+	refusal, refused := refusalFrame(w.env.MessageID, reply)
 	frame := finalFrame(w.env.MessageID, reply)
-	for _, c := range w.hub.listeners(w.env.ChatID) {
-		c.sendFinal(w.env.MessageID, frame)
+	if done, ok := frame.(doneFrame); ok && w.hub.stops.take(w.key()) {
+		done.Stopped = true
+		frame = done
 	}
-	w.hub.resolve(waitKey{session: w.env.ChatID, id: w.env.MessageID}, reply)
+	for _, c := range w.hub.listeners(w.env.ChatID) {
+		if refused {
+			c.refuse(refusal)
+		} else {
+			c.sendFinal(w.env.MessageID, frame)
+		}
+	}
+	w.hub.resolve(w.key(), reply)
 	for _, f := range w.followups {
-		frame := mergedFrame{Type: "merged", ReplyTo: string(f.MessageID), Into: string(w.env.MessageID)}
+		merged := mergedFrame{Type: "merged", ReplyTo: string(f.MessageID), Into: string(w.env.MessageID)}
 		for _, c := range w.hub.listeners(w.env.ChatID) {
-			c.sendFinal(f.MessageID, frame)
+			c.sendFinal(f.MessageID, merged)
 		}
 		w.hub.resolve(waitKey{session: w.env.ChatID, id: f.MessageID}, reply)
 	}
 	return nil
 }
+
+// key names the reply's message.
+func (w *replyWriter) key() waitKey { return waitKey{session: w.env.ChatID, id: w.env.MessageID} }
 
 // completePrefix returns the length of the longest prefix of s that does not
 // end inside a UTF-8 sequence.
