@@ -69,7 +69,7 @@ type UnansweredQuestion struct {
 	Conversation ConversationKey
 	Platform     Platform
 	At           time.Time
-	// Reason is ReasonDegraded or ReasonLowConfidence.
+	// Reason is ReasonDegraded, ReasonLowConfidence or ReasonThumbsDown.
 	Reason string
 	// Candidates are the knowledge base's best entries for Question.
 	Candidates []Candidate
@@ -84,6 +84,8 @@ const (
 	// ReasonLowConfidence: the knowledge base matched only partly, so a
 	// model answered with its passages.
 	ReasonLowConfidence = "low_confidence"
+	// ReasonThumbsDown: the user voted the answer down (👎).
+	ReasonThumbsDown = "thumbs_down"
 )
 
 // UnansweredLog keeps unanswered questions for the knowledge base's owner.

@@ -37,6 +37,8 @@ type Turn struct {
 	// their pending records with Envelope's.
 	Followups []Followup
 	Reply     Message
+	// Arm is the experiment arm the turn ran in, "" for none.
+	Arm string
 }
 
 // Followup is one message a turn answered besides its first.

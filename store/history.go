@@ -70,8 +70,9 @@ func messagesOf(tx *bolt.Tx, conv core.ConversationKey) *bolt.Bucket {
 
 // Complete appends the turn's user message, its follow-ups and the reply to
 // its conversation, remembers the reply messages saved with SaveReplyRef as
-// the bot's, and deletes the pending records of the envelope and its
-// follow-ups, in one durable transaction.
+// the bot's, files the turn's record (for feedback and experiments), and
+// deletes the pending records of the envelope and its follow-ups, in one
+// durable transaction.
 func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	env := turn.Envelope
 	if err := checkEnvelope(env); err != nil {
@@ -91,6 +92,9 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {
 		if err := appendMessages(tx, conv, now, recs); err != nil {
+			return err
+		}
+		if err := putTurnRecord(tx, turn); err != nil {
 			return err
 		}
 		for _, k := range pkeys {

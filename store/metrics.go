@@ -24,7 +24,7 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 	h := r.Histogram("imbot_store_write_seconds",
 		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets(), "op")
 	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector",
-		"keep_answer", "reply_ref", "bot_messages", "state"}
+		"keep_answer", "reply_ref", "bot_messages", "state", "vote"}
 	errs := r.Counter("imbot_store_write_errors_total", "Store writes that failed, by operation.", "op")
 	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)),
 		failures: make(map[string]metric.Counter, len(ops)+1), enabled: true}

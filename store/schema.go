@@ -20,6 +20,7 @@ const (
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
 	bucketChatList   = "chatlist"   // platform 0x00 user 0x00 chat → chat summary (schema 3)
 	bucketState      = "state"      // conversation key → conversation state (schema 4)
+	bucketTurns      = "turns"      // uvarint len ‖ conversation key ‖ message id → turn record (schema 5)
 )
 
 // Keys inside the meta bucket and inside one conversation's bucket.
@@ -43,7 +44,8 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	4: pending records version 3 (a kept answer's coalesced follow-up
 //	   messages; older pending records stay readable) and bucket state
 //	   (conversation states set by interceptors).
-const schemaVersion = 4
+//	5: bucket turns (a record of each answered turn, with its vote).
+const schemaVersion = 5
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -57,6 +59,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 		return createBuckets(tx, bucketChatList)
 	case 3:
 		return createBuckets(tx, bucketState)
+	case 4:
+		return createBuckets(tx, bucketTurns)
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }

@@ -51,6 +51,9 @@ type fixture struct {
 	// holding the follow-up; and a conversation state.
 	burst core.KeptAnswer
 	state core.ConversationState
+
+	// Since schema 5: a turn record with a vote.
+	voted core.Turn
 }
 
 // usageCount is one usage counter.
@@ -75,6 +78,8 @@ func newFixture() fixture {
 	head, next := envelope("chat-c", 4), envelope("chat-c", 5)
 	f.burst = core.KeptAnswer{Turn: turnFor(head, fixtureTime())}
 	f.burst.Turn.Followups = []core.Followup{{Envelope: next, User: turnFor(next, fixtureTime()).User}}
+	f.voted = turnFor(envelope("chat-d", 6), fixtureTime())
+	f.voted.Arm = "short-prompt"
 	f.state = core.ConversationState{Owner: "orders", Name: "awaiting_order_id", Expires: fixtureTime().Add(time.Hour)}
 	for i, chat := range []string{"chat-a", "chat-b"} {
 		env := envelope(chat, i+1)
@@ -103,6 +108,7 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		f.writeV2(ctx, s),
 		f.writeV3(ctx, s),
 		f.writeV4(ctx, s),
+		f.writeV5(ctx, s),
 	)
 }
 
@@ -113,6 +119,16 @@ func (f fixture) writeV2(ctx context.Context, s *Store) error {
 		s.KeepAnswer(ctx, f.kept.Turn, f.kept.Sent),
 		s.RememberBotMessages(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg),
 	)
+}
+
+// writeV5 writes what schema 5 added.
+func (f fixture) writeV5(ctx context.Context, s *Store) error {
+	if err := errors.Join(must(s.Accept(ctx, f.voted.Envelope)), s.Complete(ctx, f.voted)); err != nil {
+		return err
+	}
+	_, _, err := s.Vote(ctx, core.Feedback{Conversation: f.voted.Envelope.Conversation(), Turn: f.voted.Envelope.MessageID,
+		User: f.voted.Envelope.UserID, Vote: core.VoteUp, At: fixtureTime()})
+	return err
 }
 
 // writeV4 writes what schema 4 added.
@@ -212,6 +228,12 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 				}
 			}
 			checkFixtureV4(ctx, t, s, f)
+			if v < 5 {
+				if err := f.writeV5(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkFixtureV5(ctx, t, s, f)
 		})
 	}
 }
@@ -296,4 +318,22 @@ func checkFixtureV4(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	if err != nil || !reflect.DeepEqual(msgs, want) {
 		t.Errorf("Recent(burst) = %+v, %v; want %+v", msgs, err, want)
 	}
+}
+
+// checkFixtureV5 reads back the voted turn's record.
+func checkFixtureV5(ctx context.Context, t *testing.T, s *Store, f fixture) {
+	t.Helper()
+	recs, err := s.TurnRecords(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Turn == f.voted.Envelope.MessageID && r.Conversation == f.voted.Envelope.Conversation() {
+			if r.Vote != core.VoteUp || r.Arm != "short-prompt" || r.Question != f.voted.User.Text || r.Answer != f.voted.Reply.Text {
+				t.Errorf("voted turn record = %+v", r)
+			}
+			return
+		}
+	}
+	t.Errorf("TurnRecords = %+v, want the voted turn", recs)
 }
