@@ -77,6 +77,7 @@ type (
 		ID      string `json:"id"`      // stop
 		Session string `json:"session"` // rename, delete
 		Title   string `json:"title"`   // rename
+		Vote    string `json:"vote"`    // feedback
 	}
 )
 
@@ -178,7 +179,7 @@ func titleOf(text string) string {
 }
 
 // control handles a frame other than a message and reports whether it was
-// one: stop, conversations, rename or delete.
+// one: stop, conversations, rename, delete or feedback.
 func (c *wsConn) control(data []byte) bool {
 	if len(data) > maxControlFrameB {
 		return false
@@ -192,6 +193,8 @@ func (c *wsConn) control(data []byte) bool {
 		c.stopReply(f.ID)
 	case "conversations", "rename", "delete":
 		c.editConversations(f)
+	case "feedback":
+		c.vote(f)
 	default:
 		return false
 	}

@@ -16,6 +16,7 @@ import (
 	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
+	"imbot/core/feedback"
 	"imbot/core/intercept"
 	"imbot/core/kit"
 	"imbot/core/token"
@@ -194,8 +195,9 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
+		votes := feedback.New(d.store, d.store, d.log.With("component", "feedback"), d.metrics)
 		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
-			web.WithChatList(d.store), web.WithSuggestions(d.suggestions))
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithFeedback(votes.Record))
 		if err != nil {
 			return nil, err
 		}

@@ -43,6 +43,8 @@ func pageTable() []entry {
 		{"web_stop", "停止", "Stop"},
 		{"web_stopped", "已停止", "Stopped"},
 		{"web_regenerate", "重新回答", "Regenerate"},
+		{"web_vote_up", "有帮助", "Helpful"},
+		{"web_vote_down", "没帮助", "Not helpful"},
 		{"web_copy", "复制", "Copy"},
 		{"web_copy_code", "复制代码", "Copy code"},
 		{"web_copied", "已复制", "Copied"},

@@ -89,9 +89,22 @@ function messageNode(m) {
   if (bot && !m.live) {
     const actions = el('div', 'actions'), copy = button(t('web_copy'), () => copyText(m.text, copy));
     actions.append(copy);
+    if (m.replyTo && !m.error) actions.append(voteButton(m, 'up', '👍', 'web_vote_up'), voteButton(m, 'down', '👎', 'web_vote_down'));
     node.append(actions);
   }
   return node;
+}
+// voteButton sends a feedback frame on the answer m; the server's voted
+// frame marks it.
+function voteButton(m, vote, label, title) {
+  const b = button(label, () => { if (ready) ws.send(JSON.stringify({type: 'feedback', id: m.replyTo, vote})); }, 'icon');
+  b.title = t(title); b.setAttribute('aria-label', t(title));
+  b.setAttribute('aria-pressed', String(m.vote === vote));
+  return b;
+}
+function onVoted(f) {
+  const m = msgs.find(x => x.replyTo === f.reply_to && x.role === 'assistant');
+  if (m) { m.vote = f.vote; render(); }
 }
 function liveNode(p) {
   const node = messageNode({role: 'assistant', text: p.reply, at: p.at, live: true, stopped: p.stopped});
@@ -226,6 +239,7 @@ function onFrame(f) {
     case 'stopped': { const p = pending.get(f.reply_to); if (p) stopLocally(p); break; }
     case 'done': onDone(f); break;
     case 'merged': onMerged(f); break;
+    case 'voted': onVoted(f); break;
     case 'error': onError(f); break;
   }
 }
@@ -259,7 +273,7 @@ function onDone(f) {
   cancelAnimationFrame(p.frame); pending.delete(f.reply_to);
   if (p.userMsg) msgs.push(p.userMsg);
   const stopped = p.stopped || f.stopped;
-  msgs.push({role: 'assistant', text: stopped ? p.reply : f.text, at: new Date().toISOString(), route: f.route, provider: f.provider, model: f.model, stopped});
+  msgs.push({role: 'assistant', text: stopped ? p.reply : f.text, at: new Date().toISOString(), route: f.route, provider: f.provider, model: f.model, stopped, replyTo: f.reply_to});
   render();
 }
 // onMerged finishes a message that the reply to an earlier one also
