@@ -39,6 +39,9 @@ type Store interface {
 	// Unanswered returns the queued questions at or after since, oldest
 	// first.
 	Unanswered(ctx context.Context, since time.Time) ([]core.UnansweredQuestion, error)
+	// TurnRecords returns the records of turns answered at or after
+	// since, oldest first.
+	TurnRecords(ctx context.Context, since time.Time) ([]core.TurnRecord, error)
 }
 
 // Deps are the parts the HTTP surface reports on or serves, built by main.
@@ -87,7 +90,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	if s.deps.Metrics != nil {
 		mux.Handle("GET /metrics", s.deps.Metrics)
 	}
-	for _, p := range []string{pathBackup, pathExport, pathUnanswered} {
+	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathFeedback} {
 		mux.Handle("GET "+p, s.guard.Wrap(http.HandlerFunc(s.serveCall)))
 	}
 }

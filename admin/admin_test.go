@@ -21,7 +21,18 @@ type fakeStore struct {
 	conv      core.ConversationKey
 	msgs      []core.Message
 	questions []core.UnansweredQuestion
+	turns     []core.TurnRecord
 	fail      error
+}
+
+func (s *fakeStore) TurnRecords(_ context.Context, since time.Time) ([]core.TurnRecord, error) {
+	var out []core.TurnRecord
+	for _, r := range s.turns {
+		if !r.At.Before(since) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func (s *fakeStore) Backup(_ context.Context, w io.Writer) (int64, error) {
@@ -55,6 +66,12 @@ func newFakeStore() *fakeStore {
 			Route: core.RouteModel, Provider: "local", Model: "m", Tokens: 3}},
 		questions: []core.UnansweredQuestion{{Question: "Mars?", Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Platform: "web", At: asked,
 			Reason: core.ReasonDegraded, Candidates: []core.Candidate{{ID: "shipping", Score: 0.25}}}},
+		turns: []core.TurnRecord{
+			{Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Turn: "m1", Platform: "web", At: asked,
+				Question: "hi", Answer: "hello", Route: core.RouteFAQ, LatencyMS: 12, Vote: core.VoteDown, VotedAt: asked},
+			{Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Turn: "m2", Platform: "web", At: asked,
+				Question: "unvoted", Answer: "x", Route: core.RouteModel},
+		},
 	}
 }
 
@@ -158,6 +175,14 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	votes, err := Feedback(time.Time{}, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	laterVotes, err := Feedback(asked.Add(time.Hour), "jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		call Call
@@ -171,6 +196,9 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 		{"unanswered csv since", since, "at,platform,conversation,reason,question,candidates\n" +
 			"2026-03-01T12:00:00Z,web,web/s1,degraded,Mars?,shipping:0.250\n"},
 		{"unanswered later", later, ""},
+		{"feedback csv", votes, "voted_at,vote,platform,conversation,turn,route,provider,model,arm,latency_ms,question,answer\n" +
+			"2026-03-01T12:00:00Z,down,web,web/s1,m1,faq,,,,12,hi,hello\n"},
+		{"feedback later", laterVotes, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ const (
 	pathBackup     = "/admin/backup"
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
+	pathFeedback   = "/admin/feedback"
 )
 
 // Call is one request of the admin API: a running daemon answers it over
@@ -33,15 +34,29 @@ func Export() Call { return Call{path: pathExport} }
 // Unanswered is the call for the questions the bot could not answer well
 // since the given time (zero: all), as "jsonl" or "csv".
 func Unanswered(since time.Time, format string) (Call, error) {
+	return listCall(pathUnanswered, since, format)
+}
+
+// Feedback is the call for the votes on answers given since the given time
+// (zero: all), as "jsonl" or "csv".
+func Feedback(since time.Time, format string) (Call, error) {
+	return listCall(pathFeedback, since, format)
+}
+
+// listCall is a call for a list since a time in a format.
+func listCall(path string, since time.Time, format string) (Call, error) {
 	if format != "jsonl" && format != "csv" {
 		return Call{}, fmt.Errorf("format: want jsonl or csv, got %q", format)
 	}
-	return Call{path: pathUnanswered, since: since, format: format}, nil
+	return Call{path: path, since: since, format: format}, nil
 }
+
+// isList reports whether the call takes since and format.
+func (c Call) isList() bool { return c.path == pathUnanswered || c.path == pathFeedback }
 
 // parseCall reads the call a request to path with query q asks for.
 func parseCall(path string, q url.Values, now time.Time) (Call, error) {
-	if path != pathUnanswered {
+	if !(Call{path: path}).isList() {
 		return Call{path: path}, nil
 	}
 	since, err := ParseSince(q.Get("since"), now)
@@ -52,12 +67,12 @@ func parseCall(path string, q url.Values, now time.Time) (Call, error) {
 	if format == "" {
 		format = "jsonl"
 	}
-	return Unanswered(since, format)
+	return listCall(path, since, format)
 }
 
 // url returns the call's path and query.
 func (c Call) url() string {
-	if c.path != pathUnanswered {
+	if !c.isList() {
 		return c.path
 	}
 	q := url.Values{"format": {c.format}}
@@ -92,6 +107,12 @@ func (c Call) Answer(ctx context.Context, st Store, w io.Writer) error {
 			return err
 		}
 		return writeUnanswered(w, qs, c.format)
+	case pathFeedback:
+		recs, err := st.TurnRecords(ctx, time.Time{})
+		if err != nil {
+			return err
+		}
+		return writeFeedback(w, votedSince(recs, c.since), c.format)
 	}
 	return fmt.Errorf("admin: unknown call %q", c.path)
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"imbot/admin"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -24,6 +26,7 @@ commands:
   export          write every conversation as JSON lines
   faq eval        measure the FAQ tier on a labelled set
   faq unanswered  export the questions the bot could not answer well
+  feedback        export the 👍/👎 votes on answers (-since, -format jsonl|csv)
   version         print the version
 
 Each command takes -config FILE; run "imbot <command> -h" for its flags.
@@ -57,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":
 		err = runFAQ(args[1:], stdout, stderr)
+	case "feedback":
+		err = runList("feedback", admin.Feedback, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -50,8 +50,14 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 // runFAQUnanswered is `imbot faq unanswered [-config FILE] [-since T]
 // [-format jsonl|csv]`.
 func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
-	c := newCommand("faq unanswered", stderr)
-	sinceFlag := c.String("since", "", "only questions since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
+	return runList("faq unanswered", admin.Unanswered, args, stdout, stderr)
+}
+
+// runList is a command that writes a list since a time in a format, such
+// as `imbot feedback [-config FILE] [-since T] [-format jsonl|csv]`.
+func runList(name string, list func(time.Time, string) (admin.Call, error), args []string, stdout, stderr io.Writer) error {
+	c := newCommand(name, stderr)
+	sinceFlag := c.String("since", "", "only entries since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
 	format := c.String("format", "jsonl", "output format: jsonl or csv")
 	cfg, err := c.loadReadOnly(args)
 	if err != nil {
@@ -61,7 +67,7 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	call, err := admin.Unanswered(since, *format)
+	call, err := list(since, *format)
 	if err != nil {
 		return err
 	}

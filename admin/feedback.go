@@ -1,0 +1,74 @@
+package admin
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"imbot/core"
+)
+
+// FeedbackLine is one line of `imbot feedback` in JSON lines: a vote and
+// the turn it is on.
+type FeedbackLine struct {
+	VotedAt      time.Time `json:"voted_at"`
+	Vote         string    `json:"vote"`
+	Conversation string    `json:"conversation"`
+	Platform     string    `json:"platform"`
+	Turn         string    `json:"turn"`
+	AnsweredAt   time.Time `json:"answered_at"`
+	Route        string    `json:"route"`
+	Provider     string    `json:"provider,omitempty"`
+	Model        string    `json:"model,omitempty"`
+	Arm          string    `json:"arm,omitempty"`
+	Question     string    `json:"question"`
+	Answer       string    `json:"answer"`
+}
+
+// votedSince keeps the records with a vote cast at or after since, in the
+// order of their votes.
+func votedSince(recs []core.TurnRecord, since time.Time) []core.TurnRecord {
+	var out []core.TurnRecord
+	for _, r := range recs {
+		if r.Vote != core.VoteNone && !r.VotedAt.Before(since) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// feedbackLine is the exported form of a voted record.
+func feedbackLine(r core.TurnRecord) FeedbackLine {
+	return FeedbackLine{VotedAt: r.VotedAt, Vote: r.Vote.String(), Conversation: r.Conversation.Label(),
+		Platform: string(r.Platform), Turn: string(r.Turn), AnsweredAt: r.At, Route: string(r.Route),
+		Provider: r.Provider, Model: r.Model, Arm: r.Arm, Question: r.Question, Answer: r.Answer}
+}
+
+// writeFeedback writes votes as JSON lines or CSV (with a header row).
+func writeFeedback(w io.Writer, recs []core.TurnRecord, format string) error {
+	switch format {
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		for _, r := range recs {
+			if err := enc.Encode(feedbackLine(r)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"voted_at", "vote", "platform", "conversation", "turn", "route", "provider", "model", "arm",
+			"latency_ms", "question", "answer"})
+		for _, r := range recs {
+			l := feedbackLine(r)
+			_ = cw.Write([]string{l.VotedAt.UTC().Format(time.RFC3339), l.Vote, l.Platform, l.Conversation, l.Turn,
+				l.Route, l.Provider, l.Model, l.Arm, strconv.FormatInt(r.LatencyMS, 10), l.Question, l.Answer})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	return fmt.Errorf("unknown format %q: want jsonl or csv", format)
+}
