@@ -50,4 +50,3 @@ func TestFeedbackExportOffline(t *testing.T) {
 		t.Error("a bad format was accepted")
 	}
 }
-
