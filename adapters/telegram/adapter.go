@@ -19,6 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/kit"
 	"imbot/core/metric"
 )
@@ -48,7 +49,9 @@ type Adapter struct {
 	// bodyTimeout bounds reading one webhook request's body.
 	bodyTimeout time.Duration
 	reg         metric.Meter
-	refs        core.ReplyRefs // nil: reply messages are not kept with their turns
+	refs        core.ReplyRefs    // nil: reply messages are not kept with their turns
+	feedback    core.FeedbackFunc // nil: no vote buttons
+	texts       *catalog.Catalog  // thanks for a vote; nil: the built-in texts
 
 	bot    *bot.Bot
 	m      *metrics

@@ -27,7 +27,7 @@ const maxUpdatesBody = 16 << 20
 const pollLimit = 100
 
 // allowedUpdates are the update kinds the adapter asks Telegram for.
-var allowedUpdates = []string{"message", "edited_message"}
+var allowedUpdates = []string{"message", "edited_message", "callback_query"}
 
 // maxIdleConns is how many idle connections to the Bot API the default
 // client keeps: replies to many chats run at once, all to one host, and

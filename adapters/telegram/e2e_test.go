@@ -63,6 +63,7 @@ func startDaemon(t *testing.T, fake *telegramtest.Server, path string, ans core.
 	}
 	dcfg := core.DefaultDispatcherConfig()
 	dcfg.RatePerMinute, dcfg.DrainTimeout = 0, 200*time.Millisecond
+	dcfg.Coalesce = false // every message of a burst is answered on its own here
 	d, err := core.NewDispatcher(dcfg, st, st, ans)
 	if err != nil {
 		t.Fatal(err)

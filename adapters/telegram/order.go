@@ -92,6 +92,8 @@ func chatOf(u *models.Update) int64 {
 		return u.Message.Chat.ID
 	case u.EditedMessage != nil:
 		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		return u.CallbackQuery.Message.Message.Chat.ID
 	}
 	return 0
 }
@@ -107,6 +109,12 @@ func (a *Adapter) handle(ctx context.Context, deliver core.DeliverFunc, u *model
 	self := a.self.Load()
 	if self == nil {
 		return fmt.Errorf("telegram: update %d before the bot's identity is known", u.ID)
+	}
+	if u.CallbackQuery != nil {
+		a.callback(ctx, u.CallbackQuery)
+		a.m.updates.With("callback").Inc()
+		a.seen.add(u.ID)
+		return nil
 	}
 	env, disp := parseUpdate(u, *self, a.now())
 	switch disp {

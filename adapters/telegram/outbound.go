@@ -136,7 +136,11 @@ func (w *writer) Finish(ctx context.Context, reply core.Reply) error {
 		w.log.Warn("empty reply not sent")
 		return nil
 	}
-	return w.show(ctx, chunks, true)
+	if err := w.show(ctx, chunks, true); err != nil {
+		return err
+	}
+	w.offerFeedback(ctx, reply)
+	return nil
 }
 
 // show brings the chat up to date with chunks: it edits the messages whose

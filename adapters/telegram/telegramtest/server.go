@@ -44,6 +44,8 @@ type Message struct {
 	Plain     string // the visible text
 	Edits     int
 	SentAt    time.Time
+	// Markup is the inline keyboard's JSON, set by editMessageReplyMarkup.
+	Markup string
 }
 
 // Failure is an error answer injected with Fail.
@@ -339,6 +341,10 @@ func (s *Server) handle(ctx context.Context, method string, p map[string]string)
 		return s.setMyCommands(p)
 	case "getWebhookInfo":
 		return s.getWebhookInfo()
+	case "editMessageReplyMarkup":
+		return s.editMessageReplyMarkup(p)
+	case "answerCallbackQuery":
+		return s.answerCallbackQuery(p)
 	}
 	return bad(404, "Not Found: method not found")
 }
