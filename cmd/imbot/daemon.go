@@ -194,8 +194,8 @@ func (d *daemon) suggestions(lang catalog.Lang) []string {
 func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
+	votes := feedback.New(d.store, d.store, d.log.With("component", "feedback"), d.metrics)
 	if ac.Web.Enabled {
-		votes := feedback.New(d.store, d.store, d.log.With("component", "feedback"), d.metrics)
 		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
 			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithFeedback(votes.Record))
 		if err != nil {
@@ -205,7 +205,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	}
 	if ac.Telegram.Enabled {
 		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithReplyRefs(d.store))
+			telegram.WithReplyRefs(d.store), telegram.WithFeedback(votes.Record, d.texts))
 		if err != nil {
 			return nil, err
 		}
