@@ -23,10 +23,11 @@ type SweepStats struct {
 	Unanswered    int // unanswered questions older than the retention
 	Usage         int // usage counters of days older than the retention
 	BotMessages   int // expired bot message ids
+	Turns         int // turn records older than the retention
 }
 
 func (st SweepStats) total() int {
-	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage + st.BotMessages
+	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage + st.BotMessages + st.Turns
 }
 
 func (st *SweepStats) add(d SweepStats) {
@@ -36,12 +37,13 @@ func (st *SweepStats) add(d SweepStats) {
 	st.Unanswered += d.Unanswered
 	st.Usage += d.Usage
 	st.BotMessages += d.BotMessages
+	st.Turns += d.Turns
 }
 
 // Sweep applies retention as of now: it deletes expired dedup marks, trims
 // every conversation to its max_messages newest messages and, when retention
 // is set, deletes conversations idle for longer than it and older unanswered
-// questions and usage counters. It works in many short transactions, so it
+// questions, usage counters and turn records. It works in many short transactions, so it
 // may run beside normal traffic; when it fails, what was already removed
 // stays removed and the returned stats count it.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
@@ -61,6 +63,12 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 		if err == nil {
 			err = s.chunked(ctx, &st, sweepBelow(bucketUsage, []byte(cutoff.UTC().Format(dayLayout)),
 				func(d *SweepStats) *int { return &d.Usage }))
+		}
+		if err == nil {
+			err = s.chunked(ctx, &st, sweepWhere(bucketTurns, func(v []byte) bool {
+				r, err := decodeTurnRecord(v)
+				return err != nil || r.At.Before(cutoff)
+			}, func(d *SweepStats) *int { return &d.Turns }))
 		}
 	}
 	s.metrics.sweep(st)
@@ -129,13 +137,19 @@ func seek(c *bolt.Cursor, from []byte) ([]byte, []byte) {
 // sweepExpired deletes the expired marks of the named bucket (dedup or
 // botmsg), counting them in the field of SweepStats that count selects.
 func sweepExpired(name string, now time.Time, count func(*SweepStats) *int) sweepStep {
+	return sweepWhere(name, func(v []byte) bool { return !marked(v, now) }, count)
+}
+
+// sweepWhere deletes the records of the named bucket whose value is stale,
+// counting them in the field of SweepStats that count selects.
+func sweepWhere(name string, stale func(v []byte) bool, count func(*SweepStats) *int) sweepStep {
 	return func(tx *bolt.Tx, from []byte, delta *SweepStats) ([]byte, error) {
 		b := bucket(tx, name)
 		c := b.Cursor()
 		var expired [][]byte
 		k, v := seek(c, from)
 		for n := 0; k != nil && n < sweepChunk; k, v = c.Next() {
-			if !marked(v, now) {
+			if stale(v) {
 				expired = append(expired, bytes.Clone(k))
 			}
 			n++

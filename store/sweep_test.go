@@ -184,12 +184,19 @@ func TestSweepRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for i, at := range []time.Time{old, fresh} {
+		turn := turnFor(envelope("turns", 100+i), at)
+		mustAccept(t, s, turn.Envelope)
+		if err := s.Complete(ctx, turn); err != nil {
+			t.Fatal(err)
+		}
+	}
 	st, err := s.Sweep(ctx, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The cutoff is 2026-02-12T12:00Z: days before 2026-02-12 go.
-	if want := (SweepStats{Conversations: 1, Unanswered: 1, Usage: 1}); st != want {
+	if want := (SweepStats{Conversations: 1, Unanswered: 1, Usage: 1, Turns: 1}); st != want {
 		t.Errorf("Sweep = %+v, want %+v", st, want)
 	}
 	if got, _ := s.Recent(ctx, testConv("idle"), 10); len(got) != 0 {
@@ -200,6 +207,9 @@ func TestSweepRetention(t *testing.T) {
 	}
 	if q, _ := s.Unanswered(ctx, time.Time{}); len(q) != 1 || q[0].Question != "fresh" {
 		t.Errorf("Unanswered after sweep = %+v", q)
+	}
+	if recs, _ := s.TurnRecords(ctx, time.Time{}); len(recs) != 1 || !recs[0].At.After(old) {
+		t.Errorf("turn records after sweep = %+v, want the fresh one", recs)
 	}
 	for day, want := range map[string]int{"2026-02-11": 0, "2026-02-12": 10, "2026-03-14": 10} {
 		if got, _ := s.Usage(ctx, "telegram:42", day); got != want {
