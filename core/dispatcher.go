@@ -59,6 +59,7 @@ type Dispatcher struct {
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
 	life     lifecycle
+	beat     heartbeat
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
@@ -155,6 +156,8 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	// ready holds each conversation with queued turns at most once, so this
 	// capacity means sends to it never block.
 	d.ready = make(chan ConversationKey, d.cfg.MaxQueued+len(pending))
+	stopBeat := d.startHeartbeat()
+	defer stopBeat()
 	d.life.start(ctx)
 	defer d.life.cancel()
 	for range d.cfg.MaxInFlight {
