@@ -108,7 +108,7 @@ func TestReadyz(t *testing.T) {
 	}{
 		{"ready", []Check{storeOK}, usable(true), 200, map[string]string{"store": "ok", "providers": "ok"}},
 		{"store down", []Check{storeDown}, usable(true), 503, map[string]string{"store": "store closed", "providers": "ok"}},
-		{"breakers open", []Check{storeOK}, usable(false), 503, map[string]string{"store": "ok", "providers": errNoUsableChain.Error()}},
+		{"breakers open: degraded, still ready", []Check{storeOK}, usable(false), 200, map[string]string{"store": "ok", "providers": noModelReachable}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +120,9 @@ func TestReadyz(t *testing.T) {
 			}
 			if status != tt.status || rep.Ready != (tt.status == 200) || fmt.Sprint(rep.Components) != fmt.Sprint(tt.components) {
 				t.Fatalf("/readyz = %d %+v, want %d %v", status, rep, tt.status, tt.components)
+			}
+			if rep.ModelsReachable != (tt.components["providers"] == "ok") {
+				t.Fatalf("models_reachable = %v with providers %q", rep.ModelsReachable, tt.components["providers"])
 			}
 			if len(rep.Providers) != 1 || rep.Providers[0].Chain != "general" || rep.Providers[0].Name != "local" {
 				t.Fatalf("providers %+v", rep.Providers)

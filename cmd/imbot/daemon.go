@@ -64,6 +64,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.GaugeFunc("imbot_models_reachable",
+		"1 while at least one provider chain can answer, else 0 (every breaker open: only the FAQ and the degraded reply answer).",
+		d.modelsReachable)
 	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}

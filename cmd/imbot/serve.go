@@ -43,7 +43,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *c.configPath) })
 	background.Go(func() {
-		if err := notify.Watchdog(ctx); err != nil {
+		if err := notify.Watchdog(ctx, d.dispatcher.Alive); err != nil {
 			log.Error("systemd watchdog", "err", err)
 		}
 	})
@@ -54,6 +54,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	err = d.run(ctx, func(addr net.Addr) {
 		log.Info("imbot ready", "version", version, "listen", addr.String(), "url", "http://"+addr.String()+"/",
 			"startup_ms", time.Since(start).Milliseconds(), "store", cfg.Store.Path, "general_chain", strings.Join(cfg.Router.General, ","))
+		if d.modelsReachable() == 0 {
+			log.Warn("no model is reachable: every provider's circuit breaker is open; answering from the knowledge base and with the degraded reply")
+		}
 		logNotifyErr(log, notify.Ready())
 		logNotifyErr(log, notify.Status("serving on "+addr.String()))
 	})

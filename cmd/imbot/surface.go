@@ -11,8 +11,9 @@ import (
 // readiness, metrics, admin API) and whatever the adapters mount.
 func (d *daemon) handler() (http.Handler, error) {
 	srv, err := admin.New(d.cfg.Server.admin(), admin.Deps{
-		Store:     d.store,
-		Checks:    append([]admin.Check{{Name: "store", Ready: d.store.Check}}, admin.AdapterChecks(d.adapters)...),
+		Store: d.store,
+		Checks: append([]admin.Check{{Name: "store", Ready: d.store.Check}, {Name: "dispatcher", Ready: d.dispatcher.Alive}},
+			admin.AdapterChecks(d.adapters)...),
 		Providers: d.providerReport,
 		Metrics:   d.metrics,
 		Logger:    d.log.With("component", "admin"),
@@ -41,6 +42,15 @@ func (d *daemon) providerReport() (usable bool, out []admin.ProviderStatus) {
 		}
 	}
 	return usable, out
+}
+
+// modelsReachable is 1 while at least one provider chain can answer, else 0
+// (every breaker open): imbot_models_reachable.
+func (d *daemon) modelsReachable() float64 {
+	if usable, _ := d.providerReport(); usable {
+		return 1
+	}
+	return 0
 }
 
 // admin is the admin surface's part of [server].
