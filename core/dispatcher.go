@@ -53,8 +53,7 @@ type Dispatcher struct {
 	extra    []Command
 	texts    *catalog.Catalog
 
-	allow   atomic.Pointer[allowList]
-	limiter *rateLimiter
+	policy atomic.Pointer[dispatchPolicy]
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
@@ -106,7 +105,6 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
 		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
-		limiter: newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
 		convs:   make(map[ConversationKey]*convQueue),
 	}
 	for _, o := range opts {
@@ -124,14 +122,8 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		return nil, err
 	}
 	d.commands = cmds
-	d.SetAllow(cfg.Allow)
+	d.policy.Store(newDispatchPolicy(cfg, nil))
 	return d, nil
-}
-
-// SetAllow replaces the allow-list (on SIGHUP); empty allows everyone.
-func (d *Dispatcher) SetAllow(entries []string) {
-	a := newAllowList(entries)
-	d.allow.Store(&a)
 }
 
 // Queued returns the number of turns accepted and not yet finished (for
@@ -272,7 +264,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("duplicate dropped")
 		return nil
 	}
-	if !d.limiter.allow(env.Sender(), d.now()) {
+	if !d.policy.Load().limiter.allow(env.Sender(), d.now()) {
 		d.queued.Add(-1)
 		d.limit(ctx, env, log)
 		return nil
@@ -302,7 +294,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+	d.refuse(env, RefusalBusy, d.policy.Load().busyReply)
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -337,7 +329,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
-	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+	d.refuse(env, RefusalRateLimited, d.policy.Load().rateLimitedReply)
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -367,7 +359,7 @@ func (d *Dispatcher) ignore(env Envelope) string {
 	switch {
 	case strings.TrimSpace(env.Text) == "":
 		return "empty"
-	case !d.allow.Load().allows(env):
+	case !d.policy.Load().allow.allows(env):
 		return "not_allowed"
 	case env.ChatKind == ChatGroup && !d.addressed(env):
 		return "not_addressed"
