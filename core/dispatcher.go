@@ -103,9 +103,9 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	d := &Dispatcher{
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
-		log:     slog.New(slog.DiscardHandler),
-		now:     time.Now,
-		convs:   make(map[ConversationKey]*convQueue),
+		log:   slog.New(slog.DiscardHandler),
+		now:   time.Now,
+		convs: make(map[ConversationKey]*convQueue),
 	}
 	for _, o := range opts {
 		o(d)

@@ -43,10 +43,9 @@ type RouterDeps struct {
 // the degraded reply when every provider fails. It implements Answerer and
 // is safe for concurrent use.
 type Router struct {
-	cfg     RouterConfig
+	cfg     atomic.Pointer[RouterConfig]
 	deps    RouterDeps
 	metrics routerMetrics
-	system  atomic.Pointer[string]
 }
 
 var _ Answerer = (*Router)(nil)
@@ -68,13 +67,23 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics)}
-	r.SetSystemPrompt(cfg.SystemPrompt)
+	r := &Router{deps: deps, metrics: newRouterMetrics(deps.Metrics)}
+	r.SetConfig(cfg)
 	return r, nil
 }
 
-// SetSystemPrompt replaces the system prompt for turns that start later.
-func (r *Router) SetSystemPrompt(prompt string) { r.system.Store(&prompt) }
+// SetConfig replaces, in one step, the system prompt, the reply texts, the
+// history bounds, the budgets and the admins, for turns and commands that
+// start later (on reload). The chains stay those of NewRouter: General and
+// Business are read only at construction. cfg must be valid.
+func (r *Router) SetConfig(cfg RouterConfig) { r.cfg.Store(&cfg) }
+
+// config returns the configuration in force.
+func (r *Router) config() *RouterConfig { return r.cfg.Load() }
+
+// Admins returns the users who may run admin commands ("platform:user_id"),
+// as the configuration in force names them.
+func (r *Router) Admins() []string { return r.config().Admins }
 
 // Answer implements Answerer: the knowledge base answers when it is sure;
 // otherwise the user's budget and the match's tier pick a chain, and
@@ -91,9 +100,9 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 	}
 	allowance := r.budgetOf(ctx, env)
 	if allowance == budgetFAQOnly {
-		return Answer{Reply: Reply{Text: r.cfg.BudgetReply, Route: RouteDegraded}, QuestionTokens: questionTokens}
+		return Answer{Reply: Reply{Text: r.config().BudgetReply, Route: RouteDegraded}, QuestionTokens: questionTokens}
 	}
-	chain, system := r.deps.General, *r.system.Load()
+	chain, system := r.deps.General, r.config().SystemPrompt
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
 		r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
@@ -130,12 +139,12 @@ func (r *Router) askModel(ctx context.Context, env Envelope, chain Streamer, sys
 	case res.Interrupted && res.Text != "":
 		r.metrics.interrupted()
 		r.deps.Logger.Warn("reply interrupted", "platform", env.Platform, "msg_id", env.MessageID, "provider", res.Provider, "err", err)
-		return Answer{Reply: Reply{Text: res.Text + r.cfg.InterruptedNotice, Route: RouteModel, Provider: res.Provider, Model: res.Model},
+		return Answer{Reply: Reply{Text: res.Text + r.config().InterruptedNotice, Route: RouteModel, Provider: res.Provider, Model: res.Model},
 			ReplyTokens: replyTokens}
 	}
 	r.deps.Logger.Warn("every provider failed: degraded reply", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
 	r.recordUnanswered(ctx, env, ReasonDegraded, match)
-	return Answer{Reply: Reply{Text: r.cfg.DegradedReply, Route: RouteDegraded}}
+	return Answer{Reply: Reply{Text: r.config().DegradedReply, Route: RouteDegraded}}
 }
 
 // lookup asks the knowledge base, if there is one.
@@ -173,15 +182,16 @@ func (r *Router) prompt(ctx context.Context, env Envelope, system string) []Mode
 // oldest first. Degraded replies are left out: they carry nothing a model
 // should build on.
 func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
-	if r.cfg.HistoryTokens == 0 || r.cfg.HistoryMessages == 0 {
+	cfg := r.config()
+	if cfg.HistoryTokens == 0 || cfg.HistoryMessages == 0 {
 		return nil
 	}
-	msgs, err := r.deps.History.Recent(ctx, conv, r.cfg.HistoryMessages)
+	msgs, err := r.deps.History.Recent(ctx, conv, cfg.HistoryMessages)
 	if err != nil {
 		r.deps.Logger.Error("load history; answering without it", "err", err)
 		return nil
 	}
-	left, first := r.cfg.HistoryTokens, len(msgs)
+	left, first := cfg.HistoryTokens, len(msgs)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		n := msgs[i].Tokens
 		if n <= 0 {

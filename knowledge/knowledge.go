@@ -52,19 +52,41 @@ func Load(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Opt
 // Reload rebuilds the index from cfg and swaps it in; on error the running
 // index stays.
 func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
-	start := time.Now()
-	kb, err := Read(cfg.FAQFile)
+	p, err := k.Prepare(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	k.Install(p)
+	return nil
+}
+
+// Prepared is a knowledge base read, validated and indexed, not yet in use.
+type Prepared struct {
+	st      *knowledgeState
+	latency time.Duration
+}
+
+// Prepare reads and indexes the knowledge base cfg names without touching
+// the one in use, so that a reload can check everything before it applies
+// anything.
+func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
+	start := time.Now()
+	kb, err := Read(cfg.FAQFile)
+	if err != nil {
+		return nil, err
+	}
 	ix, err := faq.Build(ctx, kb, cfg, k.opts...)
 	if err != nil {
-		return fmt.Errorf("knowledge base: %w", err)
+		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
-	k.current.Store(&knowledgeState{index: ix, cfg: cfg})
-	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
-		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
-	return nil
+	return &Prepared{st: &knowledgeState{index: ix, cfg: cfg}, latency: time.Since(start)}, nil
+}
+
+// Install swaps p in; lookups in flight finish on the old index.
+func (k *Base) Install(p *Prepared) {
+	k.current.Store(p.st)
+	k.log.Info("knowledge base loaded", "file", displayFAQ(p.st.cfg.FAQFile), "entries", p.st.index.Len(),
+		"embeddings", p.st.index.Embedded(), "latency_ms", p.latency.Milliseconds())
 }
 
 // Read reads the knowledge base file at path, or the built-in one for "".

@@ -12,6 +12,7 @@ import (
 	"imbot/adapters/feishu"
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
+	"imbot/admin"
 	"imbot/core"
 	"imbot/core/chain"
 	"imbot/core/faq"
@@ -35,6 +36,11 @@ type daemon struct {
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	// level is the log level a reload sets; nil when the logger was not
+	// built by openDaemon.
+	level *slog.LevelVar
+	// admin is the operational surface; a reload sets its token.
+	admin *admin.Server
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -93,8 +99,11 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
-		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
+		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store)))
 	if err != nil {
+		return nil, err
+	}
+	if d.admin, err = d.newAdmin(); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -201,10 +210,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 // in flight drain, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
-	h, err := d.handler()
-	if err != nil {
-		return err
-	}
+	h := d.handler()
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -230,23 +236,6 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 		runErr = errors.Join(runErr, fmt.Errorf("http: %w", err))
 	}
 	return runErr
-}
-
-// reload rereads what SIGHUP reloads: the knowledge base, the system prompt
-// and the allow-list.
-func (d *daemon) reload(ctx context.Context, configPath string) {
-	cfg, err := loadConfig(configPath, envLookup)
-	if err != nil {
-		d.log.Error("reload: config rejected; keeping the running one", "err", err)
-		return
-	}
-	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
-	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
-	if err := d.knowledge.Reload(ctx, cfg.Router.Config); err != nil {
-		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
-		return
-	}
-	d.log.Info("reloaded knowledge base, system prompt and allow-list")
 }
 
 // close releases the store.

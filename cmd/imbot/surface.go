@@ -7,10 +7,10 @@ import (
 	"imbot/core"
 )
 
-// handler is the daemon's HTTP routes: the operational surface (health,
-// readiness, metrics, admin API) and whatever the adapters mount.
-func (d *daemon) handler() (http.Handler, error) {
-	srv, err := admin.New(d.cfg.Server.admin(), admin.Deps{
+// newAdmin builds the operational surface (health, readiness, metrics,
+// admin API, profiles) over the daemon's parts.
+func (d *daemon) newAdmin() (*admin.Server, error) {
+	return admin.New(d.cfg.Server.admin(), admin.Deps{
 		Store: d.store,
 		Checks: append([]admin.Check{{Name: "store", Ready: d.store.Check}, {Name: "dispatcher", Ready: d.dispatcher.Alive}},
 			admin.AdapterChecks(d.adapters)...),
@@ -18,17 +18,19 @@ func (d *daemon) handler() (http.Handler, error) {
 		Metrics:   d.metrics,
 		Logger:    d.log.With("component", "admin"),
 	})
-	if err != nil {
-		return nil, err
-	}
+}
+
+// handler is the daemon's HTTP routes: the operational surface and
+// whatever the adapters mount.
+func (d *daemon) handler() http.Handler {
 	mux := http.NewServeMux()
-	srv.Mount(mux)
+	d.admin.Mount(mux)
 	for _, a := range d.adapters {
 		if m, ok := a.(core.Mounter); ok {
 			m.Mount(mux)
 		}
 	}
-	return mux, nil
+	return mux
 }
 
 // providerReport tells /readyz whether any chain is usable and each
