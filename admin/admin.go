@@ -42,6 +42,9 @@ type Store interface {
 	// Unanswered returns the queued questions at or after since, oldest
 	// first.
 	Unanswered(ctx context.Context, since time.Time) ([]core.UnansweredQuestion, error)
+	// WriteStats writes the store's counts and file use to w as one JSON
+	// object.
+	WriteStats(ctx context.Context, w io.Writer) error
 }
 
 // Deps are the parts the HTTP surface reports on or serves, built by main.
@@ -111,7 +114,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	if s.deps.Metrics != nil {
 		mux.Handle("GET /metrics", s.deps.Metrics)
 	}
-	for _, p := range []string{pathBackup, pathExport, pathUnanswered} {
+	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats} {
 		mux.Handle("GET "+p, s.operator(http.HandlerFunc(s.serveCall)))
 	}
 	s.mountProfiles(mux)

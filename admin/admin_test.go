@@ -46,6 +46,11 @@ func (s *fakeStore) Unanswered(_ context.Context, since time.Time) ([]core.Unans
 	return out, nil
 }
 
+func (s *fakeStore) WriteStats(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, `{"conversations":1}`+"\n")
+	return err
+}
+
 var asked = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newFakeStore() *fakeStore {
@@ -167,6 +172,7 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 		want string
 	}{
 		{"backup", Backup(), "BOLTDB"},
+		{"stats", Stats(), `{"conversations":1}` + "\n"},
 		{"export", Export(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi","at":"2026-03-01T12:00:00Z"},` +
 			`{"role":"assistant","text":"hello","at":"2026-03-01T12:00:00Z","route":"model","provider":"local","model":"m","tokens":3}]}` + "\n"},
 		{"unanswered jsonl", all, `{"question":"Mars?","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
