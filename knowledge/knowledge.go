@@ -114,6 +114,11 @@ func (k *Base) rebuild(ctx context.Context) error {
 // file returns the knowledge base file in use; "" for the built-in one.
 func (k *Base) file() string { return k.current.Load().cfg.FAQFile }
 
+// UsesVector reports whether the cached embedding under key belongs to the
+// knowledge base in use, which the store's sweep must keep however long
+// ago it was last read.
+func (k *Base) UsesVector(key string) bool { return k.current.Load().index.UsesVector(key) }
+
 // Lookup implements core.Knowledge.
 func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
 	st := k.current.Load()

@@ -16,7 +16,7 @@ const (
 	bucketCursor     = "cursor"     // name → cursor value
 	bucketUnanswered = "unanswered" // unix nanos ‖ seq (8+8 bytes, big-endian) → Unanswered
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
-	bucketVector     = "vector"     // key → []float32
+	bucketVector     = "vector"     // key → []float32 and its last use (version 2 records, schema 3)
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
 )
 
@@ -37,7 +37,9 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	1: the buckets meta … vector, every record version 1.
 //	2: bucket botmsg; pending records version 2 (a kept answer and the
 //	   reply's platform ids). Version 1 pending records stay readable.
-const schemaVersion = 2
+//	3: vector records version 2 (when the vector was last used, for the
+//	   sweep). Version 1 vector records stay readable.
+const schemaVersion = 3
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -47,6 +49,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 			bucketCursor, bucketUnanswered, bucketUsage, bucketVector)
 	case 1:
 		return createBuckets(tx, bucketBotMsg)
+	case 2:
+		return nil // new vector records only
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }

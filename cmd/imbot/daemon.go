@@ -76,6 +76,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
+	d.store.KeepVectors(d.knowledge.UsesVector)
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
