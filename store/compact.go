@@ -21,10 +21,11 @@ type CompactResult struct {
 
 // Compact rewrites the file cfg names without its free pages, offline: it
 // takes the file's lock (failing with ErrLocked while a daemon holds it),
-// writes a compacted copy beside it, syncs it, and renames it over the
-// original. Until the rename has succeeded the original stays untouched,
-// kept under the name path+".bak", which is removed only at the end; a
-// failure at any step leaves the original (or that backup) in place.
+// writes a compacted copy beside it with the original's owner, syncs it,
+// and renames it over the original. The original stays untouched until the
+// rename has succeeded, kept under the name path+".bak", which is removed
+// only at the end; a failure at any step leaves the original (or that
+// backup) in place.
 func Compact(cfg Config) (CompactResult, error) {
 	if problems := cfg.Validate(); len(problems) > 0 {
 		return CompactResult{}, fmt.Errorf("store: invalid config: %s", strings.Join(problems, "; "))
@@ -46,7 +47,11 @@ func Compact(cfg Config) (CompactResult, error) {
 		return res, err
 	}
 	tmp := cfg.Path + ".compact"
-	if err := writeCompacted(src, tmp); err != nil {
+	err = writeCompacted(src, tmp)
+	if err == nil {
+		err = copyOwner(cfg.Path, tmp)
+	}
+	if err != nil {
 		return res, errors.Join(err, removeIfExists(tmp))
 	}
 	if err := replaceKeepingBackup(cfg.Path, tmp); err != nil {
