@@ -18,8 +18,8 @@ type Index struct {
 	lx       *lexicon
 	vec      *vectors // nil when the index is lexical only
 	vecKeys  map[string]struct{}
-	nullLex  null     // calibration of lexical-only searches
-	nullFuse null     // calibration of searches fused with embeddings
+	nullLex  null // calibration of lexical-only searches
+	nullFuse null // calibration of searches fused with embeddings
 	pool     scratchPool
 	emb      embedding
 	log      *slog.Logger
