@@ -52,6 +52,7 @@ type Dispatcher struct {
 	commands *commandSet
 	extra    []Command
 	texts    *catalog.Catalog
+	picker   *catalog.Picker
 
 	policy atomic.Pointer[dispatchPolicy]
 
@@ -91,9 +92,17 @@ func WithCommands(cmds ...Command) DispatcherOption {
 }
 
 // WithCatalog sets the message catalogue of the texts the dispatcher writes
-// itself (so far the service problem reply); the default is the built-in one.
+// itself (the busy, rate limited and service problem replies); the default
+// is the built-in one.
 func WithCatalog(c *catalog.Catalog) DispatcherOption {
 	return func(d *Dispatcher) { d.texts = c }
+}
+
+// WithPicker sets the Picker of each user's language for the busy and rate
+// limited replies, so that it remembers users with the router's; the
+// default is a Picker of its own that falls back to English.
+func WithPicker(p *catalog.Picker) DispatcherOption {
+	return func(d *Dispatcher) { d.picker = p }
 }
 
 // NewDispatcher returns a dispatcher; it starts nothing until Run.
@@ -110,6 +119,9 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	for _, o := range opts {
 		o(d)
 	}
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.EN)
+	}
 	if d.texts == nil {
 		texts, err := catalog.New(catalog.Config{})
 		if err != nil {
@@ -122,7 +134,7 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		return nil, err
 	}
 	d.commands = cmds
-	d.policy.Store(newDispatchPolicy(cfg, nil))
+	d.policy.Store(newDispatchPolicy(cfg, d.texts, nil))
 	return d, nil
 }
 
@@ -294,7 +306,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.policy.Load().busyReply)
+	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -316,9 +328,10 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 // language of text, or in both languages when that cannot be told.
 func (d *Dispatcher) serviceProblemText(text string) string {
 	if lang, ok := catalog.Detect(text); ok {
-		return d.texts.Text(lang, catalog.ServiceProblem)
+		return d.policy.Load().texts.Text(lang, catalog.ServiceProblem)
 	}
-	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
+	texts := d.policy.Load().texts
+	return texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
 // limit answers an accepted message whose sender is over the rate limit and
@@ -329,7 +342,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
-	d.refuse(env, RefusalRateLimited, d.policy.Load().rateLimitedReply)
+	d.refuse(env, RefusalRateLimited, d.text(env, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -371,6 +384,11 @@ func (d *Dispatcher) ignore(env Envelope) string {
 func (d *Dispatcher) addressed(env Envelope) bool {
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
+}
+
+// text returns the catalogue's text id in the language of env's sender.
+func (d *Dispatcher) text(env Envelope, id catalog.ID) string {
+	return d.policy.Load().texts.Text(d.picker.Pick(env.Sender(), env.Text, ""), id)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // DispatcherConfig is the [dispatcher] section.
@@ -26,9 +28,11 @@ type DispatcherConfig struct {
 	// Allow lists who may talk to the bot: "platform:user_id",
 	// "platform:chat:chat_id" or "platform:*". Empty allows everyone.
 	Allow []string `toml:"allow"`
-	// BusyReply answers a message when the queue is full.
+	// BusyReply, when set, replaces the catalogue's busy text (the answer
+	// when the queue is full) in both languages.
 	BusyReply string `toml:"busy_reply"`
-	// RateLimitedReply answers a message over the sender's rate limit.
+	// RateLimitedReply, when set, replaces the catalogue's rate_limited
+	// text (the answer over the sender's rate limit) in both languages.
 	RateLimitedReply string `toml:"rate_limited_reply"`
 	// GroupPolicies holds each platform's group policy; platforms not
 	// listed use the zero policy (mention, chat). Filled from the adapters'
@@ -39,14 +43,12 @@ type DispatcherConfig struct {
 // DefaultDispatcherConfig returns the defaults of the [dispatcher] section.
 func DefaultDispatcherConfig() DispatcherConfig {
 	return DispatcherConfig{
-		MaxInFlight:      32,
-		MaxQueued:        1024,
-		RatePerMinute:    20,
-		RateBurst:        5,
-		TurnTimeout:      3 * time.Minute,
-		DrainTimeout:     10 * time.Second,
-		BusyReply:        "I'm handling a lot of messages right now. Please try again in a moment.",
-		RateLimitedReply: "You're sending messages faster than I can answer. Please wait a moment.",
+		MaxInFlight:   32,
+		MaxQueued:     1024,
+		RatePerMinute: 20,
+		RateBurst:     5,
+		TurnTimeout:   3 * time.Minute,
+		DrainTimeout:  10 * time.Second,
 	}
 }
 
@@ -71,16 +73,17 @@ func (c DispatcherConfig) Validate() []string {
 	if c.DrainTimeout < 0 {
 		p = append(p, "drain_timeout: must not be negative")
 	}
-	if strings.TrimSpace(c.BusyReply) == "" {
-		p = append(p, "busy_reply: must not be empty")
-	}
-	if strings.TrimSpace(c.RateLimitedReply) == "" {
-		p = append(p, "rate_limited_reply: must not be empty")
-	}
 	for i, a := range c.Allow {
 		if _, _, ok := strings.Cut(a, ":"); !ok {
 			p = append(p, fmt.Sprintf("allow[%d]: %q is not \"platform:user_id\", \"platform:chat:chat_id\" or \"platform:*\"", i, a))
 		}
 	}
 	return p
+}
+
+// ApplyTexts sets the catalogue texts that busy_reply and
+// rate_limited_reply replace, in both languages; an empty key leaves the
+// catalogue's texts.
+func (c DispatcherConfig) ApplyTexts(cat *catalog.Catalog) error {
+	return setBoth(cat, map[catalog.ID]string{catalog.Busy: c.BusyReply, catalog.RateLimited: c.RateLimitedReply})
 }

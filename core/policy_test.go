@@ -3,7 +3,22 @@ package core
 import (
 	"testing"
 	"time"
+
+	"imbot/core/catalog"
 )
+
+// textsOf is the catalogue with cfg's reply texts.
+func textsOf(t *testing.T, cfg DispatcherConfig) *catalog.Catalog {
+	t.Helper()
+	cat, err := catalog.New(catalog.Config{})
+	if err == nil {
+		err = cfg.ApplyTexts(cat)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
 
 // countRefused sends n messages from one user and counts the rate-limited
 // refusals among the replies.
@@ -16,7 +31,7 @@ func countRefused(h *harness, prefix string, n int) int {
 	for range n {
 		if s := h.next(); s.reply.Refusal == RefusalRateLimited {
 			refused++
-			if s.reply.Text != h.d.policy.Load().rateLimitedReply {
+			if want := h.d.policy.Load().texts.Text(catalog.EN, catalog.RateLimited); s.reply.Text != want {
 				h.t.Fatalf("refusal text %q, want the policy's", s.reply.Text)
 			}
 		}
@@ -32,14 +47,14 @@ func TestSetPolicyReplacesRateLimitAndTexts(t *testing.T) {
 		t.Fatalf("without a rate limit %d refused", got)
 	}
 	cfg.RatePerMinute, cfg.RateBurst, cfg.RateLimitedReply = 1, 1, "slow down, please"
-	if err := h.d.SetPolicy(cfg); err != nil {
+	if err := h.d.SetPolicy(cfg, textsOf(t, cfg)); err != nil {
 		t.Fatal(err)
 	}
 	if got := countRefused(h, "limited", 3); got != 2 {
 		t.Fatalf("after the reload %d refused, want 2", got)
 	}
-	if h.d.policy.Load().rateLimitedReply != "slow down, please" {
-		t.Fatal("rate-limited reply not replaced")
+	if got := h.d.policy.Load().texts.Text(catalog.EN, catalog.RateLimited); got != "slow down, please" {
+		t.Fatalf("rate-limited reply %q, want the new one", got)
 	}
 }
 
@@ -52,7 +67,7 @@ func TestSetPolicyKeepsBucketsWhenTheRateIsUnchanged(t *testing.T) {
 		t.Fatalf("first message refused")
 	}
 	cfg.Allow = []string{"test:*"}
-	if err := h.d.SetPolicy(cfg); err != nil {
+	if err := h.d.SetPolicy(cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := countRefused(h, "second", 1); got != 1 {
@@ -67,7 +82,7 @@ func TestSetPolicyRefusesAnInvalidConfigWhole(t *testing.T) {
 	bad := cfg
 	bad.Allow = []string{"test:*"}
 	bad.RatePerMinute, bad.RateBurst = 5, 0 // invalid: no burst
-	if err := h.d.SetPolicy(bad); err == nil {
+	if err := h.d.SetPolicy(bad, nil); err == nil {
 		t.Fatal("SetPolicy accepted a config without rate_burst")
 	}
 	if h.d.policy.Load() != before {

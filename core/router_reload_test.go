@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+
+	"imbot/core/catalog"
 )
 
 func TestRouterSetConfigAppliesToLaterTurns(t *testing.T) {
@@ -15,13 +18,20 @@ func TestRouterSetConfigAppliesToLaterTurns(t *testing.T) {
 	}
 	cfg := DefaultRouterConfig()
 	cfg.SystemPrompt, cfg.DegradedReply, cfg.Admins = "You answer in haiku.", "Down, back soon.", []string{"test:boss"}
-	r.SetConfig(cfg)
+	texts, err := catalog.New(catalog.Config{})
+	if err == nil {
+		err = cfg.ApplyTexts(texts)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetConfig(cfg, texts)
 	r.Answer(context.Background(), msg("c", "1", "q"), &fakeWriter{a: newFakeAdapter("t")})
-	if got := chain.reqs[0].Messages[0].Content; got != "You answer in haiku." {
+	if got := chain.reqs[0].Messages[0].Content; !strings.HasPrefix(got, "You answer in haiku.") {
 		t.Fatalf("system prompt %q, want the new one", got)
 	}
 	chain.err = errors.New("all down")
-	ans := r.Answer(context.Background(), msg("c", "2", "q"), &fakeWriter{a: newFakeAdapter("t")})
+	ans := r.Answer(context.Background(), msg("c", "2", "another question"), &fakeWriter{a: newFakeAdapter("t")})
 	if ans.Reply.Text != "Down, back soon." {
 		t.Fatalf("degraded reply %q, want the new one", ans.Reply.Text)
 	}

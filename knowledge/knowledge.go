@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 )
 
@@ -27,6 +28,7 @@ var builtinFAQ []byte
 // methods may be called from any goroutine.
 type Base struct {
 	current atomic.Pointer[knowledgeState]
+	version atomic.Uint64 // bumped on every reload
 	opts    []faq.Option
 	log     *slog.Logger
 }
@@ -35,9 +37,16 @@ type Base struct {
 type knowledgeState struct {
 	index *faq.Index
 	cfg   faq.Config
+	kb    faq.KB
 }
 
-var _ core.Knowledge = (*Base)(nil)
+var (
+	_ core.Knowledge          = (*Base)(nil)
+	_ core.KnowledgeVersioner = (*Base)(nil)
+)
+
+// Version implements core.KnowledgeVersioner: it changes on every reload.
+func (k *Base) Version() uint64 { return k.version.Load() }
 
 // Load builds the index of the configured (or built-in) knowledge
 // base. With an embedder among opts, building may call it under ctx.
@@ -79,12 +88,13 @@ func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
-	return &Prepared{st: &knowledgeState{index: ix, cfg: cfg}, latency: time.Since(start)}, nil
+	return &Prepared{st: &knowledgeState{index: ix, cfg: cfg, kb: kb}, latency: time.Since(start)}, nil
 }
 
 // Install swaps p in; lookups in flight finish on the old index.
 func (k *Base) Install(p *Prepared) {
 	k.current.Store(p.st)
+	k.version.Add(1)
 	k.log.Info("knowledge base loaded", "file", displayFAQ(p.st.cfg.FAQFile), "entries", p.st.index.Len(),
 		"embeddings", p.st.index.Embedded(), "latency_ms", p.latency.Milliseconds())
 }
@@ -134,4 +144,22 @@ func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch 
 	}
 	m.Passages = res.Passages(st.cfg.KnowledgePassages)
 	return m
+}
+
+// Examples returns up to n example questions in lang, the first such
+// question of each entry in file order, for a chat to suggest.
+func (k *Base) Examples(lang catalog.Lang, n int) []string {
+	var out []string
+	for _, e := range k.current.Load().kb.Entries {
+		if len(out) >= n {
+			break
+		}
+		for _, q := range e.Questions {
+			if l, ok := catalog.Detect(q); ok && l == lang {
+				out = append(out, q)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -14,7 +14,7 @@ import (
 // older release refuses the file instead of skipping records it cannot read.
 const (
 	recordV1 byte = 1
-	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2); vectors: when last used (schema 3)
+	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2); vectors: when last used (schema 4)
 )
 
 // maxRefMessages bounds the reply message ids kept for one turn.

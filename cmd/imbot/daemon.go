@@ -14,6 +14,7 @@ import (
 	"imbot/adapters/web"
 	"imbot/admin"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/kit"
@@ -81,9 +82,14 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	cat, err := cfg.catalog()
+	if err != nil {
+		return nil, err
+	}
+	picker := catalog.NewPicker(catalog.EN)
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat, Picker: picker,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -100,6 +106,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithCatalog(cat), core.WithPicker(picker),
 		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
@@ -111,8 +118,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 }
 
 // buildChains makes a client per provider and the general and business
-// chains from them.
-func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
+// chains from them; business is nil when [router] business is empty, so
+// that the router does not ask the general chain twice.
+func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, err error) {
 	d.clients = map[string]*openai.Client{}
 	members := map[string]*chain.Member{}
 	hc := &http.Client{Transport: providerTransport()}
@@ -123,7 +131,8 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 			return nil, nil, err
 		}
 		d.clients[pc.Name] = c
-		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics)); err != nil {
+		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics),
+			chain.WithLogger(d.log.With("component", "chain"))); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -142,10 +151,13 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {
-		return general, general, nil
+		return general, nil, nil
 	}
-	business, err = build("business", d.cfg.Router.Business)
-	return general, business, err
+	biz, err := build("business", d.cfg.Router.Business)
+	if err != nil {
+		return nil, nil, err
+	}
+	return general, biz, nil
 }
 
 // contents lists the contents of a prompt's messages, for token counting.
@@ -176,12 +188,21 @@ func (d *daemon) faqOptions() []faq.Option {
 	return opts
 }
 
+// suggestionCount is how many example questions a new web chat offers.
+const suggestionCount = 4
+
+// suggestions are the knowledge base's example questions for a new web chat.
+func (d *daemon) suggestions(lang catalog.Lang) []string {
+	return d.knowledge.Examples(lang, suggestionCount)
+}
+
 // buildAdapters constructs the enabled adapters.
 func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics))
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions))
 		if err != nil {
 			return nil, err
 		}

@@ -15,9 +15,10 @@ type restartSetting struct {
 }
 
 // restartSettings lists what a reload cannot change. Everything else in the
-// file — the knowledge base, the system prompt and reply texts, admins,
-// budgets, history bounds, the allow-list, rate limits and refusal texts,
-// log_level and the admin token — is applied by a reload.
+// file — the knowledge base, the system prompt, the [texts] catalogue and
+// the reply texts, admins, budgets, history bounds, cache_serve, the
+// allow-list, rate limits, log_level and the admin token — is applied by a
+// reload.
 func restartSettings() []restartSetting {
 	return []restartSetting{
 		{"server.listen", func(c Config) any { return c.Server.Listen }},
@@ -27,6 +28,8 @@ func restartSettings() []restartSetting {
 		{"router.general", func(c Config) any { return c.Router.General }},
 		{"router.business", func(c Config) any { return c.Router.Business }},
 		{"router.embeddings.provider", func(c Config) any { return c.Router.Embeddings.Provider }},
+		{"router.cache_entries", func(c Config) any { return c.Router.CacheEntries }},
+		{"router.cache_ttl", func(c Config) any { return c.Router.CacheTTL }},
 		{"dispatcher.max_inflight", func(c Config) any { return c.Dispatcher.MaxInFlight }},
 		{"dispatcher.max_queued", func(c Config) any { return c.Dispatcher.MaxQueued }},
 		{"dispatcher.turn_timeout", func(c Config) any { return c.Dispatcher.TurnTimeout }},
@@ -73,16 +76,20 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if err != nil {
 		return fmt.Errorf("server.log_level: %w", err)
 	}
+	texts, err := cfg.catalog()
+	if err != nil {
+		return err
+	}
 	kb, err := d.knowledge.Prepare(ctx, cfg.Router.Config)
 	if err != nil {
 		return err
 	}
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
-	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
+	if err := d.dispatcher.SetPolicy(cfg.Dispatcher, texts); err != nil {
 		return err
 	}
-	d.router.SetConfig(cfg.Router.RouterConfig)
+	d.router.SetConfig(cfg.Router.RouterConfig, texts)
 	d.knowledge.Install(kb)
 	if d.level != nil {
 		d.level.Set(level)
@@ -91,6 +98,6 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if keys := needsRestart(d.cfg, cfg); len(keys) > 0 {
 		d.log.Warn("reload: changed settings need a restart; their running values stay", "needs_restart", strings.Join(keys, ", "))
 	}
-	d.log.Info("reloaded: knowledge base, prompts and texts, admins, allow-list, rate limits, log level, admin token")
+	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token")
 	return nil
 }

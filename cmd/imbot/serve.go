@@ -36,12 +36,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	for _, w := range cfg.Warnings {
 		log.Warn("config: " + w)
 	}
+	logProviderHint(log, cfg, envLookup)
+	for _, note := range cfg.Notes {
+		log.Warn("config: " + note)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	notify := sdnotify.New()
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *c.configPath) })
+	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
 	background.Go(func() {
 		if err := notify.Watchdog(ctx, d.dispatcher.Alive); err != nil {
 			log.Error("systemd watchdog", "err", err)
@@ -54,9 +59,6 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	err = d.run(ctx, func(addr net.Addr) {
 		log.Info("imbot ready", "version", version, "listen", addr.String(), "url", "http://"+addr.String()+"/",
 			"startup_ms", time.Since(start).Milliseconds(), "store", cfg.Store.Path, "general_chain", strings.Join(cfg.Router.General, ","))
-		if d.modelsReachable() == 0 {
-			log.Warn("no model is reachable: every provider's circuit breaker is open; answering from the knowledge base and with the degraded reply")
-		}
 		logNotifyErr(log, notify.Ready())
 		logNotifyErr(log, notify.Status("serving on "+addr.String()))
 	})
