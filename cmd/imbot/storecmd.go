@@ -95,7 +95,7 @@ func callStore(ctx context.Context, cfg Config, call admin.Call, w io.Writer) er
 func runStats(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("stats", stderr)
 	asJSON := c.Bool("json", false, "print the numbers as one JSON object")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func printStats(w io.Writer, st store.Stats) {
 // refuses.
 func runCompact(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("compact", stderr)
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
