@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"imbot/adapters/feishu"
@@ -40,6 +41,8 @@ type daemon struct {
 	// level is the log level a reload sets; nil when the logger was not
 	// built by openDaemon.
 	level *slog.LevelVar
+	// modelsDown is set while the warm-up and its retries reach no provider.
+	modelsDown atomic.Bool
 	// admin is the operational surface; a reload sets its token.
 	admin *admin.Server
 	// readTimeout bounds reading one request, body included, so a client

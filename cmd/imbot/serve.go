@@ -46,7 +46,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *c.configPath) })
-	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
+	background.Go(func() { d.watchModels(ctx, log.With("component", "warmup"), warmUpRetry) })
 	background.Go(func() {
 		if err := notify.Watchdog(ctx, d.dispatcher.Alive); err != nil {
 			log.Error("systemd watchdog", "err", err)

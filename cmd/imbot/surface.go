@@ -33,7 +33,8 @@ func (d *daemon) handler() http.Handler {
 	return mux
 }
 
-// providerReport tells /readyz whether any chain is usable and each
+// providerReport tells /readyz whether a model is reachable (a chain is
+// usable and the warm-up did not find every provider down) and each
 // provider's breaker state.
 func (d *daemon) providerReport() (usable bool, out []admin.ProviderStatus) {
 	for _, ch := range d.chains {
@@ -43,11 +44,11 @@ func (d *daemon) providerReport() (usable bool, out []admin.ProviderStatus) {
 				State: s.State.String(), ThirdParty: s.ThirdParty})
 		}
 	}
-	return usable, out
+	return usable && !d.modelsDown.Load(), out
 }
 
-// modelsReachable is 1 while at least one provider chain can answer, else 0
-// (every breaker open): imbot_models_reachable.
+// modelsReachable is 1 while a model is reachable, else 0 (every breaker
+// open, or no provider answered the warm-up): imbot_models_reachable.
 func (d *daemon) modelsReachable() float64 {
 	if usable, _ := d.providerReport(); usable {
 		return 1
