@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -76,5 +78,50 @@ func TestNeedsRestartNamesStartOnlySettings(t *testing.T) {
 	next.Adapters.Telegram.Enabled = true
 	if keys := needsRestart(running, next); !slices.Equal(keys, []string{"server.listen", "store", "adapters.telegram"}) {
 		t.Fatalf("needs restart = %v", keys)
+	}
+}
+
+func TestReloadAppliesLogLevelAndAdminToken(t *testing.T) {
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
+	dir := t.TempDir()
+	path := writeConfig(t, dir, testSetup{model: model.URL()})
+	level := new(slog.LevelVar)
+	in := startServe(t, path, func(d *daemon) { d.level = level })
+	profile := func(token string) int {
+		req, err := http.NewRequest(http.MethodGet, "http://"+in.addr+"/debug/pprof/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := profile(""); got != http.StatusOK {
+		t.Fatalf("local profile request without a token configured = %d", got)
+	}
+
+	cfgText, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "config.toml", strings.Replace(string(cfgText), `log_level = "warn"`, `log_level = "debug"`, 1))
+	t.Setenv("IMBOT_ADMIN_TOKEN", "rotated")
+	if err := in.d.applyReload(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	if level.Level() != slog.LevelDebug {
+		t.Fatalf("log level after the reload = %v, want debug", level.Level())
+	}
+	if got := profile(""); got != http.StatusUnauthorized {
+		t.Fatalf("profile request without the new token = %d, want 401", got)
+	}
+	if got := profile("rotated"); got != http.StatusOK {
+		t.Fatalf("profile request with the new token = %d, want 200", got)
 	}
 }
