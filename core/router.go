@@ -32,7 +32,6 @@ type RouterDeps struct {
 	// them.
 	Usage UsageMeter
 	// Catalog holds every text a user reads; nil uses the built-in texts.
-	// SetConfig replaces it on reload.
 	Catalog *catalog.Catalog
 	// Picker picks the language of each reply; nil uses a Picker of its
 	// own that falls back to English.
@@ -52,10 +51,9 @@ type RouterDeps struct {
 // when every provider fails, from the fallbacks in a fixed order (see
 // fallback). It implements Answerer and is safe for concurrent use.
 type Router struct {
-	cfg     RouterConfig
 	deps    RouterDeps
 	metrics routerMetrics
-	policy  atomic.Pointer[routerPolicy]
+	cfg     atomic.Pointer[RouterConfig]
 	cache   *answerCache
 	// business is the business chain followed by the general one.
 	business []Streamer
@@ -86,29 +84,20 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	}
 	r := &Router{deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
 		cache: newAnswerCache(cfg.CacheEntries, cfg.CacheTTL, deps.Now)}
-	r.SetConfig(cfg, deps.Catalog)
+	r.SetConfig(cfg)
 	return r, nil
 }
 
-// routerPolicy is what a reload may change in a running router, swapped
-// whole: its configuration and the catalogue of the texts users read.
-type routerPolicy struct {
-	cfg   RouterConfig
-	texts *catalog.Catalog
-}
-
 // SetConfig replaces, in one step, the configuration (system prompt,
-// history bounds, budgets, admins, cache serving) and the catalogue of
-// texts (nil: the built-in ones), for turns and commands that start later
-// (on reload). The chains and the answer cache's size and lifetime stay
-// those of NewRouter: General, Business, cache_entries and cache_ttl are
-// read only at construction. cfg must be valid.
-func (r *Router) SetConfig(cfg RouterConfig, texts *catalog.Catalog) {
-	r.policy.Store(&routerPolicy{cfg: cfg, texts: texts})
-}
+// history bounds, budgets, admins, cache serving) for turns and commands
+// that start later (on reload). The chains and the answer cache's size and
+// lifetime stay those of NewRouter: General, Business, cache_entries and
+// cache_ttl are read only at construction; the texts come from the
+// catalogue, which a reload replaces in place. cfg must be valid.
+func (r *Router) SetConfig(cfg RouterConfig) { r.cfg.Store(&cfg) }
 
 // config returns the configuration in force.
-func (r *Router) config() *RouterConfig { return &r.policy.Load().cfg }
+func (r *Router) config() *RouterConfig { return r.cfg.Load() }
 
 // Admins returns the users who may run admin commands ("platform:user_id"),
 // as the configuration in force names them.

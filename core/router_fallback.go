@@ -47,7 +47,7 @@ func (r *Router) cachedAnswer(t modelTurn) (cachedAnswer, bool) {
 
 // text returns the catalogue's text id in lang.
 func (r *Router) text(lang catalog.Lang, id catalog.ID, args ...string) string {
-	return r.policy.Load().texts.Text(lang, id, args...)
+	return r.deps.Catalog.Text(lang, id, args...)
 }
 
 // knowledgeVersion is the knowledge base's version, 0 when it has none.

@@ -12,20 +12,25 @@ import (
 
 func TestRouterSetConfigAppliesToLaterTurns(t *testing.T) {
 	chain := &scriptedChain{name: "p", chunks: []string{"fine"}}
-	r, err := NewRouter(DefaultRouterConfig(), RouterDeps{History: newMemStore(), General: chain})
+	texts, err := catalog.New(catalog.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRouter(DefaultRouterConfig(), RouterDeps{History: newMemStore(), General: chain, Catalog: texts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := DefaultRouterConfig()
 	cfg.SystemPrompt, cfg.DegradedReply, cfg.Admins = "You answer in haiku.", "Down, back soon.", []string{"test:boss"}
-	texts, err := catalog.New(catalog.Config{})
+	reloaded, err := catalog.New(catalog.Config{})
 	if err == nil {
-		err = cfg.ApplyTexts(texts)
+		err = cfg.ApplyTexts(reloaded)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.SetConfig(cfg, texts)
+	r.SetConfig(cfg)
+	texts.Replace(reloaded)
 	r.Answer(context.Background(), msg("c", "1", "q"), &fakeWriter{a: newFakeAdapter("t")})
 	if got := chain.reqs[0].Messages[0].Content; !strings.HasPrefix(got, "You answer in haiku.") {
 		t.Fatalf("system prompt %q, want the new one", got)

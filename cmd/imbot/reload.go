@@ -86,10 +86,11 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	}
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
-	if err := d.dispatcher.SetPolicy(cfg.Dispatcher, texts); err != nil {
+	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
 		return err
 	}
-	d.router.SetConfig(cfg.Router.RouterConfig, texts)
+	d.texts.Replace(texts)
+	d.router.SetConfig(cfg.Router.RouterConfig)
 	d.knowledge.Install(kb)
 	if d.level != nil {
 		d.level.Set(level)
