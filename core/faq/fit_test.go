@@ -168,7 +168,11 @@ func TestConfidenceModel(t *testing.T) {
 		xs, ys := rankings(ix, queries)
 		x, y = append(x, xs...), append(y, ys...)
 		for _, q := range queries {
-			wt = append(wt, map[bool]float64{true: 1, false: fitOOSWeight}[q.Want != ""])
+			w := 1.0
+			if q.Want == "" {
+				w = fitOOSWeight
+			}
+			wt = append(wt, w)
 		}
 	}
 	b := fitLogit(x, y, wt, 1)

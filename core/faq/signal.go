@@ -61,8 +61,8 @@ func (lx *lexicon) match(s *scratch, e int32) entryMatch {
 	return m
 }
 
-// maxIDF is the idf of a term in one document, the largest any indexed term
-// has.
+// maxIDF is the idf a term in no document would have (before unseenBoost):
+// a bound on every indexed term's idf.
 func (lx *lexicon) maxIDF() float32 { return lx.unseen / unseenBoost }
 
 // Signal indices: the features of a ranking that the confidence model
