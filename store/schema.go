@@ -16,10 +16,10 @@ const (
 	bucketCursor     = "cursor"     // name → cursor value
 	bucketUnanswered = "unanswered" // unix nanos ‖ seq (8+8 bytes, big-endian) → Unanswered
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
-	bucketVector     = "vector"     // key → []float32
+	bucketVector     = "vector"     // key → []float32 and its last use (version 2 records, schema 4)
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
 	bucketChatList   = "chatlist"   // platform 0x00 user 0x00 chat → chat summary (schema 3)
-	bucketState      = "state"      // conversation key → conversation state (schema 4)
+	bucketState      = "state"      // conversation key → conversation state (schema 5)
 	bucketTurns      = "turns"      // uvarint len ‖ conversation key ‖ message id → turn record (schema 5)
 )
 
@@ -41,10 +41,12 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	2: bucket botmsg; pending records version 2 (a kept answer and the
 //	   reply's platform ids). Version 1 pending records stay readable.
 //	3: bucket chatlist (each web user's conversations with their titles).
-//	4: pending records version 3 (a kept answer's coalesced follow-up
-//	   messages; older pending records stay readable) and bucket state
-//	   (conversation states set by interceptors).
-//	5: bucket turns (a record of each answered turn, with its vote).
+//	4: vector records version 2 (when the vector was last used, for the
+//	   sweep). Version 1 vector records stay readable.
+//	5: pending records version 3 (a kept answer's coalesced follow-up
+//	   messages; older pending records stay readable), bucket state
+//	   (conversation states set by interceptors) and bucket turns (a record
+//	   of each answered turn, with its vote).
 const schemaVersion = 5
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
@@ -58,9 +60,9 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 	case 2:
 		return createBuckets(tx, bucketChatList)
 	case 3:
-		return createBuckets(tx, bucketState)
+		return nil // new vector records only
 	case 4:
-		return createBuckets(tx, bucketTurns)
+		return createBuckets(tx, bucketState, bucketTurns)
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }
