@@ -22,6 +22,8 @@ type Answer struct {
 	// and the reply, reported by a provider or estimated.
 	QuestionTokens int
 	ReplyTokens    int
+	// Arm is the experiment arm the answer ran in, "" for none.
+	Arm string
 }
 
 // Answerer answers one question, streaming text into w with Update. It never

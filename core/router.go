@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"imbot/core/catalog"
+	"imbot/core/experiment"
 	"imbot/core/metric"
 	"imbot/core/token"
 )
@@ -44,6 +45,12 @@ type RouterDeps struct {
 	Logger       *slog.Logger
 	Metrics      metric.Meter
 	Now          func() time.Time
+	// Experiments assigns users to experiment arms, whose system prompt
+	// and general chain replace the router's; nil runs none.
+	Experiments *experiment.Assigner
+	// ArmChains are the general chains of the arms that set one, by arm
+	// name.
+	ArmChains map[string]Streamer
 }
 
 // Router answers questions: from the knowledge base when it is sure,
@@ -125,14 +132,29 @@ func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer
 		match.Tier = TierBusiness // the FAQ answers a single message only
 	}
 	r.metrics.tier(match.Tier)
-	ans := r.answer(ctx, env, lang, match, w)
+	arm, _ := r.deps.Experiments.Assign(env.Sender())
+	ans := r.answer(ctx, env, lang, match, arm, w)
 	ans.QuestionTokens = r.deps.Count(env.Text)
+	ans.Arm = arm.Name
 	return ans
+}
+
+// armed returns the general chain and the system prompt of arm: the arm's
+// overrides, else the router's own.
+func (r *Router) armed(arm experiment.Config) (Streamer, string) {
+	general, system := r.deps.General, r.config().SystemPrompt
+	if c, ok := r.deps.ArmChains[arm.Name]; ok && arm.Name != "" {
+		general = c
+	}
+	if arm.SystemPrompt != "" {
+		system = arm.SystemPrompt
+	}
+	return general, system
 }
 
 // answer picks the tier's reply: the knowledge base's answer, the budget
 // reply, or the chains' answer.
-func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, match KnowledgeMatch, w ReplyWriter) Answer {
+func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, match KnowledgeMatch, arm experiment.Config, w ReplyWriter) Answer {
 	if match.Tier == TierAnswer {
 		return Answer{Reply: Reply{Text: match.Answer, Route: RouteFAQ}, ReplyTokens: r.deps.Count(match.Answer)}
 	}
@@ -140,7 +162,8 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 	if allowance == budgetFAQOnly {
 		return Answer{Reply: Reply{Text: r.text(lang, catalog.BudgetFAQOnly), Route: RouteDegraded}}
 	}
-	chains, system := []Streamer{r.deps.General}, r.config().SystemPrompt
+	general, system := r.armed(arm)
+	chains := []Streamer{general}
 	if env.Context != "" {
 		system += "\n\n" + env.Context
 	}

@@ -93,6 +93,7 @@ func (d *Dispatcher) turnOf(b *batch, question string, ans Answer, latency time.
 	return Turn{
 		Envelope:  env,
 		Followups: followups(b.envs),
+		Arm:       ans.Arm,
 		User:      Message{Role: RoleUser, Text: question, At: env.Received, Tokens: ans.QuestionTokens},
 		Reply: Message{Role: RoleAssistant, Text: ans.Reply.Text, At: d.now(), Route: ans.Reply.Route,
 			Provider: ans.Reply.Provider, Model: ans.Reply.Model, Tokens: ans.ReplyTokens, LatencyMS: latency.Milliseconds()},
