@@ -117,7 +117,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	if s.deps.Metrics != nil {
 		mux.Handle("GET /metrics", s.deps.Metrics)
 	}
-	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats, pathFeedback} {
+	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats, pathFeedback, pathTurns} {
 		mux.Handle("GET "+p, s.operator(http.HandlerFunc(s.serveCall)))
 	}
 	s.mountProfiles(mux)

@@ -208,6 +208,7 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 		{"feedback csv", votes, "voted_at,vote,platform,conversation,turn,route,provider,model,arm,latency_ms,question,answer\n" +
 			"2026-03-01T12:00:00Z,down,web,web/s1,m1,faq,,,,12,hi,hello\n"},
 		{"feedback later", laterVotes, ""},
+		{"turns", Turns(time.Time{}), `{"vote":-1,"tokens":0,"latency_ms":12,"route":"faq"}` + "\n" + `{"tokens":0,"latency_ms":0,"route":"model"}` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

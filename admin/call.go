@@ -14,6 +14,7 @@ const (
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
 	pathFeedback   = "/admin/feedback"
+	pathTurns      = "/admin/turns"
 	pathStats      = "/admin/stats"
 )
 
@@ -48,6 +49,10 @@ func Feedback(since time.Time, format string) (Call, error) {
 	return listCall(pathFeedback, since, format)
 }
 
+// Turns is the call for what experiments compare of each turn answered
+// since the given time (zero: all), as JSON lines of TurnLine.
+func Turns(since time.Time) Call { return Call{path: pathTurns, since: since, format: "jsonl"} }
+
 // listCall is a call for a list since a time in a format.
 func listCall(path string, since time.Time, format string) (Call, error) {
 	if format != "jsonl" && format != "csv" {
@@ -57,7 +62,9 @@ func listCall(path string, since time.Time, format string) (Call, error) {
 }
 
 // isList reports whether the call takes since and format.
-func (c Call) isList() bool { return c.path == pathUnanswered || c.path == pathFeedback }
+func (c Call) isList() bool {
+	return c.path == pathUnanswered || c.path == pathFeedback || c.path == pathTurns
+}
 
 // parseCall reads the call a request to path with query q asks for.
 func parseCall(path string, q url.Values, now time.Time) (Call, error) {
@@ -71,6 +78,9 @@ func parseCall(path string, q url.Values, now time.Time) (Call, error) {
 	format := q.Get("format")
 	if format == "" {
 		format = "jsonl"
+	}
+	if path == pathTurns {
+		return Turns(since), nil
 	}
 	return listCall(path, since, format)
 }
@@ -122,6 +132,12 @@ func (c Call) Answer(ctx context.Context, st Store, w io.Writer) error {
 			return err
 		}
 		return writeFeedback(w, votedSince(recs, c.since), c.format)
+	case pathTurns:
+		recs, err := st.TurnRecords(ctx, c.since)
+		if err != nil {
+			return err
+		}
+		return writeTurns(w, recs)
 	}
 	return fmt.Errorf("admin: unknown call %q", c.path)
 }

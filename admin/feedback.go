@@ -72,3 +72,24 @@ func writeFeedback(w io.Writer, recs []core.TurnRecord, format string) error {
 	}
 	return fmt.Errorf("unknown format %q: want jsonl or csv", format)
 }
+
+// TurnLine is one line of the turns call: what experiment reports compare.
+type TurnLine struct {
+	Arm       string `json:"arm,omitempty"`
+	Vote      int    `json:"vote,omitempty"` // 1 👍, -1 👎
+	Tokens    int    `json:"tokens"`         // question and answer
+	LatencyMS int64  `json:"latency_ms"`
+	Route     string `json:"route"`
+}
+
+// writeTurns writes one TurnLine per record.
+func writeTurns(w io.Writer, recs []core.TurnRecord) error {
+	enc := json.NewEncoder(w)
+	for _, r := range recs {
+		line := TurnLine{Arm: r.Arm, Vote: int(r.Vote), Tokens: r.QuestionTokens + r.ReplyTokens, LatencyMS: r.LatencyMS, Route: string(r.Route)}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -11,6 +11,7 @@ import (
 	"imbot/adapters/web"
 	"imbot/core"
 	"imbot/core/catalog"
+	"imbot/core/experiment"
 	"imbot/core/faq"
 	"imbot/core/intercept"
 	"imbot/core/token"
@@ -35,6 +36,9 @@ type Config struct {
 	// Interceptors are the [[interceptors]] tables, in the order they are
 	// tried.
 	Interceptors []intercept.Config `toml:"interceptors"`
+	// Experiments are the [[experiments]] arms, in the order users are
+	// assigned to them.
+	Experiments []experiment.Config `toml:"experiments"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
@@ -240,6 +244,7 @@ func (c *Config) validate() []string {
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
 	add("", intercept.Validate(c.Interceptors))
+	add("", experiment.Validate(c.Experiments, func(p string) bool { return seen[p] }))
 	if _, err := c.catalog(); err != nil {
 		problems = append(problems, err.Error())
 	}

@@ -17,6 +17,7 @@ import (
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/chain"
+	"imbot/core/experiment"
 	"imbot/core/faq"
 	"imbot/core/feedback"
 	"imbot/core/intercept"
@@ -41,6 +42,7 @@ type daemon struct {
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
 	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
+	armChains  map[string]core.Streamer
 	// level is the log level a reload sets; nil when the logger was not
 	// built by openDaemon.
 	level *slog.LevelVar
@@ -100,6 +102,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
 			cal.Observe(p, cal.Encoding().CountMessages(contents(prompt)), reported)
 		},
+		Experiments: experiment.NewAssigner(cfg.Experiments), ArmChains: d.armChains,
 	})
 	if err != nil {
 		return nil, err
@@ -158,6 +161,9 @@ func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, er
 		return ch, err
 	}
 	if general, err = build("general", d.cfg.Router.General); err != nil {
+		return nil, nil, err
+	}
+	if d.armChains, err = armChains(d.cfg.Experiments, build); err != nil {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {

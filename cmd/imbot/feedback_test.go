@@ -46,6 +46,13 @@ func TestFeedbackExportOffline(t *testing.T) {
 		t.Errorf("export = %q, want the vote with its turn", out.String())
 	}
 	out.Reset()
+	if code := run([]string{"experiments", "report", "-config", path}, &out, io.Discard); code != 0 {
+		t.Fatalf("imbot experiments report exited %d", code)
+	}
+	if !strings.Contains(out.String(), "(control)") || !strings.Contains(out.String(), "100.0%") {
+		t.Errorf("report = %q, want the control group with its one 👍", out.String())
+	}
+	out.Reset()
 	if code := run([]string{"feedback", "-config", path, "-format", "xml"}, &out, io.Discard); code == 0 {
 		t.Error("a bad format was accepted")
 	}

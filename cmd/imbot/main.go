@@ -29,6 +29,7 @@ commands:
   faq eval        measure the FAQ tier on a labelled set
   faq unanswered  export the questions the bot could not answer well
   feedback        export the 👍/👎 votes on answers (-since, -format jsonl|csv)
+  experiments report  compare the experiment arms: votes, tokens, latency, z-test
   version         print the version
 
 Each command takes -config FILE; run "imbot <command> -h" for its flags.
@@ -66,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":
 		err = runFAQ(args[1:], stdout, stderr)
+	case "experiments":
+		err = runExperiments(args[1:], stdout, stderr)
 	case "feedback":
 		err = runList("feedback", admin.Feedback, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
