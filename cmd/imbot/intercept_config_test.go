@@ -32,3 +32,26 @@ func TestInterceptorsDecodeWithSecrets(t *testing.T) {
 		t.Fatalf("error = %v, want the interceptor's keys named", err)
 	}
 }
+
+func TestExperimentsDecodeAndValidate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "imbot.toml")
+	file := "[[experiments]]\nname = \"terse\"\nshare = 0.25\nsystem_prompt = \"Be brief.\"\ngeneral = [\"local\"]\n"
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := cfg.Experiments[0]; e.Name != "terse" || e.Share != 0.25 || e.General[0] != "local" {
+		t.Fatalf("experiment = %+v", e)
+	}
+	bad := "[[experiments]]\nname = \"x\"\nshare = 1.5\ngeneral = [\"nowhere\"]\n"
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadConfig(path, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "experiments[0].share") || !strings.Contains(err.Error(), "experiments[0].general[0]") {
+		t.Fatalf("error = %v, want the experiment's keys named", err)
+	}
+}
