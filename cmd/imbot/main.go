@@ -30,6 +30,7 @@ commands:
   faq unanswered  export the questions the bot could not answer well
   feedback        export the 👍/👎 votes on answers (-since, -format jsonl|csv)
   experiments report  compare the experiment arms: votes, tokens, latency, z-test
+  review          questions to review (unanswered, 👎, low confidence) grouped by FAQ entry
   version         print the version
 
 Each command takes -config FILE; run "imbot <command> -h" for its flags.
@@ -69,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runFAQ(args[1:], stdout, stderr)
 	case "experiments":
 		err = runExperiments(args[1:], stdout, stderr)
+	case "review":
+		err = runReview(args[1:], stdout, stderr)
 	case "feedback":
 		err = runList("feedback", admin.Feedback, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
