@@ -25,8 +25,8 @@ type Item struct {
 
 // Question is one distinct question of a group and how often it came.
 type Question struct {
-	Text  string
-	Count int
+	Text  string `json:"text"`
+	Count int    `json:"count"`
 }
 
 // Group is the items nearest one entry, or, without an entry, one cluster
