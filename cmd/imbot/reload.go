@@ -14,8 +14,9 @@ type restartSetting struct {
 	get func(Config) any
 }
 
-// restartSettings lists what a reload cannot change. Everything else in the
-// file — the knowledge base, the system prompt, the [texts] catalogue and
+// restartSettings lists what a reload cannot change. Provider API keys are
+// compared apart: a changed key is given to the running client. Everything
+// else in the file — the knowledge base, the system prompt, the [texts] catalogue and
 // the reply texts, admins, budgets, history bounds, cache_serve, the
 // allow-list, rate limits, log_level and the admin token — is applied by a
 // reload.
@@ -24,7 +25,7 @@ func restartSettings() []restartSetting {
 		{"server.listen", func(c Config) any { return c.Server.Listen }},
 		{"server.log_format", func(c Config) any { return c.Server.LogFormat }},
 		{"store", func(c Config) any { return c.Store }},
-		{"providers", func(c Config) any { return c.Providers }},
+		{"providers", func(c Config) any { return withoutKeys(c.Providers) }},
 		{"router.general", func(c Config) any { return c.Router.General }},
 		{"router.business", func(c Config) any { return c.Router.Business }},
 		{"router.embeddings.provider", func(c Config) any { return c.Router.Embeddings.Provider }},
@@ -84,6 +85,7 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if err != nil {
 		return err
 	}
+	changes := d.keyChanges(cfg.Providers)
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
 	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
@@ -96,9 +98,12 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 		d.level.Set(level)
 	}
 	d.admin.SetToken(cfg.Server.AdminToken)
+	if names := d.applyKeys(changes); len(names) > 0 {
+		d.log.Info("reload: provider API keys replaced", "provider", strings.Join(names, ", "))
+	}
 	if keys := needsRestart(d.cfg, cfg); len(keys) > 0 {
 		d.log.Warn("reload: changed settings need a restart; their running values stay", "needs_restart", strings.Join(keys, ", "))
 	}
-	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token")
+	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token, provider API keys")
 	return nil
 }
