@@ -38,6 +38,7 @@ type daemon struct {
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	feishu     *feishu.Adapter  // nil unless enabled; a reload replaces its webhook secrets
 	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
 	// level is the log level a reload sets; nil when the logger was not
 	// built by openDaemon.
@@ -225,6 +226,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		if err != nil {
 			return nil, err
 		}
+		d.feishu = a
 		out = append(out, a)
 	}
 	if len(out) == 0 {

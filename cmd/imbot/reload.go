@@ -14,8 +14,9 @@ type restartSetting struct {
 	get func(Config) any
 }
 
-// restartSettings lists what a reload cannot change. Provider API keys are
-// compared apart: a changed key is given to the running client. Everything
+// restartSettings lists what a reload cannot change. Provider API keys and
+// the Feishu webhook's verification token and encrypt key are compared
+// apart: they are given to the running client and adapter. Everything
 // else in the file — the knowledge base, the system prompt, the [texts] catalogue and
 // the reply texts, admins, budgets, history bounds, cache_serve, the
 // allow-list, rate limits, log_level and the admin token — is applied by a
@@ -38,7 +39,7 @@ func restartSettings() []restartSetting {
 		{"tokens", func(c Config) any { return c.Tokens }},
 		{"adapters.web", func(c Config) any { return c.Adapters.Web }},
 		{"adapters.telegram", func(c Config) any { return c.Adapters.Telegram }},
-		{"adapters.feishu", func(c Config) any { return c.Adapters.Feishu }},
+		{"adapters.feishu", func(c Config) any { return withoutWebhookSecrets(c.Adapters.Feishu) }},
 	}
 }
 
@@ -85,7 +86,7 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if err != nil {
 		return err
 	}
-	changes := d.keyChanges(cfg.Providers)
+	secrets := d.secretChanges(cfg)
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
 	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
@@ -98,12 +99,10 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 		d.level.Set(level)
 	}
 	d.admin.SetToken(cfg.Server.AdminToken)
-	if names := d.applyKeys(changes); len(names) > 0 {
-		d.log.Info("reload: provider API keys replaced", "provider", strings.Join(names, ", "))
-	}
+	d.applySecrets(secrets)
 	if keys := needsRestart(d.cfg, cfg); len(keys) > 0 {
 		d.log.Warn("reload: changed settings need a restart; their running values stay", "needs_restart", strings.Join(keys, ", "))
 	}
-	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token, provider API keys")
+	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token, provider API keys, feishu webhook secrets")
 	return nil
 }
