@@ -131,7 +131,7 @@ func (ch *Chain) try(ctx context.Context, m *Member, req core.ModelRequest, onDe
 			}
 			return core.ModelResult{}, last
 		}
-		res, err := m.streamer.Stream(ctx, req, onDelta)
+		res, err := core.StreamAs(ctx, m.streamer, m.policy.ThirdParty, req, onDelta)
 		m.breaker.Done(permit, breakerOutcome(ctx, err))
 		if err == nil || res.Interrupted || ctx.Err() != nil {
 			return res, err
