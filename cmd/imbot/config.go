@@ -89,9 +89,10 @@ func envProvider(getenv func(string) string) openai.Config {
 	p := openai.DefaultConfig()
 	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
 	if u := getenv("OPENAI_BASE_URL"); u != "" {
-		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", true
+		p.Name, p.BaseURL, p.Model = "openai", u, "gpt-4o-mini"
 		p.APIKeyEnv = "OPENAI_API_KEY"
 	}
+	p.ThirdParty = !openai.LocalURL(p.BaseURL)
 	if m := getenv("OPENAI_MODEL"); m != "" {
 		p.Model = m
 	}
@@ -160,7 +161,8 @@ func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
 }
 
 // decodeProviders decodes every [[providers]] table over the provider
-// defaults, so that a table sets only the keys it names.
+// defaults, so that a table sets only the keys it names. A table without
+// third_party is third-party unless its base URL is loopback.
 func decodeProviders(data []byte, cfg *Config) error {
 	var file struct {
 		Providers []toml.Primitive `toml:"providers"`
@@ -172,8 +174,14 @@ func decodeProviders(data []byte, cfg *Config) error {
 	cfg.Providers = make([]openai.Config, len(file.Providers))
 	for i, prim := range file.Providers {
 		cfg.Providers[i] = openai.DefaultConfig()
-		if err := md.PrimitiveDecode(prim, &cfg.Providers[i]); err != nil {
+		var set struct {
+			ThirdParty *bool `toml:"third_party"`
+		}
+		if err := errors.Join(md.PrimitiveDecode(prim, &cfg.Providers[i]), md.PrimitiveDecode(prim, &set)); err != nil {
 			return fmt.Errorf("providers[%d]: %w", i, err)
+		}
+		if set.ThirdParty == nil {
+			cfg.Providers[i].ThirdParty = !openai.LocalURL(cfg.Providers[i].BaseURL)
 		}
 	}
 	return nil
