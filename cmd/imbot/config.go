@@ -12,6 +12,7 @@ import (
 	"imbot/adapters/web"
 	"imbot/core"
 	"imbot/core/faq"
+	"imbot/core/safety"
 	"imbot/core/token"
 	"imbot/provider/openai"
 	"imbot/store"
@@ -29,6 +30,7 @@ type Config struct {
 	Router     RouterSection         `toml:"router"`
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
+	Safety     safety.Config         `toml:"safety"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
@@ -76,6 +78,7 @@ func defaultConfig(getenv func(string) string) Config {
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
+		Safety:     safety.DefaultConfig(),
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
 			Telegram: telegram.DefaultConfig(),
@@ -241,6 +244,7 @@ func (c *Config) validate() []string {
 	}
 	add("dispatcher.", c.Dispatcher.Validate())
 	add("tokens.", c.Tokens.Validate())
+	add("safety.", c.Safety.Validate())
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())

@@ -16,6 +16,8 @@ import (
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/kit"
+	"imbot/core/safety"
+	"imbot/core/safety/words"
 	"imbot/core/token"
 	"imbot/knowledge"
 	"imbot/metric"
@@ -33,6 +35,7 @@ type daemon struct {
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
+	guard      *safety.Guard
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
 	// readTimeout bounds reading one request, body included, so a client
@@ -83,12 +86,21 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		return nil, err
+	}
+	d.guard, err = safety.NewGuard(d.router, cfg.Safety, matcher,
+		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
+	if err != nil {
+		return nil, err
+	}
 	if withAdapters {
 		if d.adapters, err = d.buildAdapters(); err != nil {
 			return nil, err
 		}
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
+	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
@@ -229,8 +241,21 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	return runErr
 }
 
-// reload rereads what SIGHUP reloads: the knowledge base, the system prompt
-// and the allow-list.
+// loadWords builds the sensitive-word matcher of the words file at path;
+// nil when path is empty.
+func loadWords(path string) (*words.Matcher, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := words.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return words.New(list)
+}
+
+// reload rereads what SIGHUP reloads: the knowledge base, the sensitive
+// words, the system prompt and the allow-list.
 func (d *daemon) reload(ctx context.Context, configPath string) {
 	cfg, err := loadConfig(configPath, envLookup)
 	if err != nil {
@@ -243,7 +268,13 @@ func (d *daemon) reload(ctx context.Context, configPath string) {
 		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
 		return
 	}
-	d.log.Info("reloaded knowledge base, system prompt and allow-list")
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		d.log.Error("reload: sensitive words rejected; keeping the running ones", "err", err)
+		return
+	}
+	d.guard.SetWords(matcher)
+	d.log.Info("reloaded knowledge base, sensitive words, system prompt and allow-list")
 }
 
 // close releases the store.
