@@ -55,6 +55,7 @@ type Dispatcher struct {
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
+	denied  *noticeGate
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
@@ -106,6 +107,7 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
 		limiter: newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
+		denied:  newNoticeGate(cfg.DeniedReplyInterval, maxDeniedSenders),
 		convs:   make(map[ConversationKey]*convQueue),
 	}
 	for _, o := range opts {
@@ -251,6 +253,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if reason := d.ignore(env); reason != "" {
 		d.metrics.ignored(reason)
 		log.Debug("message ignored", "reason", reason)
+		d.deny(env, reason)
 		return nil
 	}
 	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
@@ -319,10 +322,32 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 // serviceProblemText is the catalogue's service problem text in the
 // language of text, or in both languages when that cannot be told.
 func (d *Dispatcher) serviceProblemText(text string) string {
+	return d.textFor(text, catalog.ServiceProblem)
+}
+
+// textFor is the catalogue's text id in the language of text, or in both
+// languages when that cannot be told.
+func (d *Dispatcher) textFor(text string, id catalog.ID) string {
 	if lang, ok := catalog.Detect(text); ok {
-		return d.texts.Text(lang, catalog.ServiceProblem)
+		return d.texts.Text(lang, id)
 	}
-	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
+	return d.texts.Text(catalog.ZH, id) + "\n" + d.texts.Text(catalog.EN, id)
+}
+
+// maxDeniedSenders bounds how many senders the denied reply remembers.
+const maxDeniedSenders = 10000
+
+// deny tells a sender the allow-list does not admit, when they addressed
+// the bot, that they may not use it: at most once per
+// denied_reply_interval. No turn runs and no model is asked.
+func (d *Dispatcher) deny(env Envelope, reason string) {
+	if reason != "not_allowed" || (env.ChatKind == ChatGroup && !d.addressed(env)) {
+		return
+	}
+	if !d.denied.allow(env.Sender(), d.now()) {
+		return
+	}
+	d.refuse(env, RefusalDenied, d.textFor(env.Text, catalog.Denied))
 }
 
 // limit answers an accepted message whose sender is over the rate limit and

@@ -26,6 +26,10 @@ type DispatcherConfig struct {
 	// Allow lists who may talk to the bot: "platform:user_id",
 	// "platform:chat:chat_id" or "platform:*". Empty allows everyone.
 	Allow []string `toml:"allow"`
+	// DeniedReplyInterval is how often a sender the allow-list does not
+	// admit is told so (the catalogue's denied text) when they address the
+	// bot: at most once per interval; 0 never answers them.
+	DeniedReplyInterval time.Duration `toml:"denied_reply_interval"`
 	// BusyReply answers a message when the queue is full.
 	BusyReply string `toml:"busy_reply"`
 	// RateLimitedReply answers a message over the sender's rate limit.
@@ -39,14 +43,15 @@ type DispatcherConfig struct {
 // DefaultDispatcherConfig returns the defaults of the [dispatcher] section.
 func DefaultDispatcherConfig() DispatcherConfig {
 	return DispatcherConfig{
-		MaxInFlight:      32,
-		MaxQueued:        1024,
-		RatePerMinute:    20,
-		RateBurst:        5,
-		TurnTimeout:      3 * time.Minute,
-		DrainTimeout:     10 * time.Second,
-		BusyReply:        "I'm handling a lot of messages right now. Please try again in a moment.",
-		RateLimitedReply: "You're sending messages faster than I can answer. Please wait a moment.",
+		MaxInFlight:         32,
+		MaxQueued:           1024,
+		RatePerMinute:       20,
+		RateBurst:           5,
+		TurnTimeout:         3 * time.Minute,
+		DrainTimeout:        10 * time.Second,
+		DeniedReplyInterval: time.Hour,
+		BusyReply:           "I'm handling a lot of messages right now. Please try again in a moment.",
+		RateLimitedReply:    "You're sending messages faster than I can answer. Please wait a moment.",
 	}
 }
 
@@ -70,6 +75,9 @@ func (c DispatcherConfig) Validate() []string {
 	}
 	if c.DrainTimeout < 0 {
 		p = append(p, "drain_timeout: must not be negative")
+	}
+	if c.DeniedReplyInterval < 0 {
+		p = append(p, "denied_reply_interval: must not be negative")
 	}
 	if strings.TrimSpace(c.BusyReply) == "" {
 		p = append(p, "busy_reply: must not be empty")
