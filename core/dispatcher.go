@@ -271,7 +271,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("duplicate dropped")
 		return nil
 	}
-	if !d.limiter.allow(env.Sender(), d.now()) {
+	if !d.limiter.Allow(env.Sender(), d.now()) {
 		d.queued.Add(-1)
 		d.limit(ctx, env, log)
 		return nil

@@ -1,70 +1,11 @@
 package core
 
-import (
-	"sync"
-	"time"
+import "imbot/core/kit"
 
-	"golang.org/x/time/rate"
-)
+// rateLimiter is the per-user token bucket of the dispatcher.
+type rateLimiter = kit.KeyedLimiter
 
-// rateLimiter is a token bucket per user. Buckets idle long enough to be
-// full again are forgotten, so memory stays bounded by active users.
-type rateLimiter struct {
-	limit     rate.Limit
-	burst     int
-	full      time.Duration // how long an empty bucket takes to refill
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
-}
-
-// bucket is one user's limiter and the time it was last used.
-type bucket struct {
-	lim *rate.Limiter
-	at  time.Time
-}
-
+// newRateLimiter returns the per-user limiter; nil when perMinute is 0.
 func newRateLimiter(perMinute float64, burst int) *rateLimiter {
-	if perMinute <= 0 {
-		return nil
-	}
-	perSecond := perMinute / 60
-	return &rateLimiter{
-		limit:   rate.Limit(perSecond),
-		burst:   burst,
-		full:    time.Duration(float64(burst) / perSecond * float64(time.Second)),
-		buckets: make(map[string]*bucket),
-	}
-}
-
-// allow takes one token from key's bucket and reports whether there was one.
-// A nil limiter allows everything.
-func (r *rateLimiter) allow(key string, now time.Time) bool {
-	if r == nil {
-		return true
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sweep(now)
-	b, ok := r.buckets[key]
-	if !ok {
-		b = &bucket{lim: rate.NewLimiter(r.limit, r.burst)}
-		r.buckets[key] = b
-	}
-	b.at = now
-	return b.lim.AllowN(now, 1)
-}
-
-// sweep drops buckets that have refilled completely; it runs at most once
-// per refill period.
-func (r *rateLimiter) sweep(now time.Time) {
-	if now.Sub(r.lastSweep) < r.full {
-		return
-	}
-	r.lastSweep = now
-	for k, b := range r.buckets {
-		if now.Sub(b.at) >= r.full {
-			delete(r.buckets, k)
-		}
-	}
+	return kit.NewKeyedLimiter(perMinute, burst)
 }

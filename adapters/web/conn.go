@@ -35,6 +35,7 @@ type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
+	peer    peer
 	ping    *time.Timer
 
 	mu       sync.Mutex
@@ -47,8 +48,8 @@ type wsConn struct {
 	inflight map[core.MessageID]time.Time
 }
 
-func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID) *wsConn {
-	return &wsConn{a: a, ws: ws, session: session}
+func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID, p peer) *wsConn {
+	return &wsConn{a: a, ws: ws, session: session, peer: p}
 }
 
 // push appends f to the queue unless the connection is closing. A client so

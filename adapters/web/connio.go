@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"imbot/core/catalog"
 )
 
 // flush is the writer: it writes what is queued, pings when a ping is due,
@@ -113,6 +115,10 @@ func (c *wsConn) handle(kind int, data []byte) {
 		c.sendError(rerr)
 		return
 	}
+	if !c.a.limits.allowTurn(c.peer, c.a.now()) {
+		c.sendError(rateLimited(c.peer, string(m.id), catalog.RateLimited))
+		return
+	}
 	if !c.acquire(m.id) {
 		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "too many messages waiting for a reply on this connection"})
 		return
@@ -126,7 +132,7 @@ func (c *wsConn) handle(kind int, data []byte) {
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
 	defer cancel()
 	c.a.metrics.messages.With("ws").Inc()
-	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text)); err != nil {
+	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text, c.peer)); err != nil {
 		c.release(m.id)
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
 		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the message was not accepted; send it again"})

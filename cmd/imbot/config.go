@@ -208,6 +208,7 @@ func (c *Config) resolveSecrets(getenv func(string) string) []string {
 	}
 	w, t, f := &c.Adapters.Web, &c.Adapters.Telegram, &c.Adapters.Feishu
 	resolve("adapters.web.tokens_env", w.TokensEnv, &w.EnvTokens)
+	resolve("adapters.web.jwt_secret_env", w.JWTSecretEnv, &w.JWTSecret)
 	resolve("adapters.telegram.token_env", t.TokenEnv, &t.Token)
 	resolve("adapters.telegram.webhook_secret_env", t.WebhookSecretEnv, &t.WebhookSecret)
 	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
