@@ -217,6 +217,18 @@ func (c *Config) resolveSecrets(getenv func(string) string) []string {
 	return problems
 }
 
+// secrets lists every resolved secret value, for the log redaction layer.
+func (c *Config) secrets() []string {
+	w, t, f := c.Adapters.Web, c.Adapters.Telegram, c.Adapters.Feishu
+	out := []string{c.Server.AdminToken, w.JWTSecret, t.Token, t.WebhookSecret, f.AppSecret, f.VerificationToken, f.EncryptKey}
+	out = append(out, w.Tokens...)
+	out = append(out, strings.Fields(strings.ReplaceAll(w.EnvTokens, ",", " "))...)
+	for _, p := range c.Providers {
+		out = append(out, p.APIKey)
+	}
+	return out
+}
+
 // validate collects every section's problems, prefixed with its key path.
 func (c *Config) validate() []string {
 	var problems []string

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"imbot/core/safety/pii"
+	"imbot/logredact"
 	"imbot/sdnotify"
 )
 
@@ -65,7 +67,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 // openDaemon builds the daemon for cfg with the logger [server] asks for,
 // writing to stderr.
 func openDaemon(cfg Config, stderr io.Writer, withAdapters bool) (*daemon, error) {
-	log, err := newLogger(cfg.Server, stderr)
+	log, err := newLogger(cfg, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -94,17 +96,28 @@ func watchReload(ctx context.Context, d *daemon, configPath string) {
 	}
 }
 
-// newLogger builds the process logger from [server] log_level and log_format.
-func newLogger(s ServerConfig, w io.Writer) (*slog.Logger, error) {
-	level, err := parseLogLevel(s.LogLevel)
+// newLogger builds the process logger from [server] log_level and
+// log_format, behind the redaction layer: secrets of cfg never appear, and
+// message text only at debug level.
+func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
+	level, err := parseLogLevel(cfg.Server.LogLevel)
 	if err != nil {
 		return nil, err
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	if s.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.Server.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	masker, err := pii.New(cfg.Safety.PIIPatterns)
+	if err != nil {
+		return nil, err
+	}
+	red, err := logredact.New(h, masker, cfg.secrets()...)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(red), nil
 }
 
 func parseLogLevel(s string) (slog.Level, error) {
