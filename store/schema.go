@@ -37,7 +37,9 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	1: the buckets meta … vector, every record version 1.
 //	2: bucket botmsg; pending records version 2 (a kept answer and the
 //	   reply's platform ids). Version 1 pending records stay readable.
-const schemaVersion = 2
+//	3: message and unanswered records version 2 (the user who asked).
+//	   Version 1 records stay readable; their user is unknown.
+const schemaVersion = 3
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -47,6 +49,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 			bucketCursor, bucketUnanswered, bucketUsage, bucketVector)
 	case 1:
 		return createBuckets(tx, bucketBotMsg)
+	case 2:
+		return nil // new record versions only
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }
