@@ -39,6 +39,8 @@ type Store interface {
 	// Unanswered returns the queued questions at or after since, oldest
 	// first.
 	Unanswered(ctx context.Context, since time.Time) ([]core.UnansweredQuestion, error)
+	// ForgetUser erases everything kept about user of platform.
+	ForgetUser(ctx context.Context, platform core.Platform, user core.UserID) (core.Erased, error)
 }
 
 // Deps are the parts the HTTP surface reports on or serves, built by main.
@@ -90,6 +92,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	for _, p := range []string{pathBackup, pathExport, pathUnanswered} {
 		mux.Handle("GET "+p, s.guard.Wrap(http.HandlerFunc(s.serveCall)))
 	}
+	mux.Handle("POST "+pathForget, s.guard.Wrap(http.HandlerFunc(s.serveCall)))
 }
 
 // serveCall answers one admin API call from the store.

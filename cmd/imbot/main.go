@@ -20,7 +20,8 @@ commands:
   chat            talk to the bot in this terminal, with the same core and store
   check           validate the configuration and show what would run
   backup          write a consistent copy of the store (online)
-  export          write every conversation as JSON lines
+  export          write every conversation as JSON lines (personal data masked; -raw keeps it)
+  forget-user     erase one user's history, questions and usage: forget-user PLATFORM:ID
   faq eval        measure the FAQ tier on a labelled set
   faq unanswered  export the questions the bot could not answer well
   version         print the version
@@ -50,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBackup(args[1:], stdout, stderr)
 	case "export":
 		err = runExport(args[1:], stdout, stderr)
+	case "forget-user":
+		err = runForgetUser(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":

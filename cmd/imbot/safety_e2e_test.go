@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,5 +128,44 @@ func TestServeSendsRawTextToLocalProviders(t *testing.T) {
 	}
 	if got := lastUser(model.Requests()[0]); got != piiQuestion {
 		t.Fatalf("the local model got %q, want the raw question", got)
+	}
+}
+
+func TestForgetUserAndMaskedExport(t *testing.T) {
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
+	path := writeConfig(t, t.TempDir(), testSetup{model: model.URL(), listen: freeAddr(t)})
+	in := startServe(t, path)
+	for _, session := range []string{"keep-me", "erase-me", "erase-later"} {
+		c := in.dial(session)
+		readFrame(t, c)
+		ask(t, c, "m-"+session, session+": call me on 13812345678")
+	}
+	run := func(cmd func([]string, io.Writer, io.Writer) error, args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if err := cmd(append([]string{"-config", path}, args...), &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v (%s)", args, err, stderr.String())
+		}
+		return stdout.String()
+	}
+	// The daemon holds the store: the call goes through the admin API.
+	if got := run(runForgetUser, "web:erase-me"); !strings.Contains(got, `"Conversations":1`) {
+		t.Fatalf("forget-user answered %q", got)
+	}
+	masked := run(runExport)
+	if strings.Contains(masked, "erase-me:") || !strings.Contains(masked, "keep-me: call me on [PHONE_1]") ||
+		strings.Contains(masked, "13812345678") {
+		t.Fatalf("export after forget-user:\n%s", masked)
+	}
+	in.stop()
+	// Offline, the store file is changed directly.
+	run(runForgetUser, "web:erase-later")
+	raw := run(runExport, "-raw")
+	if strings.Contains(raw, "erase-later:") || !strings.Contains(raw, "keep-me: call me on 13812345678") {
+		t.Fatalf("raw export after an offline forget-user:\n%s", raw)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runForgetUser([]string{"-config", path, "erase-later"}, &stdout, &stderr); err == nil {
+		t.Fatal("a user without a platform was accepted")
 	}
 }
