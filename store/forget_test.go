@@ -24,7 +24,7 @@ func TestForgetUser(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, testConfig(t))
 	turns := []core.Turn{
-		said("alice", "alice", 1, false),  // her direct chat, id = user id
+		said("alice", "alice", 1, false),   // her direct chat, id = user id
 		said("oc_room", "alice", 2, false), // a direct chat with another id
 		said("group", "alice", 3, false),   // shared with bob
 		said("group", "bob", 4, false),
