@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -60,4 +61,20 @@ func TestPerClientLimits(t *testing.T) {
 	if s := e.post(t, `{"text":"hi"}`, from("203.0.113.7"), &out); s != http.StatusTooManyRequests {
 		t.Fatalf("POST over the turn cap: status %d %+v", s, out)
 	}
+}
+
+func FuzzClientIP(f *testing.F) {
+	f.Add("10.1.2.3:443", "1.1.1.1, 198.51.100.1, 10.9.9.9")
+	f.Add("[::1]:443", "2001:db8::5")
+	f.Add("garbage", ",,,")
+	l := newClientLimits(Config{TrustedProxies: []string{"10.0.0.0/8", "::1/128"}})
+	f.Fuzz(func(t *testing.T, remote, xff string) {
+		r := httptest.NewRequest(http.MethodGet, "/ws", nil)
+		r.RemoteAddr = remote
+		r.Header.Set("X-Forwarded-For", xff)
+		ip := l.clientIP(r)
+		if ip.IsValid() && l.trusted(ip) && !strings.Contains(remote, ip.String()) && !strings.Contains(remote, ip.Unmap().String()) {
+			t.Fatalf("clientIP(%q, %q) = %s: a trusted proxy named by the header", remote, xff, ip)
+		}
+	})
 }
