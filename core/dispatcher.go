@@ -83,7 +83,7 @@ func WithClock(now func() time.Time) DispatcherOption {
 
 // WithMetrics reports the dispatcher's metrics to reg.
 func WithMetrics(reg metric.Meter) DispatcherOption {
-	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
+	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg, d.cfg.MaxQueued) }
 }
 
 // WithCommands adds chat commands to the built-in /help and /reset.
@@ -149,6 +149,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for _, a := range adapters {
 		d.adapters[a.Name()] = a
 	}
+	d.metrics.watchAdapters(adapters)
 	pending, err := d.inbox.Pending(ctx)
 	if err != nil {
 		return fmt.Errorf("core: load pending turns: %w", err)
@@ -251,7 +252,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	env.Scope = d.cfg.GroupPolicies[env.Platform].Scope
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	if reason := d.ignore(env); reason != "" {
-		d.metrics.ignored(reason)
+		d.metrics.ignored(env.Platform, reason)
 		log.Debug("message ignored", "reason", reason)
 		d.deny(env, reason)
 		return nil
@@ -267,7 +268,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		if err != nil {
 			return d.notStored(ctx, env, err, log)
 		}
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return nil
 	}
@@ -276,7 +277,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		d.limit(ctx, env, log)
 		return nil
 	}
-	d.metrics.accepted()
+	d.metrics.accepted(env.Platform)
 	d.enqueue(env)
 	return nil
 }
@@ -295,11 +296,11 @@ func (d *Dispatcher) deliverable(env Envelope) error {
 // itself is not accepted, so it may come again.
 func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	if d.seen(ctx, env) {
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return
 	}
-	d.metrics.refused(RefusalBusy)
+	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
 	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
 }
@@ -313,7 +314,7 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	if ctx.Err() != nil {
 		return fmt.Errorf("core: accept message: %w", err)
 	}
-	d.metrics.refused(RefusalServiceProblem)
+	d.metrics.refused(env.Platform, RefusalServiceProblem)
 	log.Error("message not stored: answered service problem", "err", err)
 	d.refuse(env, RefusalServiceProblem, d.serviceProblemText(env.Text))
 	return nil
@@ -353,7 +354,7 @@ func (d *Dispatcher) deny(env Envelope, reason string) {
 // limit answers an accepted message whose sender is over the rate limit and
 // forgets its pending record; its dedup marks stay.
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
-	d.metrics.refused(RefusalRateLimited)
+	d.metrics.refused(env.Platform, RefusalRateLimited)
 	log.Info("rate limited")
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)

@@ -71,7 +71,7 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		log.Error("send reply", "err", sendErr)
 	}
 	latency := d.now().Sub(start)
-	d.metrics.turn(ans.Reply.Route, latency)
+	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
 	if !record {
 		d.drop(ctx, env)

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"imbot/core"
+	"imbot/markdown"
 )
 
 const (
@@ -63,7 +64,7 @@ func buildCard(answer, footer string, streaming bool) string {
 	if !streaming {
 		c.Config.Summary = &cardSummary{Content: summary(answer)}
 	}
-	c.Body.Elements = append(c.Body.Elements, cardElement{Tag: "markdown", ElementID: answerElement, Content: nonEmpty(answer)})
+	c.Body.Elements = append(c.Body.Elements, cardElement{Tag: "markdown", ElementID: answerElement, Content: answerMarkdown(answer)})
 	if footer != "" {
 		c.Body.Elements = append(c.Body.Elements,
 			cardElement{Tag: "markdown", ElementID: routeElement, Content: footerMarkdown(footer), TextSize: "notation"})
@@ -109,6 +110,16 @@ func routeLabel(r core.Reply) string {
 	return ""
 }
 
+// answerMarkdown renders the model's Markdown as card markdown.
+func answerMarkdown(answer string) string {
+	return nonEmpty(markdown.Parse(answer).Feishu())
+}
+
+// plainText renders the model's Markdown as the text of a plain message.
+func plainText(answer string) string {
+	return markdown.Parse(answer).Plain()
+}
+
 func nonEmpty(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return footerPending
@@ -117,7 +128,7 @@ func nonEmpty(s string) string {
 }
 
 func summary(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(plainText(s)), " ")
 	if utf8.RuneCountInString(s) <= summaryRunes {
 		return s
 	}
@@ -151,6 +162,63 @@ func escapedLen(r rune) int {
 		return 6
 	}
 	return utf8.RuneLen(r)
+}
+
+// fitPoint returns how many bytes of the answer s one part of kind k
+// shows: like splitPoint, but what must fit the budget is the part as
+// rendered, which escaping and table layout may make longer than s. A cut
+// inside a code block moves to before the block, unless the block alone
+// is larger than a part.
+func fitPoint(s string, k renderKind) int {
+	budget := k.budget()
+	for b := budget; ; {
+		cut := splitPoint(s, b)
+		size := renderedSize(s[:cut], k)
+		if size <= budget || b <= 1 {
+			if open := openFence(s[:cut]); cut < len(s) && open > 0 {
+				return open
+			}
+			return cut
+		}
+		b = max(1, min(b-1, b*budget/size))
+	}
+}
+
+// openFence returns the offset of the line that opens a code fence still
+// open at the end of s, or -1.
+func openFence(s string) int {
+	open, fence := -1, ""
+	for pos := 0; pos < len(s); {
+		line, _, _ := strings.Cut(s[pos:], "\n")
+		t := strings.TrimLeft(line, " ")
+		run := 0
+		for run < len(t) && (t[run] == '`' || t[run] == '~') && t[run] == t[0] {
+			run++
+		}
+		switch {
+		case len(line)-len(t) > 3 || run < 3:
+		case fence == "" && !(t[0] == '`' && strings.Contains(t[run:], "`")):
+			open, fence = pos, t[:run]
+		case fence != "" && t[0] == fence[0] && run >= len(fence) && strings.TrimSpace(t[run:]) == "":
+			open, fence = -1, ""
+		}
+		pos += len(line) + 1
+	}
+	return open
+}
+
+// renderedSize is the size of answer rendered for kind k, counted as
+// JSON-escaped bytes.
+func renderedSize(answer string, k renderKind) int {
+	shown := plainText(answer)
+	if k != kindText {
+		shown = answerMarkdown(answer)
+	}
+	n := 0
+	for _, r := range shown {
+		n += escapedLen(r)
+	}
+	return n
 }
 
 // splitPoint returns how many bytes of s fit in budget escaped bytes: all of

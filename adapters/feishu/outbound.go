@@ -109,7 +109,7 @@ func (w *writer) render(ctx context.Context, full, footer string, final bool) er
 		rest = full
 	}
 	for {
-		cut := splitPoint(rest, w.kind.budget())
+		cut := fitPoint(rest, w.kind)
 		if cut == len(rest) {
 			break
 		}
@@ -185,7 +185,7 @@ func (w *writer) post(ctx context.Context, p *part, text, footer string, final b
 		if footer != "" {
 			text += "\n\n— " + footer
 		}
-		_, err := w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(text)})
+		_, err := w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(plainText(text))})
 		return err
 	case kindPatch:
 		id, err := w.send(ctx, p, outMessage{MsgType: "interactive", Content: buildCard(text, pending, false)})
@@ -243,7 +243,7 @@ func (w *writer) update(ctx context.Context, p *part, text, footer string, final
 		return nil
 	}
 	if text != p.shown {
-		if err := w.a.api.setElement(ctx, p.cardID, answerElement, nonEmpty(text), w.nextOp(p)); err != nil {
+		if err := w.a.api.setElement(ctx, p.cardID, answerElement, answerMarkdown(text), w.nextOp(p)); err != nil {
 			return err
 		}
 		p.shown = text

@@ -13,13 +13,15 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/adapters/telegram/telegramtest"
+	"imbot/markdown"
 )
 
-// alnum returns the letters and digits of s: the content that rendering
-// must keep, whatever Markdown syntax it consumes.
-func alnum(s string) string {
+// letters returns the letters of s: the content that rendering must keep,
+// whatever Markdown syntax it consumes (digits may go: an ordered list's
+// numbers are renumbered).
+func letters(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if unicode.IsLetter(r) {
 			return r
 		}
 		return -1
@@ -28,21 +30,21 @@ func alnum(s string) string {
 
 // contentOf returns a document's visible text with each link's address
 // after its label, which is where the Markdown had it.
-func contentOf(d document) string {
+func contentOf(d markdown.Rich) string {
 	var b strings.Builder
-	var anchor *element
+	var anchor *markdown.Format
 	var label strings.Builder
 	endAnchor := func() {
-		if anchor != nil && label.String() != anchor.attr {
-			b.WriteString(anchor.attr)
+		if anchor != nil && label.String() != anchor.Attr {
+			b.WriteString(anchor.Attr)
 		}
 		anchor = nil
 		label.Reset()
 	}
 	for _, s := range d {
-		var a *element
-		for _, e := range s.path {
-			if e.tag == "a" {
+		var a *markdown.Format
+		for _, e := range s.Format {
+			if e.Tag == "a" {
 				a = e
 			}
 		}
@@ -50,9 +52,9 @@ func contentOf(d document) string {
 			endAnchor()
 			anchor = a
 		}
-		b.WriteString(s.text)
+		b.WriteString(s.Text)
 		if a != nil {
-			label.WriteString(s.text)
+			label.WriteString(s.Text)
 		}
 	}
 	endAnchor()
@@ -72,15 +74,15 @@ func FuzzRenderSplit(f *testing.F) {
 		lim := int(limit)%maxMessageLen + 2
 		d := render(md)
 		content := contentOf(d)
-		if !strings.Contains(md, "```") && !strings.Contains(md, "~~~") {
-			if got, want := alnum(content), alnum(strings.ToValidUTF8(md, "\uFFFD")); got != want {
+		// Fences, character references and link syntax (definitions,
+		// titles) may drop letters by design; elsewhere none are lost.
+		if !strings.ContainsAny(md, "`~&[") {
+			if got, want := letters(content), letters(strings.ToValidUTF8(md, "\uFFFD")); got != want {
 				t.Fatalf("render lost text: got %q, want %q", got, want)
 			}
 		}
 		var visible strings.Builder
-		for _, s := range d {
-			visible.WriteString(s.text)
-		}
+		visible.WriteString(d.Text())
 		chunks := split(d, lim)
 		var joined strings.Builder
 		for i, c := range chunks {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/markdown"
 )
 
 // maxTyping bounds one typing indicator, in case a caller's ctx never ends.
@@ -115,7 +116,7 @@ func (w *writer) Update(ctx context.Context, textSoFar string) error {
 	if !w.a.pace.try(w.t.chat, w.interval) || !w.a.global.tryTake() {
 		return nil
 	}
-	if err := w.show(ctx, split(render(textSoFar), maxMessageLen), false); err != nil {
+	if err := w.show(ctx, split(markdown.Parse(textSoFar).Telegram(), maxMessageLen), false); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
@@ -127,7 +128,7 @@ func (w *writer) Update(ctx context.Context, textSoFar string) error {
 // Finish sends the complete reply, waiting for the chat's pace and
 // retrying 429 and transient failures, and returns once Telegram has it.
 func (w *writer) Finish(ctx context.Context, reply core.Reply) error {
-	chunks := split(render(reply.Text), maxMessageLen)
+	chunks := split(markdown.Parse(reply.Text).Telegram(), maxMessageLen)
 	if len(chunks) == 0 {
 		w.log.Warn("empty reply not sent")
 		return nil

@@ -3,6 +3,8 @@ package telegram
 import (
 	"strings"
 	"unicode/utf16"
+
+	"imbot/markdown"
 )
 
 // maxMessageLen is Telegram's limit on the text of one message, in UTF-16
@@ -16,21 +18,17 @@ type chunk struct {
 	Plain string
 }
 
-// split cuts d into messages of at most limit UTF-16 units of visible text.
+// split cuts r into messages of at most limit UTF-16 units of visible text.
 // It cuts at a paragraph break, else a line break, else a space, preferring
 // a cut in the second half of the window, and cuts a word only when a
 // window holds no space at all. The whitespace at a cut is dropped; so are
 // chunks of whitespace only, which Telegram refuses. Elements open at a cut
 // are closed at the end of one message and opened again in the next.
-func split(d document, limit int) []chunk {
-	var visible strings.Builder
-	for _, s := range d {
-		visible.WriteString(s.text)
-	}
-	text := visible.String()
+func split(r markdown.Rich, limit int) []chunk {
 	var out []chunk
-	for _, r := range cutPoints(text, limit) {
-		c := build(d, r[0], r[1])
+	for _, cut := range cutPoints(r.Text(), limit) {
+		part := r.Slice(cut[0], cut[1])
+		c := chunk{HTML: part.HTML(), Plain: part.Text()}
 		if strings.TrimSpace(c.Plain) != "" {
 			out = append(out, c)
 		}
@@ -85,81 +83,4 @@ func breakPoint(w string) (cut, next int) {
 		}
 	}
 	return len(w), len(w)
-}
-
-// build renders the visible text between byte offsets start and end of d
-// as balanced HTML.
-func build(d document, start, end int) chunk {
-	var html, plain strings.Builder
-	var open []*element
-	pos := 0
-	for _, s := range d {
-		lo, hi := max(start, pos), min(end, pos+len(s.text))
-		pos += len(s.text)
-		if lo >= hi {
-			continue
-		}
-		part := s.text[lo-(pos-len(s.text)) : hi-(pos-len(s.text))]
-		open = transition(&html, open, s.path)
-		writeEscaped(&html, part)
-		plain.WriteString(part)
-	}
-	transition(&html, open, nil)
-	return chunk{HTML: html.String(), Plain: plain.String()}
-}
-
-// transition closes the elements of open that are not in path and opens
-// those of path that are not open, returning the new open stack.
-func transition(b *strings.Builder, open, path []*element) []*element {
-	common := 0
-	for common < len(open) && common < len(path) && open[common] == path[common] {
-		common++
-	}
-	for i := len(open) - 1; i >= common; i-- {
-		b.WriteString("</" + open[i].tag + ">")
-	}
-	for _, e := range path[common:] {
-		writeOpenTag(b, e)
-	}
-	return append(open[:common:common], path[common:]...)
-}
-
-func writeOpenTag(b *strings.Builder, e *element) {
-	switch {
-	case e.tag == "a":
-		b.WriteString(`<a href="`)
-		writeEscaped(b, e.attr)
-		b.WriteString(`">`)
-	case e.tag == "code" && e.attr != "":
-		b.WriteString(`<code class="language-`)
-		writeEscaped(b, e.attr)
-		b.WriteString(`">`)
-	default:
-		b.WriteString("<" + e.tag + ">")
-	}
-}
-
-// writeEscaped writes s with the characters Telegram's HTML parser
-// reserves replaced by entities.
-func writeEscaped(b *strings.Builder, s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case '<':
-			rep = "&lt;"
-		case '>':
-			rep = "&gt;"
-		case '&':
-			rep = "&amp;"
-		case '"':
-			rep = "&quot;"
-		default:
-			continue
-		}
-		b.WriteString(s[last:i])
-		b.WriteString(rep)
-		last = i + 1
-	}
-	b.WriteString(s[last:])
 }

@@ -53,7 +53,7 @@ const requestReadTimeout = 30 * time.Second
 // the store has no cached vectors (bounded by its index_timeout). On error
 // nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
-	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(), readTimeout: requestReadTimeout}
+	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(metric.WithBuildInfo(version)), readTimeout: requestReadTimeout}
 	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err

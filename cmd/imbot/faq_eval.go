@@ -69,14 +69,14 @@ func runFAQEval(args []string, stdout, stderr io.Writer) error {
 // tuneOn chooses the answer threshold on val and prints what it saw there.
 func tuneOn(ctx context.Context, ix *faq.Index, val []faq.Sample, target float64, w io.Writer) (float64, error) {
 	outs := faq.Run(ctx, ix, val)
-	th, err := faq.Tune(outs, target)
+	tu, err := faq.Tune(outs, target)
 	if err != nil {
 		return 0, fmt.Errorf("faq eval: tune: %w", err)
 	}
-	m := faq.Measure(outs, th)
-	fmt.Fprintf(w, "validation: threshold=%.4f coverage=%.4f precision=%.4f oos_accept=%.4f n=%d\n",
-		th, m.Coverage, m.Precision, m.OOSAccept, m.N)
-	return th, nil
+	m := faq.Measure(outs, tu.Threshold)
+	fmt.Fprintf(w, "validation: threshold=%.4f coverage=%.4f precision=%.4f oos_accept=%.4f n=%d bound=%q\n",
+		tu.Threshold, m.Coverage, m.Precision, m.OOSAccept, m.N, tu.Bound)
+	return tu.Threshold, nil
 }
 
 // sweepPoints returns the answer thresholds of the sweep table with used

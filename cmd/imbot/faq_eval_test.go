@@ -48,6 +48,11 @@ func TestFAQEval(t *testing.T) {
 		`{"q":"tell me a joke","want":""}`,
 		`{"q":"今天天气怎么样","want":""}`,
 	}, "\n"))
+	inScope := writeFile(t, dir, "val.jsonl", strings.Join([]string{
+		`{"q":"how do I connect telegram","want":"connect-telegram"}`,
+		`{"q":"怎么接入飞书","want":"connect-feishu"}`,
+		`{"q":"where is the data stored","want":"data-location"}`,
+	}, "\n"))
 	kbPath := writeBuiltinKB(t, dir)
 	cfg := writeFile(t, dir, "config.toml", "[router]\nanswer_threshold = 0.5\nbusiness_threshold = 0.2\n")
 	tests := []struct {
@@ -61,6 +66,7 @@ func TestFAQEval(t *testing.T) {
 		{name: "config", args: []string{"-set", set, "-config", cfg}, threshold: "0.5000"},
 		{name: "flag beats config", args: []string{"-set", set, "-config", cfg, "-answer-threshold", "0.7"}, threshold: "0.7000"},
 		{name: "tuned", args: []string{"-kb", kbPath, "-set", set, "-tune", set, "-target-precision", "0.5"}},
+		{name: "tuned without out-of-scope lines", args: []string{"-kb", kbPath, "-set", set, "-tune", inScope, "-target-precision", "0.5"}},
 		{name: "no set", args: nil, err: "want -set or -clinc"},
 		{name: "clinc with kb", args: []string{"-clinc", "x.json", "-kb", kbPath}, err: "-clinc replaces"},
 		{name: "bad threshold", args: []string{"-set", set, "-answer-threshold", "2"}, err: "answer_threshold"},
@@ -86,6 +92,9 @@ func TestFAQEval(t *testing.T) {
 			}
 			if tc.threshold != "" && !strings.HasSuffix(last, "threshold="+tc.threshold) {
 				t.Fatalf("last line %q, want threshold=%s", last, tc.threshold)
+			}
+			if strings.HasPrefix(tc.name, "tuned") && !strings.Contains(out.String(), " bound=") {
+				t.Fatalf("tuning does not say which constraint bound it:\n%s", out.String())
 			}
 			if !strings.Contains(out.String(), "threshold  coverage  precision") {
 				t.Fatalf("no sweep table in\n%s", out.String())

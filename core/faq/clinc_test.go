@@ -51,14 +51,31 @@ func TestCLINC150(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		th, err := Tune(Run(ctx, ix, Samples(c.Val, c.OOSVal)), 0.97)
+		tu, err := Tune(Run(ctx, ix, Samples(c.Val, c.OOSVal)), 0.97)
 		if err != nil {
 			t.Fatal(err)
 		}
+		th := tu.Threshold
 		m := Measure(Run(ctx, ix, test), th)
 		t.Logf("threshold %.4f: top1 %.4f coverage %.4f precision %.4f oos_accept %.4f", th, m.Top1, m.Coverage, m.Precision, m.OOSAccept)
 		if m.Precision < 0.97 || m.OOSAccept > 0.02 || m.Coverage < 0.55 {
 			t.Errorf("want precision ≥ 0.97, oos_accept ≤ 0.02, coverage ≥ 0.55")
+		}
+	})
+
+	t.Run("tuned on validation without out-of-scope lines", func(t *testing.T) {
+		ix, err := Build(ctx, c.KB(0), DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tu, err := Tune(Run(ctx, ix, Samples(c.Val, nil)), 0.97)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := Measure(Run(ctx, ix, Samples(c.Test, nil)), tu.Threshold)
+		t.Logf("threshold %.4f (%v): coverage %.4f precision %.4f", tu.Threshold, tu.Bound, m.Coverage, m.Precision)
+		if tu.Bound != BoundPrecision || m.Precision < 0.97 || m.Coverage < 0.55 {
+			t.Errorf("want the precision target to bind, precision ≥ 0.97, coverage ≥ 0.55")
 		}
 	})
 

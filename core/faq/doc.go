@@ -1,9 +1,10 @@
 // Package faq owns the FAQ tier of the model router: the knowledge base file
-// format (TOML [[entry]] tables of an answer and example questions, Chinese
-// and English), its validation and atomic appends, a lexical index with
-// optional embedding fusion, the calibrated confidence that decides between
-// answering directly, the business chain and the general chain, and the
-// evaluation used to measure and tune it (imbot faq eval).
+// format (TOML [[entry]] tables of an answer, optionally one per language,
+// and example questions, Chinese and English), its validation and atomic
+// appends, a lexical index with optional embedding fusion, the calibrated
+// confidence that decides between answering directly, the business chain and
+// the general chain, and the evaluation used to measure and tune it (imbot
+// faq eval).
 //
 // Search scores a query against every example question (Latin words and
 // character 4-grams, CJK characters and bigrams, TF-IDF cosines), blends per

@@ -63,10 +63,13 @@ type Outcome struct {
 	Sample
 	Got        string // id of the best match, "" when none
 	Confidence float64
+	Short      bool // the query is too short to be answered (see Result.Short)
 }
 
 // Decide returns the tier the outcome gets under t, as Result.Decide does.
-func (o Outcome) Decide(t Thresholds) core.Tier { return decide(o.Got != "", o.Confidence, t) }
+func (o Outcome) Decide(t Thresholds) core.Tier {
+	return decide(o.Got != "", o.Short, o.Confidence, t)
+}
 
 // Run searches every sample in ix, on all CPUs, and returns the outcomes in
 // the order of set.
@@ -74,7 +77,7 @@ func Run(ctx context.Context, ix *Index, set []Sample) []Outcome {
 	out := make([]Outcome, len(set))
 	ix.parallel(len(set), func(_ *scratch, i int) {
 		r := ix.Search(ctx, set[i].Q)
-		out[i] = Outcome{Sample: set[i], Confidence: r.Confidence}
+		out[i] = Outcome{Sample: set[i], Confidence: r.Confidence, Short: r.Short}
 		if m, ok := r.Best(); ok {
 			out[i].Got = m.ID
 		}
@@ -142,13 +145,49 @@ func ratio(a, b int, empty float64) float64 {
 // ErrNoThreshold is returned by Tune when no threshold meets the target.
 var ErrNoThreshold = errors.New("faq: no threshold reaches the target precision")
 
+// Bound names the constraint that stopped Tune from choosing a lower
+// threshold.
+type Bound uint8
+
+const (
+	// BoundNone: every threshold met the constraints; the lowest was taken.
+	BoundNone Bound = iota
+	// BoundPrecision: just below the choice, the precision bound fell short
+	// of the target.
+	BoundPrecision
+	// BoundOOS: just below the choice, too many out-of-scope queries were
+	// answered.
+	BoundOOS
+)
+
+// String returns the name used in reports.
+func (b Bound) String() string {
+	switch b {
+	case BoundPrecision:
+		return "precision target"
+	case BoundOOS:
+		return "out-of-scope bound"
+	}
+	return "none"
+}
+
+// Tuning is the threshold Tune chose and why it is not lower.
+type Tuning struct {
+	// Threshold is the chosen answer threshold.
+	Threshold float64
+	// Bound is the constraint that failed just below Threshold.
+	Bound Bound
+}
+
 // Tune chooses the answer threshold on a validation set: the lowest
 // confidence at which the precision is at least target with 95% confidence
-// (the one-sided Wilson lower bound; out-of-scope answers count as wrong) and
-// no more than a (1−target) share of the out-of-scope samples is answered.
-// Using the bound rather than the observed precision keeps the threshold from
-// resting on a lucky handful of answers.
-func Tune(outs []Outcome, target float64) (float64, error) {
+// (the one-sided Wilson lower bound; out-of-scope answers count as wrong) and,
+// when the set has out-of-scope samples, no more than a (1−target) share of
+// them is answered (estimated as (answered+1)/(out-of-scope+2), so a handful
+// of them cannot look safe by luck). A set without out-of-scope samples is
+// tuned on precision alone. Using the bound rather than the observed
+// precision keeps the threshold from resting on a lucky handful of answers.
+func Tune(outs []Outcome, target float64) (Tuning, error) {
 	sorted := slices.Clone(outs)
 	slices.SortFunc(sorted, func(a, b Outcome) int { return -cmpFloat(a.Confidence, b.Confidence) })
 	oos := 0
@@ -157,32 +196,55 @@ func Tune(outs []Outcome, target float64) (float64, error) {
 			oos++
 		}
 	}
-	best, found := 1.0, false
-	right, wrong, oosAns := 0, 0, 0
+	best, found := Tuning{Threshold: 1}, false
+	var c tally
 	for i, o := range sorted {
-		if o.Got != "" {
-			switch {
-			case o.Want == "":
-				oosAns++
-				wrong++
-			case o.Got == o.Want:
-				right++
-			default:
-				wrong++
-			}
-		}
+		c.add(o)
 		if i+1 < len(sorted) && sorted[i+1].Confidence == o.Confidence {
 			continue
 		}
-		if right+wrong > 0 && wilsonLower(right, right+wrong) >= target &&
-			float64(oosAns+1)/float64(oos+2) <= 1-target {
-			best, found = o.Confidence, true
+		switch b := c.fails(target, oos); {
+		case b == BoundNone:
+			best, found = Tuning{Threshold: o.Confidence}, true
+		case found && best.Bound == BoundNone:
+			best.Bound = b
 		}
 	}
 	if !found {
-		return 0, ErrNoThreshold
+		return Tuning{}, ErrNoThreshold
 	}
 	return best, nil
+}
+
+// tally counts the answers above a threshold during Tune.
+type tally struct{ right, wrong, oos int }
+
+// add counts o as answered (when the index matched anything).
+func (c *tally) add(o Outcome) {
+	switch {
+	case o.Got == "" || o.Short:
+	case o.Want == "":
+		c.oos++
+		c.wrong++
+	case o.Got == o.Want:
+		c.right++
+	default:
+		c.wrong++
+	}
+}
+
+// fails returns the constraint the counts break, precision first, or
+// BoundNone when they meet both; the out-of-scope bound applies only when
+// the set has out-of-scope samples (oos > 0).
+func (c tally) fails(target float64, oos int) Bound {
+	n := c.right + c.wrong
+	switch {
+	case n == 0 || wilsonLower(c.right, n) < target:
+		return BoundPrecision
+	case oos > 0 && float64(c.oos+1)/float64(oos+2) > 1-target:
+		return BoundOOS
+	}
+	return BoundNone
 }
 
 // wilsonLower is the one-sided 95% Wilson score lower bound of k/n.

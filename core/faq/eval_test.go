@@ -3,6 +3,7 @@ package faq
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,15 +79,16 @@ func outcomes(rows ...Outcome) []Outcome { return rows }
 
 func TestMeasure(t *testing.T) {
 	outs := outcomes(
-		Outcome{Sample{"a", "x"}, "x", 0.99},
-		Outcome{Sample{"b", "x"}, "y", 0.95}, // wrong
-		Outcome{Sample{"c", "y"}, "y", 0.5},  // below
-		Outcome{Sample{"d", ""}, "x", 0.97},  // out of scope, answered
-		Outcome{Sample{"e", ""}, "", 0},      // out of scope, no match
+		Outcome{Sample{"a", "x"}, "x", 0.99, false},
+		Outcome{Sample{"b", "x"}, "y", 0.95, false}, // wrong
+		Outcome{Sample{"c", "y"}, "y", 0.5, false},  // below
+		Outcome{Sample{"d", ""}, "x", 0.97, false},  // out of scope, answered
+		Outcome{Sample{"e", ""}, "", 0, false},      // out of scope, no match
+		Outcome{Sample{"f", "x"}, "x", 0.99, true},  // too short to answer
 	)
 	m := Measure(outs, 0.9)
-	want := Metrics{Threshold: 0.9, N: 5, InScope: 3, Answered: 3, Right: 1, OOSAnswer: 1,
-		Top1: 2.0 / 3, Coverage: 2.0 / 3, Precision: 1.0 / 3, OOSAccept: 0.5}
+	want := Metrics{Threshold: 0.9, N: 6, InScope: 4, Answered: 3, Right: 1, OOSAnswer: 1,
+		Top1: 3.0 / 4, Coverage: 2.0 / 4, Precision: 1.0 / 3, OOSAccept: 0.5}
 	if m != want {
 		t.Fatalf("Measure = %+v\nwant      %+v", m, want)
 	}
@@ -100,26 +102,67 @@ func TestTune(t *testing.T) {
 	// 200 right answers with high confidence, 10 wrong ones in the middle,
 	// 100 out-of-scope queries of which 2 score high.
 	for i := range 200 {
-		outs = append(outs, Outcome{Sample{"q", "a"}, "a", 0.7 + 0.3*float64(i)/200})
+		outs = append(outs, Outcome{Sample: Sample{"q", "a"}, Got: "a", Confidence: 0.7 + 0.3*float64(i)/200})
 	}
 	for i := range 10 {
-		outs = append(outs, Outcome{Sample{"q", "a"}, "b", 0.6 + 0.01*float64(i)})
+		outs = append(outs, Outcome{Sample: Sample{"q", "a"}, Got: "b", Confidence: 0.6 + 0.01*float64(i)})
 	}
 	for i := range 100 {
 		c := 0.5 * float64(i) / 100
 		if i < 2 {
 			c = 0.95
 		}
-		outs = append(outs, Outcome{Sample{"q", ""}, "a", c})
+		outs = append(outs, Outcome{Sample: Sample{"q", ""}, Got: "a", Confidence: c})
 	}
-	th, err := Tune(outs, 0.97)
+	tu, err := Tune(outs, 0.97)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(th-0.7) > 1e-9 {
-		t.Fatalf("threshold %v, want 0.7 (the lowest right answer above every wrong one)", th)
+	if math.Abs(tu.Threshold-0.7) > 1e-9 || tu.Bound != BoundPrecision {
+		t.Fatalf("Tune = %+v, want 0.7 (the lowest right answer above every wrong one), bound by precision", tu)
 	}
 	if _, err := Tune(outs[200:], 0.97); !errors.Is(err, ErrNoThreshold) {
 		t.Fatalf("only wrong answers: err = %v", err)
+	}
+}
+
+// TestTuneBounds checks the constraint reported and that a set without
+// out-of-scope samples is tuned on precision alone.
+func TestTuneBounds(t *testing.T) {
+	right := func(c float64) Outcome { return Outcome{Sample: Sample{"q", "a"}, Got: "a", Confidence: c} }
+	oos := func(c float64) Outcome { return Outcome{Sample: Sample{"q", ""}, Got: "a", Confidence: c} }
+	var allRight []Outcome
+	for i := range 1000 {
+		allRight = append(allRight, right(0.5+0.5*float64(i)/1000))
+	}
+	inScope := slices.Clone(allRight)
+	for range 40 {
+		inScope = append(inScope, Outcome{Sample: Sample{"q", "a"}, Got: "b", Confidence: 0.4})
+	}
+	oosHigh := slices.Clone(allRight)
+	for i := range 40 {
+		oosHigh = append(oosHigh, oos(0.1+0.01*float64(i)))
+	}
+	oosHigh = append(oosHigh, oos(0.8), oos(0.9))
+	tests := []struct {
+		name  string
+		outs  []Outcome
+		th    float64
+		bound Bound
+	}{
+		{"no out-of-scope, every answer right", allRight, 0.5, BoundNone},
+		{"no out-of-scope, 40 wrong answers at the bottom", inScope, 0.5, BoundPrecision},
+		{"two out-of-scope answers high up", oosHigh, 0.9 + 1e-9, BoundOOS},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tu, err := Tune(tc.outs, 0.97)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tu.Threshold < tc.th-1e-9 || tu.Threshold > tc.th+0.01 || tu.Bound != tc.bound {
+				t.Fatalf("Tune = %+v, want threshold ≈ %v bound %v", tu, tc.th, tc.bound)
+			}
+		})
 	}
 }

@@ -89,7 +89,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 }
 
 // documents lists the texts indexed for kb: each entry's questions, then its
-// answer. It returns the texts, their entries and the positions of questions.
+// answers. It returns the texts, their entries and the positions of questions.
 func documents(kb KB) (docs []string, docEntry, questions []int32) {
 	for e, en := range kb.Entries {
 		for _, q := range en.Questions {
@@ -97,8 +97,10 @@ func documents(kb KB) (docs []string, docEntry, questions []int32) {
 			docs = append(docs, q)
 			docEntry = append(docEntry, int32(e))
 		}
-		docs = append(docs, en.Answer)
-		docEntry = append(docEntry, int32(e))
+		for _, a := range en.answers() {
+			docs = append(docs, a)
+			docEntry = append(docEntry, int32(e))
+		}
 	}
 	return docs, docEntry, questions
 }
@@ -162,10 +164,11 @@ func (ix *Index) Search(ctx context.Context, query string) Result {
 	if qv != nil {
 		nl = ix.nullFuse
 	}
-	res := Result{Confidence: nl.confidence(stat), Embedded: qv != nil, Matches: make([]Match, len(s.top))}
+	res := Result{Confidence: nl.confidence(stat), Embedded: qv != nil, Short: contentUnits(query) < MinContent,
+		Matches: make([]Match, len(s.top))}
 	for i, r := range s.top {
 		e := ix.entries[r.entry]
-		res.Matches[i] = Match{ID: e.ID, Answer: e.Answer, Score: float64(r.score)}
+		res.Matches[i] = Match{ID: e.ID, Answer: e.AnswerFor(query), Score: float64(r.score)}
 	}
 	if ix.metered {
 		ix.searches.With(mode).Inc()
@@ -186,11 +189,17 @@ type Result struct {
 	Confidence float64
 	// Embedded is set when embedding similarity took part.
 	Embedded bool
+	// Short is set when the query has fewer than MinContent content units
+	// (Latin words and CJK characters): such a query ("data", "hi", "嗯")
+	// is never answered directly, whatever its confidence.
+	Short bool
 }
 
 // Match is one ranked entry.
 type Match struct {
-	ID     string
+	ID string
+	// Answer is the entry's answer in the language of the query (see
+	// Entry.AnswerFor).
 	Answer string
 	// Score is the entry's similarity to the query (comparable only within
 	// one Result).
@@ -217,5 +226,8 @@ func (r Result) Passages(n int) []string {
 
 // Decide returns the tier for r under t: TierAnswer when the confidence
 // reaches t.Answer, TierBusiness when it reaches t.Business, else
-// TierGeneral. A result without matches is always TierGeneral.
-func (r Result) Decide(t Thresholds) core.Tier { return decide(len(r.Matches) > 0, r.Confidence, t) }
+// TierGeneral. A result without matches is always TierGeneral, and a short
+// one is never TierAnswer.
+func (r Result) Decide(t Thresholds) core.Tier {
+	return decide(len(r.Matches) > 0, r.Short, r.Confidence, t)
+}

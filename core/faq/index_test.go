@@ -87,6 +87,8 @@ func TestSearchTiers(t *testing.T) {
 		{"what is the capital of France", core.TierGeneral},
 		{"", core.TierGeneral},
 		{"!!!", core.TierGeneral},
+		{"refund", core.TierBusiness}, // one word: never answered directly
+		{"退", core.TierBusiness},
 	}
 	for _, tc := range tests {
 		t.Run(tc.q, func(t *testing.T) {
@@ -111,9 +113,10 @@ func TestDecide(t *testing.T) {
 		{Result{Matches: m, Confidence: 0.5}, core.TierBusiness},
 		{Result{Matches: m, Confidence: 0.49}, core.TierGeneral},
 		{Result{Confidence: 1}, core.TierGeneral},
+		{Result{Matches: m, Confidence: 0.95, Short: true}, core.TierBusiness},
 	}
 	for _, tc := range tests {
-		t.Run(fmt.Sprintf("%v", tc.r.Confidence), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v/%v", tc.r.Confidence, tc.r.Short), func(t *testing.T) {
 			if got := tc.r.Decide(th); got != tc.want {
 				t.Fatalf("Decide = %v, want %v", got, tc.want)
 			}

@@ -31,8 +31,13 @@ type Entry struct {
 	// letters, digits, '-', '_' and '.'.
 	ID string `toml:"id"`
 	// Answer is sent as the reply when the entry is chosen, and given to the
-	// business chain as a knowledge passage.
-	Answer string `toml:"answer"`
+	// business chain as a knowledge passage, unless the entry has an answer
+	// in the language of the question (see AnswerFor).
+	Answer string `toml:"answer,omitempty"`
+	// AnswerZH is the answer to questions written mostly in Chinese.
+	AnswerZH string `toml:"answer_zh,omitempty"`
+	// AnswerEN is the answer to questions written mostly in Latin letters.
+	AnswerEN string `toml:"answer_en,omitempty"`
 	// Questions are example phrasings of what the entry answers.
 	Questions []string `toml:"questions"`
 }
@@ -112,19 +117,52 @@ func (kb KB) Validate() error {
 	return fmt.Errorf("faq: invalid knowledge base: %w", errors.Join(errs...))
 }
 
+// AnswerFor returns the answer in the language of query: AnswerZH when it
+// has more Han characters than Latin letters, AnswerEN when it has more Latin
+// letters, each falling back to Answer and then to the other language.
+func (e Entry) AnswerFor(query string) string {
+	first, second := e.AnswerZH, e.AnswerEN
+	switch han, latin := scriptCounts(query); {
+	case latin > han:
+		first, second = e.AnswerEN, e.AnswerZH
+	case han == latin:
+		first = ""
+	}
+	for _, a := range []string{first, e.Answer, second} {
+		if a != "" {
+			return a
+		}
+	}
+	return ""
+}
+
+// answers returns the entry's non-empty answers: Answer, AnswerZH, AnswerEN.
+func (e Entry) answers() []string {
+	var out []string
+	for _, a := range []string{e.Answer, e.AnswerZH, e.AnswerEN} {
+		if strings.TrimSpace(a) != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // problems lists what is wrong with one entry on its own.
 func (e Entry) problems() []string {
 	var ps []string
 	if p := checkID(e.ID); p != "" {
 		ps = append(ps, p)
 	}
-	switch {
-	case strings.TrimSpace(e.Answer) == "":
+	if len(e.answers()) == 0 {
 		ps = append(ps, "empty answer")
-	case len(e.Answer) > MaxAnswerBytes:
-		ps = append(ps, fmt.Sprintf("answer is longer than %d bytes", MaxAnswerBytes))
-	case !utf8.ValidString(e.Answer):
-		ps = append(ps, "answer is not valid UTF-8")
+	}
+	for _, a := range []struct{ key, text string }{{"answer", e.Answer}, {"answer_zh", e.AnswerZH}, {"answer_en", e.AnswerEN}} {
+		switch {
+		case len(a.text) > MaxAnswerBytes:
+			ps = append(ps, fmt.Sprintf("%s is longer than %d bytes", a.key, MaxAnswerBytes))
+		case !utf8.ValidString(a.text):
+			ps = append(ps, fmt.Sprintf("%s is not valid UTF-8", a.key))
+		}
 	}
 	if len(e.Questions) == 0 {
 		ps = append(ps, "no questions")

@@ -87,6 +87,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[[entry]]\nid = 1\n"))
 	f.Add([]byte("entry = 3"))
 	f.Add([]byte{0xff, '[', '['})
+	f.Add([]byte("[[entry]]\nid = \"a\"\nanswer_zh = \"答\"\nanswer_en = \"b\"\nquestions = [\"c\"]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		kb, err := Parse(data)
 		if err != nil {
@@ -146,5 +147,44 @@ func TestAppendEntryCreatesFile(t *testing.T) {
 	kb, err := Load(path)
 	if err != nil || len(kb.Entries) != 1 {
 		t.Fatalf("kb %+v, err %v", kb, err)
+	}
+}
+
+func TestAnswerFor(t *testing.T) {
+	both := Entry{Answer: "both", AnswerZH: "中文", AnswerEN: "English"}
+	onlyZH := Entry{AnswerZH: "中文"}
+	plain := Entry{Answer: "plain"}
+	tests := []struct {
+		e    Entry
+		q    string
+		want string
+	}{
+		{both, "怎么配置模型", "中文"},
+		{both, "How do I set a model?", "English"},
+		{both, "配置 OpenAI key", "English"}, // more Latin letters than Han characters
+		{both, "123", "both"},
+		{onlyZH, "How do I set a model?", "中文"},
+		{plain, "怎么配置模型", "plain"},
+	}
+	for _, tc := range tests {
+		if got := tc.e.AnswerFor(tc.q); got != tc.want {
+			t.Errorf("AnswerFor(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestParseAnswersPerLanguage(t *testing.T) {
+	kb, err := Parse([]byte("[[entry]]\nid = \"a\"\nanswer_zh = \"中文\"\nanswer_en = \"English\"\nquestions = [\"q\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := kb.Entries[0]; e.AnswerZH != "中文" || e.AnswerEN != "English" || e.Answer != "" {
+		t.Fatalf("entry %+v", e)
+	}
+	if _, err := Parse([]byte("[[entry]]\nid = \"a\"\nanswer_fr = \"x\"\nquestions = [\"q\"]\n")); err == nil {
+		t.Fatal("unknown key answer_fr accepted")
+	}
+	if _, err := Parse([]byte("[[entry]]\nid = \"a\"\nquestions = [\"q\"]\n")); err == nil {
+		t.Fatal("entry without any answer accepted")
 	}
 }

@@ -68,7 +68,11 @@ func (dt *docTerms) reset(fs []feature) {
 		}
 		dt.hash = append(dt.hash, fs[i].hash)
 		dt.fam = append(dt.fam, fs[i].fam)
-		dt.w = append(dt.w, 1+float32(math.Log(float64(j-i))))
+		w := 1 + float32(math.Log(float64(j-i)))
+		if fs[i].stop {
+			w *= stopWeight
+		}
+		dt.w = append(dt.w, w)
 		i = j
 	}
 }
@@ -218,5 +222,3 @@ func (lx *lexicon) similarities(s *scratch, query string) {
 		}
 	}
 }
-
-var expNLo, expNHi, expCap = 4, 4, 1.0

@@ -21,6 +21,7 @@ const (
 type feature struct {
 	hash uint64
 	fam  uint8
+	stop bool // from a function word (see stopWeight)
 }
 
 // runeClass says how the tokenizer treats a (folded) rune.
@@ -134,11 +135,11 @@ const charGram = 4
 
 // latin emits a Latin word and its boundary-marked character 4-grams.
 func (t *tokenizer) latin() {
-	t.emit(famWord, 1, t.run)
+	t.emit(famWord, 1, t.run, false)
 	w := append(append(append(t.word[:0], markStart), t.run...), markEnd)
 	t.word = w
 	for i := 0; i+charGram <= len(w); i++ {
-		t.emit(famChar, charGram, w[i:i+charGram])
+		t.emit(famChar, charGram, w[i:i+charGram], false)
 	}
 }
 
@@ -146,20 +147,22 @@ func (t *tokenizer) latin() {
 // bigram also counts as a word, and so does a lone character.
 func (t *tokenizer) cjk() {
 	if len(t.run) == 1 {
-		t.emit(famWord, 1, t.run)
+		t.emit(famWord, 1, t.run, cjkStop(t.run[0]))
 	}
-	for i := range t.run {
-		t.emit(famChar, 1, t.run[i:i+1])
+	for i, r := range t.run {
+		stop := cjkStop(r)
+		t.emit(famChar, 1, t.run[i:i+1], stop)
 		if i+1 < len(t.run) {
-			t.emit(famChar, 2, t.run[i:i+2])
-			t.emit(famWord, 2, t.run[i:i+2])
+			stop2 := stop || cjkStop(t.run[i+1])
+			t.emit(famChar, 2, t.run[i:i+2], stop2)
+			t.emit(famWord, 2, t.run[i:i+2], stop2)
 		}
 	}
 }
 
 // emit appends the feature of runes rs in family fam; seed separates n-gram
 // lengths so that different kinds of term never share a hash by construction.
-func (t *tokenizer) emit(fam uint8, seed uint64, rs []rune) {
+func (t *tokenizer) emit(fam uint8, seed uint64, rs []rune, stop bool) {
 	const (
 		offset = 14695981039346656037
 		prime  = 1099511628211
@@ -170,5 +173,47 @@ func (t *tokenizer) emit(fam uint8, seed uint64, rs []rune) {
 		h ^= uint64(r)
 		h *= prime
 	}
-	t.feats = append(t.feats, feature{hash: h, fam: fam})
+	t.feats = append(t.feats, feature{hash: h, fam: fam, stop: stop})
+}
+
+// MinContent is the fewest content units (Latin words and CJK characters) a
+// query needs to be answered directly from the knowledge base.
+const MinContent = 2
+
+// contentUnits counts the Latin words and CJK characters of s, up to
+// MinContent (which is all a caller needs to know).
+func contentUnits(s string) int {
+	n, inWord := 0, false
+	for _, r := range s {
+		c := classify(fold(r))
+		switch {
+		case c == classCJK:
+			n++
+			inWord = false
+		case c == classLetter:
+			if !inWord {
+				n++
+			}
+			inWord = true
+		case c != classJoin:
+			inWord = false
+		}
+		if n >= MinContent {
+			break
+		}
+	}
+	return n
+}
+
+// scriptCounts counts the Han characters and the Latin letters of s.
+func scriptCounts(s string) (han, latin int) {
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		}
+	}
+	return han, latin
 }

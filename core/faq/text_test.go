@@ -84,3 +84,46 @@ func FuzzFeatures(f *testing.F) {
 		}
 	})
 }
+
+func TestContentUnits(t *testing.T) {
+	tests := []struct {
+		q    string
+		want int
+	}{
+		{"data", 1},
+		{"#long", 1},
+		{"hi!", 1},
+		{"嗯", 1},
+		{"嗯。。。", 1},
+		{"what's up", 2},
+		{"退款", 2},
+		{"api 密钥", 2},
+		{"", 0},
+		{"?!", 0},
+	}
+	for _, tc := range tests {
+		if got := contentUnits(tc.q); got != tc.want {
+			t.Errorf("contentUnits(%q) = %d, want %d", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestCJKFunctionCharactersAreDamped(t *testing.T) {
+	var tk tokenizer
+	stops := 0
+	for _, f := range tk.features("怎么退款") {
+		if f.stop {
+			stops++
+		}
+	}
+	// 怎, 么 and the bigrams 怎么 and 么退 (each as character and word
+	// feature) are damped; 退, 款 and 退款 are not.
+	if stops != 6 {
+		t.Fatalf("%d damped features, want 6", stops)
+	}
+	for _, f := range tk.features("how do I get a refund") {
+		if f.stop {
+			t.Fatal("Latin words are not damped")
+		}
+	}
+}

@@ -12,12 +12,12 @@ type Thresholds struct {
 }
 
 // decide is the tier of a search that found matches (or not) with the given
-// confidence.
-func decide(matched bool, confidence float64, t Thresholds) core.Tier {
+// confidence; a short query is never answered directly.
+func decide(matched, short bool, confidence float64, t Thresholds) core.Tier {
 	switch {
 	case !matched:
 		return core.TierGeneral
-	case confidence >= t.Answer:
+	case confidence >= t.Answer && !short:
 		return core.TierAnswer
 	case confidence >= t.Business:
 		return core.TierBusiness

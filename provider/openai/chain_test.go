@@ -297,13 +297,13 @@ func TestChainMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		`imbot_provider_calls_total{provider="a",outcome="server_error"} 1`,
-		`imbot_provider_calls_total{provider="a",outcome="client_error"} 1`,
-		`imbot_provider_calls_total{provider="b",outcome="ok"} 1`,
+		`imbot_provider_calls_total{outcome="server_error",provider="a"} 1`,
+		`imbot_provider_calls_total{outcome="client_error",provider="a"} 1`,
+		`imbot_provider_calls_total{outcome="ok",provider="b"} 1`,
 		`imbot_provider_retries_total{provider="a"} 1`,
 		`imbot_provider_failovers_total{chain="general",provider="a"} 1`,
-		`imbot_provider_tokens_total{provider="b",kind="prompt"} 7`,
-		`imbot_provider_tokens_total{provider="b",kind="completion"} 2`,
+		`imbot_provider_tokens_total{kind="prompt",provider="b"} 7`,
+		`imbot_provider_tokens_total{kind="completion",provider="b"} 2`,
 		`imbot_provider_breaker_state{provider="a"} 0`,
 		`imbot_provider_first_token_seconds_count{provider="b"} 1`,
 	} {
