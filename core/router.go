@@ -25,6 +25,9 @@ type RouterDeps struct {
 	// Unanswered records questions for the knowledge base's owner; nil
 	// records nothing.
 	Unanswered UnansweredLog
+	// Privacy masks personal data for third-party providers; nil sends
+	// every provider the raw conversation.
+	Privacy *Privacy
 	// Usage counts each user's daily tokens for the budgets; nil disables
 	// them.
 	Usage UsageMeter
@@ -47,6 +50,7 @@ type Router struct {
 	deps    RouterDeps
 	metrics routerMetrics
 	system  atomic.Pointer[string]
+	zone    *time.Location // where a budget day starts
 }
 
 var _ Answerer = (*Router)(nil)
@@ -68,7 +72,11 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics)}
+	zone, err := cfg.location()
+	if err != nil {
+		return nil, fmt.Errorf("core: router timezone: %w", err)
+	}
+	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics), zone: zone}
 	r.SetSystemPrompt(cfg.SystemPrompt)
 	return r, nil
 }
@@ -149,7 +157,7 @@ func (r *Router) lookup(ctx context.Context, question string) KnowledgeMatch {
 // stream runs the chain, forwarding the growing text to w.
 func (r *Router) stream(ctx context.Context, chain Streamer, msgs []ModelMessage, w ReplyWriter) (ModelResult, error) {
 	var text strings.Builder
-	return chain.Stream(ctx, ModelRequest{Messages: msgs}, func(chunk string) {
+	return chain.Stream(ctx, r.deps.Privacy.request(msgs), func(chunk string) {
 		text.WriteString(chunk)
 		if err := w.Update(ctx, text.String()); err != nil {
 			r.deps.Logger.Debug("reply update failed", "err", err)
@@ -237,7 +245,7 @@ func (r *Router) recordUnanswered(ctx context.Context, env Envelope, reason stri
 	}
 	r.metrics.unanswered(reason)
 	q := UnansweredQuestion{Question: env.Text, Conversation: env.Conversation(), Platform: env.Platform,
-		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates}
+		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates, User: env.UserID}
 	if err := r.deps.Unanswered.AddUnanswered(context.WithoutCancel(ctx), q); err != nil {
 		r.deps.Logger.Error("record unanswered question", "err", err)
 	}

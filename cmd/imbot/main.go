@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	// Zone data inside the binary, so [router] timezone works under a
+	// sandboxed unit or on a host without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
