@@ -82,7 +82,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
-		Privacy: &core.Privacy{Masker: masker, Restore: cfg.Safety.RestorePII},
+		Privacy:    &core.Privacy{Masker: masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
