@@ -33,6 +33,7 @@ type daemon struct {
 	metrics    *metric.Registry
 	store      *store.Store
 	clients    map[string]*openai.Client
+	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
@@ -68,6 +69,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	if d.masker, err = pii.New(cfg.Safety.PIIPatterns); err != nil {
+		return nil, err
+	}
 	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
@@ -75,14 +79,10 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	masker, err := pii.New(cfg.Safety.PIIPatterns)
-	if err != nil {
-		return nil, err
-	}
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
-		Privacy:    &core.Privacy{Masker: masker, Restore: cfg.Safety.RestorePII},
+		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -172,13 +172,29 @@ func providerTransport() *http.Transport {
 }
 
 // faqOptions are the knowledge base's options: logs, metrics and, when
-// [router.embeddings] names a provider, its embeddings cached in the store.
+// [router.embeddings] names a provider, its embeddings cached in the store
+// (of texts with personal data masked, when the provider is third-party).
 func (d *daemon) faqOptions() []faq.Option {
 	opts := []faq.Option{faq.WithLogger(d.log.With("component", "faq")), faq.WithMetrics(d.metrics)}
-	if p := d.cfg.Router.Embeddings.Provider; p != "" {
-		opts = append(opts, faq.WithEmbedder(d.clients[p], d.store))
+	p := d.cfg.Router.Embeddings.Provider
+	if p == "" {
+		return opts
 	}
-	return opts
+	var e faq.Embedder = d.clients[p]
+	if d.thirdParty(p) {
+		e = safety.MaskEmbeddings(e, d.masker)
+	}
+	return append(opts, faq.WithEmbedder(e, d.store))
+}
+
+// thirdParty reports whether the provider named name is third-party.
+func (d *daemon) thirdParty(name string) bool {
+	for _, p := range d.cfg.Providers {
+		if p.Name == name {
+			return p.ThirdParty
+		}
+	}
+	return false
 }
 
 // buildAdapters constructs the enabled adapters.
