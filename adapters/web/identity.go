@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 // Limits on what a web identity token may carry.
@@ -151,18 +152,26 @@ func (a *Adapter) identify(r *http.Request) (identity, *requestError) {
 		return identity{}, nil
 	}
 	token := presentedToken(r)
-	if token == "" {
-		return identity{}, &requestError{code: codeUnauthorized, message: "a valid token is required"}
-	}
 	if a.auth.allowToken(token) {
 		return identity{}, nil
 	}
-	if a.verifier == nil {
-		return identity{}, &requestError{code: codeUnauthorized, message: "a valid token is required"}
+	if token == "" || a.verifier == nil {
+		return identity{}, unauthorized(r, "")
 	}
 	id, err := a.verifier.verify(token)
 	if err != nil {
-		return identity{}, &requestError{code: codeUnauthorized, message: "a valid token is required: " + err.Error()}
+		return identity{}, unauthorized(r, err.Error())
 	}
 	return id, nil
+}
+
+// unauthorized is the 401 of a request without a valid token: the
+// catalogue's text in the client's language, and why a presented token was
+// refused (for the developer wiring identity tokens).
+func unauthorized(r *http.Request, why string) *requestError {
+	msg := peer{lang: langOf(r)}.text(catalog.WebTokenRequired)
+	if why != "" {
+		msg += " (" + why + ")"
+	}
+	return &requestError{code: codeUnauthorized, message: msg}
 }
