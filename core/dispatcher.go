@@ -52,6 +52,7 @@ type Dispatcher struct {
 	commands *commandSet
 	extra    []Command
 	texts    *catalog.Catalog
+	picker   *catalog.Picker
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
@@ -92,9 +93,17 @@ func WithCommands(cmds ...Command) DispatcherOption {
 }
 
 // WithCatalog sets the message catalogue of the texts the dispatcher writes
-// itself (so far the service problem reply); the default is the built-in one.
+// itself (the busy, rate limited and service problem replies); the default
+// is the built-in one.
 func WithCatalog(c *catalog.Catalog) DispatcherOption {
 	return func(d *Dispatcher) { d.texts = c }
+}
+
+// WithPicker sets the Picker of each user's language for the busy and rate
+// limited replies, so that it remembers users with the router's; the
+// default is a Picker of its own that falls back to English.
+func WithPicker(p *catalog.Picker) DispatcherOption {
+	return func(d *Dispatcher) { d.picker = p }
 }
 
 // NewDispatcher returns a dispatcher; it starts nothing until Run.
@@ -112,6 +121,9 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	for _, o := range opts {
 		o(d)
+	}
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.EN)
 	}
 	if d.texts == nil {
 		texts, err := catalog.New(catalog.Config{})
@@ -302,7 +314,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -323,16 +335,10 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 // serviceProblemText is the catalogue's service problem text in the
 // language of text, or in both languages when that cannot be told.
 func (d *Dispatcher) serviceProblemText(text string) string {
-	return d.textFor(text, catalog.ServiceProblem)
-}
-
-// textFor is the catalogue's text id in the language of text, or in both
-// languages when that cannot be told.
-func (d *Dispatcher) textFor(text string, id catalog.ID) string {
 	if lang, ok := catalog.Detect(text); ok {
-		return d.texts.Text(lang, id)
+		return d.texts.Text(lang, catalog.ServiceProblem)
 	}
-	return d.texts.Text(catalog.ZH, id) + "\n" + d.texts.Text(catalog.EN, id)
+	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
 // maxDeniedSenders bounds how many senders the denied reply remembers.
@@ -348,7 +354,7 @@ func (d *Dispatcher) deny(env Envelope, reason string) {
 	if !d.denied.allow(env.Sender(), d.now()) {
 		return
 	}
-	d.refuse(env, RefusalDenied, d.textFor(env.Text, catalog.Denied))
+	d.refuse(env, RefusalDenied, d.text(env, catalog.Denied))
 }
 
 // limit answers an accepted message whose sender is over the rate limit and
@@ -359,7 +365,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
-	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+	d.refuse(env, RefusalRateLimited, d.text(env, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -401,6 +407,11 @@ func (d *Dispatcher) ignore(env Envelope) string {
 func (d *Dispatcher) addressed(env Envelope) bool {
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
+}
+
+// text returns the catalogue's text id in the language of env's sender.
+func (d *Dispatcher) text(env Envelope, id catalog.ID) string {
+	return d.texts.Text(d.picker.Pick(env.Sender(), env.Text, ""), id)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that

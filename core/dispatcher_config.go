@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // DispatcherConfig is the [dispatcher] section.
@@ -30,9 +32,11 @@ type DispatcherConfig struct {
 	// admit is told so (the catalogue's denied text) when they address the
 	// bot: at most once per interval; 0 never answers them.
 	DeniedReplyInterval time.Duration `toml:"denied_reply_interval"`
-	// BusyReply answers a message when the queue is full.
+	// BusyReply, when set, replaces the catalogue's busy text (the answer
+	// when the queue is full) in both languages.
 	BusyReply string `toml:"busy_reply"`
-	// RateLimitedReply answers a message over the sender's rate limit.
+	// RateLimitedReply, when set, replaces the catalogue's rate_limited
+	// text (the answer over the sender's rate limit) in both languages.
 	RateLimitedReply string `toml:"rate_limited_reply"`
 	// GroupPolicies holds each platform's group policy; platforms not
 	// listed use the zero policy (mention, chat). Filled from the adapters'
@@ -50,8 +54,6 @@ func DefaultDispatcherConfig() DispatcherConfig {
 		TurnTimeout:         3 * time.Minute,
 		DrainTimeout:        10 * time.Second,
 		DeniedReplyInterval: time.Hour,
-		BusyReply:           "I'm handling a lot of messages right now. Please try again in a moment.",
-		RateLimitedReply:    "You're sending messages faster than I can answer. Please wait a moment.",
 	}
 }
 
@@ -79,16 +81,17 @@ func (c DispatcherConfig) Validate() []string {
 	if c.DeniedReplyInterval < 0 {
 		p = append(p, "denied_reply_interval: must not be negative")
 	}
-	if strings.TrimSpace(c.BusyReply) == "" {
-		p = append(p, "busy_reply: must not be empty")
-	}
-	if strings.TrimSpace(c.RateLimitedReply) == "" {
-		p = append(p, "rate_limited_reply: must not be empty")
-	}
 	for i, a := range c.Allow {
 		if _, _, ok := strings.Cut(a, ":"); !ok {
 			p = append(p, fmt.Sprintf("allow[%d]: %q is not \"platform:user_id\", \"platform:chat:chat_id\" or \"platform:*\"", i, a))
 		}
 	}
 	return p
+}
+
+// ApplyTexts sets the catalogue texts that busy_reply and
+// rate_limited_reply replace, in both languages; an empty key leaves the
+// catalogue's texts.
+func (c DispatcherConfig) ApplyTexts(cat *catalog.Catalog) error {
+	return setBoth(cat, map[catalog.ID]string{catalog.Busy: c.BusyReply, catalog.RateLimited: c.RateLimitedReply})
 }

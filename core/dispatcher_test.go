@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 type harness struct {
@@ -161,9 +163,14 @@ func TestDispatcherAnswersBusyWhenQueueFull(t *testing.T) {
 	h.send(msg("A", "1", "slow"))
 	h.send(msg("B", "2", "queued"))
 	h.send(msg("C", "3", "shed"))
-	s := h.next()
-	if s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy || s.reply.Text != cfg.BusyReply {
-		t.Fatalf("got %+v for %s, want busy refusal for 3", s.reply, s.env.MessageID)
+	h.send(msg("D", "4", "现在可以回答吗？"))
+	want := map[MessageID]catalog.Lang{"3": catalog.EN, "4": catalog.ZH} // refusals may arrive in any order
+	for range want {
+		s := h.next()
+		lang, ok := want[s.env.MessageID]
+		if !ok || s.reply.Refusal != RefusalBusy || s.reply.Text != (*catalog.Catalog)(nil).Text(lang, catalog.Busy) {
+			t.Fatalf("got %+v for %s, want a busy refusal in the sender's language for 3 and 4", s.reply, s.env.MessageID)
+		}
 	}
 	close(gate)
 	h.next()
@@ -432,7 +439,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	bad := DispatcherConfig{MaxInFlight: 0, MaxQueued: -1, RatePerMinute: 1, Allow: []string{"nocolon"}}
 	p := strings.Join(bad.Validate(), "\n")
-	for _, key := range []string{"max_inflight", "max_queued", "rate_burst", "turn_timeout", "busy_reply", "allow[0]"} {
+	for _, key := range []string{"max_inflight", "max_queued", "rate_burst", "turn_timeout", "allow[0]"} {
 		if !strings.Contains(p, key+":") {
 			t.Errorf("problems %q miss %s", p, key)
 		}

@@ -19,6 +19,10 @@ type ModelRequest struct {
 	// Masked is the request's form for third-party providers; nil sends
 	// Messages to every provider. Use StreamAs to pick the form.
 	Masked *MaskedRequest
+	// Conversation identifies the conversation the request answers (any
+	// stable key), so that circuit breakers can tell one conversation's
+	// failures from many; empty when unknown. It is never sent.
+	Conversation string
 }
 
 // ModelUsage is the token usage a provider reported for one call.
@@ -65,6 +69,9 @@ type Failure struct {
 	Retryable bool
 	// RetryAfter is the wait the provider asked for; 0 when it did not say.
 	RetryAfter time.Duration
+	// Timeout says the provider took too long: no first token in time, or
+	// the call ran past its total timeout.
+	Timeout bool
 }
 
 // ProviderError is implemented by the errors a provider's Streamer returns,

@@ -13,10 +13,11 @@ import (
 
 // ForgetUser deletes everything the store keeps about user of platform, in
 // one transaction: conversations that are theirs (a conversation kept per
-// user, or a direct chat whose id is the user's), their questions and the
+// user, a direct chat whose id is the user's, or one in their conversation
+// list) and the list itself, their questions and the
 // replies to them in shared conversations, their unanswered questions,
 // usage counters and messages still waiting for an answer. Records written
-// before schema 3 do not name their user; in shared conversations those
+// before schema 4 do not name their user; in shared conversations those
 // stay until retention removes them.
 func (s *Store) ForgetUser(ctx context.Context, platform core.Platform, user core.UserID) (core.Erased, error) {
 	if platform == "" || user == "" {
@@ -25,7 +26,11 @@ func (s *Store) ForgetUser(ctx context.Context, platform core.Platform, user cor
 	var out core.Erased
 	err := s.update(ctx, "forget", func(tx *bolt.Tx) error {
 		out = core.Erased{} // Batch may run fn again
-		gone, err := forgetConversations(tx, platform, user, &out)
+		listed, err := forgetChatList(tx, platform, user)
+		if err != nil {
+			return err
+		}
+		gone, err := forgetConversations(tx, platform, user, listed, &out)
 		if err != nil {
 			return err
 		}
@@ -47,7 +52,7 @@ func (s *Store) ForgetUser(ctx context.Context, platform core.Platform, user cor
 
 // forgetConversations deletes user's conversations of platform and their
 // messages in shared ones; it returns the conversations deleted whole.
-func forgetConversations(tx *bolt.Tx, platform core.Platform, user core.UserID, out *core.Erased) (map[core.ConversationKey]bool, error) {
+func forgetConversations(tx *bolt.Tx, platform core.Platform, user core.UserID, listed map[core.ChatID]bool, out *core.Erased) (map[core.ConversationKey]bool, error) {
 	convs := bucket(tx, bucketConv)
 	prefix := []byte(string(platform) + "\x00")
 	var names [][]byte
@@ -63,7 +68,7 @@ func forgetConversations(tx *bolt.Tx, platform core.Platform, user core.UserID, 
 		if err != nil {
 			continue // not a conversation this release wrote
 		}
-		whole := key.User == user || key.Chat == core.ChatID(user)
+		whole := key.User == user || key.Chat == core.ChatID(user) || listed[key.Chat]
 		if !whole {
 			n, empty, err := forgetMessages(convs.Bucket(name), user)
 			if err != nil {
@@ -83,6 +88,21 @@ func forgetConversations(tx *bolt.Tx, platform core.Platform, user core.UserID, 
 		out.Conversations++
 	}
 	return gone, nil
+}
+
+// forgetChatList deletes user's conversation list and returns the chats it
+// listed.
+func forgetChatList(tx *bolt.Tx, platform core.Platform, user core.UserID) (map[core.ChatID]bool, error) {
+	prefix := chatListPrefix(platform, user)
+	listed := map[core.ChatID]bool{}
+	_, err := deleteWhere(bucket(tx, bucketChatList), func(k, _ []byte) bool {
+		if !bytes.HasPrefix(k, prefix) {
+			return false
+		}
+		listed[core.ChatID(k[len(prefix):])] = true
+		return true
+	})
+	return listed, err
 }
 
 // forgetMessages deletes user's messages from one conversation and keeps

@@ -52,6 +52,18 @@ func TestForgetUser(t *testing.T) {
 			}
 		}
 	}
+	// The web-style list names a chat of hers whose messages predate users
+	// on records: the list makes it hers.
+	if err := s.TouchChat(ctx, "telegram", "alice", "listed", "old chat", fixtureTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchChat(ctx, "telegram", "bob", "bobchat", "bob's", fixtureTime()); err != nil {
+		t.Fatal(err)
+	}
+	old := said("listed", "", 7, false)
+	if err := s.Complete(ctx, old); err != nil {
+		t.Fatal(err)
+	}
 	waiting := envelope("alice", 9)
 	waiting.UserID = "alice"
 	if _, err := s.Accept(ctx, waiting); err != nil {
@@ -62,7 +74,7 @@ func TestForgetUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := core.Erased{Conversations: 3, Messages: 2, Unanswered: 2, Usage: 2, Pending: 1}
+	want := core.Erased{Conversations: 4, Messages: 2, Unanswered: 2, Usage: 2, Pending: 1}
 	if got != want {
 		t.Fatalf("erased %+v, want %+v", got, want)
 	}
@@ -89,6 +101,15 @@ func TestForgetUser(t *testing.T) {
 	}
 	if n, _ := s.Usage(ctx, "telegram:bob", "2026-12-06"); n != 10 {
 		t.Fatalf("bob's usage is %d, want 10", n)
+	}
+	if l, _ := s.ChatSummaries(ctx, "telegram", "alice"); len(l) != 0 {
+		t.Fatalf("alice's conversation list is %+v", l)
+	}
+	if l, _ := s.ChatSummaries(ctx, "telegram", "bob"); len(l) != 1 {
+		t.Fatalf("bob's conversation list is %+v", l)
+	}
+	if msgs, _ := s.Recent(ctx, old.Envelope.Conversation(), 10); len(msgs) != 0 {
+		t.Fatalf("her listed chat kept %d messages", len(msgs))
 	}
 	if p, _ := s.Pending(ctx); len(p) != 0 {
 		t.Fatalf("pending left: %+v", p)

@@ -16,7 +16,7 @@ const (
 	recordV1 byte = 1
 	// recordV2: pending records gain a kept answer and the reply's platform
 	// ids (schema 2); message and unanswered records gain the user who
-	// asked (schema 3), so that one user's data can be erased.
+	// asked (schema 4), so that one user's data can be erased.
 	recordV2 byte = 2
 )
 

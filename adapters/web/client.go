@@ -23,17 +23,6 @@ type peer struct {
 // text returns the catalogue's text id in the peer's language.
 func (p peer) text(id catalog.ID) string { return (*catalog.Catalog)(nil).Text(p.lang, id) }
 
-// langOf reads the first language of r's Accept-Language header; English
-// when it names neither Chinese nor English.
-func langOf(r *http.Request) catalog.Lang {
-	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
-	first, _, _ = strings.Cut(first, ";")
-	if l, ok := catalog.FromTag(first); ok {
-		return l
-	}
-	return catalog.EN
-}
-
 // clientLimits caps new sessions and messages per client address, so that
 // an open chat cannot be flooded from one place. Loopback clients are
 // exempt; behind trusted proxies the client is read from X-Forwarded-For.

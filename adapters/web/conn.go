@@ -36,6 +36,7 @@ type wsConn struct {
 	ws      *websocket.Conn
 	session core.ChatID
 	peer    peer
+	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
 	mu       sync.Mutex

@@ -46,6 +46,14 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, rateLimited(p, "", catalog.WebTooManyConnections))
 		return
 	}
+	user, lang, rerr := clientOf(r)
+	if rerr != nil {
+		a.fail(w, rerr)
+		return
+	}
+	if p.who.user != "" {
+		user = p.who.user // an identity token names the user; ?user= cannot override it
+	}
 	session := r.URL.Query().Get("session")
 	if session == "" {
 		session = newID()
@@ -68,6 +76,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the request
 	}
 	c := newWSConn(a, ws, core.ChatID(session), p)
+	c.user = user
 	if !a.register(c) {
 		msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "busy")
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
@@ -78,6 +87,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if h, ok := a.loadHistory(r.Context(), c.session); ok {
 		first = append(first, h)
 	}
+	first = append(first, a.openingFrames(r.Context(), c, lang)...)
 	c.start(first)
 	a.wg.Add(1)
 	go func() {

@@ -13,6 +13,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/kit"
@@ -79,9 +80,14 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	cat, err := cfg.catalog()
+	if err != nil {
+		return nil, err
+	}
+	picker := catalog.NewPicker(catalog.EN)
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat, Picker: picker,
 		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
@@ -96,7 +102,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	d.guard, err = safety.NewGuard(d.router, cfg.Safety, matcher,
+	d.guard, err = safety.NewGuard(d.router, cfg.Safety, matcher, safety.WithCatalog(cat), safety.WithPicker(picker),
 		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -108,6 +114,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithCatalog(cat), core.WithPicker(picker),
 		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
@@ -116,8 +123,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 }
 
 // buildChains makes a client per provider and the general and business
-// chains from them.
-func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
+// chains from them; business is nil when [router] business is empty, so
+// that the router does not ask the general chain twice.
+func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, err error) {
 	d.clients = map[string]*openai.Client{}
 	members := map[string]*chain.Member{}
 	hc := &http.Client{Transport: providerTransport()}
@@ -128,7 +136,8 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 			return nil, nil, err
 		}
 		d.clients[pc.Name] = c
-		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics)); err != nil {
+		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics),
+			chain.WithLogger(d.log.With("component", "chain"))); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -147,10 +156,13 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {
-		return general, general, nil
+		return general, nil, nil
 	}
-	business, err = build("business", d.cfg.Router.Business)
-	return general, business, err
+	biz, err := build("business", d.cfg.Router.Business)
+	if err != nil {
+		return nil, nil, err
+	}
+	return general, biz, nil
 }
 
 // contents lists the contents of a prompt's messages, for token counting.
@@ -197,12 +209,21 @@ func (d *daemon) thirdParty(name string) bool {
 	return false
 }
 
+// suggestionCount is how many example questions a new web chat offers.
+const suggestionCount = 4
+
+// suggestions are the knowledge base's example questions for a new web chat.
+func (d *daemon) suggestions(lang catalog.Lang) []string {
+	return d.knowledge.Examples(lang, suggestionCount)
+}
+
 // buildAdapters constructs the enabled adapters.
 func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics))
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions))
 		if err != nil {
 			return nil, err
 		}

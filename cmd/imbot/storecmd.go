@@ -16,7 +16,7 @@ import (
 func runBackup(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("backup", stderr)
 	out := c.String("o", "", "backup file to write (required)")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("export", stderr)
 	out := c.String("o", "-", "file to write; - for standard output")
 	raw := c.Bool("raw", false, "keep phone, ID and card numbers and e-mail addresses instead of placeholders")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 // store or, when none runs, from the file.
 func runForgetUser(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("forget-user", stderr)
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	sinceFlag := c.String("since", "", "only questions since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
 	format := c.String("format", "jsonl", "output format: jsonl or csv")
 	raw := c.Bool("raw", false, "keep phone, ID and card numbers and e-mail addresses instead of placeholders")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}

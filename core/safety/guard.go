@@ -39,7 +39,7 @@ type GuardOption func(*Guard)
 func WithCatalog(c *catalog.Catalog) GuardOption { return func(g *Guard) { g.texts = c } }
 
 // WithPicker sets how a user's language is picked; the default picks from
-// the text and the user's last message, else Chinese.
+// the text and the user's last message, else English.
 func WithPicker(p *catalog.Picker) GuardOption { return func(g *Guard) { g.picker = p } }
 
 // WithLogger sets the guard's logger. It never logs message text or the
@@ -66,7 +66,7 @@ func NewGuard(next core.Answerer, cfg Config, matcher *words.Matcher, opts ...Gu
 		WithMetrics(metric.Discard())(g)
 	}
 	if g.picker == nil {
-		g.picker = catalog.NewPicker(catalog.ZH)
+		g.picker = catalog.NewPicker(catalog.EN)
 	}
 	if g.texts == nil {
 		texts, err := catalog.New(catalog.Config{})

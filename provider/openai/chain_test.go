@@ -220,6 +220,7 @@ func TestChainBreakerLifecycle(t *testing.T) {
 	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) {
 		c.MaxRetries = 0
 		c.Breaker.MinCalls, c.Breaker.FailureRatio, c.Breaker.Cooldown = 2, 0.5, 30*time.Second
+		c.Breaker.MinConversations = 1
 	}, nil)
 	a, b := f.servers[0], f.servers[1]
 	a.Enqueue(openaitest.Fail(500), openaitest.Fail(500))
@@ -257,7 +258,7 @@ func TestChainBreakerLifecycle(t *testing.T) {
 
 func TestChainUsableAndStates(t *testing.T) {
 	f := newChainFixture(t, []string{"local", "cloud"}, func(c *Config) {
-		c.MaxRetries, c.Breaker.MinCalls = 0, 1
+		c.MaxRetries, c.Breaker.MinCalls, c.Breaker.MinConversations = 0, 1, 1
 		c.ThirdParty = c.Name == "cloud"
 	}, nil)
 	f.servers[0].Enqueue(openaitest.Fail(500))
