@@ -118,7 +118,8 @@ func TestWebIdentityOwnsTheConversation(t *testing.T) {
 	e := newTestEnv(t, cfg, true, WithClock(testNow))
 	token := signHS256(t, testSecret, validClaims())
 	for _, session := range []string{"phone", "laptop"} {
-		c := e.dial(t, url.Values{"token": {token}, "session": {session}}, nil)
+		// ?user= names the user only without an identity token.
+		c := e.dial(t, url.Values{"token": {token}, "session": {session}, "user": {"mallory"}}, nil)
 		expect(t, c, "ready")
 		send(t, c, message("m-"+session, "hi"))
 		env := e.d.next(t)
