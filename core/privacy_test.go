@@ -85,3 +85,23 @@ func TestPrivacyWithoutPersonalDataSendsOneForm(t *testing.T) {
 		t.Fatal("a nil Privacy masked the request")
 	}
 }
+
+func TestRouterNeverCachesAnswersAboutPersonalData(t *testing.T) {
+	f := newRouterFixture(t, KnowledgeMatch{}, func(c *RouterConfig) { c.CacheServe = true })
+	m, err := pii.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.r.deps.Privacy = &Privacy{Masker: m, Restore: true}
+	f.ask("a", "call 13812345678 please")
+	if got := f.ask("b", "call 13812345678 please"); got.Route == RouteCache || len(f.general.reqs) != 2 {
+		t.Fatalf("reply = %+v after %d calls: an answer about a phone number was served from the cache", got, len(f.general.reqs))
+	}
+	if f.general.reqs[0].Masked == nil {
+		t.Fatal("the request about a phone number has no masked form")
+	}
+	f.ask("a", "what is imbot?")
+	if got := f.ask("b", "what is imbot?"); got.Route != RouteCache {
+		t.Fatalf("reply = %+v: a question without personal data is cached as before", got)
+	}
+}
