@@ -21,7 +21,10 @@ FUZZTIME ?= 10s
 # a loaded run with "context deadline exceeded" and no input (go.dev/issue/75804).
 SHORT_FUZZTIME ?= 2000x
 
-.PHONY: build run test lint bench fuzz fuzz-short install uninstall clean
+DRILL_ROUNDS   ?= 3
+DRILL_MESSAGES ?= 60
+
+.PHONY: build run test drills lint bench fuzz fuzz-short install uninstall clean
 
 ## build: compile the daemon into bin/imbot
 build:
@@ -35,6 +38,11 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## drills: fault drills against the real binary (kill -9, SIGTERM, provider
+## faults, a flooding client, a full disk); longer with DRILL_ROUNDS=10 DRILL_MESSAGES=500
+drills:
+	DRILL_ROUNDS=$(DRILL_ROUNDS) DRILL_MESSAGES=$(DRILL_MESSAGES) $(GO) test -tags drills -count=1 -timeout 10m -run Drill -v ./drills/...
 
 ## lint: formatting and vet
 lint:

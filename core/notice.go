@@ -16,6 +16,9 @@ type noticeGate struct {
 	last     map[string]time.Time
 }
 
+// maxNoticeSenders bounds how many senders a notice gate remembers.
+const maxNoticeSenders = 10000
+
 // newNoticeGate returns a gate; an interval of 0 never lets a notice pass.
 func newNoticeGate(interval time.Duration, max int) *noticeGate {
 	return &noticeGate{interval: interval, max: max, last: map[string]time.Time{}}

@@ -1,6 +1,10 @@
 package core
 
-import "imbot/core/kit"
+import (
+	"time"
+
+	"imbot/core/kit"
+)
 
 // rateLimiter is the per-user token bucket of the dispatcher.
 type rateLimiter = kit.KeyedLimiter
@@ -9,3 +13,7 @@ type rateLimiter = kit.KeyedLimiter
 func newRateLimiter(perMinute float64, burst int) *rateLimiter {
 	return kit.NewKeyedLimiter(perMinute, burst)
 }
+
+// noticeWindow is how often one sender is told they are rate limited; the
+// refusals in between get no notice.
+const noticeWindow = time.Minute
