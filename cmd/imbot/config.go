@@ -253,6 +253,9 @@ func (c *Config) validate() []string {
 	add("dispatcher.", c.Dispatcher.Validate())
 	add("tokens.", c.Tokens.Validate())
 	add("safety.", c.Safety.Validate())
+	if _, err := loadWords(c.Safety.WordsFile); err != nil {
+		problems = append(problems, "safety.words_file: "+err.Error())
+	}
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
