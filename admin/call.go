@@ -19,6 +19,7 @@ const (
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
 	pathForget     = "/admin/forget-user"
+	pathStats      = "/admin/stats"
 )
 
 // Call is one request of the admin API: a running daemon answers it over
@@ -63,6 +64,10 @@ func splitUser(s string) (core.Platform, core.UserID, error) {
 	}
 	return core.Platform(p), core.UserID(u), nil
 }
+
+// Stats is the call for the store's counts and file use, as one JSON
+// object.
+func Stats() Call { return Call{path: pathStats} }
 
 // Unanswered is the call for the questions the bot could not answer well
 // since the given time (zero: all), as "jsonl" or "csv".
@@ -131,6 +136,8 @@ func (c Call) contentType() string {
 	switch {
 	case c.path == pathBackup:
 		return "application/octet-stream"
+	case c.path == pathStats:
+		return "application/json"
 	case c.format == "csv":
 		return "text/csv; charset=utf-8"
 	case c.path == pathForget:
@@ -151,6 +158,8 @@ func (c Call) Answer(ctx context.Context, st Store, w io.Writer) error {
 			return err
 		}
 		return writeExport(ctx, st, w, m)
+	case pathStats:
+		return st.WriteStats(ctx, w)
 	case pathUnanswered:
 		m, err := c.masker()
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // list) and the list itself, their questions and the
 // replies to them in shared conversations, their unanswered questions,
 // usage counters and messages still waiting for an answer. Records written
-// before schema 4 do not name their user; in shared conversations those
+// before schema 5 do not name their user; in shared conversations those
 // stay until retention removes them.
 func (s *Store) ForgetUser(ctx context.Context, platform core.Platform, user core.UserID) (core.Erased, error) {
 	if platform == "" || user == "" {

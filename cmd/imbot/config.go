@@ -275,6 +275,9 @@ func (c *Config) catalog() (*catalog.Catalog, error) {
 	if err := c.Router.ApplyTexts(cat); err != nil {
 		return nil, err
 	}
+	if err := c.Safety.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
 	return cat, c.Dispatcher.ApplyTexts(cat)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -43,7 +44,7 @@ func startLogged(t *testing.T, path string, env map[string]string) (*instance, *
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	log, err := newLogger(cfg, logs)
+	log, err := newLogger(cfg, new(slog.LevelVar), logs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,8 @@ commands:
   backup          write a consistent copy of the store (online)
   export          write every conversation as JSON lines (personal data masked; -raw keeps it)
   forget-user     erase one user's history, questions and usage: forget-user PLATFORM:ID
+  stats           show what the store holds and its file's free space
+  compact         shrink the store's file (offline: stop the daemon first)
   faq eval        measure the FAQ tier on a labelled set
   faq unanswered  export the questions the bot could not answer well
   version         print the version
@@ -59,6 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runExport(args[1:], stdout, stderr)
 	case "forget-user":
 		err = runForgetUser(args[1:], stdout, stderr)
+	case "stats":
+		err = runStats(args[1:], stdout, stderr)
+	case "compact":
+		err = runCompact(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"imbot/core/catalog"
 	"imbot/core/safety/pii"
 )
 
@@ -33,6 +34,15 @@ func DefaultConfig() Config {
 		RestorePII:    true,
 		MaxInputChars: 4000,
 	}
+}
+
+// ApplyTexts sets refusal_reply, when set, as the catalogue's
+// sensitive_refused text in both languages.
+func (c Config) ApplyTexts(cat *catalog.Catalog) error {
+	if c.RefusalReply == "" {
+		return nil
+	}
+	return cat.SetBoth(catalog.SensitiveRefused, c.RefusalReply)
 }
 
 // Validate returns every problem as "key: problem", keys relative to the

@@ -75,10 +75,8 @@ func NewGuard(next core.Answerer, cfg Config, matcher *words.Matcher, opts ...Gu
 		}
 		g.texts = texts
 	}
-	if cfg.RefusalReply != "" {
-		if err := g.texts.SetBoth(catalog.SensitiveRefused, cfg.RefusalReply); err != nil {
-			return nil, err
-		}
+	if err := cfg.ApplyTexts(g.texts); err != nil {
+		return nil, err
 	}
 	g.SetWords(matcher)
 	return g, nil
