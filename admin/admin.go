@@ -42,6 +42,8 @@ type Store interface {
 	// Unanswered returns the queued questions at or after since, oldest
 	// first.
 	Unanswered(ctx context.Context, since time.Time) ([]core.UnansweredQuestion, error)
+	// ForgetUser erases everything kept about user of platform.
+	ForgetUser(ctx context.Context, platform core.Platform, user core.UserID) (core.Erased, error)
 	// WriteStats writes the store's counts and file use to w as one JSON
 	// object.
 	WriteStats(ctx context.Context, w io.Writer) error
@@ -117,6 +119,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats} {
 		mux.Handle("GET "+p, s.operator(http.HandlerFunc(s.serveCall)))
 	}
+	mux.Handle("POST "+pathForget, s.operator(http.HandlerFunc(s.serveCall)))
 	s.mountProfiles(mux)
 }
 
