@@ -13,6 +13,7 @@ const (
 	pathBackup     = "/admin/backup"
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
+	pathStats      = "/admin/stats"
 )
 
 // Call is one request of the admin API: a running daemon answers it over
@@ -29,6 +30,10 @@ func Backup() Call { return Call{path: pathBackup} }
 
 // Export is the call for every conversation as one JSON line each.
 func Export() Call { return Call{path: pathExport} }
+
+// Stats is the call for the store's counts and file use, as one JSON
+// object.
+func Stats() Call { return Call{path: pathStats} }
 
 // Unanswered is the call for the questions the bot could not answer well
 // since the given time (zero: all), as "jsonl" or "csv".
@@ -72,6 +77,8 @@ func (c Call) contentType() string {
 	switch {
 	case c.path == pathBackup:
 		return "application/octet-stream"
+	case c.path == pathStats:
+		return "application/json"
 	case c.format == "csv":
 		return "text/csv; charset=utf-8"
 	}
@@ -86,6 +93,8 @@ func (c Call) Answer(ctx context.Context, st Store, w io.Writer) error {
 		return err
 	case pathExport:
 		return writeExport(ctx, st, w)
+	case pathStats:
+		return st.WriteStats(ctx, w)
 	case pathUnanswered:
 		qs, err := st.Unanswered(ctx, c.since)
 		if err != nil {
