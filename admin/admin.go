@@ -45,6 +45,8 @@ type Store interface {
 	// TurnRecords returns the records of turns answered at or after
 	// since, oldest first.
 	TurnRecords(ctx context.Context, since time.Time) ([]core.TurnRecord, error)
+	// ForgetUser erases everything kept about user of platform.
+	ForgetUser(ctx context.Context, platform core.Platform, user core.UserID) (core.Erased, error)
 	// WriteStats writes the store's counts and file use to w as one JSON
 	// object.
 	WriteStats(ctx context.Context, w io.Writer) error
@@ -120,6 +122,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats, pathFeedback, pathTurns} {
 		mux.Handle("GET "+p, s.operator(http.HandlerFunc(s.serveCall)))
 	}
+	mux.Handle("POST "+pathForget, s.operator(http.HandlerFunc(s.serveCall)))
 	s.mountProfiles(mux)
 }
 

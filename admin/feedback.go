@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/safety/pii"
 )
 
 // FeedbackLine is one line of `imbot feedback` in JSON lines: a vote and
@@ -36,6 +37,21 @@ func votedSince(recs []core.TurnRecord, since time.Time) []core.TurnRecord {
 		if r.Vote != core.VoteNone && !r.VotedAt.Before(since) {
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// maskRecords replaces personal data in the records' questions and answers
+// with placeholders; a nil masker leaves them as stored.
+func maskRecords(recs []core.TurnRecord, masker *pii.Masker) []core.TurnRecord {
+	if masker == nil {
+		return recs
+	}
+	out := make([]core.TurnRecord, len(recs))
+	for i, r := range recs {
+		masked, _ := masker.Mask([]string{r.Question, r.Answer})
+		r.Question, r.Answer = masked[0], masked[1]
+		out[i] = r
 	}
 	return out
 }

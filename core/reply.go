@@ -20,7 +20,8 @@ const (
 	RouteIntercept Route = "interceptor" // an [[interceptors]] endpoint answered
 )
 
-// Refusal says why the dispatcher answered without running a turn.
+// Refusal says why a message was answered without a turn (the dispatcher)
+// or without a model (the safety guard).
 type Refusal string
 
 // Refusals. The strings are part of the web protocol.
@@ -30,6 +31,10 @@ const (
 	// RefusalServiceProblem: the message could not be stored (a full disk);
 	// it was not accepted.
 	RefusalServiceProblem Refusal = "service_problem"
+	// RefusalSensitive: the question holds a sensitive word; no model saw it.
+	RefusalSensitive Refusal = "sensitive"
+	// RefusalDenied: the allow-list does not admit the sender.
+	RefusalDenied Refusal = "denied"
 )
 
 // Reply is the final answer to one Envelope.

@@ -59,7 +59,10 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
 	}
-	if !isCommand {
+	// A refused question (a sensitive word) is kept out of the history, so
+	// that no later prompt carries it to a model.
+	record := !isCommand && ans.Reply.Refusal == ""
+	if record {
 		d.keep(ctx, d.turnOf(b, question, ans, d.now().Sub(start)), false, log)
 	}
 	fctx, cancelFinish := d.finishContext(base, ctx)
@@ -73,8 +76,10 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
-	if isCommand {
-		d.drop(ctx, env)
+	if !record {
+		for _, e := range b.envs {
+			d.drop(ctx, e)
+		}
 		return
 	}
 	d.complete(ctx, d.turnOf(b, question, ans, latency), true, log)

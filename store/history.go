@@ -80,15 +80,15 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	}
 	conv := []byte(env.Conversation().String())
 	pkeys := [][]byte{pendingKey(env)}
-	recs := [][]byte{encodeMessage(turn.User)}
+	recs := [][]byte{encodeMessage(turn.User, env.UserID)}
 	for _, f := range turn.Followups {
 		if err := checkEnvelope(f.Envelope); err != nil {
 			return fmt.Errorf("store: complete: follow-up: %w", err)
 		}
 		pkeys = append(pkeys, pendingKey(f.Envelope))
-		recs = append(recs, encodeMessage(f.User))
+		recs = append(recs, encodeMessage(f.User, f.Envelope.UserID))
 	}
-	recs = append(recs, encodeMessage(turn.Reply))
+	recs = append(recs, encodeMessage(turn.Reply, env.UserID))
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {
 		if err := appendMessages(tx, conv, now, recs); err != nil {

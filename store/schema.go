@@ -19,8 +19,8 @@ const (
 	bucketVector     = "vector"     // key → []float32 and its last use (version 2 records, schema 4)
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
 	bucketChatList   = "chatlist"   // platform 0x00 user 0x00 chat → chat summary (schema 3)
-	bucketState      = "state"      // conversation key → conversation state (schema 5)
-	bucketTurns      = "turns"      // uvarint len ‖ conversation key ‖ message id → turn record (schema 5)
+	bucketState      = "state"      // conversation key → conversation state (schema 6)
+	bucketTurns      = "turns"      // uvarint len ‖ conversation key ‖ message id → turn record (schema 6)
 )
 
 // Keys inside the meta bucket and inside one conversation's bucket.
@@ -43,11 +43,13 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	3: bucket chatlist (each web user's conversations with their titles).
 //	4: vector records version 2 (when the vector was last used, for the
 //	   sweep). Version 1 vector records stay readable.
-//	5: pending records version 3 (a kept answer's coalesced follow-up
+//	5: message and unanswered records version 2 (the user who asked).
+//	   Version 1 records stay readable; their user is unknown.
+//	6: pending records version 3 (a kept answer's coalesced follow-up
 //	   messages; older pending records stay readable), bucket state
 //	   (conversation states set by interceptors) and bucket turns (a record
 //	   of each answered turn, with its vote).
-const schemaVersion = 5
+const schemaVersion = 6
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -62,6 +64,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 	case 3:
 		return nil // new vector records only
 	case 4:
+		return nil // new message and unanswered records only
+	case 5:
 		return createBuckets(tx, bucketState, bucketTurns)
 	}
 	return fmt.Errorf("no migration from schema %d", v)

@@ -47,12 +47,12 @@ type fixture struct {
 	// Since schema 3: one web user's conversation in the chat list.
 	chat core.ChatSummary
 
-	// Since schema 5: a coalesced pending turn, its head's kept answer
+	// Since schema 6: a coalesced pending turn, its head's kept answer
 	// holding the follow-up; and a conversation state.
 	burst core.KeptAnswer
 	state core.ConversationState
 
-	// Also since schema 5: a turn record with a vote.
+	// Also since schema 6: a turn record with a vote.
 	voted core.Turn
 }
 
@@ -107,7 +107,7 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		s.PutVector(ctx, "faq:1", f.vector),
 		f.writeV2(ctx, s),
 		f.writeV3(ctx, s),
-		f.writeV5(ctx, s),
+		f.writeV6(ctx, s),
 		f.writeVotes(ctx, s),
 	)
 }
@@ -121,7 +121,7 @@ func (f fixture) writeV2(ctx context.Context, s *Store) error {
 	)
 }
 
-// writeVotes writes the voted turn record schema 5 added.
+// writeVotes writes the voted turn record schema 6 added.
 func (f fixture) writeVotes(ctx context.Context, s *Store) error {
 	if err := errors.Join(must(s.Accept(ctx, f.voted.Envelope)), s.Complete(ctx, f.voted)); err != nil {
 		return err
@@ -131,8 +131,8 @@ func (f fixture) writeVotes(ctx context.Context, s *Store) error {
 	return err
 }
 
-// writeV5 writes what schema 5 added.
-func (f fixture) writeV5(ctx context.Context, s *Store) error {
+// writeV6 writes what schema 6 added.
+func (f fixture) writeV6(ctx context.Context, s *Store) error {
 	return errors.Join(
 		must(s.Accept(ctx, f.burst.Turn.Envelope)),
 		must(s.Accept(ctx, f.burst.Turn.Followups[0].Envelope)),
@@ -222,13 +222,13 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 				}
 			}
 			checkFixtureV3(ctx, t, s, f)
-			if v < 5 {
-				if err := f.writeV5(ctx, s); err != nil {
+			if v < 6 {
+				if err := f.writeV6(ctx, s); err != nil {
 					t.Fatal(err)
 				}
 			}
-			checkFixtureV5(ctx, t, s, f)
-			if v < 5 {
+			checkFixtureV6(ctx, t, s, f)
+			if v < 6 {
 				if err := f.writeVotes(ctx, s); err != nil {
 					t.Fatal(err)
 				}
@@ -295,9 +295,9 @@ func checkFixtureV3(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	}
 }
 
-// checkFixtureV5 reads back what schema 5 added, and completes the
+// checkFixtureV6 reads back what schema 6 added, and completes the
 // coalesced turn.
-func checkFixtureV5(ctx context.Context, t *testing.T, s *Store, f fixture) {
+func checkFixtureV6(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	t.Helper()
 	if st, ok, err := s.State(ctx, f.pending.Conversation()); !ok || err != nil || !reflect.DeepEqual(st, f.state) {
 		t.Errorf("State = %+v, %v, %v; want %+v", st, ok, err, f.state)

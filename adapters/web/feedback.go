@@ -38,7 +38,7 @@ func (c *wsConn) vote(f controlFrame) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), feedbackTimeout)
 	defer cancel()
-	env := c.a.envelope(c.session, core.MessageID(f.ID), "")
+	env := c.a.envelope(c.session, core.MessageID(f.ID), "", c.peer)
 	err := c.a.feedback(ctx, core.Feedback{Conversation: env.Conversation(), Turn: env.MessageID, User: env.UserID,
 		Vote: v, At: c.a.now()})
 	switch {

@@ -30,7 +30,7 @@ func TestWSFeedbackFrames(t *testing.T) {
 		t.Fatalf("voted frame %+v", f)
 	}
 	mu.Lock()
-	want := core.Feedback{Conversation: e.a.envelope("fb", "m1", "").Conversation(), Turn: "m1", User: "fb", Vote: core.VoteDown}
+	want := core.Feedback{Conversation: e.a.envelope("fb", "m1", "", peer{}).Conversation(), Turn: "m1", User: "fb", Vote: core.VoteDown}
 	if len(got) != 1 || got[0].Conversation != want.Conversation || got[0].Turn != want.Turn || got[0].Vote != want.Vote {
 		t.Errorf("recorded %+v, want %+v", got, want)
 	}

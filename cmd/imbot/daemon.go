@@ -11,17 +11,17 @@ import (
 	"time"
 
 	"imbot/adapters/feishu"
-	"imbot/adapters/telegram"
-	"imbot/adapters/web"
 	"imbot/admin"
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/experiment"
 	"imbot/core/faq"
-	"imbot/core/feedback"
 	"imbot/core/intercept"
 	"imbot/core/kit"
+	"imbot/core/safety"
+	"imbot/core/safety/pii"
+	"imbot/core/safety/words"
 	"imbot/core/token"
 	"imbot/knowledge"
 	"imbot/metric"
@@ -36,11 +36,14 @@ type daemon struct {
 	metrics    *metric.Registry
 	store      *store.Store
 	clients    map[string]*openai.Client
+	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
+	guard      *safety.Guard
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	feishu     *feishu.Adapter  // nil unless enabled; a reload replaces its webhook secrets
 	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
 	armChains  map[string]core.Streamer
 	// level is the log level a reload sets; nil when the logger was not
@@ -79,6 +82,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	if d.masker, err = pii.New(cfg.Safety.PIIPatterns); err != nil {
+		return nil, err
+	}
 	d.metrics.GaugeFunc("imbot_models_reachable",
 		"1 while at least one provider chain can answer, else 0 (every breaker open: only the FAQ and the degraded reply answer).",
 		d.modelsReachable)
@@ -97,6 +103,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: picker,
+		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -107,17 +114,26 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	if withAdapters {
-		if d.adapters, err = d.buildAdapters(); err != nil {
-			return nil, err
-		}
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		return nil, err
 	}
 	ic, err := intercept.New(cfg.Interceptors, intercept.Deps{States: d.store, Catalog: d.texts, Picker: picker,
 		Logger: log.With("component", "intercept"), Metrics: d.metrics})
 	if err != nil {
 		return nil, err
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, ic.Wrap(d.router),
+	d.guard, err = safety.NewGuard(ic.Wrap(d.router), cfg.Safety, matcher, safety.WithCatalog(d.texts), safety.WithPicker(picker),
+		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
+	if err != nil {
+		return nil, err
+	}
+	if withAdapters {
+		if d.adapters, err = d.buildAdapters(); err != nil {
+			return nil, err
+		}
+	}
+	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(d.texts), core.WithPicker(picker),
 		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store), ic.CancelCommand()))
@@ -195,13 +211,29 @@ func providerTransport() *http.Transport {
 }
 
 // faqOptions are the knowledge base's options: logs, metrics and, when
-// [router.embeddings] names a provider, its embeddings cached in the store.
+// [router.embeddings] names a provider, its embeddings cached in the store
+// (of texts with personal data masked, when the provider is third-party).
 func (d *daemon) faqOptions() []faq.Option {
 	opts := []faq.Option{faq.WithLogger(d.log.With("component", "faq")), faq.WithMetrics(d.metrics)}
-	if p := d.cfg.Router.Embeddings.Provider; p != "" {
-		opts = append(opts, faq.WithEmbedder(d.clients[p], d.store))
+	p := d.cfg.Router.Embeddings.Provider
+	if p == "" {
+		return opts
 	}
-	return opts
+	var e faq.Embedder = d.clients[p]
+	if d.thirdParty(p) {
+		e = safety.MaskEmbeddings(e, d.masker)
+	}
+	return append(opts, faq.WithEmbedder(e, d.store))
+}
+
+// thirdParty reports whether the provider named name is third-party.
+func (d *daemon) thirdParty(name string) bool {
+	for _, p := range d.cfg.Providers {
+		if p.Name == name {
+			return p.ThirdParty
+		}
+	}
+	return false
 }
 
 // suggestionCount is how many example questions a new web chat offers.
@@ -210,41 +242,6 @@ const suggestionCount = 4
 // suggestions are the knowledge base's example questions for a new web chat.
 func (d *daemon) suggestions(lang catalog.Lang) []string {
 	return d.knowledge.Examples(lang, suggestionCount)
-}
-
-// buildAdapters constructs the enabled adapters.
-func (d *daemon) buildAdapters() ([]core.Adapter, error) {
-	var out []core.Adapter
-	ac := d.cfg.Adapters
-	votes := feedback.New(d.store, d.store, d.log.With("component", "feedback"), d.metrics)
-	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
-			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithFeedback(votes.Record))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithReplyRefs(d.store), telegram.WithFeedback(votes.Record, d.texts))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithCatalog(d.texts),
-			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no adapter is enabled: enable [adapters.web], [adapters.telegram] or [adapters.feishu]")
-	}
-	return out, nil
 }
 
 // run serves until ctx ends, then shuts down in order: intake stops, turns
@@ -277,6 +274,19 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 		runErr = errors.Join(runErr, fmt.Errorf("http: %w", err))
 	}
 	return runErr
+}
+
+// loadWords builds the sensitive-word matcher of the words file at path;
+// nil when path is empty.
+func loadWords(path string) (*words.Matcher, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := words.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return words.New(list)
 }
 
 // close releases the store.
