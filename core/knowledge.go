@@ -52,6 +52,9 @@ type KnowledgeMatch struct {
 	Passages []string
 	// Candidates are the best entries with their scores, best first.
 	Candidates []Candidate
+	// Short is set when the question is too short to be answered from the
+	// knowledge base directly, whatever its confidence.
+	Short bool
 }
 
 // Knowledge is the FAQ tier. Lookup is safe for concurrent use, also while

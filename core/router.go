@@ -144,16 +144,36 @@ type modelTurn struct {
 // askChains answers from them.
 func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
 	lang := r.deps.Picker.Pick(env.Sender(), env.Text, "")
-	match := r.lookup(ctx, env.Text)
+	arm, _ := r.deps.Experiments.Assign(env.Sender())
+	match := armTier(r.lookup(ctx, env.Text), arm)
 	if match.Tier == TierAnswer && env.Burst > 1 {
 		match.Tier = TierBusiness // the FAQ answers a single message only
 	}
 	r.metrics.tier(match.Tier)
-	arm, _ := r.deps.Experiments.Assign(env.Sender())
 	ans := r.answer(ctx, env, lang, match, arm, w)
 	ans.QuestionTokens = r.deps.Count(env.Text)
 	ans.Arm = arm.Name
 	return ans
+}
+
+// armTier decides m's tier again under arm's FAQ thresholds, when the arm
+// sets them: answer at or above the answer threshold (never for a short
+// question), business at or above the business one, else general.
+func armTier(m KnowledgeMatch, arm experiment.Config) KnowledgeMatch {
+	if arm.AnswerThreshold == nil || arm.BusinessThreshold == nil {
+		return m
+	}
+	switch {
+	case m.EntryID == "":
+		m.Tier = TierGeneral
+	case m.Confidence >= *arm.AnswerThreshold && !m.Short:
+		m.Tier = TierAnswer
+	case m.Confidence >= *arm.BusinessThreshold:
+		m.Tier = TierBusiness
+	default:
+		m.Tier = TierGeneral
+	}
+	return m
 }
 
 // armed returns the general chain and the system prompt of arm: the arm's

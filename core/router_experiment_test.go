@@ -36,3 +36,28 @@ func TestDispatcherRecordsTheArm(t *testing.T) {
 		t.Errorf("turn arm = %q, want the answer's", turn.Arm)
 	}
 }
+
+func TestArmThresholdsDecideTheTier(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	strict := experiment.Config{Name: "strict", AnswerThreshold: f(0.9), BusinessThreshold: f(0.5)}
+	tests := []struct {
+		name string
+		m    KnowledgeMatch
+		arm  experiment.Config
+		want Tier
+	}{
+		{"no override keeps the tier", KnowledgeMatch{Tier: TierAnswer, EntryID: "e", Confidence: 0.8}, experiment.Config{}, TierAnswer},
+		{"below the arm's answer threshold", KnowledgeMatch{Tier: TierAnswer, EntryID: "e", Confidence: 0.8}, strict, TierBusiness},
+		{"above it", KnowledgeMatch{Tier: TierBusiness, EntryID: "e", Confidence: 0.95}, strict, TierAnswer},
+		{"short never answers", KnowledgeMatch{Tier: TierBusiness, EntryID: "e", Confidence: 0.95, Short: true}, strict, TierBusiness},
+		{"below business", KnowledgeMatch{Tier: TierBusiness, EntryID: "e", Confidence: 0.4}, strict, TierGeneral},
+		{"no entry", KnowledgeMatch{Confidence: 0.99}, strict, TierGeneral},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := armTier(tt.m, tt.arm).Tier; got != tt.want {
+				t.Errorf("tier = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

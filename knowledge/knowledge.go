@@ -133,7 +133,7 @@ func (k *Base) UsesVector(key string) bool { return k.current.Load().index.UsesV
 func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
 	st := k.current.Load()
 	res := st.index.Search(ctx, question)
-	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: res.Decide(st.cfg.Thresholds())}
+	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: res.Decide(st.cfg.Thresholds()), Short: res.Short}
 	if len(res.Matches) == 0 {
 		return m
 	}

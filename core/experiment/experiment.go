@@ -22,6 +22,11 @@ type Config struct {
 	SystemPrompt string `toml:"system_prompt"`
 	// General, when set, replaces [router] general: provider names in order.
 	General []string `toml:"general"`
+	// AnswerThreshold and BusinessThreshold, when set (both or neither),
+	// replace the FAQ tier's thresholds of the same names for the arm's
+	// users.
+	AnswerThreshold   *float64 `toml:"answer_threshold"`
+	BusinessThreshold *float64 `toml:"business_threshold"`
 }
 
 // Validate reports every problem as "experiments[i].key: problem"; known
@@ -42,6 +47,15 @@ func Validate(cfgs []Config, known func(provider string) bool) []string {
 			p = append(p, key+"share: must be in (0, 1]")
 		}
 		total += c.Share
+		if t := c.AnswerThreshold; t != nil && !(*t > 0 && *t <= 1) {
+			p = append(p, key+"answer_threshold: must be in (0, 1]")
+		}
+		if t := c.BusinessThreshold; t != nil && !(*t >= 0 && *t <= 1) {
+			p = append(p, key+"business_threshold: must be in [0, 1]")
+		}
+		if (c.AnswerThreshold == nil) != (c.BusinessThreshold == nil) {
+			p = append(p, key+"answer_threshold: set answer_threshold and business_threshold together")
+		}
 		for j, g := range c.General {
 			if !known(g) {
 				p = append(p, fmt.Sprintf("%sgeneral[%d]: no provider named %q", key, j, g))

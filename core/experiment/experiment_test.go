@@ -31,8 +31,10 @@ func TestAssignmentStableAndProportional(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	known := func(p string) bool { return p == "local" }
-	p := strings.Join(Validate([]Config{{Name: "a", Share: 0.7, General: []string{"cloud"}}, {Name: "a", Share: 0.5}, {Share: 0}}, known), "\n")
-	for _, want := range []string{"experiments[0].general[0]: no provider named \"cloud\"", "experiments[1].name: a is used twice",
+	half := 0.5
+	p := strings.Join(Validate([]Config{{Name: "a", Share: 0.7, General: []string{"cloud"}}, {Name: "a", Share: 0.5, AnswerThreshold: &half},
+		{Share: 0}}, known), "\n")
+	for _, want := range []string{"experiments[0].general[0]: no provider named \"cloud\"", "experiments[1].name: a is used twice", "experiments[1].answer_threshold: set answer_threshold and business_threshold together",
 		"experiments[2].name: must be set", "experiments[2].share", "shares add up to 1.200"} {
 		if !strings.Contains(p, want) {
 			t.Errorf("problems %q lack %q", p, want)
