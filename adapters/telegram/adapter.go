@@ -78,6 +78,9 @@ type Option func(*Adapter)
 // WithLogger sets the logger; the adapter tags it with platform=telegram.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
+// WithClock sets the clock of the adapter's pacing (default time.Now).
+func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
+
 // WithMetrics reports the adapter's metrics to reg.
 func WithMetrics(reg metric.Meter) Option { return func(a *Adapter) { a.reg = reg } }
 
