@@ -58,7 +58,7 @@ type Dispatcher struct {
 	limiter *rateLimiter
 
 	adapters map[Platform]Adapter
-	queued   atomic.Int64 // turns reserved: waiting or running
+	queued   atomic.Int64 // turns reserved: waiting or running, until answered
 	life     lifecycle
 
 	mu    sync.Mutex
@@ -145,7 +145,7 @@ func (d *Dispatcher) SetAllow(entries []string) {
 	d.allow.Store(&a)
 }
 
-// Queued returns the number of turns accepted and not yet finished (for
+// Queued returns the number of turns accepted and not yet answered (for
 // tests and diagnostics; the imbot_queued_turns gauge shows it too).
 func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 
@@ -436,7 +436,9 @@ func (d *Dispatcher) enqueue(env Envelope) {
 }
 
 // work runs turns until the ready channel is closed. A conversation is in
-// ready at most once, and only its head turn runs, so its turns stay ordered.
+// ready at most once, and only its head turn runs, so its turns stay
+// ordered. A turn's record is written after the worker moves on to another
+// conversation; the conversation's next turn is scheduled once it is done.
 func (d *Dispatcher) work(ctx context.Context) {
 	for key := range d.ready {
 		d.mu.Lock()
@@ -449,17 +451,32 @@ func (d *Dispatcher) work(ctx context.Context) {
 		if q == nil { // dropped by a drain timeout
 			continue
 		}
-		d.runTurn(ctx, head)
-		d.queued.Add(-1)
-		d.mu.Lock()
-		q.items = q.items[1:]
-		if len(q.items) == 0 {
-			delete(d.convs, key)
-		} else if d.convs[key] == q {
-			d.ready <- key
+		record := d.runTurn(ctx, head)
+		d.queued.Add(-1) // answered: its record no longer holds a queue slot
+		if record == nil {
+			d.next(key, q)
+			continue
 		}
-		d.metrics.setQueued(d.queued.Load())
-		d.mu.Unlock()
-		d.life.end()
+		d.life.goFunc(func() {
+			record()
+			d.next(key, q)
+		})
 	}
+}
+
+// next ends the head turn of q, the queue of conversation key, and
+// schedules the conversation's next turn, if any.
+func (d *Dispatcher) next(key ConversationKey, q *convQueue) {
+	d.mu.Lock()
+	q.items = q.items[1:]
+	if len(q.items) == 0 {
+		if d.convs[key] == q {
+			delete(d.convs, key)
+		}
+	} else if d.convs[key] == q {
+		d.ready <- key
+	}
+	d.metrics.setQueued(d.queued.Load())
+	d.mu.Unlock()
+	d.life.end()
 }

@@ -9,28 +9,30 @@ import (
 )
 
 // runTurn answers one accepted message: a command or a question for the
-// answerer. It keeps the answer on the pending record (when the inbox is an
-// AnswerKeeper), finishes the reply and then records the turn, so a crash in
-// between sends the same answer again after the restart rather than losing
-// it or asking the model a second time. A
-// turn cut off by a shutdown past the drain timeout (base ends) before its
-// reply was sent stays pending and runs again after the restart.
+// answerer. It sends the reply and returns what is left to do once the
+// worker is free for another conversation: recording the turn (nil when
+// nothing is left). The conversation's next turn waits for that record, so
+// it reads this turn's history. A crash between the send and the record
+// leaves the turn pending: the replay answers it again (see complete).
+// A turn cut off by a shutdown past the drain timeout (base ends) before
+// its reply was sent stays pending and runs again after the restart.
 //
 // A panic in the turn (the answerer or the adapter) is logged and the turn
 // dropped: left pending, the message would crash every later start in its
 // replay and silence the bot for everyone.
-func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
+func (d *Dispatcher) runTurn(base context.Context, env Envelope) (record func()) {
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("turn panicked; message dropped", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			d.drop(base, env)
+			record = nil
 		}
 	}()
 	ctx, cancel := context.WithTimeout(base, d.cfg.TurnTimeout)
 	defer cancel()
-	if d.finishKept(base, ctx, env, log) {
-		return
+	if kept, ok := d.keptAnswer(ctx, env, log); ok {
+		return d.finishKept(base, ctx, env, kept, log)
 	}
 	start := d.now()
 	a := d.adapters[env.Platform]
@@ -38,11 +40,11 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	if err != nil {
 		if base.Err() != nil {
 			log.Warn("shutdown interrupted the turn; it stays pending for the next start", "err", err)
-			return
+			return nil
 		}
 		log.Error("open reply; message dropped", "err", err)
 		d.drop(ctx, env)
-		return
+		return nil
 	}
 	if t, ok := a.(Typer); ok {
 		typingCtx, stopTyping := context.WithCancel(ctx)
@@ -52,10 +54,7 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	ans, question, isCommand := d.answer(ctx, env, w)
 	if base.Err() != nil {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
-		return
-	}
-	if !isCommand {
-		d.keep(ctx, d.turnOf(env, question, ans, d.now().Sub(start)), false, log)
+		return nil
 	}
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
@@ -63,7 +62,7 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	if sendErr != nil {
 		if base.Err() != nil {
 			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
-			return
+			return nil
 		}
 		log.Error("send reply", "err", sendErr)
 	}
@@ -71,10 +70,10 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
 	if isCommand {
-		d.drop(ctx, env)
-		return
+		return func() { d.drop(base, env) }
 	}
-	d.complete(ctx, d.turnOf(env, question, ans, latency), sendErr == nil, log)
+	turn := d.turnOf(env, question, ans, latency)
+	return func() { d.complete(base, turn, sendErr == nil, log) }
 }
 
 // turnOf builds the history record of an answered turn.
@@ -90,7 +89,9 @@ func (d *Dispatcher) turnOf(env Envelope, question string, ans Answer, latency t
 // complete records an answered turn. When that write fails (a full disk) the
 // turn stays pending, and its answer is kept on the pending record with
 // whether it was sent, so that the replay after a restart neither asks the
-// model again nor sends a reply the user already has.
+// model again nor sends a reply the user already has. The answer is not
+// kept before the send: that would cost every turn a durable write the
+// user waits for (docs/store.md, "History keeps one copy").
 func (d *Dispatcher) complete(ctx context.Context, turn Turn, sent bool, log *slog.Logger) {
 	err := d.history.Complete(context.WithoutCancel(ctx), turn)
 	if err == nil {
@@ -111,35 +112,36 @@ func (d *Dispatcher) keep(ctx context.Context, turn Turn, sent bool, log *slog.L
 	}
 }
 
-// finishKept finishes a turn whose answer an earlier run kept, and reports
-// whether there was one: it sends the kept reply only when it was not sent,
-// never asks the answerer, and records the turn. A shutdown interrupting the
-// send leaves the turn pending.
-func (d *Dispatcher) finishKept(base, ctx context.Context, env Envelope, log *slog.Logger) bool {
+// keptAnswer returns the answer an earlier run kept for env, if any.
+func (d *Dispatcher) keptAnswer(ctx context.Context, env Envelope, log *slog.Logger) (KeptAnswer, bool) {
 	k, ok := d.inbox.(AnswerKeeper)
 	if !ok {
-		return false
+		return KeptAnswer{}, false
 	}
 	kept, ok, err := k.KeptAnswer(ctx, env)
 	if err != nil {
 		log.Warn("read kept answer; answering anew", "err", err)
 	}
-	if !ok {
-		return false
-	}
+	return kept, ok
+}
+
+// finishKept finishes a turn whose answer an earlier run kept: it sends
+// the kept reply only when it was not sent, never asks the answerer, and
+// returns the recording of the turn. A shutdown interrupting the send
+// leaves the turn pending.
+func (d *Dispatcher) finishKept(base, ctx context.Context, env Envelope, kept KeptAnswer, log *slog.Logger) func() {
 	log.Info("finishing a turn answered by an earlier run", "sent", kept.Sent)
 	if !kept.Sent {
 		err := d.sendKept(base, ctx, env, kept.Turn.Reply)
 		if err != nil && base.Err() != nil {
 			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", err)
-			return true
+			return nil
 		}
 		if err != nil {
 			log.Error("send kept reply", "err", err)
 		}
 	}
-	d.complete(ctx, kept.Turn, true, log)
-	return true
+	return func() { d.complete(base, kept.Turn, true, log) }
 }
 
 // sendKept sends a kept reply as the final reply to env.
