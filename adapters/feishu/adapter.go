@@ -33,6 +33,9 @@ type Adapter struct {
 	api         *client
 	in          inbound
 	render      atomic.Uint32 // the best renderKind not yet refused by Feishu
+	// started is when the adapter was built: a message received before it
+	// may have a reply posted by an earlier process.
+	started time.Time
 
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
@@ -107,6 +110,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		a.metrics = newMetrics(metric.Discard())
 	}
 	a.log = a.log.With("platform", string(Platform))
+	a.started = a.now()
 	a.api = newClient(cfg, a.hc, a.now, a.log, a.metrics)
 	return a, nil
 }
