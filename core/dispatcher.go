@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,7 @@ type Dispatcher struct {
 	answerer Answerer
 	log      *slog.Logger
 	now      func() time.Time
+	random   func() float64 // in [0, 1): which messages a filling queue sheds
 	metrics  dispatcherMetrics
 	commands *commandSet
 	extra    []Command
@@ -79,6 +81,12 @@ func WithLogger(l *slog.Logger) DispatcherOption {
 // WithClock sets the clock used for rate limits and timestamps.
 func WithClock(now func() time.Time) DispatcherOption {
 	return func(d *Dispatcher) { d.now = now }
+}
+
+// WithRandom sets the source of the random numbers in [0, 1) that pick
+// which new messages a filling queue sheds (default math/rand/v2).
+func WithRandom(f func() float64) DispatcherOption {
+	return func(d *Dispatcher) { d.random = f }
 }
 
 // WithMetrics reports the dispatcher's metrics to reg.
@@ -114,6 +122,7 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
 		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
+		random:  rand.Float64,
 		limiter: newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
 		convs:   make(map[ConversationKey]*convQueue),
 	}
@@ -266,7 +275,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
-	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
+	if share := d.cfg.shedShare(d.queued.Add(1)); share >= 1 || (share > 0 && d.random() < share) {
 		d.queued.Add(-1)
 		d.shed(ctx, env, log)
 		return nil
@@ -299,7 +308,8 @@ func (d *Dispatcher) deliverable(env Envelope) error {
 	return nil
 }
 
-// shed answers busy when the queue is full. A redelivery of a message
+// shed answers busy when the queue is full, or filling and this message
+// drew the short straw. A redelivery of a message
 // already accepted gets no busy reply on top of its answer (after a restart
 // the replay fills the queue just as platforms redeliver). A busy message
 // itself is not accepted, so it may come again.
