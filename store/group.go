@@ -52,15 +52,28 @@ func (g *groupCommit) do(fn func(*bolt.Tx) error) error {
 	return <-c.done
 }
 
-// lead commits the head of the queue in one transaction, then hands the
-// lead to the first writer still queued, or gives it up.
+// leadRounds is how many transactions one writer commits in a row while
+// others keep arriving before it hands the lead on: enough to spare most
+// hand-offs (a goroutine wake-up each), few enough that the leader's own
+// call returns soon.
+const leadRounds = 4
+
+// lead commits the queue, a transaction at a time for up to leadRounds,
+// then hands the lead to the first writer still queued, or gives it up.
 func (g *groupCommit) lead() {
-	g.mu.Lock()
-	n := min(len(g.queue), g.max)
-	batch := g.queue[:n:n]
-	g.queue = g.queue[n:]
-	g.mu.Unlock()
-	g.commit(batch)
+	for range leadRounds {
+		g.mu.Lock()
+		if len(g.queue) == 0 {
+			g.queue, g.leading = nil, false
+			g.mu.Unlock()
+			return
+		}
+		n := min(len(g.queue), g.max)
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		g.commit(batch)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.queue) == 0 {
