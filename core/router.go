@@ -175,8 +175,9 @@ func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, 
 
 // askModel streams chain's answer into w, reports the prompt's usage for
 // calibration and charges the user's budget. It returns the model's reply
-// (complete), or the text so far with the interrupted notice when the
-// stream broke; or chain's error when no text came.
+// (complete), the text so far when the reader stopped the reply, or the text
+// so far with the interrupted notice when the stream broke; or chain's error
+// when no text came.
 func (r *Router) askModel(ctx context.Context, t modelTurn, chain Streamer, w ReplyWriter) (Answer, bool, error) {
 	res, err := r.stream(ctx, chain, ModelRequest{Messages: t.prompt, Conversation: t.env.Conversation().String()}, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
@@ -193,6 +194,8 @@ func (r *Router) askModel(ctx context.Context, t modelTurn, chain Streamer, w Re
 	switch {
 	case err == nil:
 		return Answer{Reply: reply, ReplyTokens: replyTokens}, true, nil
+	case stoppedByReader(ctx):
+		return Answer{Reply: reply, ReplyTokens: replyTokens}, false, nil
 	case res.Interrupted && res.Text != "":
 		r.metrics.interrupted()
 		r.deps.Logger.Warn("reply interrupted", "platform", t.env.Platform, "msg_id", t.env.MessageID, "provider", res.Provider, "err", err)

@@ -51,7 +51,9 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) (record func())
 		defer stopTyping()
 		t.Typing(typingCtx, env)
 	}
-	ans, question, isCommand := d.answer(ctx, env, w)
+	actx, release := answerContext(ctx, w)
+	ans, question, isCommand := d.answer(actx, env, w)
+	release()
 	if base.Err() != nil {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return nil

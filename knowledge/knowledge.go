@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 )
 
@@ -36,6 +37,7 @@ type Base struct {
 type knowledgeState struct {
 	index *faq.Index
 	cfg   faq.Config
+	kb    faq.KB
 }
 
 var (
@@ -68,7 +70,7 @@ func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
 	if err != nil {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
-	k.current.Store(&knowledgeState{index: ix, cfg: cfg})
+	k.current.Store(&knowledgeState{index: ix, cfg: cfg, kb: kb})
 	k.version.Add(1)
 	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
 		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
@@ -115,4 +117,22 @@ func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch 
 	}
 	m.Passages = res.Passages(st.cfg.KnowledgePassages)
 	return m
+}
+
+// Examples returns up to n example questions in lang, the first such
+// question of each entry in file order, for a chat to suggest.
+func (k *Base) Examples(lang catalog.Lang, n int) []string {
+	var out []string
+	for _, e := range k.current.Load().kb.Entries {
+		if len(out) >= n {
+			break
+		}
+		for _, q := range e.Questions {
+			if l, ok := catalog.Detect(q); ok && l == lang {
+				out = append(out, q)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/metric"
 )
 
@@ -61,10 +62,13 @@ type Adapter struct {
 	upgrader    websocket.Upgrader
 	page        page
 	hub         *hub
-	started     chan struct{} // closed when Run starts serving
-	startWait   time.Duration // how long a request waits for Run to start
-	bodyTimeout time.Duration // for reading one POST /api/chat body
-	stopped     chan struct{} // closed when Run's context ends
+	started     chan struct{}    // closed when Run starts serving
+	startWait   time.Duration    // how long a request waits for Run to start
+	bodyTimeout time.Duration    // for reading one POST /api/chat body
+	stopped     chan struct{}    // closed when Run's context ends
+	chats       ChatList         // nil: no conversation list
+	suggest     Suggestions      // nil: no suggested questions
+	texts       *catalog.Catalog // nil: the built-in texts
 
 	mu      sync.Mutex
 	state   runState

@@ -35,6 +35,7 @@ type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
+	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
 	mu       sync.Mutex

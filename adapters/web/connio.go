@@ -108,6 +108,9 @@ func (c *wsConn) handle(kind int, data []byte) {
 		c.sendError(badRequest("", "frames must be JSON text"))
 		return
 	}
+	if c.control(data) {
+		return
+	}
 	m, rerr := parseFrame(data, c.a.cfg.MaxMessageBytes)
 	if rerr != nil {
 		c.sendError(rerr)
@@ -126,9 +129,11 @@ func (c *wsConn) handle(kind int, data []byte) {
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
 	defer cancel()
 	c.a.metrics.messages.With("ws").Inc()
-	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text)); err != nil {
+	if err := deliver(ctx, c.envelopeOf(m)); err != nil {
 		c.release(m.id)
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
 		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the message was not accepted; send it again"})
+		return
 	}
+	c.noteMessage(ctx, m)
 }

@@ -40,6 +40,11 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, rerr)
 		return
 	}
+	user, lang, rerr := clientOf(r)
+	if rerr != nil {
+		a.fail(w, rerr)
+		return
+	}
 	session := r.URL.Query().Get("session")
 	if session == "" {
 		session = newID()
@@ -62,6 +67,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the request
 	}
 	c := newWSConn(a, ws, core.ChatID(session))
+	c.user = user
 	if !a.register(c) {
 		msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "busy")
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
@@ -72,6 +78,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if h, ok := a.loadHistory(r.Context(), c.session); ok {
 		first = append(first, h)
 	}
+	first = append(first, a.openingFrames(r.Context(), c, lang)...)
 	c.start(first)
 	a.wg.Add(1)
 	go func() {

@@ -175,12 +175,21 @@ func (d *daemon) faqOptions() []faq.Option {
 	return opts
 }
 
+// suggestionCount is how many example questions a new web chat offers.
+const suggestionCount = 4
+
+// suggestions are the knowledge base's example questions for a new web chat.
+func (d *daemon) suggestions(lang catalog.Lang) []string {
+	return d.knowledge.Examples(lang, suggestionCount)
+}
+
 // buildAdapters constructs the enabled adapters.
 func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics))
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions))
 		if err != nil {
 			return nil, err
 		}
