@@ -61,12 +61,9 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) (record func())
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
 	sendErr := w.Finish(fctx, ans.Reply)
-	if sendErr != nil {
-		if base.Err() != nil {
-			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
-			return nil
-		}
-		log.Error("send reply", "err", sendErr)
+	if sendErr != nil && base.Err() != nil {
+		log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
+		return nil
 	}
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
@@ -75,7 +72,12 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) (record func())
 		return func() { d.drop(base, env) }
 	}
 	turn := d.turnOf(env, question, ans, latency)
-	return func() { d.complete(base, turn, sendErr == nil, log) }
+	return func() {
+		d.complete(base, turn, true, log)
+		if sendErr != nil {
+			d.resendLater(env, w, ans.Reply, sendErr, log)
+		}
+	}
 }
 
 // turnOf builds the history record of an answered turn.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/metric"
 )
 
@@ -40,9 +41,14 @@ type Adapter struct {
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
 	notices   chan core.Envelope               // "text only" replies, sent by Run
+	order     *chatOrder                       // long-connection events, per chat in order
 
 	botMu sync.Mutex // guards botID; held while fetching it
 	botID string
+
+	refs  core.ReplyRefs   // nil: replies are not kept with their turns
+	index core.ReplyIndex  // nil: replies to the bot are not recognised
+	texts *catalog.Catalog // nil: the built-in texts
 }
 
 var (
@@ -101,6 +107,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		bodyTimeout: defaultBodyTimeout,
 		now:         time.Now,
 		notices:     make(chan core.Envelope, noticeQueue),
+		order:       newChatOrder(orderSettle),
 		in:          inbound{inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
 	}
 	for _, o := range opts {
@@ -185,6 +192,7 @@ func (a *Adapter) accept(ctx context.Context, e event) error {
 	if err != nil {
 		return err
 	}
+	e.repliesToBot = a.repliesToBot(ctx, e)
 	env, v := a.in.envelope(e, botID, a.now())
 	log := a.log.With("chat_id", string(env.ChatID), "msg_id", string(env.MessageID))
 	switch v {

@@ -48,6 +48,7 @@ type Adapter struct {
 	// bodyTimeout bounds reading one webhook request's body.
 	bodyTimeout time.Duration
 	reg         metric.Meter
+	refs        core.ReplyRefs // nil: reply messages are not kept with their turns
 
 	bot    *bot.Bot
 	m      *metrics

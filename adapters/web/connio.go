@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"imbot/core"
 )
 
 // flush is the writer: it writes what is queued, pings when a ping is due,
@@ -59,7 +61,8 @@ func (c *wsConn) finish(closing int) {
 		return
 	}
 	deadline := time.Now().Add(closeGrace)
-	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), deadline); err != nil {
+	msg := websocket.FormatCloseMessage(closing, c.reason())
+	if err := c.ws.WriteControl(websocket.CloseMessage, msg, deadline); err != nil {
 		_ = c.ws.Close()
 		return
 	}
@@ -117,23 +120,29 @@ func (c *wsConn) handle(kind int, data []byte) {
 		return
 	}
 	if !c.acquire(m.id) {
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "too many messages waiting for a reply on this connection"})
+		c.refuseRequest(&requestError{code: codeBusy, replyTo: string(m.id), message: "too many messages waiting for a reply on this connection"})
 		return
 	}
 	deliver, runCtx := c.a.deliverer()
 	if deliver == nil {
-		c.release(m.id)
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the server is shutting down"})
+		c.refuseRequest(&requestError{code: codeBusy, replyTo: string(m.id), message: "the server is shutting down"})
 		return
 	}
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
 	defer cancel()
 	c.a.metrics.messages.With("ws").Inc()
 	if err := deliver(ctx, c.envelopeOf(m)); err != nil {
-		c.release(m.id)
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the message was not accepted; send it again"})
+		c.refuseRequest(&requestError{code: codeBusy, replyTo: string(m.id), message: notAcceptedMessage(err)})
 		return
 	}
 	c.noteMessage(ctx, m)
+}
+
+// notAcceptedMessage says why deliver did not take a message.
+func notAcceptedMessage(err error) string {
+	if errors.Is(err, core.ErrStopping) {
+		return "the server is shutting down; send the message again in a moment"
+	}
+	return "the message was not accepted; send it again"
 }

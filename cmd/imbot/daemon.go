@@ -36,6 +36,7 @@ type daemon struct {
 	router     *core.Router
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -72,14 +73,13 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	cat, err := cfg.catalog()
-	if err != nil {
+	if d.texts, err = cfg.catalog(); err != nil {
 		return nil, err
 	}
 	picker := catalog.NewPicker(catalog.EN)
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: cat, Picker: picker,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: picker,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -96,7 +96,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
-		core.WithCatalog(cat), core.WithPicker(picker),
+		core.WithCatalog(d.texts), core.WithPicker(picker),
 		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
@@ -196,14 +196,16 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		out = append(out, a)
 	}
 	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics))
+		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
+			telegram.WithReplyRefs(d.store))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics))
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithCatalog(d.texts),
+			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
 		if err != nil {
 			return nil, err
 		}
@@ -215,8 +217,8 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	return out, nil
 }
 
-// run serves until ctx ends, then shuts down in order: adapters stop, turns
-// in flight drain, the HTTP server closes, the store closes. ready is called
+// run serves until ctx ends, then shuts down in order: intake stops, turns
+// in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	h, err := d.handler()
