@@ -22,6 +22,12 @@ type fakeStore struct {
 	msgs      []core.Message
 	questions []core.UnansweredQuestion
 	fail      error
+	forgot    []string // users erased
+}
+
+func (s *fakeStore) ForgetUser(_ context.Context, p core.Platform, u core.UserID) (core.Erased, error) {
+	s.forgot = append(s.forgot, string(p)+":"+string(u))
+	return core.Erased{Conversations: 1, Messages: 2}, nil
 }
 
 func (s *fakeStore) Backup(_ context.Context, w io.Writer) (int64, error) {
@@ -46,14 +52,19 @@ func (s *fakeStore) Unanswered(_ context.Context, since time.Time) ([]core.Unans
 	return out, nil
 }
 
+func (s *fakeStore) WriteStats(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, `{"conversations":1}`+"\n")
+	return err
+}
+
 var asked = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{
 		conv: core.ConversationKey{Platform: "web", Chat: "s1"},
-		msgs: []core.Message{{Role: core.RoleUser, Text: "hi", At: asked}, {Role: core.RoleAssistant, Text: "hello", At: asked,
+		msgs: []core.Message{{Role: core.RoleUser, Text: "hi, I am 13812345678", At: asked}, {Role: core.RoleAssistant, Text: "hello", At: asked,
 			Route: core.RouteModel, Provider: "local", Model: "m", Tokens: 3}},
-		questions: []core.UnansweredQuestion{{Question: "Mars?", Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Platform: "web", At: asked,
+		questions: []core.UnansweredQuestion{{Question: "Mars? a.b@example.com", Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Platform: "web", At: asked,
 			Reason: core.ReasonDegraded, Candidates: []core.Candidate{{ID: "shipping", Score: 0.25}}}},
 	}
 }
@@ -108,7 +119,7 @@ func TestReadyz(t *testing.T) {
 	}{
 		{"ready", []Check{storeOK}, usable(true), 200, map[string]string{"store": "ok", "providers": "ok"}},
 		{"store down", []Check{storeDown}, usable(true), 503, map[string]string{"store": "store closed", "providers": "ok"}},
-		{"breakers open", []Check{storeOK}, usable(false), 503, map[string]string{"store": "ok", "providers": errNoUsableChain.Error()}},
+		{"breakers open: degraded, still ready", []Check{storeOK}, usable(false), 200, map[string]string{"store": "ok", "providers": noModelReachable}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +131,9 @@ func TestReadyz(t *testing.T) {
 			}
 			if status != tt.status || rep.Ready != (tt.status == 200) || fmt.Sprint(rep.Components) != fmt.Sprint(tt.components) {
 				t.Fatalf("/readyz = %d %+v, want %d %v", status, rep, tt.status, tt.components)
+			}
+			if rep.ModelsReachable != (tt.components["providers"] == "ok") {
+				t.Fatalf("models_reachable = %v with providers %q", rep.ModelsReachable, tt.components["providers"])
 			}
 			if len(rep.Providers) != 1 || rep.Providers[0].Chain != "general" || rep.Providers[0].Name != "local" {
 				t.Fatalf("providers %+v", rep.Providers)
@@ -158,18 +172,31 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	forgetAlice, err := ForgetUser("telegram:42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ForgetUser("42"); err == nil {
+		t.Fatal("a user without a platform was accepted")
+	}
 	tests := []struct {
 		name string
 		call Call
 		want string
 	}{
 		{"backup", Backup(), "BOLTDB"},
-		{"export", Export(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi","at":"2026-03-01T12:00:00Z"},` +
+		{"stats", Stats(), `{"conversations":1}` + "\n"},
+		{"export", Export(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi, I am [PHONE_1]","at":"2026-03-01T12:00:00Z"},` +
 			`{"role":"assistant","text":"hello","at":"2026-03-01T12:00:00Z","route":"model","provider":"local","model":"m","tokens":3}]}` + "\n"},
-		{"unanswered jsonl", all, `{"question":"Mars?","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
+		{"export raw", Export().Raw(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi, I am 13812345678","at":"2026-03-01T12:00:00Z"},` +
+			`{"role":"assistant","text":"hello","at":"2026-03-01T12:00:00Z","route":"model","provider":"local","model":"m","tokens":3}]}` + "\n"},
+		{"unanswered jsonl", all, `{"question":"Mars? [EMAIL_1]","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
+			`"reason":"degraded","candidates":[{"ID":"shipping","Score":0.25}]}` + "\n"},
+		{"unanswered raw", all.Raw(), `{"question":"Mars? a.b@example.com","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
 			`"reason":"degraded","candidates":[{"ID":"shipping","Score":0.25}]}` + "\n"},
 		{"unanswered csv since", since, "at,platform,conversation,reason,question,candidates\n" +
-			"2026-03-01T12:00:00Z,web,web/s1,degraded,Mars?,shipping:0.250\n"},
+			"2026-03-01T12:00:00Z,web,web/s1,degraded,Mars? [EMAIL_1],shipping:0.250\n"},
+		{"forget user", forgetAlice, `{"user":"telegram:42","Conversations":1,"Messages":2,"Unanswered":0,"Usage":0,"Pending":0}` + "\n"},
 		{"unanswered later", later, ""},
 	}
 	for _, tt := range tests {

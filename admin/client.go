@@ -34,7 +34,7 @@ func (cl *Client) Do(ctx context.Context, c Call, w io.Writer) error {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+c.url(), nil)
+	req, err := http.NewRequestWithContext(ctx, c.method(), "http://"+net.JoinHostPort(host, port)+c.url(), nil)
 	if err != nil {
 		return err
 	}

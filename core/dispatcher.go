@@ -57,15 +57,16 @@ type Dispatcher struct {
 	texts    *catalog.Catalog
 	picker   *catalog.Picker
 
-	allow   atomic.Pointer[allowList]
-	limiter *rateLimiter
-	notices noticeGate
+	policy  atomic.Pointer[dispatchPolicy]
+	denied  *noticeGate // the denied reply, per sender
+	notices *noticeGate // the rate-limit notice, per sender
 	// resendBackoff spaces the retries of a final reply whose send failed.
 	resendBackoff kit.Backoff
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running, until answered
 	life     lifecycle
+	beat     heartbeat
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
@@ -127,7 +128,8 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
 		random:        rand.Float64,
-		limiter:       newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
+		denied:        newNoticeGate(cfg.DeniedReplyInterval, maxNoticeSenders),
+		notices:       newNoticeGate(noticeWindow, maxNoticeSenders),
 		convs:         make(map[ConversationKey]*convQueue),
 		resendBackoff: kit.Backoff{Base: time.Second, Max: 20 * time.Second},
 	}
@@ -149,14 +151,8 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		return nil, err
 	}
 	d.commands = cmds
-	d.SetAllow(cfg.Allow)
+	d.policy.Store(newDispatchPolicy(cfg, nil))
 	return d, nil
-}
-
-// SetAllow replaces the allow-list (on SIGHUP); empty allows everyone.
-func (d *Dispatcher) SetAllow(entries []string) {
-	a := newAllowList(entries)
-	d.allow.Store(&a)
 }
 
 // Queued returns the number of turns accepted and not yet answered (for
@@ -184,6 +180,8 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	// ready holds each conversation with queued turns at most once, so this
 	// capacity means sends to it never block.
 	d.ready = make(chan ConversationKey, d.cfg.MaxQueued+len(pending))
+	stopBeat := d.startHeartbeat()
+	defer stopBeat()
 	d.life.start(ctx)
 	defer d.life.cancel()
 	for range d.cfg.MaxInFlight {
@@ -280,6 +278,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if reason := d.ignore(env); reason != "" {
 		d.metrics.ignored(env.Platform, reason)
 		log.Debug("message ignored", "reason", reason)
+		d.deny(env, reason)
 		return nil
 	}
 	if share := d.cfg.shedShare(d.queued.Add(1)); share >= 1 || (share > 0 && d.random() < share) {
@@ -297,7 +296,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("duplicate dropped")
 		return nil
 	}
-	if !d.limiter.allow(env.Sender(), d.now()) {
+	if !d.policy.Load().limiter.Allow(env.Sender(), d.now()) {
 		d.queued.Add(-1)
 		d.limit(ctx, env, log)
 		return nil
@@ -355,6 +354,19 @@ func (d *Dispatcher) serviceProblemText(text string) string {
 	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
+// deny tells a sender the allow-list does not admit, when they addressed
+// the bot, that they may not use it: at most once per
+// denied_reply_interval. No turn runs and no model is asked.
+func (d *Dispatcher) deny(env Envelope, reason string) {
+	if reason != "not_allowed" || (env.ChatKind == ChatGroup && !d.addressed(env)) {
+		return
+	}
+	if !d.denied.allow(env.Sender(), d.now()) {
+		return
+	}
+	d.refuse(env, RefusalDenied, d.text(env, catalog.Denied))
+}
+
 // limit forgets the pending record of an accepted message whose sender is
 // over the rate limit (its dedup marks stay) and tells the sender so, once
 // per sender per noticeWindow; the other refusals are only counted (and
@@ -403,7 +415,7 @@ func (d *Dispatcher) ignore(env Envelope) string {
 	switch {
 	case strings.TrimSpace(env.Text) == "":
 		return "empty"
-	case !d.allow.Load().allows(env):
+	case !d.policy.Load().allow.allows(env):
 		return "not_allowed"
 	case env.ChatKind == ChatGroup && !d.addressed(env):
 		return "not_addressed"

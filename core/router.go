@@ -28,6 +28,9 @@ type RouterDeps struct {
 	// Unanswered records questions for the knowledge base's owner; nil
 	// records nothing.
 	Unanswered UnansweredLog
+	// Privacy masks personal data for third-party providers; nil sends
+	// every provider the raw conversation.
+	Privacy *Privacy
 	// Usage counts each user's daily tokens for the budgets; nil disables
 	// them.
 	Usage UsageMeter
@@ -51,10 +54,10 @@ type RouterDeps struct {
 // when every provider fails, from the fallbacks in a fixed order (see
 // fallback). It implements Answerer and is safe for concurrent use.
 type Router struct {
-	cfg     RouterConfig
 	deps    RouterDeps
 	metrics routerMetrics
-	system  atomic.Pointer[string]
+	cfg     atomic.Pointer[RouterConfig]
+	zone    atomic.Pointer[time.Location] // where a budget day starts
 	cache   *answerCache
 	// business is the business chain followed by the general one.
 	business []Streamer
@@ -83,14 +86,36 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Picker == nil {
 		deps.Picker = catalog.NewPicker(catalog.EN)
 	}
-	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
+	if _, err := cfg.location(); err != nil {
+		return nil, fmt.Errorf("core: router timezone: %w", err)
+	}
+	r := &Router{deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
 		cache: newAnswerCache(cfg.CacheEntries, cfg.CacheTTL, deps.Now)}
-	r.SetSystemPrompt(cfg.SystemPrompt)
+	r.SetConfig(cfg)
 	return r, nil
 }
 
-// SetSystemPrompt replaces the system prompt for turns that start later.
-func (r *Router) SetSystemPrompt(prompt string) { r.system.Store(&prompt) }
+// SetConfig replaces, in one step, the configuration (system prompt,
+// history bounds, budgets and their timezone, admins, cache serving) for turns and commands
+// that start later (on reload). The chains and the answer cache's size and
+// lifetime stay those of NewRouter: General, Business, cache_entries and
+// cache_ttl are read only at construction; the texts come from the
+// catalogue, which a reload replaces in place. cfg must be valid.
+func (r *Router) SetConfig(cfg RouterConfig) {
+	zone, err := cfg.location()
+	if err != nil {
+		zone = time.Local // Validate reports a bad zone; NewRouter refuses it
+	}
+	r.zone.Store(zone)
+	r.cfg.Store(&cfg)
+}
+
+// config returns the configuration in force.
+func (r *Router) config() *RouterConfig { return r.cfg.Load() }
+
+// Admins returns the users who may run admin commands ("platform:user_id"),
+// as the configuration in force names them.
+func (r *Router) Admins() []string { return r.config().Admins }
 
 // modelTurn is what one turn's model calls and fallbacks share.
 type modelTurn struct {
@@ -98,8 +123,11 @@ type modelTurn struct {
 	lang   catalog.Lang
 	match  KnowledgeMatch
 	prompt []ModelMessage
-	// cacheable is set for a first-turn question, whose answer the cache
-	// keeps under key.
+	// req is the request of prompt, with its masked form when the prompt
+	// holds personal data.
+	req ModelRequest
+	// cacheable is set for a first-turn question without personal data,
+	// whose answer the cache keeps under key.
 	cacheable bool
 	key       answerKey
 }
@@ -126,7 +154,7 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 	if allowance == budgetFAQOnly {
 		return Answer{Reply: Reply{Text: r.text(lang, catalog.BudgetFAQOnly), Route: RouteDegraded}}
 	}
-	chains, system := []Streamer{r.deps.General}, *r.system.Load()
+	chains, system := []Streamer{r.deps.General}, r.config().SystemPrompt
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
 		r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
@@ -135,7 +163,11 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 		}
 	}
 	t := modelTurn{env: env, lang: lang, match: match, prompt: r.prompt(ctx, env, system)}
-	if t.cacheable = r.cache != nil && len(t.prompt) == 2; t.cacheable {
+	t.req = r.deps.Privacy.request(t.prompt)
+	t.req.Conversation = env.Conversation().String()
+	// An answer about someone's personal data is never kept for others,
+	// nor held where forget-user cannot reach it.
+	if t.cacheable = r.cache != nil && len(t.prompt) == 2 && t.req.Masked == nil; t.cacheable {
 		t.key = cacheKey(env.Text, system, r.knowledgeVersion())
 	}
 	return r.askChains(ctx, t, chains, w)
@@ -145,7 +177,7 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 // asks each chain in turn until one answers (the business chain hands over
 // to the general one), and falls back when none did.
 func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, w ReplyWriter) Answer {
-	if r.cfg.CacheServe && t.cacheable {
+	if r.config().CacheServe && t.cacheable {
 		if a, ok := r.cache.get(t.key); ok {
 			reply := a.reply
 			reply.Route = RouteCache
@@ -179,7 +211,7 @@ func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, 
 // so far with the interrupted notice when the stream broke; or chain's error
 // when no text came.
 func (r *Router) askModel(ctx context.Context, t modelTurn, chain Streamer, w ReplyWriter) (Answer, bool, error) {
-	res, err := r.stream(ctx, chain, ModelRequest{Messages: t.prompt, Conversation: t.env.Conversation().String()}, w)
+	res, err := r.stream(ctx, chain, t.req, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
 		r.deps.ObserveUsage(res.Provider, t.prompt, res.Usage.PromptTokens)
 	}
@@ -240,15 +272,16 @@ func (r *Router) prompt(ctx context.Context, env Envelope, system string) []Mode
 // oldest first. Degraded replies are left out: they carry nothing a model
 // should build on.
 func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
-	if r.cfg.HistoryTokens == 0 || r.cfg.HistoryMessages == 0 {
+	cfg := r.config()
+	if cfg.HistoryTokens == 0 || cfg.HistoryMessages == 0 {
 		return nil
 	}
-	msgs, err := r.deps.History.Recent(ctx, conv, r.cfg.HistoryMessages)
+	msgs, err := r.deps.History.Recent(ctx, conv, cfg.HistoryMessages)
 	if err != nil {
 		r.deps.Logger.Error("load history; answering without it", "err", err)
 		return nil
 	}
-	left, first := r.cfg.HistoryTokens, len(msgs)
+	left, first := cfg.HistoryTokens, len(msgs)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		n := msgs[i].Tokens
 		if n <= 0 {
@@ -304,7 +337,7 @@ func (r *Router) recordUnanswered(ctx context.Context, env Envelope, reason stri
 	}
 	r.metrics.unanswered(reason)
 	q := UnansweredQuestion{Question: env.Text, Conversation: env.Conversation(), Platform: env.Platform,
-		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates}
+		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates, User: env.UserID}
 	if err := r.deps.Unanswered.AddUnanswered(context.WithoutCancel(ctx), q); err != nil {
 		r.deps.Logger.Error("record unanswered question", "err", err)
 	}

@@ -58,6 +58,9 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) (record func())
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return nil
 	}
+	// A refused question (a sensitive word) is kept out of the history, so
+	// that no later prompt carries it to a model.
+	inHistory := !isCommand && ans.Reply.Refusal == ""
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
 	sendErr := w.Finish(fctx, ans.Reply)
@@ -68,7 +71,7 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) (record func())
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
-	if isCommand {
+	if !inHistory {
 		return func() { d.drop(base, env) }
 	}
 	turn := d.turnOf(env, question, ans, latency)

@@ -17,15 +17,16 @@ const faqAddUsage = "Usage: /faq add <id> <answer>\n" +
 	"Without them, the last question asked in this conversation is used."
 
 // Command is /faq: `/faq add <id> <answer>` appends an entry to the
-// knowledge base file and rebuilds kb's index. Only [router] admins may run
-// it.
-func Command(admins []string, kb *Base, history core.History) core.Command {
+// knowledge base file and rebuilds kb's index. Only the users admins
+// returns may run it; it is asked at every command, so a reload of [router]
+// admins takes effect at once.
+func Command(admins func() []string, kb *Base, history core.History) core.Command {
 	return core.Command{
 		Name: "faq",
 		Help: "admins: /faq add <id> <answer> adds a knowledge base entry",
 		Run: func(ctx context.Context, req core.CommandRequest) (string, error) {
 			env := req.Envelope
-			if !slices.Contains(admins, env.Sender()) {
+			if !slices.Contains(admins(), env.Sender()) {
 				return "Only the bot's admins may change the knowledge base.", nil
 			}
 			sub, rest, _ := strings.Cut(req.Args, " ")

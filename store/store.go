@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,6 +56,8 @@ type Store struct {
 	// group shares write transactions; nil uses bbolt's DB.Batch (for
 	// the tuning benchmarks).
 	group *groupCommit
+	// vectorKeep names the cached vectors the sweep keeps (KeepVectors).
+	vectorKeep atomic.Pointer[func(key string) bool]
 }
 
 // Option configures Open.

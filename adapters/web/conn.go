@@ -48,6 +48,7 @@ type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
+	peer    peer
 	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
@@ -67,8 +68,8 @@ type wsConn struct {
 	refusing map[string]*errorFrame
 }
 
-func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID) *wsConn {
-	return &wsConn{a: a, ws: ws, session: session}
+func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID, p peer) *wsConn {
+	return &wsConn{a: a, ws: ws, session: session, peer: p}
 }
 
 // push appends f to the queue unless the connection is closing. A client so

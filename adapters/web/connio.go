@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 // flush is the writer: it writes what is queued, pings when a ping is due,
@@ -117,6 +118,10 @@ func (c *wsConn) handle(kind int, data []byte) {
 	m, rerr := parseFrame(data, c.a.cfg.MaxMessageBytes)
 	if rerr != nil {
 		c.sendError(rerr)
+		return
+	}
+	if !c.a.limits.allowTurn(c.peer, c.a.now()) {
+		c.sendError(rateLimited(c.peer, string(m.id), catalog.RateLimited))
 		return
 	}
 	if !c.acquire(m.id) {

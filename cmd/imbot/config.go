@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/faq"
+	"imbot/core/safety"
 	"imbot/core/token"
 	"imbot/provider/openai"
 	"imbot/store"
@@ -29,6 +31,7 @@ type Config struct {
 	Router     RouterSection         `toml:"router"`
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
+	Safety     safety.Config         `toml:"safety"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
 	Texts      catalog.Config        `toml:"texts"`
 	// Warnings name keys that still work but should be renamed; the
@@ -82,6 +85,7 @@ func defaultConfig(getenv func(string) string) Config {
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
+		Safety:     safety.DefaultConfig(),
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
 			Telegram: telegram.DefaultConfig(),
@@ -141,7 +145,8 @@ func decodeFile(data []byte, cfg *Config, rep *configReport) (generalSet bool, e
 }
 
 // decodeProviders decodes every [[providers]] table over the provider
-// defaults, so that a table sets only the keys it names.
+// defaults, so that a table sets only the keys it names. A table without
+// third_party is third-party unless its base URL is loopback.
 func decodeProviders(data []byte, cfg *Config) error {
 	var file struct {
 		Providers []toml.Primitive `toml:"providers"`
@@ -153,8 +158,14 @@ func decodeProviders(data []byte, cfg *Config) error {
 	cfg.Providers = make([]openai.Config, len(file.Providers))
 	for i, prim := range file.Providers {
 		cfg.Providers[i] = openai.DefaultConfig()
-		if err := md.PrimitiveDecode(prim, &cfg.Providers[i]); err != nil {
+		var set struct {
+			ThirdParty *bool `toml:"third_party"`
+		}
+		if err := errors.Join(md.PrimitiveDecode(prim, &cfg.Providers[i]), md.PrimitiveDecode(prim, &set)); err != nil {
 			return fmt.Errorf("providers[%d]: %w", i, err)
+		}
+		if set.ThirdParty == nil {
+			cfg.Providers[i].ThirdParty = !openai.LocalURL(cfg.Providers[i].BaseURL)
 		}
 	}
 	return nil
@@ -182,6 +193,7 @@ func (c *Config) resolveSecrets(getenv func(string) string) (problems, unset []s
 	}
 	w, t, f := &c.Adapters.Web, &c.Adapters.Telegram, &c.Adapters.Feishu
 	resolve("adapters.web.tokens_env", w.TokensEnv, &w.EnvTokens)
+	resolve("adapters.web.jwt_secret_env", w.JWTSecretEnv, &w.JWTSecret)
 	resolve("adapters.telegram.token_env", t.TokenEnv, &t.Token)
 	resolve("adapters.telegram.webhook_secret_env", t.WebhookSecretEnv, &t.WebhookSecret)
 	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
@@ -198,6 +210,18 @@ func aboutKey(problem string, keys []string) bool {
 		}
 	}
 	return false
+}
+
+// secrets lists every resolved secret value, for the log redaction layer.
+func (c *Config) secrets() []string {
+	w, t, f := c.Adapters.Web, c.Adapters.Telegram, c.Adapters.Feishu
+	out := []string{c.Server.AdminToken, w.JWTSecret, t.Token, t.WebhookSecret, f.AppSecret, f.VerificationToken, f.EncryptKey}
+	out = append(out, w.Tokens...)
+	out = append(out, strings.Fields(strings.ReplaceAll(w.EnvTokens, ",", " "))...)
+	for _, p := range c.Providers {
+		out = append(out, p.APIKey)
+	}
+	return out
 }
 
 // validate collects every section's problems, prefixed with its key path.
@@ -228,6 +252,10 @@ func (c *Config) validate() []string {
 	}
 	add("dispatcher.", c.Dispatcher.Validate())
 	add("tokens.", c.Tokens.Validate())
+	add("safety.", c.Safety.Validate())
+	if _, err := loadWords(c.Safety.WordsFile); err != nil {
+		problems = append(problems, "safety.words_file: "+err.Error())
+	}
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
@@ -245,6 +273,9 @@ func (c *Config) catalog() (*catalog.Catalog, error) {
 		return nil, err
 	}
 	if err := c.Router.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	if err := c.Safety.ApplyTexts(cat); err != nil {
 		return nil, err
 	}
 	return cat, c.Dispatcher.ApplyTexts(cat)

@@ -7,16 +7,21 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"imbot/adapters/feishu"
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
+	"imbot/admin"
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/kit"
+	"imbot/core/safety"
+	"imbot/core/safety/pii"
+	"imbot/core/safety/words"
 	"imbot/core/token"
 	"imbot/knowledge"
 	"imbot/metric"
@@ -31,12 +36,21 @@ type daemon struct {
 	metrics    *metric.Registry
 	store      *store.Store
 	clients    map[string]*openai.Client
+	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
+	guard      *safety.Guard
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
 	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
+	// level is the log level a reload sets; nil when the logger was not
+	// built by openDaemon.
+	level *slog.LevelVar
+	// modelsDown is set while the warm-up and its retries reach no provider.
+	modelsDown atomic.Bool
+	// admin is the operational surface; a reload sets its token.
+	admin *admin.Server
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -66,9 +80,16 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	if d.masker, err = pii.New(cfg.Safety.PIIPatterns); err != nil {
+		return nil, err
+	}
+	d.metrics.GaugeFunc("imbot_models_reachable",
+		"1 while at least one provider chain can answer, else 0 (every breaker open: only the FAQ and the degraded reply answer).",
+		d.modelsReachable)
 	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
+	d.store.KeepVectors(d.knowledge.UsesVector)
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -80,6 +101,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: picker,
+		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -89,16 +111,28 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		return nil, err
+	}
+	d.guard, err = safety.NewGuard(d.router, cfg.Safety, matcher, safety.WithCatalog(d.texts), safety.WithPicker(picker),
+		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
+	if err != nil {
+		return nil, err
+	}
 	if withAdapters {
 		if d.adapters, err = d.buildAdapters(); err != nil {
 			return nil, err
 		}
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
+	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(d.texts), core.WithPicker(picker),
-		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
+		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store)))
 	if err != nil {
+		return nil, err
+	}
+	if d.admin, err = d.newAdmin(); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -166,13 +200,29 @@ func providerTransport() *http.Transport {
 }
 
 // faqOptions are the knowledge base's options: logs, metrics and, when
-// [router.embeddings] names a provider, its embeddings cached in the store.
+// [router.embeddings] names a provider, its embeddings cached in the store
+// (of texts with personal data masked, when the provider is third-party).
 func (d *daemon) faqOptions() []faq.Option {
 	opts := []faq.Option{faq.WithLogger(d.log.With("component", "faq")), faq.WithMetrics(d.metrics)}
-	if p := d.cfg.Router.Embeddings.Provider; p != "" {
-		opts = append(opts, faq.WithEmbedder(d.clients[p], d.store))
+	p := d.cfg.Router.Embeddings.Provider
+	if p == "" {
+		return opts
 	}
-	return opts
+	var e faq.Embedder = d.clients[p]
+	if d.thirdParty(p) {
+		e = safety.MaskEmbeddings(e, d.masker)
+	}
+	return append(opts, faq.WithEmbedder(e, d.store))
+}
+
+// thirdParty reports whether the provider named name is third-party.
+func (d *daemon) thirdParty(name string) bool {
+	for _, p := range d.cfg.Providers {
+		if p.Name == name {
+			return p.ThirdParty
+		}
+	}
+	return false
 }
 
 // suggestionCount is how many example questions a new web chat offers.
@@ -221,10 +271,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 // in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
-	h, err := d.handler()
-	if err != nil {
-		return err
-	}
+	h := d.handler()
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -252,21 +299,17 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	return runErr
 }
 
-// reload rereads what SIGHUP reloads: the knowledge base, the system prompt
-// and the allow-list.
-func (d *daemon) reload(ctx context.Context, configPath string) {
-	cfg, err := loadConfig(configPath, envLookup)
+// loadWords builds the sensitive-word matcher of the words file at path;
+// nil when path is empty.
+func loadWords(path string) (*words.Matcher, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := words.LoadFile(path)
 	if err != nil {
-		d.log.Error("reload: config rejected; keeping the running one", "err", err)
-		return
+		return nil, err
 	}
-	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
-	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
-	if err := d.knowledge.Reload(ctx, cfg.Router.Config); err != nil {
-		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
-		return
-	}
-	d.log.Info("reloaded knowledge base, system prompt and allow-list")
+	return words.New(list)
 }
 
 // close releases the store.

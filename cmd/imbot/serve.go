@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"imbot/core/safety/pii"
+	"imbot/logredact"
 	"imbot/sdnotify"
 )
 
@@ -47,9 +49,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *c.configPath) })
-	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
+	background.Go(func() { d.watchModels(ctx, log.With("component", "warmup"), warmUpRetry) })
 	background.Go(func() {
-		if err := notify.Watchdog(ctx); err != nil {
+		if err := notify.Watchdog(ctx, d.dispatcher.Alive); err != nil {
 			log.Error("systemd watchdog", "err", err)
 		}
 	})
@@ -90,11 +92,17 @@ func releaseStartGarbage(ctx context.Context) {
 // openDaemon builds the daemon for cfg with the logger [server] asks for,
 // writing to stderr.
 func openDaemon(cfg Config, stderr io.Writer, withAdapters bool) (*daemon, error) {
-	log, err := newLogger(cfg.Server, stderr)
+	level := new(slog.LevelVar)
+	log, err := newLogger(cfg, level, stderr)
 	if err != nil {
 		return nil, err
 	}
-	return newDaemon(cfg, log, withAdapters)
+	d, err := newDaemon(cfg, log, withAdapters)
+	if err != nil {
+		return nil, err
+	}
+	d.level = level
+	return d, nil
 }
 
 // logNotifyErr logs a failed message to systemd; the daemon runs on.
@@ -119,17 +127,30 @@ func watchReload(ctx context.Context, d *daemon, configPath string) {
 	}
 }
 
-// newLogger builds the process logger from [server] log_level and log_format.
-func newLogger(s ServerConfig, w io.Writer) (*slog.Logger, error) {
-	level, err := parseLogLevel(s.LogLevel)
+// newLogger builds the process logger from [server] log_level and
+// log_format, with its level in level, where a reload changes it, behind
+// the redaction layer: secrets of cfg never appear, and message text only
+// at debug level.
+func newLogger(cfg Config, level *slog.LevelVar, w io.Writer) (*slog.Logger, error) {
+	l, err := parseLogLevel(cfg.Server.LogLevel)
 	if err != nil {
 		return nil, err
 	}
+	level.Set(l)
 	opts := &slog.HandlerOptions{Level: level}
-	if s.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.Server.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	masker, err := pii.New(cfg.Safety.PIIPatterns)
+	if err != nil {
+		return nil, err
+	}
+	red, err := logredact.New(h, masker, cfg.secrets()...)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(red), nil
 }
 
 func parseLogLevel(s string) (slog.Level, error) {
