@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"imbot/adapters/feishu"
-	"imbot/adapters/telegram"
-	"imbot/adapters/web"
 	"imbot/admin"
 	"imbot/core"
 	"imbot/core/catalog"
@@ -43,6 +41,7 @@ type daemon struct {
 	guard      *safety.Guard
 	dispatcher *core.Dispatcher
 	adapters   []core.Adapter
+	feishu     *feishu.Adapter  // nil unless enabled; a reload replaces its webhook secrets
 	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
 	// level is the log level a reload sets; nil when the logger was not
 	// built by openDaemon.
@@ -231,40 +230,6 @@ const suggestionCount = 4
 // suggestions are the knowledge base's example questions for a new web chat.
 func (d *daemon) suggestions(lang catalog.Lang) []string {
 	return d.knowledge.Examples(lang, suggestionCount)
-}
-
-// buildAdapters constructs the enabled adapters.
-func (d *daemon) buildAdapters() ([]core.Adapter, error) {
-	var out []core.Adapter
-	ac := d.cfg.Adapters
-	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
-			web.WithChatList(d.store), web.WithSuggestions(d.suggestions))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithReplyRefs(d.store))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithCatalog(d.texts),
-			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no adapter is enabled: enable [adapters.web], [adapters.telegram] or [adapters.feishu]")
-	}
-	return out, nil
 }
 
 // run serves until ctx ends, then shuts down in order: intake stops, turns
