@@ -52,6 +52,7 @@ type Dispatcher struct {
 	commands *commandSet
 	extra    []Command
 	texts    *catalog.Catalog
+	picker   *catalog.Picker
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
@@ -90,10 +91,17 @@ func WithCommands(cmds ...Command) DispatcherOption {
 	return func(d *Dispatcher) { d.extra = append(d.extra, cmds...) }
 }
 
-// WithCatalog sets the message catalogue of the texts the dispatcher writes
-// itself (so far the service problem reply); the default is the built-in one.
+// WithCatalog sets the message catalogue of the texts the dispatcher and
+// its commands write (refusals, command replies, /help); the default is the
+// built-in one.
 func WithCatalog(c *catalog.Catalog) DispatcherOption {
 	return func(d *Dispatcher) { d.texts = c }
+}
+
+// WithPicker sets the Picker that chooses each message's language (see
+// Envelope.Lang); the default picks Chinese as the last resort.
+func WithPicker(p *catalog.Picker) DispatcherOption {
+	return func(d *Dispatcher) { d.picker = p }
 }
 
 // NewDispatcher returns a dispatcher; it starts nothing until Run.
@@ -118,7 +126,11 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		}
 		d.texts = texts
 	}
-	cmds, err := newCommandSet(append(builtinCommands(history, func() string { return d.commands.helpText() }), d.extra...))
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.ZH)
+	}
+	help := func(lang catalog.Lang) string { return d.commands.helpText(d.texts, lang) }
+	cmds, err := newCommandSet(append(builtinCommands(history, help), d.extra...))
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +265,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
+	env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
 	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
 		d.queued.Add(-1)
 		d.shed(ctx, env, log)
@@ -298,7 +311,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.cfg.BusyReply)
+	d.refuse(env, RefusalBusy, d.texts.Text(env.Lang, catalog.Busy))
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -312,17 +325,8 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	}
 	d.metrics.refused(RefusalServiceProblem)
 	log.Error("message not stored: answered service problem", "err", err)
-	d.refuse(env, RefusalServiceProblem, d.serviceProblemText(env.Text))
+	d.refuse(env, RefusalServiceProblem, d.texts.Text(env.Lang, catalog.ServiceProblem))
 	return nil
-}
-
-// serviceProblemText is the catalogue's service problem text in the
-// language of text, or in both languages when that cannot be told.
-func (d *Dispatcher) serviceProblemText(text string) string {
-	if lang, ok := catalog.Detect(text); ok {
-		return d.texts.Text(lang, catalog.ServiceProblem)
-	}
-	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
 // limit answers an accepted message whose sender is over the rate limit and
@@ -333,7 +337,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
-	d.refuse(env, RefusalRateLimited, d.cfg.RateLimitedReply)
+	d.refuse(env, RefusalRateLimited, d.texts.Text(env.Lang, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,

@@ -11,7 +11,7 @@ type DispatcherConfig struct {
 	// MaxInFlight bounds the turns running at once across conversations.
 	MaxInFlight int `toml:"max_inflight"`
 	// MaxQueued bounds the turns accepted and not yet finished; past it new
-	// messages get BusyReply at once.
+	// messages get the busy text at once.
 	MaxQueued int `toml:"max_queued"`
 	// RatePerMinute is each user's sustained message rate; 0 turns it off.
 	RatePerMinute float64 `toml:"rate_per_minute"`
@@ -26,9 +26,11 @@ type DispatcherConfig struct {
 	// Allow lists who may talk to the bot: "platform:user_id",
 	// "platform:chat:chat_id" or "platform:*". Empty allows everyone.
 	Allow []string `toml:"allow"`
-	// BusyReply answers a message when the queue is full.
+	// BusyReply, when set, replaces the catalogue's "busy" text in both
+	// languages (an older key; [texts.zh] and [texts.en] busy win).
 	BusyReply string `toml:"busy_reply"`
-	// RateLimitedReply answers a message over the sender's rate limit.
+	// RateLimitedReply, when set, replaces the catalogue's "rate_limited"
+	// text in both languages (an older key, like BusyReply).
 	RateLimitedReply string `toml:"rate_limited_reply"`
 	// GroupPolicies holds each platform's group policy; platforms not
 	// listed use the zero policy (mention, chat). Filled from the adapters'
@@ -39,14 +41,12 @@ type DispatcherConfig struct {
 // DefaultDispatcherConfig returns the defaults of the [dispatcher] section.
 func DefaultDispatcherConfig() DispatcherConfig {
 	return DispatcherConfig{
-		MaxInFlight:      32,
-		MaxQueued:        1024,
-		RatePerMinute:    20,
-		RateBurst:        5,
-		TurnTimeout:      3 * time.Minute,
-		DrainTimeout:     10 * time.Second,
-		BusyReply:        "I'm handling a lot of messages right now. Please try again in a moment.",
-		RateLimitedReply: "You're sending messages faster than I can answer. Please wait a moment.",
+		MaxInFlight:   32,
+		MaxQueued:     1024,
+		RatePerMinute: 20,
+		RateBurst:     5,
+		TurnTimeout:   3 * time.Minute,
+		DrainTimeout:  10 * time.Second,
 	}
 }
 
@@ -70,12 +70,6 @@ func (c DispatcherConfig) Validate() []string {
 	}
 	if c.DrainTimeout < 0 {
 		p = append(p, "drain_timeout: must not be negative")
-	}
-	if strings.TrimSpace(c.BusyReply) == "" {
-		p = append(p, "busy_reply: must not be empty")
-	}
-	if strings.TrimSpace(c.RateLimitedReply) == "" {
-		p = append(p, "rate_limited_reply: must not be empty")
 	}
 	for i, a := range c.Allow {
 		if _, _, ok := strings.Cut(a, ":"); !ok {

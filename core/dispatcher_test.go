@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 type harness struct {
@@ -162,7 +164,7 @@ func TestDispatcherAnswersBusyWhenQueueFull(t *testing.T) {
 	h.send(msg("B", "2", "queued"))
 	h.send(msg("C", "3", "shed"))
 	s := h.next()
-	if s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy || s.reply.Text != cfg.BusyReply {
+	if s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy || s.reply.Text != (*catalog.Catalog)(nil).Text(catalog.EN, catalog.Busy) {
 		t.Fatalf("got %+v for %s, want busy refusal for 3", s.reply, s.env.MessageID)
 	}
 	close(gate)
@@ -388,7 +390,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	bad := DispatcherConfig{MaxInFlight: 0, MaxQueued: -1, RatePerMinute: 1, Allow: []string{"nocolon"}}
 	p := strings.Join(bad.Validate(), "\n")
-	for _, key := range []string{"max_inflight", "max_queued", "rate_burst", "turn_timeout", "busy_reply", "allow[0]"} {
+	for _, key := range []string{"max_inflight", "max_queued", "rate_burst", "turn_timeout", "allow[0]"} {
 		if !strings.Contains(p, key+":") {
 			t.Errorf("problems %q miss %s", p, key)
 		}

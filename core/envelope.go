@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // Platform names the chat platform a message came from ("web", "telegram",
@@ -63,6 +65,14 @@ type Envelope struct {
 	// Received is when the message arrived; the dispatcher fills it in when
 	// the adapter left it zero.
 	Received time.Time
+	// LangHint is the language the platform reports for the sender
+	// (Telegram's language_code, a browser's Accept-Language), or empty.
+	LangHint string
+	// Lang is the language every text of the turn is written in. The
+	// dispatcher picks it once, when the message arrives (the message's own
+	// language, else the sender's last one, else LangHint, else the
+	// configured default), so a replayed turn keeps it.
+	Lang catalog.Lang
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for
