@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/metric"
 )
 
@@ -33,6 +34,8 @@ type Adapter struct {
 	api         *client
 	in          inbound
 	render      atomic.Uint32 // the best renderKind not yet refused by Feishu
+	texts       *catalog.Catalog
+	picker      *catalog.Picker
 
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
@@ -72,6 +75,13 @@ func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyT
 // throttling and token expiry (default time.Now).
 func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
 
+// WithTexts sets the message catalogue and the language picker of the
+// text-only notice (default: the built-in texts, Chinese as the last
+// resort).
+func WithTexts(c *catalog.Catalog, p *catalog.Picker) Option {
+	return func(a *Adapter) { a.texts, a.picker = c, p }
+}
+
 const noticeQueue = 64
 
 // defaultBodyTimeout bounds reading one webhook request's body.
@@ -82,9 +92,6 @@ const defaultBodyTimeout = 10 * time.Second
 func defaultHTTPClient() *http.Client {
 	return &http.Client{Transport: kit.PooledTransport(64), Timeout: 30 * time.Second}
 }
-
-// textOnlyNotice answers a message the bot cannot read.
-const textOnlyNotice = "抱歉，我目前只能读取文字消息。Sorry, I can read text only."
 
 // New checks cfg and builds an adapter. It starts nothing.
 func New(cfg Config, opts ...Option) (*Adapter, error) {
@@ -105,6 +112,9 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	}
 	if a.metrics == nil {
 		a.metrics = newMetrics(metric.Discard())
+	}
+	if a.picker == nil {
+		a.picker = catalog.NewPicker(catalog.ZH)
 	}
 	a.log = a.log.With("platform", string(Platform))
 	a.api = newClient(cfg, a.hc, a.now, a.log, a.metrics)
@@ -213,7 +223,8 @@ func (a *Adapter) sendNotices(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case env := <-a.notices:
-			m := outMessage{MsgType: "text", Content: textContent(textOnlyNotice), UUID: replyUUID(env.MessageID, "notice", 0)}
+			text := a.texts.Text(a.picker.Pick(env.Sender(), "", env.LangHint), catalog.TextOnly)
+			m := outMessage{MsgType: "text", Content: textContent(text), UUID: replyUUID(env.MessageID, "notice", 0)}
 			if _, err := a.api.reply(ctx, string(env.MessageID), m, a.cfg.ReplyInThread); err != nil {
 				a.log.Warn("feishu text-only notice failed", "chat_id", string(env.ChatID), "msg_id", string(env.MessageID), "err", err)
 			}

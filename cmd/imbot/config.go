@@ -30,6 +30,7 @@ type Config struct {
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
+	Texts      TextsSection          `toml:"texts"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
@@ -76,6 +77,7 @@ func defaultConfig(getenv func(string) string) Config {
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
+		Texts:      TextsSection{Language: "zh"},
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
 			Telegram: telegram.DefaultConfig(),
@@ -236,6 +238,7 @@ func (c *Config) validate() []string {
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
+	problems = append(problems, c.Texts.validate()...)
 	return problems
 }
 

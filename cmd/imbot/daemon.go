@@ -13,6 +13,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/kit"
@@ -34,6 +35,8 @@ type daemon struct {
 	knowledge  *knowledge.Base
 	router     *core.Router
 	dispatcher *core.Dispatcher
+	texts      *catalog.Catalog
+	picker     *catalog.Picker
 	adapters   []core.Adapter
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
@@ -83,6 +86,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	if d.texts, d.picker, err = buildTexts(cfg); err != nil {
+		return nil, err
+	}
 	if withAdapters {
 		if d.adapters, err = d.buildAdapters(); err != nil {
 			return nil, err
@@ -90,6 +96,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
+		core.WithCatalog(d.texts), core.WithPicker(d.picker),
 		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
@@ -175,14 +182,15 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		out = append(out, a)
 	}
 	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics))
+		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
+			telegram.WithTexts(d.texts, d.picker))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics))
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker))
 		if err != nil {
 			return nil, err
 		}
