@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/metric"
 )
 
@@ -71,6 +72,9 @@ type Adapter struct {
 	deliver core.DeliverFunc
 	runCtx  context.Context
 	wg      sync.WaitGroup // handshakes and connection goroutines
+
+	texts  *catalog.Catalog
+	picker *catalog.Picker
 }
 
 type runState uint8
@@ -146,6 +150,9 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 	}
 	if a.metrics == nil {
 		a.metrics = newWebMetrics(metric.Discard())
+	}
+	if a.picker == nil {
+		a.picker = catalog.NewPicker(catalog.ZH)
 	}
 	a.metrics.watch(a.hub)
 	a.upgrader = newUpgrader(a.upgradeError)
@@ -288,8 +295,9 @@ func (a *Adapter) register(c *wsConn) bool {
 
 // envelope builds the Envelope of a web message. One session is one direct
 // conversation; the session id stands for the user as well.
-func (a *Adapter) envelope(session core.ChatID, id core.MessageID, text string) core.Envelope {
+func (a *Adapter) envelope(session core.ChatID, id core.MessageID, text, hint string) core.Envelope {
 	return core.Envelope{
+		LangHint:  hint,
 		Platform:  Platform,
 		ChatID:    session,
 		ChatKind:  core.ChatDirect,

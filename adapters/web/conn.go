@@ -35,6 +35,7 @@ type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
+	hint    string // the browser's language, from Accept-Language
 	ping    *time.Timer
 
 	mu       sync.Mutex
@@ -47,8 +48,8 @@ type wsConn struct {
 	inflight map[core.MessageID]time.Time
 }
 
-func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID) *wsConn {
-	return &wsConn{a: a, ws: ws, session: session}
+func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID, hint string) *wsConn {
+	return &wsConn{a: a, ws: ws, session: session, hint: hint}
 }
 
 // push appends f to the queue unless the connection is closing. A client so
@@ -91,6 +92,7 @@ func (c *wsConn) sendFinal(id core.MessageID, f any) {
 
 // sendError queues an error frame.
 func (c *wsConn) sendError(e *requestError) {
+	e = c.a.localize(e, c.hint)
 	c.a.metrics.rejected(e.code)
 	c.push(errorFrame{Type: "error", ReplyTo: e.replyTo, Code: e.code, Message: e.message}, len(e.message)+frameOverhead)
 }

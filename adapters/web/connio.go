@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"imbot/core/catalog"
 )
 
 // flush is the writer: it writes what is queued, pings when a ping is due,
@@ -105,7 +107,7 @@ func (c *wsConn) readLoop() {
 // handle validates one frame and delivers the message it carries.
 func (c *wsConn) handle(kind int, data []byte) {
 	if kind != websocket.TextMessage {
-		c.sendError(badRequest("", "frames must be JSON text"))
+		c.sendError(userError(codeBadRequest, "", catalog.WebBadFrame))
 		return
 	}
 	m, rerr := parseFrame(data, c.a.cfg.MaxMessageBytes)
@@ -114,21 +116,21 @@ func (c *wsConn) handle(kind int, data []byte) {
 		return
 	}
 	if !c.acquire(m.id) {
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "too many messages waiting for a reply on this connection"})
+		c.sendError(userError(codeBusy, string(m.id), catalog.WebTooManyWaiting))
 		return
 	}
 	deliver, runCtx := c.a.deliverer()
 	if deliver == nil {
 		c.release(m.id)
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the server is shutting down"})
+		c.sendError(userError(codeBusy, string(m.id), catalog.WebShuttingDown))
 		return
 	}
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
 	defer cancel()
 	c.a.metrics.messages.With("ws").Inc()
-	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text)); err != nil {
+	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text, c.hint)); err != nil {
 		c.release(m.id)
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
-		c.sendError(&requestError{code: codeBusy, replyTo: string(m.id), message: "the message was not accepted; send it again"})
+		c.sendError(userError(codeBusy, string(m.id), catalog.WebNotAccepted))
 	}
 }

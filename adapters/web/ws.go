@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 const (
@@ -37,23 +38,23 @@ func newUpgrader(onError func(http.ResponseWriter, *http.Request, int, error)) w
 // ready and history frames and starts the connection's reader and writer.
 func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if rerr := a.admit(r); rerr != nil {
-		a.fail(w, rerr)
+		a.fail(w, r, rerr)
 		return
 	}
 	session := r.URL.Query().Get("session")
 	if session == "" {
 		session = newID()
 	} else if !validSession(session) {
-		a.fail(w, badRequest("", "session must be 1..%d characters of [A-Za-z0-9_-]", maxSessionLen))
+		a.fail(w, r, badRequest("", "session must be 1..%d characters of [A-Za-z0-9_-]", maxSessionLen))
 		return
 	}
 	if a.hub.connections() >= a.cfg.MaxConnections {
-		a.fail(w, &requestError{code: codeBusy, message: "too many connections; try again later"})
+		a.fail(w, r, userError(codeBusy, "", catalog.WebTooManyConnections))
 		return
 	}
 	a.awaitRun(r.Context())
 	if !a.begin() {
-		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})
+		a.fail(w, r, userError(codeBusy, "", catalog.WebNotRunning))
 		return
 	}
 	defer a.wg.Done()
@@ -61,7 +62,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered the request
 	}
-	c := newWSConn(a, ws, core.ChatID(session))
+	c := newWSConn(a, ws, core.ChatID(session), langHint(r))
 	if !a.register(c) {
 		msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "busy")
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
@@ -88,7 +89,7 @@ func (a *Adapter) loadHistory(ctx context.Context, session core.ChatID) (history
 	}
 	ctx, cancel := context.WithTimeout(ctx, historyTimeout)
 	defer cancel()
-	conv := a.envelope(session, "", "").Conversation()
+	conv := a.envelope(session, "", "", "").Conversation()
 	msgs, err := a.history.Recent(ctx, conv, a.cfg.HistoryMessages)
 	if err != nil {
 		a.log.Warn("web: load history", "chat_id", session, "err", err)
@@ -107,10 +108,10 @@ func (a *Adapter) admit(r *http.Request) *requestError {
 			"localhost unless [adapters.web] allowed_hosts names the host"}
 	}
 	if !a.origins.allow(r) {
-		return &requestError{code: codeForbidden, message: "origin not allowed"}
+		return userError(codeForbidden, "", catalog.WebOriginDenied)
 	}
 	if !a.auth.allow(r) {
-		return &requestError{code: codeUnauthorized, message: "a valid token is required"}
+		return userError(codeUnauthorized, "", catalog.WebTokenRequired)
 	}
 	return nil
 }

@@ -175,7 +175,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics))
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics), web.WithTexts(d.texts, d.picker))
 		if err != nil {
 			return nil, err
 		}
