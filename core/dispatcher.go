@@ -237,6 +237,7 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 			}
 			continue
 		}
+		env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
 		d.queued.Add(1)
 		d.enqueue(env)
 	}

@@ -71,8 +71,13 @@ type Envelope struct {
 	// Lang is the language every text of the turn is written in. The
 	// dispatcher picks it once, when the message arrives (the message's own
 	// language, else the sender's last one, else LangHint, else the
-	// configured default), so a replayed turn keeps it.
+	// configured default), and again for a turn replayed after a restart.
 	Lang catalog.Lang
+	// Transcript, when not nil, holds the earlier messages of a stateless
+	// conversation (a request to the OpenAI-compatible API carries its whole
+	// context): the router builds the prompt from it and reads no history.
+	// Such envelopes never pass the dispatcher or the store.
+	Transcript []Message
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for

@@ -160,7 +160,7 @@ func (r *Router) stream(ctx context.Context, chain Streamer, msgs []ModelMessage
 // prompt builds the model's messages: the system prompt, as much history as
 // fits the token budget, and the question.
 func (r *Router) prompt(ctx context.Context, env Envelope, system string) []ModelMessage {
-	history := r.history(ctx, env.Conversation())
+	history := r.history(ctx, env)
 	msgs := make([]ModelMessage, 0, len(history)+2)
 	msgs = append(msgs, ModelMessage{Role: "system", Content: system})
 	for _, m := range history {
@@ -169,14 +169,14 @@ func (r *Router) prompt(ctx context.Context, env Envelope, system string) []Mode
 	return append(msgs, ModelMessage{Role: string(RoleUser), Content: env.Text})
 }
 
-// history returns the newest messages of conv that fit the token budget,
-// oldest first. Degraded replies are left out: they carry nothing a model
-// should build on.
-func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
+// history returns the newest earlier messages of env's conversation that
+// fit the token budget, oldest first. Degraded replies are left out: they
+// carry nothing a model should build on.
+func (r *Router) history(ctx context.Context, env Envelope) []Message {
 	if r.cfg.HistoryTokens == 0 || r.cfg.HistoryMessages == 0 {
 		return nil
 	}
-	msgs, err := r.deps.History.Recent(ctx, conv, r.cfg.HistoryMessages)
+	msgs, err := r.recent(ctx, env)
 	if err != nil {
 		r.deps.Logger.Error("load history; answering without it", "err", err)
 		return nil
