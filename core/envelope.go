@@ -76,8 +76,15 @@ type Envelope struct {
 	// Transcript, when not nil, holds the earlier messages of a stateless
 	// conversation (a request to the OpenAI-compatible API carries its whole
 	// context): the router builds the prompt from it and reads no history.
-	// Such envelopes never pass the dispatcher or the store.
-	Transcript []Message
+	// Such envelopes never pass the dispatcher or the store. A pointer keeps
+	// Envelope comparable.
+	Transcript *Transcript
+}
+
+// Transcript is the whole earlier conversation of a stateless question,
+// oldest first.
+type Transcript struct {
+	Messages []Message
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for

@@ -7,7 +7,7 @@ import "context"
 // conversation's stored history.
 func (r *Router) recent(ctx context.Context, env Envelope) ([]Message, error) {
 	if env.Transcript != nil {
-		return env.Transcript, nil
+		return env.Transcript.Messages, nil
 	}
 	return r.deps.History.Recent(ctx, env.Conversation(), r.cfg.HistoryMessages)
 }

@@ -21,7 +21,7 @@ func TestRouterTakesAStatelessTranscriptInsteadOfHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.Transcript = []Message{{Role: RoleUser, Text: "weather in Oslo?"}, {Role: RoleAssistant, Text: "mild"}}
+	env.Transcript = &Transcript{Messages: []Message{{Role: RoleUser, Text: "weather in Oslo?"}, {Role: RoleAssistant, Text: "mild"}}}
 	if ans := r.Answer(context.Background(), env, &fakeWriter{a: newFakeAdapter("t")}); ans.Reply.Text != "cold" {
 		t.Fatalf("reply %+v", ans.Reply)
 	}
