@@ -8,6 +8,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"imbot/adapters/feishu"
+	"imbot/adapters/openaiapi"
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
@@ -31,6 +32,7 @@ type Config struct {
 	Tokens     token.Config          `toml:"tokens"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
 	Texts      TextsSection          `toml:"texts"`
+	API        openaiapi.Config      `toml:"api"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
@@ -78,6 +80,7 @@ func defaultConfig(getenv func(string) string) Config {
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
 		Texts:      TextsSection{Language: "zh"},
+		API:        openaiapi.DefaultConfig(),
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
 			Telegram: telegram.DefaultConfig(),
@@ -239,6 +242,10 @@ func (c *Config) validate() []string {
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
 	problems = append(problems, c.Texts.validate()...)
+	add("api.", c.API.Validate())
+	if c.API.Enabled && !c.Adapters.Web.HasTokens() {
+		problems = append(problems, "api.enabled: the API's keys are [adapters.web] tokens (or tokens_env); set at least one")
+	}
 	return problems
 }
 

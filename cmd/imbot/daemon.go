@@ -31,6 +31,7 @@ type daemon struct {
 	metrics    *metric.Registry
 	store      *store.Store
 	clients    map[string]*openai.Client
+	members    map[string]*chain.Member
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
@@ -108,7 +109,8 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 // chains from them.
 func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 	d.clients = map[string]*openai.Client{}
-	members := map[string]*chain.Member{}
+	d.members = map[string]*chain.Member{}
+	members := d.members
 	hc := &http.Client{Transport: providerTransport()}
 	for _, pc := range d.cfg.Providers {
 		c, err := openai.NewClient(pc, openai.WithHTTPClient(hc),

@@ -27,6 +27,13 @@ func (d *daemon) handler() (http.Handler, error) {
 			m.Mount(mux)
 		}
 	}
+	if d.cfg.API.Enabled {
+		api, err := d.openAIAPI()
+		if err != nil {
+			return nil, err
+		}
+		api.Mount(mux)
+	}
 	return mux, nil
 }
 

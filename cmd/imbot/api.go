@@ -1,0 +1,25 @@
+package main
+
+import (
+	"imbot/adapters/openaiapi"
+	"imbot/core/chain"
+)
+
+// openAIAPI builds the OpenAI-compatible API: the router as imbot-auto and
+// each provider alone (its retries and breaker, no fail-over) by name.
+func (d *daemon) openAIAPI() (*openaiapi.Server, error) {
+	models := make([]openaiapi.Model, 0, len(d.cfg.Providers))
+	for _, pc := range d.cfg.Providers {
+		direct, err := chain.New("direct:"+pc.Name, []*chain.Member{d.members[pc.Name]},
+			chain.WithLogger(d.log.With("component", "chain")), chain.WithMetrics(d.metrics))
+		if err != nil {
+			return nil, err
+		}
+		models = append(models, openaiapi.Model{Name: pc.Name, ID: pc.Model, Streamer: direct})
+	}
+	return openaiapi.New(d.cfg.API, openaiapi.Deps{
+		Router: d.router, Auth: d.cfg.Adapters.Web.KeyAuth(), Models: models,
+		Unanswered: d.store, Picker: d.picker, Metrics: d.metrics,
+		Logger: d.log.With("component", "api"),
+	})
+}
