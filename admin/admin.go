@@ -1,7 +1,8 @@
 // Package admin owns the daemon's operational HTTP surface: /healthz,
 // /readyz with each provider's breaker state, the /metrics mount, and the
 // /admin API through which the CLI's backup, export and "faq unanswered"
-// reach a store the running daemon holds locked, with the Guard that keeps
+// reach a store the running daemon holds locked (and `imbot chat` its
+// conversations), with the Guard that keeps
 // that API to the operator. It also holds the CLI's side of that API
 // (Call, Client). It depends on core's interfaces and on what main hands in;
 // it never imports an adapter or the store.
@@ -53,6 +54,8 @@ type Deps struct {
 	Metrics http.Handler
 	// Logger logs failed admin requests; nil discards.
 	Logger *slog.Logger
+	// Chat runs one `imbot chat` turn (POST /admin/chat); nil mounts none.
+	Chat http.Handler
 }
 
 // Server is the daemon's operational HTTP surface. It is safe for
@@ -89,6 +92,9 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	}
 	for _, p := range []string{pathBackup, pathExport, pathUnanswered} {
 		mux.Handle("GET "+p, s.guard.Wrap(http.HandlerFunc(s.serveCall)))
+	}
+	if s.deps.Chat != nil {
+		mux.Handle("POST "+pathChat, s.guard.Wrap(s.deps.Chat))
 	}
 }
 

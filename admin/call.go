@@ -13,6 +13,7 @@ const (
 	pathBackup     = "/admin/backup"
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
+	pathChat       = "/admin/chat"
 )
 
 // Call is one request of the admin API: a running daemon answers it over

@@ -11,6 +11,7 @@ import (
 
 	"imbot/adapters/feishu"
 	"imbot/adapters/telegram"
+	"imbot/adapters/terminal"
 	"imbot/adapters/web"
 	"imbot/core"
 	"imbot/core/catalog"
@@ -39,6 +40,7 @@ type daemon struct {
 	texts      *catalog.Catalog
 	picker     *catalog.Picker
 	adapters   []core.Adapter
+	remote     *terminal.Remote // `imbot chat` turns while serving
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -94,6 +96,8 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		if d.adapters, err = d.buildAdapters(); err != nil {
 			return nil, err
 		}
+		d.remote = terminal.NewRemote()
+		d.adapters = append(d.adapters, d.remote)
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),

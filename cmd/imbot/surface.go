@@ -10,13 +10,17 @@ import (
 // handler is the daemon's HTTP routes: the operational surface (health,
 // readiness, metrics, admin API) and whatever the adapters mount.
 func (d *daemon) handler() (http.Handler, error) {
-	srv, err := admin.New(d.cfg.Server.admin(), admin.Deps{
+	deps := admin.Deps{
 		Store:     d.store,
 		Checks:    append([]admin.Check{{Name: "store", Ready: d.store.Check}}, admin.AdapterChecks(d.adapters)...),
 		Providers: d.providerReport,
 		Metrics:   d.metrics,
 		Logger:    d.log.With("component", "admin"),
-	})
+	}
+	if d.remote != nil {
+		deps.Chat = d.remote
+	}
+	srv, err := admin.New(d.cfg.Server.admin(), deps)
 	if err != nil {
 		return nil, err
 	}
