@@ -83,7 +83,7 @@ func WithClock(now func() time.Time) DispatcherOption {
 
 // WithMetrics reports the dispatcher's metrics to reg.
 func WithMetrics(reg metric.Meter) DispatcherOption {
-	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg) }
+	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg, d.cfg.MaxQueued) }
 }
 
 // WithCommands adds chat commands to the built-in /help and /reset.
@@ -159,6 +159,7 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for _, a := range adapters {
 		d.adapters[a.Name()] = a
 	}
+	d.metrics.watchAdapters(adapters)
 	pending, err := d.inbox.Pending(ctx)
 	if err != nil {
 		return fmt.Errorf("core: load pending turns: %w", err)
@@ -262,7 +263,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	env.Scope = d.cfg.GroupPolicies[env.Platform].Scope
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	if reason := d.ignore(env); reason != "" {
-		d.metrics.ignored(reason)
+		d.metrics.ignored(env.Platform, reason)
 		log.Debug("message ignored", "reason", reason)
 		return nil
 	}
@@ -278,7 +279,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		if err != nil {
 			return d.notStored(ctx, env, err, log)
 		}
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return nil
 	}
@@ -287,7 +288,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		d.limit(ctx, env, log)
 		return nil
 	}
-	d.metrics.accepted()
+	d.metrics.accepted(env.Platform)
 	d.enqueue(env)
 	return nil
 }
@@ -306,11 +307,11 @@ func (d *Dispatcher) deliverable(env Envelope) error {
 // itself is not accepted, so it may come again.
 func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	if d.seen(ctx, env) {
-		d.metrics.duplicate()
+		d.metrics.duplicate(env.Platform)
 		log.Debug("duplicate dropped")
 		return
 	}
-	d.metrics.refused(RefusalBusy)
+	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
 	d.refuse(env, RefusalBusy, d.texts.Text(env.Lang, catalog.Busy))
 }
@@ -324,7 +325,7 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	if ctx.Err() != nil {
 		return fmt.Errorf("core: accept message: %w", err)
 	}
-	d.metrics.refused(RefusalServiceProblem)
+	d.metrics.refused(env.Platform, RefusalServiceProblem)
 	log.Error("message not stored: answered service problem", "err", err)
 	d.refuse(env, RefusalServiceProblem, d.texts.Text(env.Lang, catalog.ServiceProblem))
 	return nil
@@ -333,7 +334,7 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 // limit answers an accepted message whose sender is over the rate limit and
 // forgets its pending record; its dedup marks stay.
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
-	d.metrics.refused(RefusalRateLimited)
+	d.metrics.refused(env.Platform, RefusalRateLimited)
 	log.Info("rate limited")
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
@@ -381,6 +382,7 @@ func (d *Dispatcher) addressed(env Envelope) bool {
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
 }
+
 
 // refuse answers env with a refusal from a background goroutine, so that
 // Deliver (and the platform's acknowledgement) never waits for the send.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // DispatcherConfig is the [dispatcher] section.
@@ -26,11 +28,11 @@ type DispatcherConfig struct {
 	// Allow lists who may talk to the bot: "platform:user_id",
 	// "platform:chat:chat_id" or "platform:*". Empty allows everyone.
 	Allow []string `toml:"allow"`
-	// BusyReply, when set, replaces the catalogue's "busy" text in both
-	// languages (an older key; [texts.zh] and [texts.en] busy win).
+	// BusyReply, when set, replaces the catalogue's busy text (the answer
+	// when the queue is full) in both languages.
 	BusyReply string `toml:"busy_reply"`
-	// RateLimitedReply, when set, replaces the catalogue's "rate_limited"
-	// text in both languages (an older key, like BusyReply).
+	// RateLimitedReply, when set, replaces the catalogue's rate_limited
+	// text (the answer over the sender's rate limit) in both languages.
 	RateLimitedReply string `toml:"rate_limited_reply"`
 	// GroupPolicies holds each platform's group policy; platforms not
 	// listed use the zero policy (mention, chat). Filled from the adapters'
@@ -77,4 +79,11 @@ func (c DispatcherConfig) Validate() []string {
 		}
 	}
 	return p
+}
+
+// ApplyTexts sets the catalogue texts that busy_reply and
+// rate_limited_reply replace, in both languages; an empty key leaves the
+// catalogue's texts.
+func (c DispatcherConfig) ApplyTexts(cat *catalog.Catalog) error {
+	return setBoth(cat, map[catalog.ID]string{catalog.Busy: c.BusyReply, catalog.RateLimited: c.RateLimitedReply})
 }

@@ -367,7 +367,7 @@ func TestDispatcherAnswersServiceProblemWhenTheStoreFails(t *testing.T) {
 			if err := reg.WriteText(&out); err != nil {
 				t.Fatal(err)
 			}
-			if line := `imbot_messages_total{outcome="service_problem"} 1`; !strings.Contains(out.String(), line) {
+			if line := `imbot_messages_total{outcome="service_problem",platform="test"} 1`; !strings.Contains(out.String(), line) {
 				t.Errorf("metrics lack %s:\n%s", line, out.String())
 			}
 		})

@@ -163,9 +163,14 @@ func TestDispatcherAnswersBusyWhenQueueFull(t *testing.T) {
 	h.send(msg("A", "1", "slow"))
 	h.send(msg("B", "2", "queued"))
 	h.send(msg("C", "3", "shed"))
-	s := h.next()
-	if s.env.MessageID != "3" || s.reply.Refusal != RefusalBusy || s.reply.Text != (*catalog.Catalog)(nil).Text(catalog.EN, catalog.Busy) {
-		t.Fatalf("got %+v for %s, want busy refusal for 3", s.reply, s.env.MessageID)
+	h.send(msg("D", "4", "现在可以回答吗？"))
+	want := map[MessageID]catalog.Lang{"3": catalog.EN, "4": catalog.ZH} // refusals may arrive in any order
+	for range want {
+		s := h.next()
+		lang, ok := want[s.env.MessageID]
+		if !ok || s.reply.Refusal != RefusalBusy || s.reply.Text != (*catalog.Catalog)(nil).Text(lang, catalog.Busy) {
+			t.Fatalf("got %+v for %s, want a busy refusal in the sender's language for 3 and 4", s.reply, s.env.MessageID)
+		}
 	}
 	close(gate)
 	h.next()

@@ -16,6 +16,10 @@ type ModelRequest struct {
 	Messages []ModelMessage
 	// MaxTokens caps the completion; 0 leaves it to the provider.
 	MaxTokens int
+	// Conversation identifies the conversation the request answers (any
+	// stable key), so that circuit breakers can tell one conversation's
+	// failures from many; empty when unknown. It is never sent.
+	Conversation string
 }
 
 // ModelUsage is the token usage a provider reported for one call.
@@ -62,6 +66,9 @@ type Failure struct {
 	Retryable bool
 	// RetryAfter is the wait the provider asked for; 0 when it did not say.
 	RetryAfter time.Duration
+	// Timeout says the provider took too long: no first token in time, or
+	// the call ran past its total timeout.
+	Timeout bool
 }
 
 // ProviderError is implemented by the errors a provider's Streamer returns,

@@ -10,10 +10,12 @@ type Route string
 
 // Routes. The strings are part of the web protocol and the history records.
 const (
-	RouteModel    Route = "model"    // a model provider answered
-	RouteFAQ      Route = "faq"      // the FAQ knowledge base answered, no model call
-	RouteDegraded Route = "degraded" // every provider failed; the configured degraded reply
-	RouteCommand  Route = "command"  // a command such as /help or /reset
+	RouteModel    Route = "model"     // a model provider answered
+	RouteFAQ      Route = "faq"       // the FAQ knowledge base answered, no model call
+	RouteDegraded Route = "degraded"  // every provider failed and no fallback had an answer; the degraded reply
+	RouteFAQGuess Route = "faq_guess" // every provider failed; the knowledge base's closest answer, marked as a best guess
+	RouteCache    Route = "cache"     // an earlier model answer to the same question, from the answer cache
+	RouteCommand  Route = "command"   // a command such as /help or /reset
 )
 
 // Refusal says why the dispatcher answered without running a turn.
@@ -32,8 +34,8 @@ const (
 type Reply struct {
 	Text     string
 	Route    Route
-	Provider string // provider name, for RouteModel
-	Model    string // model name, for RouteModel
+	Provider string // provider name, for RouteModel and RouteCache
+	Model    string // model name, for RouteModel and RouteCache
 	// Refusal is set when the dispatcher refused the message (and Text says so
 	// in words); adapters that can signal it natively (HTTP 503, an error
 	// frame) do so, others send Text.

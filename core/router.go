@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"imbot/core/catalog"
 	"imbot/core/metric"
 	"imbot/core/token"
 )
@@ -17,10 +18,12 @@ import (
 type RouterDeps struct {
 	History History
 	General Streamer
-	// Business answers questions the knowledge base matches partly; nil
-	// uses General.
+	// Business answers questions the knowledge base matches partly, with
+	// General as its fallback; nil uses General alone (pass nil rather than
+	// General itself, which would be asked twice).
 	Business Streamer
-	// Knowledge is the FAQ tier; nil disables it.
+	// Knowledge is the FAQ tier; nil disables it. When it implements
+	// KnowledgeVersioner, cached answers are keyed by its version.
 	Knowledge Knowledge
 	// Unanswered records questions for the knowledge base's owner; nil
 	// records nothing.
@@ -28,6 +31,11 @@ type RouterDeps struct {
 	// Usage counts each user's daily tokens for the budgets; nil disables
 	// them.
 	Usage UsageMeter
+	// Catalog holds every text a user reads; nil uses the built-in texts.
+	Catalog *catalog.Catalog
+	// Picker picks the language of each reply; nil uses a Picker of its
+	// own that falls back to English.
+	Picker *catalog.Picker
 	// Count estimates tokens; nil uses token.Count.
 	Count func(string) int
 	// ObserveUsage, when set, is told the prompt of every answered call and
@@ -39,14 +47,17 @@ type RouterDeps struct {
 }
 
 // Router answers questions: from the knowledge base when it is sure,
-// otherwise from a provider chain with the conversation's history, and with
-// the degraded reply when every provider fails. It implements Answerer and
-// is safe for concurrent use.
+// otherwise from provider chains with the conversation's history, and,
+// when every provider fails, from the fallbacks in a fixed order (see
+// fallback). It implements Answerer and is safe for concurrent use.
 type Router struct {
 	cfg     RouterConfig
 	deps    RouterDeps
 	metrics routerMetrics
 	system  atomic.Pointer[string]
+	cache   *answerCache
+	// business is the business chain followed by the general one.
+	business []Streamer
 }
 
 var _ Answerer = (*Router)(nil)
@@ -56,8 +67,9 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.History == nil || deps.General == nil {
 		return nil, errors.New("core: router needs a history and a general chain")
 	}
-	if deps.Business == nil {
-		deps.Business = deps.General
+	business := []Streamer{deps.General}
+	if deps.Business != nil {
+		business = []Streamer{deps.Business, deps.General}
 	}
 	if deps.Count == nil {
 		deps.Count = token.Count
@@ -68,7 +80,11 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics)}
+	if deps.Picker == nil {
+		deps.Picker = catalog.NewPicker(catalog.EN)
+	}
+	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
+		cache: newAnswerCache(cfg.CacheEntries, cfg.CacheTTL, deps.Now)}
 	r.SetSystemPrompt(cfg.SystemPrompt)
 	return r, nil
 }
@@ -76,66 +92,120 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 // SetSystemPrompt replaces the system prompt for turns that start later.
 func (r *Router) SetSystemPrompt(prompt string) { r.system.Store(&prompt) }
 
+// modelTurn is what one turn's model calls and fallbacks share.
+type modelTurn struct {
+	env    Envelope
+	lang   catalog.Lang
+	match  KnowledgeMatch
+	prompt []ModelMessage
+	// cacheable is set for a first-turn question, whose answer the cache
+	// keeps under key.
+	cacheable bool
+	key       answerKey
+}
+
 // Answer implements Answerer: the knowledge base answers when it is sure;
-// otherwise the user's budget and the match's tier pick a chain, and
-// askModel answers from it.
+// otherwise the user's budget and the match's tier pick the chains, and
+// askChains answers from them.
 func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
-	questionTokens := r.deps.Count(env.Text)
+	lang := env.Lang // picked once, when the message arrived
+	if lang == "" {
+		lang = r.deps.Picker.Pick(env.Sender(), env.Text, env.LangHint)
+	}
 	match := r.lookup(ctx, env.Text)
 	r.metrics.tier(match.Tier)
+	ans := r.answer(ctx, env, lang, match, w)
+	ans.QuestionTokens = r.deps.Count(env.Text)
+	return ans
+}
+
+// answer picks the tier's reply: the knowledge base's answer, the budget
+// reply, or the chains' answer.
+func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, match KnowledgeMatch, w ReplyWriter) Answer {
 	if match.Tier == TierAnswer {
-		return Answer{
-			Reply:          Reply{Text: match.Answer, Route: RouteFAQ},
-			QuestionTokens: questionTokens, ReplyTokens: r.deps.Count(match.Answer),
-		}
+		return Answer{Reply: Reply{Text: match.Answer, Route: RouteFAQ}, ReplyTokens: r.deps.Count(match.Answer)}
 	}
 	allowance := r.budgetOf(ctx, env)
 	if allowance == budgetFAQOnly {
-		return Answer{Reply: Reply{Text: r.cfg.BudgetReply, Route: RouteDegraded}, QuestionTokens: questionTokens}
+		return Answer{Reply: Reply{Text: r.text(lang, catalog.BudgetFAQOnly), Route: RouteDegraded}}
 	}
-	chain, system := r.deps.General, *r.system.Load()
+	chains, system := []Streamer{r.deps.General}, *r.system.Load()
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
 		r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
 		if allowance == budgetFull {
-			chain = r.deps.Business
+			chains = r.business
 		}
 	}
-	ans := r.askModel(ctx, env, chain, system, match, w)
-	ans.QuestionTokens = questionTokens
-	return ans
+	t := modelTurn{env: env, lang: lang, match: match, prompt: r.prompt(ctx, env, system)}
+	if t.cacheable = r.cache != nil && len(t.prompt) == 2; t.cacheable {
+		t.key = cacheKey(env.Text, system, r.knowledgeVersion())
+	}
+	return r.askChains(ctx, t, chains, w)
 }
 
-// askModel streams chain's answer to env into w, reports the prompt's usage
-// for calibration, charges the user's budget, and makes the reply: the
-// model's text, the text so far with the interrupted notice when the stream
-// broke, or the degraded reply (and an unanswered record) when no provider
-// answered.
-func (r *Router) askModel(ctx context.Context, env Envelope, chain Streamer, system string, match KnowledgeMatch, w ReplyWriter) Answer {
-	prompt := r.prompt(ctx, env, system)
-	res, err := r.stream(ctx, chain, prompt, w)
+// askChains serves a fresh cached answer when cache_serve allows it, else
+// asks each chain in turn until one answers (the business chain hands over
+// to the general one), and falls back when none did.
+func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, w ReplyWriter) Answer {
+	if r.cfg.CacheServe && t.cacheable {
+		if a, ok := r.cache.get(t.key); ok {
+			reply := a.reply
+			reply.Route = RouteCache
+			return Answer{Reply: reply, ReplyTokens: a.replyTokens}
+		}
+	}
+	var err error
+	for i, chain := range chains {
+		var ans Answer
+		var complete bool
+		if ans, complete, err = r.askModel(ctx, t, chain, w); err == nil {
+			if complete && t.cacheable {
+				r.cache.put(t.key, ans.Reply, ans.ReplyTokens)
+			}
+			return ans
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if i+1 < len(chains) {
+			r.deps.Logger.Warn("business chain failed: asking the general chain", "platform", t.env.Platform,
+				"msg_id", t.env.MessageID, "err", err)
+		}
+	}
+	return r.fallback(ctx, t, err)
+}
+
+// askModel streams chain's answer into w, reports the prompt's usage for
+// calibration and charges the user's budget. It returns the model's reply
+// (complete), the text so far when the reader stopped the reply, or the text
+// so far with the interrupted notice when the stream broke; or chain's error
+// when no text came.
+func (r *Router) askModel(ctx context.Context, t modelTurn, chain Streamer, w ReplyWriter) (Answer, bool, error) {
+	res, err := r.stream(ctx, chain, ModelRequest{Messages: t.prompt, Conversation: t.env.Conversation().String()}, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
-		r.deps.ObserveUsage(res.Provider, prompt, res.Usage.PromptTokens)
+		r.deps.ObserveUsage(res.Provider, t.prompt, res.Usage.PromptTokens)
 	}
 	replyTokens := res.Usage.CompletionTokens
 	if replyTokens == 0 {
 		replyTokens = r.deps.Count(res.Text)
 	}
 	if res.Text != "" {
-		r.spend(ctx, env, promptTokens(res, prompt, r.deps.Count)+replyTokens)
+		r.spend(ctx, t.env, promptTokens(res, t.prompt, r.deps.Count)+replyTokens)
 	}
+	reply := Reply{Text: res.Text, Route: RouteModel, Provider: res.Provider, Model: res.Model}
 	switch {
 	case err == nil:
-		return Answer{Reply: Reply{Text: res.Text, Route: RouteModel, Provider: res.Provider, Model: res.Model}, ReplyTokens: replyTokens}
+		return Answer{Reply: reply, ReplyTokens: replyTokens}, true, nil
+	case stoppedByReader(ctx):
+		return Answer{Reply: reply, ReplyTokens: replyTokens}, false, nil
 	case res.Interrupted && res.Text != "":
 		r.metrics.interrupted()
-		r.deps.Logger.Warn("reply interrupted", "platform", env.Platform, "msg_id", env.MessageID, "provider", res.Provider, "err", err)
-		return Answer{Reply: Reply{Text: res.Text + r.cfg.InterruptedNotice, Route: RouteModel, Provider: res.Provider, Model: res.Model},
-			ReplyTokens: replyTokens}
+		r.deps.Logger.Warn("reply interrupted", "platform", t.env.Platform, "msg_id", t.env.MessageID, "provider", res.Provider, "err", err)
+		reply.Text += "\n\n" + r.text(t.lang, catalog.Interrupted)
+		return Answer{Reply: reply, ReplyTokens: replyTokens}, false, nil
 	}
-	r.deps.Logger.Warn("every provider failed: degraded reply", "platform", env.Platform, "msg_id", env.MessageID, "err", err)
-	r.recordUnanswered(ctx, env, ReasonDegraded, match)
-	return Answer{Reply: Reply{Text: r.cfg.DegradedReply, Route: RouteDegraded}}
+	return Answer{}, false, err
 }
 
 // lookup asks the knowledge base, if there is one.
@@ -147,9 +217,9 @@ func (r *Router) lookup(ctx context.Context, question string) KnowledgeMatch {
 }
 
 // stream runs the chain, forwarding the growing text to w.
-func (r *Router) stream(ctx context.Context, chain Streamer, msgs []ModelMessage, w ReplyWriter) (ModelResult, error) {
+func (r *Router) stream(ctx context.Context, chain Streamer, req ModelRequest, w ReplyWriter) (ModelResult, error) {
 	var text strings.Builder
-	return chain.Stream(ctx, ModelRequest{Messages: msgs}, func(chunk string) {
+	return chain.Stream(ctx, req, func(chunk string) {
 		text.WriteString(chunk)
 		if err := w.Update(ctx, text.String()); err != nil {
 			r.deps.Logger.Debug("reply update failed", "err", err)

@@ -3,6 +3,9 @@ package core
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"imbot/core/catalog"
 )
 
 // RouterConfig is the router's part of the [router] section; the knowledge
@@ -21,10 +24,20 @@ type RouterConfig struct {
 	// HistoryMessages caps how many earlier messages are read before the
 	// token budget trims them.
 	HistoryMessages int `toml:"history_messages"`
-	// DegradedReply answers when every provider failed.
+	// DegradedReply, when set, replaces the catalogue's degraded replies
+	// (degraded_unavailable and degraded_timeout) in both languages.
 	DegradedReply string `toml:"degraded_reply"`
-	// InterruptedNotice ends a reply whose stream broke midway.
+	// InterruptedNotice, when set, replaces the catalogue's interrupted
+	// notice in both languages.
 	InterruptedNotice string `toml:"interrupted_notice"`
+	// CacheEntries bounds the answer cache: first-turn questions a model
+	// answered completely. 0 turns the cache off.
+	CacheEntries int `toml:"cache_entries"`
+	// CacheTTL is how long a cached answer may be served.
+	CacheTTL time.Duration `toml:"cache_ttl"`
+	// CacheServe serves a cached answer before asking the chains; without
+	// it the cache only answers when every provider failed.
+	CacheServe bool `toml:"cache_serve"`
 	// Admins may run admin commands such as /faq add: "platform:user_id".
 	Admins []string `toml:"admins"`
 	// DailyTokens is a per-user daily token budget; past it the user's
@@ -33,7 +46,9 @@ type RouterConfig struct {
 	// DailyTokensFAQOnly is a second, larger budget; past it the user gets
 	// only knowledge base answers and BudgetReply otherwise. 0 turns it off.
 	DailyTokensFAQOnly int `toml:"daily_tokens_faq_only"`
-	// BudgetReply answers, past DailyTokensFAQOnly, what the FAQ cannot.
+	// BudgetReply, when set, replaces the catalogue's budget_faq_only text
+	// (the answer, past DailyTokensFAQOnly, to what the FAQ cannot answer)
+	// in both languages.
 	BudgetReply string `toml:"budget_reply"`
 }
 
@@ -44,12 +59,8 @@ func DefaultRouterConfig() RouterConfig {
 		SystemPrompt:    "You are a helpful assistant.",
 		HistoryTokens:   3000,
 		HistoryMessages: 100,
-		DegradedReply: "Sorry, I can't answer right now. Please try again in a minute.\n" +
-			"(Operator: no model is reachable. Set OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL, " +
-			"or start a local Ollama at http://127.0.0.1:11434, then restart imbot.)",
-		InterruptedNotice: "\n\n[The answer was cut off because the model stopped responding.]",
-		BudgetReply: "You have used today's budget for model answers. I can still answer common questions " +
-			"from the knowledge base; for anything else, please try again tomorrow.",
+		CacheEntries:    1000,
+		CacheTTL:        24 * time.Hour,
 	}
 }
 
@@ -77,8 +88,14 @@ func (c RouterConfig) Validate(providers []string) []string {
 	if c.HistoryMessages < 0 {
 		p = append(p, "history_messages: must not be negative")
 	}
-	if strings.TrimSpace(c.DegradedReply) == "" {
-		p = append(p, "degraded_reply: must not be empty (users must never get silence)")
+	if c.CacheEntries < 0 {
+		p = append(p, "cache_entries: must not be negative")
+	}
+	if c.CacheEntries > 0 && c.CacheTTL <= 0 {
+		p = append(p, "cache_ttl: must be positive when cache_entries is set")
+	}
+	if c.CacheServe && c.CacheEntries == 0 {
+		p = append(p, "cache_serve: needs cache_entries above 0")
 	}
 	if c.DailyTokens < 0 || c.DailyTokensFAQOnly < 0 {
 		p = append(p, "daily_tokens: budgets must not be negative")
@@ -86,13 +103,20 @@ func (c RouterConfig) Validate(providers []string) []string {
 	if c.DailyTokens > 0 && c.DailyTokensFAQOnly > 0 && c.DailyTokensFAQOnly < c.DailyTokens {
 		p = append(p, "daily_tokens_faq_only: must be at least daily_tokens")
 	}
-	if c.DailyTokensFAQOnly > 0 && strings.TrimSpace(c.BudgetReply) == "" {
-		p = append(p, "budget_reply: must not be empty when daily_tokens_faq_only is set")
-	}
 	for i, a := range c.Admins {
 		if _, _, ok := strings.Cut(a, ":"); !ok {
 			p = append(p, fmt.Sprintf("admins[%d]: %q is not \"platform:user_id\"", i, a))
 		}
 	}
 	return p
+}
+
+// ApplyTexts sets the catalogue texts that the single-text keys
+// degraded_reply, interrupted_notice and budget_reply replace, in both
+// languages; an empty key leaves the catalogue's texts.
+func (c RouterConfig) ApplyTexts(cat *catalog.Catalog) error {
+	return setBoth(cat, map[catalog.ID]string{
+		catalog.Degraded: c.DegradedReply, catalog.DegradedUnavailable: c.DegradedReply, catalog.DegradedTimeout: c.DegradedReply,
+		catalog.Interrupted: c.InterruptedNotice, catalog.BudgetFAQOnly: c.BudgetReply,
+	})
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // scriptedChain answers with fixed chunks or fails, recording requests.
@@ -109,7 +111,7 @@ func TestRouterDegradesAndRecords(t *testing.T) {
 	chain := &scriptedChain{err: errors.New("all down")}
 	r, _ := NewRouter(DefaultRouterConfig(), RouterDeps{History: newMemStore(), General: chain, Unanswered: un})
 	ans := r.Answer(context.Background(), msg("c", "1", "anyone?"), &fakeWriter{a: newFakeAdapter("t")})
-	if ans.Reply.Route != RouteDegraded || ans.Reply.Text != DefaultRouterConfig().DegradedReply {
+	if ans.Reply.Route != RouteDegraded || ans.Reply.Text != (*catalog.Catalog)(nil).Text(catalog.EN, catalog.DegradedUnavailable) {
 		t.Fatalf("reply = %+v", ans.Reply)
 	}
 	if len(un.qs) != 1 || un.qs[0].Reason != "degraded" || un.qs[0].Question != "anyone?" {
@@ -122,7 +124,7 @@ func TestRouterInterruptedKeepsPartialText(t *testing.T) {
 	cfg := DefaultRouterConfig()
 	r, _ := NewRouter(cfg, RouterDeps{History: newMemStore(), General: chain})
 	ans := r.Answer(context.Background(), msg("c", "1", "q"), &fakeWriter{a: newFakeAdapter("t")})
-	if ans.Reply.Route != RouteModel || ans.Reply.Text != "half an"+cfg.InterruptedNotice {
+	if ans.Reply.Route != RouteModel || ans.Reply.Text != "half an\n\n"+(*catalog.Catalog)(nil).Text(catalog.EN, catalog.Interrupted) {
 		t.Fatalf("reply = %+v", ans.Reply)
 	}
 }
@@ -159,9 +161,9 @@ func TestRouterConfigValidate(t *testing.T) {
 	}
 	c := DefaultRouterConfig()
 	c.Business = []string{"cloud"}
-	c.DegradedReply = " "
+	c.CacheEntries = -1
 	p := strings.Join(c.Validate([]string{"local"}), "\n")
-	for _, key := range []string{"business[0]: no provider named \"cloud\"", "degraded_reply:"} {
+	for _, key := range []string{"business[0]: no provider named \"cloud\"", "cache_entries:"} {
 		if !strings.Contains(p, key) {
 			t.Errorf("problems %q miss %q", p, key)
 		}
@@ -215,7 +217,7 @@ func TestRouterDailyBudgets(t *testing.T) {
 		t.Fatalf("cheap chain lost the passages: %q", sys)
 	}
 	usage.AddUsage(context.Background(), "test:u-c", "2026-11-21", 100)
-	if got := ask(); got.Route != RouteDegraded || got.Text != cfg.BudgetReply {
+	if got := ask(); got.Route != RouteDegraded || got.Text != (*catalog.Catalog)(nil).Text(catalog.EN, catalog.BudgetFAQOnly) {
 		t.Fatalf("past daily_tokens_faq_only: %+v, want the budget reply", got)
 	}
 	calls := len(general.reqs) + len(business.reqs)

@@ -51,7 +51,9 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		defer stopTyping()
 		t.Typing(typingCtx, env)
 	}
-	ans, question, isCommand := d.answer(ctx, env, w)
+	actx, release := answerContext(ctx, w)
+	ans, question, isCommand := d.answer(actx, env, w)
+	release()
 	if base.Err() != nil {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
@@ -70,7 +72,7 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		log.Error("send reply", "err", sendErr)
 	}
 	latency := d.now().Sub(start)
-	d.metrics.turn(ans.Reply.Route, latency)
+	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
 	if isCommand {
 		d.drop(ctx, env)

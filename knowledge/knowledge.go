@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 )
 
@@ -27,6 +28,7 @@ var builtinFAQ []byte
 // methods may be called from any goroutine.
 type Base struct {
 	current atomic.Pointer[knowledgeState]
+	version atomic.Uint64 // bumped on every reload
 	opts    []faq.Option
 	log     *slog.Logger
 }
@@ -35,9 +37,16 @@ type Base struct {
 type knowledgeState struct {
 	index *faq.Index
 	cfg   faq.Config
+	kb    faq.KB
 }
 
-var _ core.Knowledge = (*Base)(nil)
+var (
+	_ core.Knowledge          = (*Base)(nil)
+	_ core.KnowledgeVersioner = (*Base)(nil)
+)
+
+// Version implements core.KnowledgeVersioner: it changes on every reload.
+func (k *Base) Version() uint64 { return k.version.Load() }
 
 // Load builds the index of the configured (or built-in) knowledge
 // base. With an embedder among opts, building may call it under ctx.
@@ -61,7 +70,8 @@ func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
 	if err != nil {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
-	k.current.Store(&knowledgeState{index: ix, cfg: cfg})
+	k.current.Store(&knowledgeState{index: ix, cfg: cfg, kb: kb})
+	k.version.Add(1)
 	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
 		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
 	return nil
@@ -107,4 +117,22 @@ func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch 
 	}
 	m.Passages = res.Passages(st.cfg.KnowledgePassages)
 	return m
+}
+
+// Examples returns up to n example questions in lang, the first such
+// question of each entry in file order, for a chat to suggest.
+func (k *Base) Examples(lang catalog.Lang, n int) []string {
+	var out []string
+	for _, e := range k.current.Load().kb.Entries {
+		if len(out) >= n {
+			break
+		}
+		for _, q := range e.Questions {
+			if l, ok := catalog.Detect(q); ok && l == lang {
+				out = append(out, q)
+				break
+			}
+		}
+	}
+	return out
 }

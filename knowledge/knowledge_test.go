@@ -159,3 +159,21 @@ func (h *fixedHistory) Recent(context.Context, core.ConversationKey, int) ([]cor
 }
 func (h *fixedHistory) Complete(context.Context, core.Turn) error         { return nil }
 func (h *fixedHistory) Reset(context.Context, core.ConversationKey) error { return nil }
+
+func TestExamplesPerLanguage(t *testing.T) {
+	kb, err := Load(context.Background(), faq.DefaultConfig(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []catalog.Lang{catalog.EN, catalog.ZH} {
+		got := kb.Examples(lang, 3)
+		if len(got) != 3 {
+			t.Fatalf("Examples(%s, 3) = %q, want 3 questions", lang, got)
+		}
+		for _, q := range got {
+			if l, _ := catalog.Detect(q); l != lang {
+				t.Errorf("Examples(%s) gave %q, in %q", lang, q, l)
+			}
+		}
+	}
+}

@@ -1,327 +1,244 @@
-// Package metric is a small, dependency-free Prometheus registry: counters,
-// gauges and histograms with labels, written in the text exposition format.
-// A Registry implements core/metric's Meter, the interface everything else
-// reports through; only the binary (and tests) construct one.
+// Package metric implements core/metric's Meter over
+// prometheus/client_golang: a Registry owns a prometheus.Registry of its own
+// (never the global default), adds the Go runtime and process collectors,
+// and serves everything in the Prometheus text format. Only the binary (and
+// tests) construct one; everything else reports through the interface.
 package metric
 
 import (
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"sort"
-	"strconv"
+	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	cmetric "imbot/core/metric"
 )
 
 var _ cmetric.Meter = (*Registry)(nil)
 
-// Registry holds metric families and writes them for /metrics. It is safe
+// kind is what a family is: counter, gauge, histogram or gauge function.
+type kind string
+
+const (
+	kindCounter   kind = "counter"
+	kindGauge     kind = "gauge"
+	kindHistogram kind = "histogram"
+	kindGaugeFunc kind = "gauge function"
+)
+
+// Registry holds metric families and serves them for /metrics. It is safe
 // for concurrent use; the zero value is not usable, call NewRegistry.
 type Registry struct {
+	reg     *prometheus.Registry
+	handler http.Handler
+
 	mu       sync.Mutex
-	families map[string]family
+	families map[string]*family
 }
 
-// family is one metric name with its children, written as one block.
-type family interface {
-	// typ is the family's TYPE: counter, gauge or histogram.
-	typ() string
-	write(w io.Writer) error
+// family is one metric name: its kind, label names in declaration order,
+// and what collects its series.
+type family struct {
+	kind   kind
+	labels []string
+	// series is the vec for counters, gauges and histograms, or the
+	// gaugeFuncs of a gauge function family.
+	series collector
 }
 
-// NewRegistry returns an empty registry.
-func NewRegistry() *Registry {
-	return &Registry{families: make(map[string]family)}
+// collector is the part of prometheus.Collector that Value reads from.
+type collector interface {
+	Collect(ch chan<- prometheus.Metric)
 }
 
-// register adds f under name and returns it, or returns the family already
-// registered under name. Registering one name as two kinds of metric is a
-// programming error and panics.
-func register[F family](r *Registry, name string, f F) F {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old, ok := r.families[name]
-	if !ok {
-		r.families[name] = f
-		return f
+// Option configures a Registry.
+type Option func(*Registry)
+
+// WithBuildInfo adds imbot_build_info{version,goversion}, always 1, with
+// the binary's version and the Go version it was built with.
+func WithBuildInfo(version string) Option {
+	return func(r *Registry) {
+		r.Gauge("imbot_build_info", "Always 1; labelled with the binary's version and Go version.",
+			"version", "goversion").With(version, runtime.Version()).Set(1)
 	}
-	same, ok := old.(F)
-	if !ok || old.typ() != f.typ() {
-		panic(fmt.Sprintf("metric %s: registered twice as different kinds", name))
-	}
-	return same
 }
 
-// WriteText writes every family in the Prometheus text format, sorted by name.
-func (r *Registry) WriteText(w io.Writer) error {
-	r.mu.Lock()
-	names := make([]string, 0, len(r.families))
-	for n := range r.families {
-		names = append(names, n)
+// NewRegistry returns a registry holding the Go runtime (go_*) and process
+// (process_*) collectors.
+func NewRegistry(opts ...Option) *Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	r := &Registry{
+		reg:      reg,
+		handler:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		families: make(map[string]*family),
 	}
-	fams := make([]family, len(names))
-	sort.Strings(names)
-	for i, n := range names {
-		fams[i] = r.families[n]
+	for _, o := range opts {
+		o(r)
 	}
-	r.mu.Unlock()
-	for _, f := range fams {
-		if err := f.write(w); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r
 }
 
 // ServeHTTP serves the registry as /metrics.
-func (r *Registry) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_ = r.WriteText(w)
+func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.handler.ServeHTTP(w, req)
 }
 
-// vec is the labelled-children part shared by every metric kind.
-type vec[T any] struct {
-	name, help, kind string
-	labels           []string
-	newChild         func() *T
-	mu               sync.Mutex
-	children         map[string]*T
-	order            []string
-}
-
-// with returns the child for values, creating it on first use.
-func (v *vec[T]) with(values []string) *T {
-	if len(values) != len(v.labels) {
-		panic(fmt.Sprintf("metric %s: %d label values for %d labels", v.name, len(values), len(v.labels)))
+// WriteText writes every family in the Prometheus text format, sorted by
+// name.
+func (r *Registry) WriteText(w io.Writer) error {
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		return fmt.Errorf("metric: gather: %w", err)
 	}
-	key := strings.Join(values, "\xff")
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	c, ok := v.children[key]
-	if !ok {
-		c = v.newChild()
-		v.children[key] = c
-		v.order = append(v.order, key)
-	}
-	return c
-}
-
-// write writes the family's header and then each child, in label order,
-// with line.
-func (v *vec[T]) write(w io.Writer, line func(labels string, c *T) error) error {
-	if _, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", v.name, v.help, v.name, v.kind); err != nil {
-		return err
-	}
-	v.mu.Lock()
-	keys := append([]string(nil), v.order...)
-	v.mu.Unlock()
-	sort.Strings(keys)
-	for _, k := range keys {
-		v.mu.Lock()
-		c := v.children[k]
-		v.mu.Unlock()
-		if err := line(labelText(v.labels, k), c); err != nil {
-			return err
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return fmt.Errorf("metric: encode %s: %w", mf.GetName(), err)
 		}
 	}
 	return nil
 }
 
-// labelText renders a child's key as `name="value",…`.
-func labelText(names []string, key string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	values := strings.Split(key, "\xff")
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + `="` + escapeLabel(values[i]) + `"`
-	}
-	return strings.Join(parts, ",")
-}
-
-// labelEscaper escapes a label value as the text format requires: only
-// backslash, double quote and line feed.
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-func escapeLabel(v string) string { return labelEscaper.Replace(v) }
-
-// braces wraps labels and an extra label pair in {}, or returns "" for
-// neither.
-func braces(labels, extra string) string {
-	switch {
-	case labels == "" && extra == "":
-		return ""
-	case labels == "":
-		return "{" + extra + "}"
-	case extra == "":
-		return "{" + labels + "}"
-	}
-	return "{" + labels + "," + extra + "}"
-}
-
-// Value is a float64 updated atomically: the value of one counter or gauge.
-type Value struct{ bits atomic.Uint64 }
-
-// Add adds d (which must be non-negative for counters).
-func (v *Value) Add(d float64) {
-	for {
-		old := v.bits.Load()
-		if v.bits.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+d)) {
-			return
+// family returns the family name, registering the one build makes when
+// the name is new. Asking for a name registered as another kind is a
+// programming error and panics.
+func (r *Registry) family(name string, k kind, labels []string, build func() collector) *family {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f, ok := r.families[name]; ok {
+		if f.kind != k {
+			panic(fmt.Sprintf("metric %s: registered as a %s, asked for as a %s", name, f.kind, k))
 		}
+		return f
 	}
-}
-
-// Inc adds 1.
-func (v *Value) Inc() { v.Add(1) }
-
-// Set replaces the value (gauges only).
-func (v *Value) Set(x float64) { v.bits.Store(math.Float64bits(x)) }
-
-// Get returns the current value.
-func (v *Value) Get() float64 { return math.Float64frombits(v.bits.Load()) }
-
-// valueVec is a counter or gauge family with labels.
-type valueVec struct{ v *vec[Value] }
-
-// counterVec and gaugeVec give a valueVec the With of each interface.
-type (
-	counterVec struct{ valueVec }
-	gaugeVec   struct{ valueVec }
-)
-
-func (c counterVec) With(labelValues ...string) cmetric.Counter { return c.v.with(labelValues) }
-func (g gaugeVec) With(labelValues ...string) cmetric.Gauge     { return g.v.with(labelValues) }
-
-func (c valueVec) typ() string { return c.v.kind }
-
-func (c valueVec) write(w io.Writer) error {
-	return c.v.write(w, func(labels string, x *Value) error {
-		_, err := fmt.Fprintf(w, "%s%s %s\n", c.v.name, braces(labels, ""), formatFloat(x.Get()))
-		return err
-	})
-}
-
-func (r *Registry) valueVec(kind, name, help string, labels []string) valueVec {
-	f := valueVec{&vec[Value]{name: name, help: help, kind: kind, labels: labels,
-		newChild: func() *Value { return new(Value) }, children: map[string]*Value{}}}
-	return register(r, name, f)
+	f := &family{kind: k, labels: labels, series: build()}
+	if c, ok := f.series.(prometheus.Collector); ok {
+		r.reg.MustRegister(c)
+	}
+	r.families[name] = f
+	return f
 }
 
 // Counter returns the counter family name, creating it on first use.
 func (r *Registry) Counter(name, help string, labels ...string) cmetric.CounterVec {
-	return counterVec{r.valueVec("counter", name, help, labels)}
+	f := r.family(name, kindCounter, labels, func() collector {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	})
+	return counterVec{f.series.(*prometheus.CounterVec)}
 }
 
 // Gauge returns the gauge family name, creating it on first use.
 func (r *Registry) Gauge(name, help string, labels ...string) cmetric.GaugeVec {
-	return gaugeVec{r.valueVec("gauge", name, help, labels)}
-}
-
-// Value returns the current value of the counter or gauge series name with
-// the given label values, and whether that series exists. It is meant for
-// tests and diagnostics.
-func (r *Registry) Value(name string, labelValues ...string) (float64, bool) {
-	r.mu.Lock()
-	f, ok := r.families[name].(valueVec)
-	r.mu.Unlock()
-	if !ok || len(labelValues) != len(f.v.labels) {
-		return 0, false
-	}
-	f.v.mu.Lock()
-	defer f.v.mu.Unlock()
-	x, ok := f.v.children[strings.Join(labelValues, "\xff")]
-	if !ok {
-		return 0, false
-	}
-	return x.Get(), true
-}
-
-// gaugeFunc is a gauge without labels read from fn when written.
-type gaugeFunc struct {
-	name, help string
-	fn         func() float64
-}
-
-func (gaugeFunc) typ() string { return "gauge" }
-
-func (g gaugeFunc) write(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %s\n", g.name, g.help, g.name, g.name, formatFloat(g.fn()))
-	return err
-}
-
-// GaugeFunc registers a gauge whose value is read from fn at scrape time.
-// The first fn registered under a name stays.
-func (r *Registry) GaugeFunc(name, help string, fn func() float64) {
-	register(r, name, gaugeFunc{name, help, fn})
-}
-
-// Histogram is one histogram child: cumulative bucket counts, sum and count.
-type Histogram struct {
-	bounds []float64
-	counts []atomic.Uint64
-	sum    Value
-	count  atomic.Uint64
-}
-
-// Observe records one observation.
-func (h *Histogram) Observe(x float64) {
-	i := sort.SearchFloat64s(h.bounds, x)
-	h.counts[i].Add(1)
-	h.sum.Add(x)
-	h.count.Add(1)
-}
-
-// histogramVec is a histogram family with labels.
-type histogramVec struct{ v *vec[Histogram] }
-
-// With returns the child for the given label values, in label order.
-func (h histogramVec) With(labelValues ...string) cmetric.Observer { return h.v.with(labelValues) }
-
-func (h histogramVec) typ() string { return h.v.kind }
-
-func (h histogramVec) write(w io.Writer) error {
-	return h.v.write(w, func(labels string, x *Histogram) error {
-		var cum uint64
-		for i, b := range x.bounds {
-			cum += x.counts[i].Load()
-			if _, err := fmt.Fprintf(w, "%s_bucket%s %d\n", h.v.name, braces(labels, `le="`+formatFloat(b)+`"`), cum); err != nil {
-				return err
-			}
-		}
-		cum += x.counts[len(x.bounds)].Load()
-		_, err := fmt.Fprintf(w, "%s_bucket%s %d\n%s_sum%s %s\n%s_count%s %d\n",
-			h.v.name, braces(labels, `le="+Inf"`), cum,
-			h.v.name, braces(labels, ""), formatFloat(x.sum.Get()),
-			h.v.name, braces(labels, ""), x.count.Load())
-		return err
+	f := r.family(name, kindGauge, labels, func() collector {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 	})
+	return gaugeVec{f.series.(*prometheus.GaugeVec)}
 }
 
-// Histogram returns the histogram family name with the given (ascending)
-// bucket bounds, creating it on first use.
+// Histogram returns the histogram family name with the given ascending
+// bucket bounds, creating it on first use. Its series carry no exemplars.
 func (r *Registry) Histogram(name, help string, buckets []float64, labels ...string) cmetric.HistogramVec {
-	bounds := append([]float64(nil), buckets...)
-	f := histogramVec{&vec[Histogram]{name: name, help: help, kind: "histogram", labels: labels,
-		newChild: func() *Histogram {
-			return &Histogram{bounds: bounds, counts: make([]atomic.Uint64, len(bounds)+1)}
-		}, children: map[string]*Histogram{}}}
-	return register(r, name, f)
+	f := r.family(name, kindHistogram, labels, func() collector {
+		opts := prometheus.HistogramOpts{Name: name, Help: help, Buckets: append([]float64(nil), buckets...)}
+		return prometheus.NewHistogramVec(opts, labels)
+	})
+	return histogramVec{f.series.(*prometheus.HistogramVec)}
 }
 
-// formatFloat writes x as the text format wants it (+Inf, -Inf, shortest).
-func formatFloat(x float64) string {
-	switch {
-	case math.IsInf(x, 1):
-		return "+Inf"
-	case math.IsInf(x, -1):
-		return "-Inf"
+// GaugeFunc registers a series of gauge name read from fn at scrape time.
+// The first fn registered for a name and label values stays; series of one
+// name with other label names panic.
+func (r *Registry) GaugeFunc(name, help string, fn func() float64, labels ...cmetric.Label) {
+	names, values := splitLabels(labels)
+	f := r.family(name, kindGaugeFunc, names, func() collector { return &gaugeFuncs{} })
+	if strings.Join(f.labels, "\xff") != strings.Join(names, "\xff") {
+		panic(fmt.Sprintf("metric %s: label names %q, registered with %q", name, names, f.labels))
 	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
+	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: constLabels(labels)}, fn)
+	if f.series.(*gaugeFuncs).add(strings.Join(values, "\xff"), g) {
+		r.reg.MustRegister(g)
+	}
+}
+
+// splitLabels returns the names and the values of labels, in order.
+func splitLabels(labels []cmetric.Label) (names, values []string) {
+	for _, l := range labels {
+		names = append(names, l.Name)
+		values = append(values, l.Value)
+	}
+	return names, values
+}
+
+// constLabels returns labels as client_golang's constant labels, or nil.
+func constLabels(labels []cmetric.Label) prometheus.Labels {
+	if len(labels) == 0 {
+		return nil
+	}
+	out := make(prometheus.Labels, len(labels))
+	for _, l := range labels {
+		out[l.Name] = l.Value
+	}
+	return out
+}
+
+// gaugeFuncs are the series of one gauge function family, by label values.
+type gaugeFuncs struct {
+	mu     sync.Mutex
+	series map[string]prometheus.GaugeFunc
+}
+
+// add keeps g under key unless a series has it already, and reports
+// whether it did.
+func (g *gaugeFuncs) add(key string, s prometheus.GaugeFunc) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.series[key]; ok {
+		return false
+	}
+	if g.series == nil {
+		g.series = make(map[string]prometheus.GaugeFunc)
+	}
+	g.series[key] = s
+	return true
+}
+
+// Collect sends every series.
+func (g *gaugeFuncs) Collect(ch chan<- prometheus.Metric) {
+	g.mu.Lock()
+	series := make([]prometheus.GaugeFunc, 0, len(g.series))
+	for _, s := range g.series {
+		series = append(series, s)
+	}
+	g.mu.Unlock()
+	for _, s := range series {
+		s.Collect(ch)
+	}
+}
+
+// counterVec, gaugeVec and histogramVec give client_golang's vecs the With
+// of core/metric's interfaces.
+type (
+	counterVec   struct{ v *prometheus.CounterVec }
+	gaugeVec     struct{ v *prometheus.GaugeVec }
+	histogramVec struct{ v *prometheus.HistogramVec }
+)
+
+func (c counterVec) With(labelValues ...string) cmetric.Counter {
+	return c.v.WithLabelValues(labelValues...)
+}
+
+func (g gaugeVec) With(labelValues ...string) cmetric.Gauge {
+	return g.v.WithLabelValues(labelValues...)
+}
+
+func (h histogramVec) With(labelValues ...string) cmetric.Observer {
+	return h.v.WithLabelValues(labelValues...)
 }

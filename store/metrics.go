@@ -10,6 +10,7 @@ import (
 // no label lookups. The zero value (no meter) records nothing.
 type storeMetrics struct {
 	writes   map[string]metric.Observer
+	failures map[string]metric.Counter
 	accepted metric.Counter
 	dupes    metric.Counter
 	swept    metric.CounterVec
@@ -24,9 +25,14 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 		"Time from queuing a store write to its durable commit.", metric.LatencyBuckets(), "op")
 	ops := []string{"accept", "complete", "drop", "reset", "cursor", "unanswered", "usage", "vector",
 		"keep_answer", "reply_ref", "bot_messages"}
-	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)), enabled: true}
+	errs := r.Counter("imbot_store_write_errors_total", "Store writes that failed, by operation.", "op")
+	m := storeMetrics{writes: make(map[string]metric.Observer, len(ops)),
+		failures: make(map[string]metric.Counter, len(ops)+1), enabled: true}
 	for _, op := range ops {
 		m.writes[op] = h.With(op)
+	}
+	for _, op := range append(ops, "sweep") {
+		m.failures[op] = errs.With(op)
 	}
 	accepts := r.Counter("imbot_store_accepts_total", "Envelopes offered to the inbox, by result.", "result")
 	m.accepted = accepts.With("accepted")
@@ -38,6 +44,13 @@ func newStoreMetrics(r metric.Meter) storeMetrics {
 func (m storeMetrics) observeWrite(op string, d time.Duration) {
 	if h := m.writes[op]; h != nil {
 		h.Observe(d.Seconds())
+	}
+}
+
+// failed counts a write of op that returned err, when err is not nil.
+func (m storeMetrics) failed(op string, err error) {
+	if c := m.failures[op]; c != nil && err != nil {
+		c.Inc()
 	}
 }
 

@@ -18,6 +18,7 @@ const (
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
 	bucketVector     = "vector"     // key → []float32
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
+	bucketChatList   = "chatlist"   // platform 0x00 user 0x00 chat → chat summary (schema 3)
 )
 
 // Keys inside the meta bucket and inside one conversation's bucket.
@@ -37,7 +38,8 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	1: the buckets meta … vector, every record version 1.
 //	2: bucket botmsg; pending records version 2 (a kept answer and the
 //	   reply's platform ids). Version 1 pending records stay readable.
-const schemaVersion = 2
+//	3: bucket chatlist (each web user's conversations with their titles).
+const schemaVersion = 3
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -47,6 +49,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 			bucketCursor, bucketUnanswered, bucketUsage, bucketVector)
 	case 1:
 		return createBuckets(tx, bucketBotMsg)
+	case 2:
+		return createBuckets(tx, bucketChatList)
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }

@@ -205,8 +205,9 @@ func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) 
 }
 
 // write runs commit, a write transaction, unless the write fault fails it
-// first, and records the outcome in the write health (a transaction rolled
-// back with errUnchanged wrote nothing and counts as neither).
+// first, and records the outcome in the write health and, when it failed,
+// in imbot_store_write_errors_total (a transaction rolled back with
+// errUnchanged wrote nothing and counts as neither).
 func (s *Store) write(op string, commit func() error) error {
 	var err error
 	if s.fault != nil {
@@ -217,6 +218,7 @@ func (s *Store) write(op string, commit func() error) error {
 	}
 	if !errors.Is(err, errUnchanged) {
 		s.health.wrote(err, s.now())
+		s.metrics.failed(op, err)
 	}
 	return err
 }

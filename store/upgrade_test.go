@@ -43,6 +43,9 @@ type fixture struct {
 	kept   core.KeptAnswer
 	ref    core.ReplyRef
 	botMsg core.MessageID // in the pending turn's chat
+
+	// Since schema 3: one web user's conversation in the chat list.
+	chat core.ChatSummary
 }
 
 // usageCount is one usage counter.
@@ -61,6 +64,7 @@ func newFixture() fixture {
 		vector: []float32{0.25, -1, 3.5},
 		ref:    core.ReplyRef{Card: "card-7", Messages: []core.MessageID{"om_1", "om_2"}},
 		botMsg: "bot-1",
+		chat:   core.ChatSummary{Chat: "chat-a", Title: "first question", Created: fixtureTime(), Updated: fixtureTime()},
 	}
 	f.kept = core.KeptAnswer{Turn: turnFor(f.pending, fixtureTime()), Sent: true}
 	for i, chat := range []string{"chat-a", "chat-b"} {
@@ -88,6 +92,7 @@ func (f fixture) write(ctx context.Context, s *Store) error {
 		s.AddUsage(ctx, f.usage.key, f.usage.day, f.usage.tokens),
 		s.PutVector(ctx, "faq:1", f.vector),
 		f.writeV2(ctx, s),
+		f.writeV3(ctx, s),
 	)
 }
 
@@ -98,6 +103,11 @@ func (f fixture) writeV2(ctx context.Context, s *Store) error {
 		s.KeepAnswer(ctx, f.kept.Turn, f.kept.Sent),
 		s.RememberBotMessages(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg),
 	)
+}
+
+// writeV3 writes what schema 3 added.
+func (f fixture) writeV3(ctx context.Context, s *Store) error {
+	return s.TouchChat(ctx, "web", "user-1", f.chat.Chat, f.chat.Title, f.chat.Updated)
 }
 
 // must turns Accept's (ok, err) into an error that also fails on a duplicate.
@@ -170,6 +180,12 @@ func TestUpgradeFromEveryRelease(t *testing.T) {
 				}
 			}
 			checkFixtureV2(ctx, t, s, f)
+			if v < 3 {
+				if err := f.writeV3(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkFixtureV3(ctx, t, s, f)
 		})
 	}
 }
@@ -219,5 +235,14 @@ func checkFixtureV2(ctx context.Context, t *testing.T, s *Store, f fixture) {
 	}
 	if ok, err := s.BotMessage(ctx, f.pending.Platform, f.pending.ChatID, f.botMsg); !ok || err != nil {
 		t.Errorf("BotMessage(%s) = %v, %v; want true", f.botMsg, ok, err)
+	}
+}
+
+// checkFixtureV3 reads back what schema 3 added.
+func checkFixtureV3(ctx context.Context, t *testing.T, s *Store, f fixture) {
+	t.Helper()
+	got, err := s.ChatSummaries(ctx, "web", "user-1")
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], f.chat) {
+		t.Errorf("ChatSummaries = %+v, %v; want [%+v]", got, err, f.chat)
 	}
 }

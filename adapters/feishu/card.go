@@ -99,6 +99,10 @@ func routeLabel(r core.Reply) string {
 		return "FAQ"
 	case core.RouteDegraded:
 		return "degraded"
+	case core.RouteFAQGuess:
+		return "FAQ (best guess)"
+	case core.RouteCache:
+		return "cached"
 	case core.RouteModel:
 		for _, s := range []string{r.Model, r.Provider} {
 			if s != "" {

@@ -236,16 +236,22 @@ func (g larkLogger) Error(ctx context.Context, args ...any) {
 	g.l.ErrorContext(ctx, fmt.Sprint(args...))
 }
 
+// botInfoPath is where the bot's own identity is read.
+const botInfoPath = "/open-apis/bot/v3/info"
+
+// botInfoAnswer is the answer at botInfoPath.
+type botInfoAnswer struct {
+	apiStatus
+	Bot struct {
+		OpenID  string `json:"open_id"`
+		AppName string `json:"app_name"`
+	} `json:"bot"`
+}
+
 // botOpenID returns the bot's own open_id (GET /open-apis/bot/v3/info).
 func (c *client) botOpenID(ctx context.Context) (string, error) {
-	var out struct {
-		apiStatus
-		Bot struct {
-			OpenID  string `json:"open_id"`
-			AppName string `json:"app_name"`
-		} `json:"bot"`
-	}
-	if err := c.call(ctx, "bot info", http.MethodGet, "/open-apis/bot/v3/info", nil, nil, &out); err != nil {
+	var out botInfoAnswer
+	if err := c.call(ctx, "bot info", http.MethodGet, botInfoPath, nil, nil, &out); err != nil {
 		return "", err
 	}
 	if out.Bot.OpenID == "" {

@@ -62,10 +62,13 @@ type Adapter struct {
 	upgrader    websocket.Upgrader
 	page        page
 	hub         *hub
-	started     chan struct{} // closed when Run starts serving
-	startWait   time.Duration // how long a request waits for Run to start
-	bodyTimeout time.Duration // for reading one POST /api/chat body
-	stopped     chan struct{} // closed when Run's context ends
+	started     chan struct{}    // closed when Run starts serving
+	startWait   time.Duration    // how long a request waits for Run to start
+	bodyTimeout time.Duration    // for reading one POST /api/chat body
+	stopped     chan struct{}    // closed when Run's context ends
+	chats       ChatList         // nil: no conversation list
+	suggest     Suggestions      // nil: no suggested questions
+	texts       *catalog.Catalog // nil: the built-in texts
 
 	mu      sync.Mutex
 	state   runState
@@ -73,8 +76,7 @@ type Adapter struct {
 	runCtx  context.Context
 	wg      sync.WaitGroup // handshakes and connection goroutines
 
-	texts  *catalog.Catalog
-	picker *catalog.Picker
+	picker *catalog.Picker // picks the language of errors a user reads
 }
 
 type runState uint8

@@ -36,6 +36,7 @@ type wsConn struct {
 	ws      *websocket.Conn
 	session core.ChatID
 	hint    string // the browser's language, from Accept-Language
+	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
 	mu       sync.Mutex

@@ -110,6 +110,9 @@ func (c *wsConn) handle(kind int, data []byte) {
 		c.sendError(userError(codeBadRequest, "", catalog.WebBadFrame))
 		return
 	}
+	if c.control(data) {
+		return
+	}
 	m, rerr := parseFrame(data, c.a.cfg.MaxMessageBytes)
 	if rerr != nil {
 		c.sendError(rerr)
@@ -128,9 +131,11 @@ func (c *wsConn) handle(kind int, data []byte) {
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
 	defer cancel()
 	c.a.metrics.messages.With("ws").Inc()
-	if err := deliver(ctx, c.a.envelope(c.session, m.id, m.text, c.hint)); err != nil {
+	if err := deliver(ctx, c.envelopeOf(m)); err != nil {
 		c.release(m.id)
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
 		c.sendError(userError(codeBusy, string(m.id), catalog.WebNotAccepted))
+		return
 	}
+	c.noteMessage(ctx, m)
 }

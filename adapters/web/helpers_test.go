@@ -74,11 +74,21 @@ type fakeDispatcher struct {
 	got    chan core.Envelope
 	refuse core.Refusal
 	fail   error
+	// seen, when set, drops a message id delivered again on its session, as
+	// the dispatcher's dedup does, and notes "<session>/<id>/again".
+	seen *sync.Map
 }
 
 func (d *fakeDispatcher) deliver(ctx context.Context, env core.Envelope) error {
 	if d.fail != nil {
 		return d.fail
+	}
+	if d.seen != nil {
+		key := string(env.ChatID) + "/" + string(env.MessageID)
+		if _, dup := d.seen.LoadOrStore(key, true); dup {
+			d.seen.Store(key+"/again", true)
+			return nil
+		}
 	}
 	if d.refuse != "" {
 		w, err := d.a.Reply(ctx, env)

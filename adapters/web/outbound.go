@@ -40,6 +40,8 @@ type (
 		Route    string `json:"route"`
 		Provider string `json:"provider"`
 		Model    string `json:"model"`
+		// Stopped: a client stopped the reply; Text is what the turn ended with.
+		Stopped bool `json:"stopped,omitempty"`
 	}
 	errorFrame struct {
 		Type    string `json:"type"` // "error"
@@ -90,7 +92,7 @@ type replyWriter struct {
 // UTF-8 sequence until the rest of it arrives.
 func (w *replyWriter) Update(_ context.Context, textSoFar string) error {
 	end := completePrefix(textSoFar)
-	if end <= w.sent {
+	if end <= w.sent || w.hub.stops.stopped(w.key()) {
 		return nil
 	}
 	chunk := textSoFar[w.sent:end]
@@ -106,12 +108,19 @@ func (w *replyWriter) Update(_ context.Context, textSoFar string) error {
 // connections get the frame from their own writer.
 func (w *replyWriter) Finish(_ context.Context, reply core.Reply) error {
 	frame := finalFrame(w.env.MessageID, reply)
+	if done, ok := frame.(doneFrame); ok && w.hub.stops.take(w.key()) {
+		done.Stopped = true
+		frame = done
+	}
 	for _, c := range w.hub.listeners(w.env.ChatID) {
 		c.sendFinal(w.env.MessageID, frame)
 	}
-	w.hub.resolve(waitKey{session: w.env.ChatID, id: w.env.MessageID}, reply)
+	w.hub.resolve(w.key(), reply)
 	return nil
 }
+
+// key names the reply's message.
+func (w *replyWriter) key() waitKey { return waitKey{session: w.env.ChatID, id: w.env.MessageID} }
 
 // completePrefix returns the length of the longest prefix of s that does not
 // end inside a UTF-8 sequence.

@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// static holds the chat page: an HTML shell with its stylesheet and script,
-// which newPage inlines so that the page is one request.
+// static holds the chat page: an HTML shell, its stylesheet and its scripts
+// (the Markdown renderer and the app), which newPage inlines so that the page
+// is one request.
 //
-//go:embed static/index.html static/app.css static/app.js
+//go:embed static/index.html static/app.css static/md.js static/app.js
 var static embed.FS
 
 // page is the assembled chat page and the headers it is served with.
@@ -43,10 +44,15 @@ func newPage(tokenRequired bool, maxBytes int) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	js, err := read("app.js")
+	md, err := read("md.js")
 	if err != nil {
 		return page{}, err
 	}
+	app, err := read("app.js")
+	if err != nil {
+		return page{}, err
+	}
+	js := md + "\n" + app
 	auth := "none"
 	if tokenRequired {
 		auth = "token"
@@ -79,10 +85,11 @@ func (a *Adapter) servePage(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(a.page.html))
 }
 
-// Mount registers the chat page (GET /), the WebSocket (GET /ws) and the
-// chat API (POST /api/chat) on mux.
+// Mount registers the chat page (GET /) and its texts (GET /i18n.json), the
+// WebSocket (GET /ws) and the chat API (POST /api/chat) on mux.
 func (a *Adapter) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", a.servePage)
 	mux.HandleFunc("GET /ws", a.serveWS)
+	mux.HandleFunc("GET /i18n.json", a.serveTexts)
 	mux.HandleFunc("POST /api/chat", a.serveChat)
 }

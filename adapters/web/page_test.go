@@ -37,7 +37,7 @@ func TestPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET /: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if len(html) > 20<<10 {
+	if len(html) > 48<<10 {
 		t.Errorf("page is %d bytes; keep it small", len(html))
 	}
 	for _, want := range []string{`name="viewport"`, `name="imbot-auth" content="none"`, `name="imbot-max-bytes" content="32768"`, `rel = 'noopener noreferrer'`} {

@@ -64,6 +64,7 @@ type hub struct {
 	conns   map[core.ChatID][]*wsConn
 	count   int
 	waiters map[waitKey][]chan core.Reply
+	stops   stopSet // replies a client stopped
 }
 
 func newHub() *hub {

@@ -41,6 +41,11 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, rerr)
 		return
 	}
+	user, lang, rerr := clientOf(r)
+	if rerr != nil {
+		a.fail(w, r, rerr)
+		return
+	}
 	session := r.URL.Query().Get("session")
 	if session == "" {
 		session = newID()
@@ -63,6 +68,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the request
 	}
 	c := newWSConn(a, ws, core.ChatID(session), langHint(r))
+	c.user = user
 	if !a.register(c) {
 		msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "busy")
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
@@ -73,6 +79,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if h, ok := a.loadHistory(r.Context(), c.session); ok {
 		first = append(first, h)
 	}
+	first = append(first, a.openingFrames(r.Context(), c, lang)...)
 	c.start(first)
 	a.wg.Add(1)
 	go func() {

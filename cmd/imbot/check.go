@@ -1,20 +1,87 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
+	"time"
+
+	"imbot/check"
 )
 
-// runCheck is `imbot check [-config FILE]`: load and validate the
-// configuration and say what would run.
-func runCheck(args []string, stdout, stderr io.Writer) error {
+// Exit codes of `imbot check`.
+const (
+	checkOK          = 0
+	checkInvalid     = 1
+	checkLiveFailure = 2
+)
+
+// runCheck is `imbot check [-config FILE] [-offline]`: every problem of the
+// configuration with its line, then one line per live check. It returns
+// the exit code: 0 all good, 1 config invalid, 2 a live check failed.
+func runCheck(args []string, stdout, stderr io.Writer) int {
 	c := newCommand("check", stderr)
-	cfg, err := c.load(args)
-	if err != nil {
-		return err
+	offline := c.Bool("offline", false, "check the file only: no network, no provider keys needed")
+	timeout := c.Duration("timeout", 10*time.Second, "bound of each live check")
+	if err := c.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return checkOK
+		}
+		return checkInvalid
 	}
-	fmt.Fprintf(stdout, "config %s is valid\n", displayPath(*c.configPath))
+	path := *c.configPath
+	cfg, rep, err := inspectConfig(path, envLookup, false)
+	if err != nil {
+		fmt.Fprintln(stdout, "✗", err)
+		return checkInvalid
+	}
+	problems := check.Analyze(check.Input{Text: rep.text, Type: reflect.TypeFor[Config](),
+		Undecoded: rep.undecoded, Validation: rep.problems, Placed: rep.badValues})
+	if len(problems) > 0 {
+		fmt.Fprintf(stdout, "✗ config %s: %d problem(s)\n", displayPath(path), len(problems))
+		for _, p := range problems {
+			fmt.Fprintln(stdout, "  "+p.String())
+		}
+		return checkInvalid
+	}
+	printSummary(stdout, path, cfg)
+	for _, n := range rep.notes {
+		fmt.Fprintln(stdout, "! "+n)
+	}
+	if *offline {
+		for _, n := range rep.missingKeys {
+			fmt.Fprintln(stdout, "! "+n)
+		}
+		return checkOK
+	}
+	if !check.Print(stdout, check.Run(context.Background(), probes(cfg), *timeout)) {
+		return checkLiveFailure
+	}
+	return checkOK
+}
+
+// probes are the live checks of what cfg names.
+func probes(cfg Config) []check.Probe {
+	var ps []check.Probe
+	for _, p := range cfg.Providers {
+		ps = append(ps, check.Provider(p))
+	}
+	if cfg.Adapters.Telegram.Enabled {
+		ps = append(ps, check.Telegram(cfg.Adapters.Telegram))
+	}
+	if cfg.Adapters.Feishu.Enabled {
+		ps = append(ps, check.Feishu(cfg.Adapters.Feishu))
+	}
+	return append(ps, check.Store(cfg.Store.Path, cfg.Store.LockTimeout), check.Listen(cfg.Server.Listen))
+}
+
+// printSummary says what the configuration would run.
+func printSummary(stdout io.Writer, path string, cfg Config) {
+	fmt.Fprintf(stdout, "✓ config %s is valid\n", displayPath(path))
 	fmt.Fprintf(stdout, "  listen     %s\n  store      %s\n", cfg.Server.Listen, cfg.Store.Path)
 	for _, p := range cfg.Providers {
 		fmt.Fprintf(stdout, "  provider   %s: %s at %s (third_party=%v)\n", p.Name, p.Model, p.BaseURL, p.ThirdParty)
@@ -25,5 +92,4 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	a := cfg.Adapters
 	fmt.Fprintf(stdout, "  adapters   web=%v telegram=%v feishu=%v\n", a.Web.Enabled, a.Telegram.Enabled, a.Feishu.Enabled)
-	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 	"imbot/core/token"
 	"imbot/provider/openai"
@@ -36,6 +36,11 @@ type Config struct {
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
+
+	// Notes are what loading noticed that the operator should know but that
+	// does not stop the daemon: set but unused variables, an unreadable env
+	// file.
+	Notes []string `toml:"-"`
 }
 
 // ServerConfig is the [server] section: the daemon's HTTP listener and logs.
@@ -89,74 +94,49 @@ func defaultConfig(getenv func(string) string) Config {
 	}
 }
 
-// envProvider is the provider used when the file configures none.
-func envProvider(getenv func(string) string) openai.Config {
-	p := openai.DefaultConfig()
-	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
-	if u := getenv("OPENAI_BASE_URL"); u != "" {
-		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", true
-		p.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if m := getenv("OPENAI_MODEL"); m != "" {
-		p.Model = m
-	}
-	return p
-}
-
 // loadConfig reads the file at path over the defaults (path "" uses the
 // defaults alone), resolves secrets from the environment and validates.
-// The error lists every problem with its key path.
+// The error lists every problem with its key path. It is for the commands
+// that talk to providers and platforms: every secret they need must be set.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
-	cfg := defaultConfig(getenv)
-	generalSet := false
-	if path != "" {
-		var err error
-		if generalSet, err = decodeFile(path, &cfg); err != nil {
-			return Config{}, err
-		}
+	return loadConfigKeys(path, getenv, true)
+}
+
+// loadConfigKeys is loadConfig; unless needKeys, unset provider keys are
+// notes rather than problems.
+func loadConfigKeys(path string, getenv func(string) string, needKeys bool) (Config, error) {
+	cfg, rep, err := inspectConfig(path, getenv, needKeys)
+	if err != nil {
+		return Config{}, err
 	}
-	if !generalSet && len(cfg.Providers) > 0 {
-		cfg.Router.General = []string{cfg.Providers[0].Name}
-	}
-	problems := cfg.resolveSecrets(getenv)
-	problems = append(problems, cfg.validate()...)
-	if len(problems) > 0 {
+	if problems := rep.all(); len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s:\n  %s", displayPath(path), strings.Join(problems, "\n  "))
 	}
-	cfg.Dispatcher.GroupPolicies = cfg.groupPolicies()
+	cfg.Notes = append(rep.notes, rep.missingKeys...)
 	return cfg, nil
 }
 
-// decodeFile decodes the TOML file at path over cfg, strictly: an unknown
-// key is an error that names it. It reports whether [router] general was set.
-func decodeFile(path string, cfg *Config) (generalSet bool, err error) {
-	data, err := readLimited(path, maxConfigBytes)
-	if err != nil {
-		return false, fmt.Errorf("config: %w", err)
-	}
+// decodeFile decodes the TOML text data over cfg, recording unknown keys
+// in rep. It reports whether [router] general was set. Its error is the
+// decoder's own.
+func decodeFile(data []byte, cfg *Config, rep *configReport) (generalSet bool, err error) {
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return false, fmt.Errorf("config %s: %s", path, perr.ErrorWithPosition())
-		}
-		return false, fmt.Errorf("config %s: %w", path, err)
+		return false, err
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return false, fmt.Errorf("config %s: unknown key(s): %s", path, strings.Join(keys, ", "))
+	rep.undecoded = nil
+	for _, k := range md.Undecoded() {
+		rep.undecoded = append(rep.undecoded, k.String())
 	}
-	if md.IsDefined("providers") {
+	rep.fileProviders = md.IsDefined("providers")
+	if rep.fileProviders {
 		if err := decodeProviders(data, cfg); err != nil {
-			return false, fmt.Errorf("config %s: %w", path, err)
+			return false, err
 		}
 	}
 	warning, err := cfg.Adapters.Feishu.ResolveAliases(md.IsDefined("adapters", "feishu", "group_scope"))
 	if err != nil {
-		return false, fmt.Errorf("config %s: adapters.feishu.%w", path, err)
+		return false, fmt.Errorf("adapters.feishu.%w", err)
 	}
 	if warning != "" {
 		cfg.Warnings = append(cfg.Warnings, "adapters.feishu."+warning)
@@ -185,13 +165,17 @@ func decodeProviders(data []byte, cfg *Config) error {
 }
 
 // resolveSecrets fills every secret field from the environment variables
-// the file names. Problems reading a secret file are returned as problems.
-func (c *Config) resolveSecrets(getenv func(string) string) []string {
-	var problems []string
+// the file names. Problems reading a secret file are returned as problems;
+// unset lists the key paths of the secrets that name a variable that is
+// not set.
+func (c *Config) resolveSecrets(getenv func(string) string) (problems, unset []string) {
 	resolve := func(key, env string, dst *string) {
 		v, err := secret(getenv, env)
 		if err != nil {
 			problems = append(problems, key+": "+err.Error())
+		}
+		if v == "" && env != "" {
+			unset = append(unset, key)
 		}
 		*dst = v
 	}
@@ -207,7 +191,17 @@ func (c *Config) resolveSecrets(getenv func(string) string) []string {
 	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
 	resolve("adapters.feishu.verification_token_env", f.VerificationTokenEnv, &f.VerificationToken)
 	resolve("adapters.feishu.encrypt_key_env", f.EncryptKeyEnv, &f.EncryptKey)
-	return problems
+	return problems, unset
+}
+
+// aboutKey reports whether problem is about one of keys.
+func aboutKey(problem string, keys []string) bool {
+	for _, k := range keys {
+		if strings.HasPrefix(problem, k+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // validate collects every section's problems, prefixed with its key path.
@@ -242,11 +236,36 @@ func (c *Config) validate() []string {
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
 	problems = append(problems, c.Texts.validate()...)
+	if _, err := c.catalog(); err != nil {
+		problems = append(problems, strings.Split(err.Error(), "\n")...)
+	}
 	add("api.", c.API.Validate())
 	if c.API.Enabled && !c.Adapters.Web.HasTokens() {
 		problems = append(problems, "api.enabled: the API's keys are [adapters.web] tokens (or tokens_env); set at least one")
 	}
 	return problems
+}
+
+// catalog returns the message catalogue: the built-in texts, the [texts]
+// overrides and the single-text keys of [router], [dispatcher] and
+// [adapters.telegram], each only when the file sets it.
+func (c *Config) catalog() (*catalog.Catalog, error) {
+	cat, err := catalog.New(c.Texts.Config)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Router.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	if err := c.Dispatcher.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	if t := c.Adapters.Telegram.TextOnlyReply; t != "" {
+		if err := cat.SetBoth(catalog.TextOnly, t); err != nil {
+			return nil, err
+		}
+	}
+	return cat, nil
 }
 
 // validate returns every problem of the [server] section as "key: problem".

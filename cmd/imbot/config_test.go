@@ -61,13 +61,15 @@ base_url = "ftp://h"
 model = ""
 [router]
 general = ["a", "missing"]
-degraded_reply = ""
+cache_entries = -1
 [dispatcher]
 max_inflight = 0
 [adapters.telegram]
 enabled = true
+[texts.en]
+not_a_message = "x"
 `, []string{"server.log_level", "providers[0].base_url", "providers[0].model", `router.general[1]: no provider named "missing"`,
-			"router.degraded_reply", "dispatcher.max_inflight", "adapters.telegram."}},
+			"router.cache_entries", "dispatcher.max_inflight", "adapters.telegram.", "texts.en.not_a_message"}},
 		{"duplicate provider", "[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\n[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\n",
 			[]string{"providers[1].name: a is used twice"}},
 	}

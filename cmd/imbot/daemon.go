@@ -56,7 +56,7 @@ const requestReadTimeout = 30 * time.Second
 // the store has no cached vectors (bounded by its index_timeout). On error
 // nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
-	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(), readTimeout: requestReadTimeout}
+	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(metric.WithBuildInfo(version)), readTimeout: requestReadTimeout}
 	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -77,9 +77,12 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	if d.texts, d.picker, err = buildTexts(cfg); err != nil {
+		return nil, err
+	}
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: d.picker,
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -87,9 +90,6 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		},
 	})
 	if err != nil {
-		return nil, err
-	}
-	if d.texts, d.picker, err = buildTexts(cfg); err != nil {
 		return nil, err
 	}
 	if withAdapters {
@@ -110,8 +110,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 }
 
 // buildChains makes a client per provider and the general and business
-// chains from them.
-func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
+// chains from them; business is nil when [router] business is empty, so
+// that the router does not ask the general chain twice.
+func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, err error) {
 	d.clients = map[string]*openai.Client{}
 	d.members = map[string]*chain.Member{}
 	members := d.members
@@ -123,7 +124,8 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 			return nil, nil, err
 		}
 		d.clients[pc.Name] = c
-		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics)); err != nil {
+		if members[pc.Name], err = chain.NewMember(c, pc.Policy(), chain.WithMetrics(d.metrics),
+			chain.WithLogger(d.log.With("component", "chain"))); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -142,10 +144,13 @@ func (d *daemon) buildChains() (general, business *chain.Chain, err error) {
 		return nil, nil, err
 	}
 	if len(d.cfg.Router.Business) == 0 {
-		return general, general, nil
+		return general, nil, nil
 	}
-	business, err = build("business", d.cfg.Router.Business)
-	return general, business, err
+	biz, err := build("business", d.cfg.Router.Business)
+	if err != nil {
+		return nil, nil, err
+	}
+	return general, biz, nil
 }
 
 // contents lists the contents of a prompt's messages, for token counting.
@@ -176,12 +181,21 @@ func (d *daemon) faqOptions() []faq.Option {
 	return opts
 }
 
+// suggestionCount is how many example questions a new web chat offers.
+const suggestionCount = 4
+
+// suggestions are the knowledge base's example questions for a new web chat.
+func (d *daemon) suggestions(lang catalog.Lang) []string {
+	return d.knowledge.Examples(lang, suggestionCount)
+}
+
 // buildAdapters constructs the enabled adapters.
 func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	var out []core.Adapter
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics), web.WithTexts(d.texts, d.picker))
+		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithTexts(d.texts, d.picker))
 		if err != nil {
 			return nil, err
 		}

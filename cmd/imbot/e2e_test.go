@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"imbot/core/catalog"
 	"imbot/provider/openai/openaitest"
 )
 
@@ -96,9 +97,19 @@ func TestServeBadInput(t *testing.T) {
 func TestServeDegradesWhenModelIsDown(t *testing.T) {
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Fail(http.StatusInternalServerError)))
 	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL(), provider: "max_retries = 0"}))
-	status, out := postChat(t, in.addr, `{"text":"Tell me something interesting about owls"}`)
-	if status != 200 || out["route"] != "degraded" || !strings.Contains(out["text"].(string), "OPENAI_BASE_URL") {
-		t.Fatalf("/api/chat with model down = %d %v, want the degraded reply", status, out)
+	for body, want := range map[string]string{
+		`{"text":"Do you deliver to Antarctica?"}`: (*catalog.Catalog)(nil).Text(catalog.EN, catalog.DegradedUnavailable),
+		`{"text":"你们送货到南极洲吗？"}`:                    (*catalog.Catalog)(nil).Text(catalog.ZH, catalog.DegradedUnavailable),
+	} {
+		status, out := postChat(t, in.addr, body)
+		if status != 200 || out["route"] != "degraded" || out["text"] != want {
+			t.Fatalf("/api/chat %s with model down = %d %v, want %q", body, status, out, want)
+		}
+		for _, operator := range []string{"OPENAI", "Operator", "Ollama", "providers"} {
+			if strings.Contains(out["text"].(string), operator) {
+				t.Errorf("degraded reply %q shows operator text %q", out["text"], operator)
+			}
+		}
 	}
 }
 
@@ -151,7 +162,13 @@ func TestServeOperationalEndpoints(t *testing.T) {
 	if status, body := get("/healthz"); status != http.StatusOK || body != "ok\n" {
 		t.Fatalf("/healthz = %d %q", status, body)
 	}
+	// The listener answers before the adapters' Run has begun; readiness
+	// follows within moments.
 	status, body := get("/readyz")
+	for deadline := time.Now().Add(5 * time.Second); status != http.StatusOK && time.Now().Before(deadline); {
+		<-time.After(20 * time.Millisecond)
+		status, body = get("/readyz")
+	}
 	if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) ||
 		!strings.Contains(body, `{"chain":"general","name":"fake","model":"fake-model","state":"closed","third_party":false}`) {
 		t.Fatalf("/readyz = %d %s", status, body)

@@ -85,7 +85,7 @@ func (f evalFlags) routerConfig() (faq.Config, error) {
 	if f.config == "" {
 		return faq.DefaultConfig(), nil
 	}
-	cfg, err := loadConfig(f.config, envLookup)
+	cfg, err := loadConfigKeys(f.config, envLookup, false)
 	if err != nil {
 		return faq.Config{}, fmt.Errorf("faq eval: %w", err)
 	}

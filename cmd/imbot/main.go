@@ -18,7 +18,8 @@ const usage = `usage: imbot <command> [flags]
 commands:
   serve           run the daemon (web chat, adapters, /healthz, /readyz, /metrics)
   chat            talk to the bot in this terminal, with the same core and store
-  check           validate the configuration and show what would run
+  onboard         answer a few questions and get a working config and env file
+  check           every config problem with its line, then live checks (-offline: file only)
   backup          write a consistent copy of the store (online)
   export          write every conversation as JSON lines
   faq eval        measure the FAQ tier on a labelled set
@@ -45,7 +46,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "chat":
 		err = runChat(args[1:], os.Stdin, stdout, stderr)
 	case "check":
-		err = runCheck(args[1:], stdout, stderr)
+		return runCheck(args[1:], stdout, stderr)
+	case "onboard":
+		err = runOnboard(args[1:], os.Stdin, stdout, stderr)
 	case "backup":
 		err = runBackup(args[1:], stdout, stderr)
 	case "export":
@@ -89,6 +92,15 @@ func (c command) load(args []string) (Config, error) {
 		return Config{}, err
 	}
 	return loadConfig(*c.configPath, envLookup)
+}
+
+// loadReadOnly is load for commands that call no provider: they run
+// without provider keys.
+func (c command) loadReadOnly(args []string) (Config, error) {
+	if err := c.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return loadConfigKeys(*c.configPath, envLookup, false)
 }
 
 // runFAQ runs the "faq" subcommands.

@@ -36,12 +36,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	for _, w := range cfg.Warnings {
 		log.Warn("config: " + w)
 	}
+	logProviderHint(log, cfg, envLookup)
+	for _, note := range cfg.Notes {
+		log.Warn("config: " + note)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	notify := sdnotify.New()
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *c.configPath) })
+	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
 	background.Go(func() {
 		if err := notify.Watchdog(ctx); err != nil {
 			log.Error("systemd watchdog", "err", err)

@@ -16,7 +16,7 @@ import (
 func runBackup(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("backup", stderr)
 	out := c.String("o", "", "backup file to write (required)")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 func runExport(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("export", stderr)
 	out := c.String("o", "-", "file to write; - for standard output")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("faq unanswered", stderr)
 	sinceFlag := c.String("since", "", "only questions since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
 	format := c.String("format", "jsonl", "output format: jsonl or csv")
-	cfg, err := c.load(args)
+	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}

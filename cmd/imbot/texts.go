@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"imbot/core/catalog"
 )
@@ -16,37 +15,21 @@ type TextsSection struct {
 	catalog.Config
 }
 
-// validate returns the section's problems as "texts.key: problem".
+// validate returns the section's own problems as "texts.key: problem";
+// Config.catalog reports the overrides'.
 func (t TextsSection) validate() []string {
-	var problems []string
 	if t.Language != string(catalog.ZH) && t.Language != string(catalog.EN) {
-		problems = append(problems, fmt.Sprintf("texts.language: want \"zh\" or \"en\", got %q", t.Language))
+		return []string{fmt.Sprintf("texts.language: want \"zh\" or \"en\", got %q", t.Language)}
 	}
-	if _, err := catalog.New(t.Config); err != nil {
-		problems = append(problems, strings.Split(err.Error(), "\n")...)
-	}
-	return problems
+	return nil
 }
 
 // buildTexts makes the one catalogue and the one language picker of the
-// process: the built-in texts, the [texts] overrides, and the older
-// single-text keys, each only when the file sets it.
+// process.
 func buildTexts(cfg Config) (*catalog.Catalog, *catalog.Picker, error) {
-	c, err := catalog.New(cfg.Texts.Config)
+	c, err := cfg.catalog()
 	if err != nil {
 		return nil, nil, err
-	}
-	for id, text := range map[catalog.ID]string{
-		catalog.Busy:        cfg.Dispatcher.BusyReply,
-		catalog.RateLimited: cfg.Dispatcher.RateLimitedReply,
-		catalog.TextOnly:    cfg.Adapters.Telegram.TextOnlyReply,
-	} {
-		if text == "" {
-			continue
-		}
-		if err := c.SetBoth(id, text); err != nil {
-			return nil, nil, err
-		}
 	}
 	return c, catalog.NewPicker(catalog.Lang(cfg.Texts.Language)), nil
 }

@@ -46,8 +46,9 @@ func TestBuildTextsKeepsOldKeysOnlyWhenSet(t *testing.T) {
 }
 
 func TestTextsValidateNamesTheKey(t *testing.T) {
-	s := TextsSection{Language: "fr", Config: catalog.Config{EN: map[string]string{"no_such_id": "x"}}}
-	got := strings.Join(s.validate(), "\n")
+	cfg := defaultConfig(noEnv)
+	cfg.Texts = TextsSection{Language: "fr", Config: catalog.Config{EN: map[string]string{"no_such_id": "x"}}}
+	got := strings.Join(cfg.validate(), "\n")
 	for _, key := range []string{"texts.language:", "texts.en.no_such_id:"} {
 		if !strings.Contains(got, key) {
 			t.Errorf("problems %q miss %s", got, key)

@@ -163,7 +163,7 @@ func Placeholders(text string) []string {
 
 // IDs returns every message id of the catalogue, in a fixed order.
 func IDs() []ID {
-	t := defaultTable()
+	t := allEntries()
 	ids := make([]ID, len(t))
 	for i, e := range t {
 		ids[i] = e.id
@@ -179,7 +179,7 @@ func ParseID(s string) (ID, bool) {
 
 // defaultsByID indexes the built-in texts by id.
 func defaultsByID() map[ID][2]string {
-	t := defaultTable()
+	t := allEntries()
 	m := make(map[ID][2]string, len(t))
 	for _, e := range t {
 		m[e.id] = [2]string{e.zh, e.en}

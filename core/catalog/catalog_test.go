@@ -10,7 +10,7 @@ import (
 
 func TestEveryIDHasBothLanguagesAndTheSamePlaceholders(t *testing.T) {
 	seen := map[ID]bool{}
-	for _, e := range defaultTable() {
+	for _, e := range allEntries() {
 		t.Run(string(e.id), func(t *testing.T) {
 			if seen[e.id] {
 				t.Fatalf("id listed twice")

@@ -47,11 +47,43 @@ const breakerBuckets = 10
 type Permit struct {
 	gen   uint64
 	probe bool
+	conv  string
+}
+
+// Trip says why a breaker opened: the window's totals when the failure
+// ratio was reached, or a failed probe while half open.
+type Trip struct {
+	// Probe is set when a half-open probe failed; the totals are then zero.
+	Probe bool
+	// Calls and Failures are the outcomes counted in the window.
+	Calls, Failures int
+	// Conversations is how many distinct conversations failed in the window.
+	Conversations int
+}
+
+// Ratio is the failure ratio of the window, 0 without calls.
+func (t Trip) Ratio() float64 {
+	if t.Calls == 0 {
+		return 0
+	}
+	return float64(t.Failures) / float64(t.Calls)
+}
+
+// Reason is "probe_failed" or "failure_ratio", for metrics.
+func (t Trip) Reason() string {
+	if t.Probe {
+		return "probe_failed"
+	}
+	return "failure_ratio"
 }
 
 // Breaker is a circuit breaker for one provider. Closed, it lets every call
-// through and counts outcomes over a rolling window; when at least min_calls
-// ended in the window and the failure ratio reaches failure_ratio it opens.
+// through and counts outcomes over a rolling window; it opens when at least
+// min_calls ended in the window, the failure ratio reaches failure_ratio and
+// the failures came from at least min_conversations distinct conversations,
+// so that one user's message that the provider cannot serve never takes the
+// provider away from everyone. A call is one turn of one conversation on
+// this provider, its retries included.
 // Open, it refuses calls until cooldown has passed, then half-opens: up to
 // half_open_probes probe calls run at once; when that many have succeeded it
 // closes, and any probe failure opens it again.
@@ -61,6 +93,7 @@ type Breaker struct {
 	cfg      BreakerConfig
 	now      func() time.Time
 	onChange func(State) // called with the lock held; must not call back
+	onTrip   func(Trip)  // called with the lock held when it opens; must not call back
 
 	mu       sync.Mutex
 	state    State
@@ -74,6 +107,8 @@ type Breaker struct {
 type bucket struct {
 	epoch           int64 // which slice of time this bucket counts
 	calls, failures int
+	failed          map[string]struct{} // conversations that failed
+	anonymous       int                 // failures without a conversation, each its own
 }
 
 // NewBreaker returns a closed breaker that reads the time from now.
@@ -90,9 +125,11 @@ func (b *Breaker) State() State {
 	return b.state
 }
 
-// Allow asks to make one call. When it returns false the call must not be
-// made; otherwise its outcome must be reported with Done.
-func (b *Breaker) Allow() (Permit, bool) {
+// Allow asks to make one call for conversation (any stable key; empty when
+// unknown, which counts as a conversation of its own). When it returns false
+// the call must not be made; otherwise its outcome must be reported with
+// Done.
+func (b *Breaker) Allow(conversation string) (Permit, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.advance(b.now())
@@ -104,9 +141,9 @@ func (b *Breaker) Allow() (Permit, bool) {
 			return Permit{}, false
 		}
 		b.probes++
-		return Permit{gen: b.gen, probe: true}, true
+		return Permit{gen: b.gen, probe: true, conv: conversation}, true
 	}
-	return Permit{gen: b.gen}, true
+	return Permit{gen: b.gen, conv: conversation}, true
 }
 
 // Done reports how the call allowed by p ended.
@@ -121,7 +158,7 @@ func (b *Breaker) Done(p Permit, o Outcome) {
 		b.probes--
 		switch o {
 		case OutcomeFailure:
-			b.trip(now)
+			b.trip(now, Trip{Probe: true})
 		case OutcomeSuccess:
 			b.passed++
 			if b.passed >= b.cfg.HalfOpenProbes {
@@ -133,9 +170,10 @@ func (b *Breaker) Done(p Permit, o Outcome) {
 	if o == OutcomeIgnored {
 		return
 	}
-	calls, failures := b.record(now, o == OutcomeFailure)
-	if calls >= b.cfg.MinCalls && float64(failures) >= b.cfg.FailureRatio*float64(calls) {
-		b.trip(now)
+	t := b.record(now, o == OutcomeFailure, p.conv)
+	if t.Calls >= b.cfg.MinCalls && t.Conversations >= b.cfg.MinConversations &&
+		float64(t.Failures) >= b.cfg.FailureRatio*float64(t.Calls) {
+		b.trip(now, t)
 	}
 }
 
@@ -146,9 +184,12 @@ func (b *Breaker) advance(now time.Time) {
 	}
 }
 
-func (b *Breaker) trip(now time.Time) {
+func (b *Breaker) trip(now time.Time, t Trip) {
 	b.openedAt = now
 	b.transition(StateOpen)
+	if b.onTrip != nil {
+		b.onTrip(t)
+	}
 }
 
 func (b *Breaker) transition(s State) {
@@ -161,8 +202,8 @@ func (b *Breaker) transition(s State) {
 	}
 }
 
-// record counts one outcome and returns the totals over the window.
-func (b *Breaker) record(now time.Time, failed bool) (calls, failures int) {
+// record counts one outcome of conv and returns the totals over the window.
+func (b *Breaker) record(now time.Time, failed bool, conv string) Trip {
 	width := b.cfg.Window / breakerBuckets
 	if width <= 0 {
 		width = 1
@@ -175,12 +216,32 @@ func (b *Breaker) record(now time.Time, failed bool) (calls, failures int) {
 	cur.calls++
 	if failed {
 		cur.failures++
+		cur.addFailed(conv)
 	}
+	var t Trip
+	convs := map[string]struct{}{}
 	for _, bk := range b.buckets {
 		if bk.epoch > epoch-breakerBuckets && bk.epoch <= epoch {
-			calls += bk.calls
-			failures += bk.failures
+			t.Calls += bk.calls
+			t.Failures += bk.failures
+			t.Conversations += bk.anonymous
+			for c := range bk.failed {
+				convs[c] = struct{}{}
+			}
 		}
 	}
-	return calls, failures
+	t.Conversations += len(convs)
+	return t
+}
+
+// addFailed counts a failure of conv.
+func (bk *bucket) addFailed(conv string) {
+	if conv == "" {
+		bk.anonymous++
+		return
+	}
+	if bk.failed == nil {
+		bk.failed = map[string]struct{}{}
+	}
+	bk.failed[conv] = struct{}{}
 }

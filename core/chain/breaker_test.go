@@ -7,6 +7,7 @@ import (
 
 func newTestBreaker(clock *fakeClock, tweak func(*BreakerConfig)) *Breaker {
 	cfg := DefaultBreakerConfig()
+	cfg.MinCalls, cfg.MinConversations = 5, 1
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -16,7 +17,7 @@ func newTestBreaker(clock *fakeClock, tweak func(*BreakerConfig)) *Breaker {
 // call runs one permitted call with outcome o and reports whether it was
 // allowed.
 func call(b *Breaker, o Outcome) bool {
-	p, ok := b.Allow()
+	p, ok := b.Allow("")
 	if ok {
 		b.Done(p, o)
 	}
@@ -74,7 +75,7 @@ func TestBreakerHalfOpen(t *testing.T) {
 	b := newTestBreaker(clock, func(c *BreakerConfig) { c.MinCalls, c.HalfOpenProbes = 1, 2 })
 	b.onChange = func(s State) { changes = append(changes, s) }
 	call(b, OutcomeFailure)
-	if _, ok := b.Allow(); ok {
+	if _, ok := b.Allow(""); ok {
 		t.Fatal("open breaker allowed a call")
 	}
 	clock.Advance(29 * time.Second)
@@ -82,9 +83,9 @@ func TestBreakerHalfOpen(t *testing.T) {
 		t.Fatal("breaker half-opened before the cool-down")
 	}
 	clock.Advance(time.Second)
-	p1, ok1 := b.Allow()
-	p2, ok2 := b.Allow()
-	if _, ok3 := b.Allow(); !ok1 || !ok2 || ok3 {
+	p1, ok1 := b.Allow("")
+	p2, ok2 := b.Allow("")
+	if _, ok3 := b.Allow(""); !ok1 || !ok2 || ok3 {
 		t.Fatalf("half-open allowed %t %t %t, want two probes only", ok1, ok2, ok3)
 	}
 	b.Done(p1, OutcomeSuccess)
@@ -111,7 +112,7 @@ func TestBreakerProbeFailureReopens(t *testing.T) {
 		t.Fatalf("state = %s, want open again", b.State())
 	}
 	clock.Advance(30 * time.Second)
-	p, ok := b.Allow()
+	p, ok := b.Allow("")
 	if !ok {
 		t.Fatal("no probe after the second cool-down")
 	}
@@ -124,10 +125,10 @@ func TestBreakerProbeFailureReopens(t *testing.T) {
 func TestBreakerIgnoresStalePermits(t *testing.T) {
 	clock := newFakeClock()
 	b := newTestBreaker(clock, func(c *BreakerConfig) { c.MinCalls = 1 })
-	slow, _ := b.Allow() // a call that outlives the state it began in
+	slow, _ := b.Allow("") // a call that outlives the state it began in
 	call(b, OutcomeFailure)
 	clock.Advance(30 * time.Second)
-	probe, _ := b.Allow()
+	probe, _ := b.Allow("")
 	b.Done(slow, OutcomeSuccess)
 	if b.State() != StateHalfOpen {
 		t.Fatalf("stale success changed the state to %s", b.State())

@@ -119,26 +119,29 @@ func (ch *Chain) Stream(ctx context.Context, req core.ModelRequest, onDelta core
 	return core.ModelResult{}, fmt.Errorf("provider chain %s: %w: %w", ch.name, ErrAllFailed, errors.Join(errs...))
 }
 
-// try runs req on one provider with retries. A breaker that refuses a
-// retry ends the attempts with the last real failure.
+// try runs req on one provider with retries. The whole turn, retries
+// included, is one call for the provider's breaker, made for
+// req.Conversation: a message the provider keeps failing counts once.
 func (ch *Chain) try(ctx context.Context, m *Member, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
-	var last error
+	permit, ok := m.breaker.Allow(req.Conversation)
+	if !ok {
+		return core.ModelResult{}, fmt.Errorf("provider %s: %w", m.Name(), ErrBreakerOpen)
+	}
+	res, err := ch.attempts(ctx, m, req, onDelta)
+	m.breaker.Done(permit, breakerOutcome(ctx, err))
+	return res, err
+}
+
+// attempts calls m until it answers, fails for good, or its breaker opens
+// (through other turns' failures) between two attempts.
+func (ch *Chain) attempts(ctx context.Context, m *Member, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
 	for attempt := 0; ; attempt++ {
-		permit, ok := m.breaker.Allow()
-		if !ok {
-			if last == nil {
-				last = fmt.Errorf("provider %s: %w", m.Name(), ErrBreakerOpen)
-			}
-			return core.ModelResult{}, last
-		}
 		res, err := m.streamer.Stream(ctx, req, onDelta)
-		m.breaker.Done(permit, breakerOutcome(ctx, err))
 		if err == nil || res.Interrupted || ctx.Err() != nil {
 			return res, err
 		}
-		last = err
 		wait, ok := ch.retryWait(ctx, m, attempt, err)
-		if !ok {
+		if !ok || m.breaker.State() == StateOpen {
 			return res, err
 		}
 		ch.metrics.retry(m.Name())

@@ -147,7 +147,7 @@ func TestChainCancelledWhileWaiting(t *testing.T) {
 }
 
 func TestBadRequestsDoNotTripTheBreaker(t *testing.T) {
-	f := newFixture(t, []string{"a"}, func(p *Policy) { p.MaxRetries, p.Breaker.MinCalls = 0, 1 })
+	f := newFixture(t, []string{"a"}, func(p *Policy) { p.MaxRetries, p.Breaker.MinCalls, p.Breaker.MinConversations = 0, 1, 1 })
 	f.streamers[0].steps = []scriptStep{failing(fail(400, false)), failing(fail(413, false))}
 	for range 2 {
 		if _, err := f.chain.Stream(t.Context(), core.ModelRequest{}, nil); !errors.Is(err, ErrAllFailed) {

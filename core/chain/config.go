@@ -13,7 +13,11 @@ type BreakerConfig struct {
 	// Window is the rolling period over which calls are counted.
 	Window time.Duration `toml:"window"`
 	// MinCalls is the fewest calls in the window before the ratio counts.
+	// A call is one turn on the provider; its retries do not add calls.
 	MinCalls int `toml:"min_calls"`
+	// MinConversations is the fewest distinct conversations whose turns
+	// failed in the window before the breaker opens.
+	MinConversations int `toml:"min_conversations"`
 	// Cooldown is how long the breaker stays open before probing.
 	Cooldown time.Duration `toml:"cooldown"`
 	// HalfOpenProbes is how many probe calls may run at once while half
@@ -28,11 +32,12 @@ const maxHalfOpenProbe = 100
 // DefaultBreakerConfig returns the breaker defaults.
 func DefaultBreakerConfig() BreakerConfig {
 	return BreakerConfig{
-		FailureRatio:   0.5,
-		Window:         60 * time.Second,
-		MinCalls:       5,
-		Cooldown:       30 * time.Second,
-		HalfOpenProbes: 1,
+		FailureRatio:     0.5,
+		Window:           60 * time.Second,
+		MinCalls:         10,
+		MinConversations: 3,
+		Cooldown:         30 * time.Second,
+		HalfOpenProbes:   1,
 	}
 }
 
@@ -48,6 +53,9 @@ func (c BreakerConfig) Validate() []string {
 	}
 	if c.MinCalls < 1 {
 		p = append(p, "min_calls: must be at least 1")
+	}
+	if c.MinConversations < 1 {
+		p = append(p, "min_conversations: must be at least 1")
 	}
 	if c.Cooldown <= 0 {
 		p = append(p, "cooldown: must be positive")

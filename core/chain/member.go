@@ -40,8 +40,8 @@ type Member struct {
 }
 
 // NewMember returns a member answering with s under policy. Of the options
-// it uses the clock and the metrics (the breaker state gauge). It starts
-// nothing.
+// it uses the clock, the metrics (the breaker state gauge and openings by
+// reason) and the logger (why the breaker opened). It starts nothing.
 func NewMember(s core.Streamer, policy Policy, opts ...Option) (*Member, error) {
 	if s == nil {
 		return nil, errors.New("chain member: nil streamer")
@@ -56,6 +56,12 @@ func NewMember(s core.Streamer, policy Policy, opts ...Option) (*Member, error) 
 	m := newMetrics(o.meter)
 	b := NewBreaker(policy.Breaker, o.clock.Now)
 	b.onChange = func(s State) { m.breakerState(policy.Name, s) }
+	log := o.logger.With("provider", policy.Name)
+	b.onTrip = func(t Trip) {
+		m.breakerOpened(policy.Name, t.Reason())
+		log.Warn("circuit breaker opened", "reason", t.Reason(), "calls", t.Calls, "failures", t.Failures,
+			"failure_ratio", t.Ratio(), "conversations", t.Conversations, "cooldown", policy.Breaker.Cooldown)
+	}
 	m.breakerState(policy.Name, StateClosed)
 	return &Member{streamer: s, policy: policy, breaker: b}, nil
 }

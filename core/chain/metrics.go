@@ -7,6 +7,7 @@ type metrics struct {
 	retries   metric.CounterVec
 	failovers metric.CounterVec
 	breaker   metric.GaugeVec
+	opened    metric.CounterVec
 }
 
 func newMetrics(m metric.Meter) metrics {
@@ -17,6 +18,9 @@ func newMetrics(m metric.Meter) metrics {
 			"Hand-overs from a failed provider to the next one in a chain.", "chain", "provider"),
 		breaker: m.Gauge("imbot_provider_breaker_state",
 			"Circuit breaker state: 0 closed, 1 open, 2 half open.", "provider"),
+		opened: m.Counter("imbot_provider_breaker_opened_total",
+			"Circuit breaker openings, by reason: failure_ratio (enough turns from enough conversations failed) or probe_failed.",
+			"provider", "reason"),
 	}
 }
 
@@ -25,3 +29,5 @@ func (m metrics) retry(provider string) { m.retries.With(provider).Inc() }
 func (m metrics) failover(chain, provider string) { m.failovers.With(chain, provider).Inc() }
 
 func (m metrics) breakerState(provider string, s State) { m.breaker.With(provider).Set(float64(s)) }
+
+func (m metrics) breakerOpened(provider, reason string) { m.opened.With(provider, reason).Inc() }

@@ -6,8 +6,9 @@
 // the general chain, and the evaluation used to measure and tune it (imbot
 // faq eval).
 //
-// Search scores a query against every example question (Latin words and
-// character 4-grams, CJK characters and bigrams, TF-IDF cosines), blends per
+// Search scores a query against every example question (stemmed Latin words,
+// concepts of a small English customer-service thesaurus and character
+// 4-grams, CJK characters and bigrams, TF-IDF cosines), blends per
 // entry the cosine with the entry's centroid and with its nearest example,
 // and takes the margin of the best entry over the runner-up. The confidence
 // is that margin's rank in a null distribution computed when the index is

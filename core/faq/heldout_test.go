@@ -13,14 +13,15 @@ import (
 // tuning; this test reports the *_test.jsonl ones. The guards are the
 // measured figures (docs/faq.md): they keep the ranking and the default
 // threshold from regressing. The goal of 15 % coverage at precision 0.90 is
-// not reached yet (see BENCHMARKS.md).
+// not reached yet in either language, and English precision at the default
+// is 5 of 6 (see BENCHMARKS.md); out-of-scope answers stay at the goal's 5 %.
 func TestHeldOut(t *testing.T) {
 	tests := []struct {
 		lang                          string
 		minTop1, minCoverage, minPrec float64
 	}{
 		{"zh", 0.60, 0.07, 0.85},
-		{"en", 0.36, 0.02, 0.90},
+		{"en", 0.44, 0.05, 0.80},
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {

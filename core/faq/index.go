@@ -67,7 +67,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 	docs, docEntry, questions := documents(kb)
 	ix := &Index{
 		entries: kb.Entries,
-		lx:      buildLexicon(docs, docEntry, len(kb.Entries)),
+		lx:      buildLexicon(docs, docEntry, len(kb.Entries), len(questions)),
 		log:     o.log,
 		pool:    scratchPool{nDocs: len(docs), nEntries: len(kb.Entries)},
 	}

@@ -33,6 +33,7 @@ type lexicon struct {
 	// cosine with the entry's centroid: 1/(n_e·|c_e|).
 	centScale []float32
 	weight    [famCount]float32
+	conceptW  float32 // term-frequency factor of concept features
 }
 
 // posting is one document containing a term, with the term's weight in it.
@@ -49,8 +50,9 @@ type docTerms struct {
 }
 
 // reset fills dt with the distinct features of fs, each weighted by its
-// sublinear term frequency 1+ln(count). It reorders fs.
-func (dt *docTerms) reset(fs []feature) {
+// sublinear term frequency 1+ln(count), damped for function characters and
+// scaled by conceptW for concepts. It reorders fs.
+func (dt *docTerms) reset(fs []feature, conceptW float32) {
 	slices.SortFunc(fs, func(a, b feature) int {
 		switch {
 		case a.hash < b.hash:
@@ -69,8 +71,11 @@ func (dt *docTerms) reset(fs []feature) {
 		dt.hash = append(dt.hash, fs[i].hash)
 		dt.fam = append(dt.fam, fs[i].fam)
 		w := 1 + float32(math.Log(float64(j-i)))
-		if fs[i].stop {
+		switch {
+		case fs[i].stop:
 			w *= stopWeight
+		case fs[i].concept:
+			w *= conceptW
 		}
 		dt.w = append(dt.w, w)
 		i = j
@@ -79,18 +84,20 @@ func (dt *docTerms) reset(fs []feature) {
 
 // buildLexicon indexes docs; docEntry[i] is the entry of docs[i]. Entries
 // number from 0 to nEntries-1, each has at least one document, and the
-// documents of one entry are contiguous, in entry order.
-func buildLexicon(docs []string, docEntry []int32, nEntries int) *lexicon {
+// documents of one entry are contiguous, in entry order. nQuestions is how
+// many of the documents are example questions.
+func buildLexicon(docs []string, docEntry []int32, nEntries, nQuestions int) *lexicon {
 	var tk tokenizer
 	all := make([]docTerms, len(docs))
 	df := make(map[uint64]int32, 1<<14)
+	cw := conceptWeight(float64(nQuestions) / float64(nEntries))
 	for i, d := range docs {
-		all[i].reset(tk.features(d))
+		all[i].reset(tk.features(d), cw)
 		for _, h := range all[i].hash {
 			df[h]++
 		}
 	}
-	lx := &lexicon{docEntry: docEntry, weight: famWeights()}
+	lx := &lexicon{docEntry: docEntry, weight: famWeights(), conceptW: cw}
 	lx.terms = make([]uint64, 0, len(df))
 	for h := range df {
 		lx.terms = append(lx.terms, h)
@@ -196,7 +203,7 @@ func (lx *lexicon) famScale(norm [famCount]float32) [famCount]float32 {
 // similarities adds to s.sims the cosine of the query to every document. Query terms absent from the index
 // still count in the query's norm, so unknown words lower the similarity.
 func (lx *lexicon) similarities(s *scratch, query string) {
-	s.query.reset(s.tk.features(query))
+	s.query.reset(s.tk.features(query), lx.conceptW)
 	var norm [famCount]float32
 	s.qTerm, s.qW = s.qTerm[:0], s.qW[:0]
 	for j, h := range s.query.hash {

@@ -19,9 +19,10 @@ const (
 
 // feature is one hashed term of a text and the family it belongs to.
 type feature struct {
-	hash uint64
-	fam  uint8
-	stop bool // from a function word (see stopWeight)
+	hash    uint64
+	fam     uint8
+	stop    bool // from a function word (see stopWeight)
+	concept bool // a concept of the thesaurus (see conceptWeight)
 }
 
 // runeClass says how the tokenizer treats a (folded) rune.
@@ -86,6 +87,9 @@ type tokenizer struct {
 	run   []rune
 	word  []rune
 	feats []feature
+	stem  []byte // the current Latin word, then its stem
+	prev  []byte // the stem of the previous Latin word, nil after other text
+	key   []byte // a thesaurus lookup key
 }
 
 // features returns the features of s (at most MaxQueryRunes runes of it). The
@@ -93,6 +97,7 @@ type tokenizer struct {
 func (t *tokenizer) features(s string) []feature {
 	t.feats = t.feats[:0]
 	t.run = t.run[:0]
+	t.prev = t.prev[:0]
 	cur := classSep
 	n := 0
 	for _, r := range s {
@@ -123,6 +128,7 @@ func (t *tokenizer) flush(c runeClass) {
 	case classLetter:
 		t.latin()
 	case classCJK:
+		t.prev = t.prev[:0]
 		t.cjk()
 	}
 	t.run = t.run[:0]
@@ -133,9 +139,22 @@ func (t *tokenizer) flush(c runeClass) {
 // third of the postings.
 const charGram = 4
 
-// latin emits a Latin word and its boundary-marked character 4-grams.
+// latin emits a Latin word (its stem when it is ASCII), the concepts of the
+// word and of the phrase it ends, and its boundary-marked character 4-grams.
 func (t *tokenizer) latin() {
-	t.emit(famWord, 1, t.run, false)
+	if t.ascii() {
+		t.stem = stem(t.stem)
+		t.emitBytes(famWord, 1, t.stem)
+		t.concept(t.stem)
+		if len(t.prev) > 0 {
+			t.key = append(append(append(t.key[:0], t.prev...), ' '), t.stem...)
+			t.concept(t.key)
+		}
+		t.prev = append(t.prev[:0], t.stem...)
+	} else {
+		t.emit(famWord, 1, t.run, false)
+		t.prev = t.prev[:0]
+	}
 	w := append(append(append(t.word[:0], markStart), t.run...), markEnd)
 	t.word = w
 	for i := 0; i+charGram <= len(w); i++ {
@@ -160,21 +179,63 @@ func (t *tokenizer) cjk() {
 	}
 }
 
+// ascii copies the pending run into t.stem and reports whether it is all
+// ASCII.
+func (t *tokenizer) ascii() bool {
+	t.stem = t.stem[:0]
+	for _, r := range t.run {
+		if r >= utf8.RuneSelf {
+			return false
+		}
+		t.stem = append(t.stem, byte(r))
+	}
+	return true
+}
+
+// concept emits the concept of a thesaurus key, if it has one.
+func (t *tokenizer) concept(key []byte) {
+	if id, ok := conceptTable[string(key)]; ok {
+		t.feats = append(t.feats, feature{hash: conceptHash(id), fam: famWord, concept: true})
+	}
+}
+
+// conceptHash is the feature hash of concept id; the seed keeps it apart
+// from every word and n-gram hash by construction.
+func conceptHash(id uint32) uint64 {
+	return fnvStep(fnvStart(famWord, 9), uint64(id))
+}
+
+// emitBytes appends the feature of the ASCII word w; it hashes as emit does
+// for the same letters as runes.
+func (t *tokenizer) emitBytes(fam uint8, seed uint64, w []byte) {
+	h := fnvStart(fam, seed)
+	for _, c := range w {
+		h = fnvStep(h, uint64(c))
+	}
+	t.feats = append(t.feats, feature{hash: h, fam: fam})
+}
+
 // emit appends the feature of runes rs in family fam; seed separates n-gram
 // lengths so that different kinds of term never share a hash by construction.
 func (t *tokenizer) emit(fam uint8, seed uint64, rs []rune, stop bool) {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset) ^ (uint64(fam)<<8 | seed)
-	h *= prime
+	h := fnvStart(fam, seed)
 	for _, r := range rs {
-		h ^= uint64(r)
-		h *= prime
+		h = fnvStep(h, uint64(r))
 	}
 	t.feats = append(t.feats, feature{hash: h, fam: fam, stop: stop})
 }
+
+// FNV-1a over 64-bit symbols, started from the family and the seed.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvStart(fam uint8, seed uint64) uint64 {
+	return (fnvOffset ^ (uint64(fam)<<8 | seed)) * fnvPrime
+}
+
+func fnvStep(h, x uint64) uint64 { return (h ^ x) * fnvPrime }
 
 // MinContent is the fewest content units (Latin words and CJK characters) a
 // query needs to be answered directly from the knowledge base.

@@ -15,11 +15,13 @@ func TestFeatures(t *testing.T) {
 		sameAs    string
 		different string
 	}{
-		{name: "english word", in: "Refund", words: 1, chars: 5, sameAs: "refund", different: "refunds"},
-		{name: "full width and case", in: "ＲＥＦＵＮＤ!", words: 1, chars: 5, sameAs: "refund"},
+		{name: "english word and its concept", in: "Refund", words: 2, chars: 5, sameAs: "refund", different: "refuse"},
+		{name: "full width and case", in: "ＲＥＦＵＮＤ!", words: 2, chars: 5, sameAs: "refund"},
+		{name: "word without concept", in: "jacket", words: 1, chars: 5, different: "jackal"},
 		{name: "apostrophe joins", in: "what's", words: 1, chars: 4, sameAs: "whats"},
 		{name: "punctuation separates", in: "a,b", words: 2, chars: 0, sameAs: "a b"},
 		{name: "chinese run", in: "退款流程", words: 3, chars: 7, sameAs: "退款流程？"},
+		{name: "phrase concept", in: "send back", words: 2 + 1, chars: 3 + 3},
 		{name: "lone chinese char", in: "你", words: 1, chars: 1},
 		{name: "mixed scripts", in: "imbot怎么用", words: 1 + 2, chars: 4 + 5},
 		{name: "empty", in: "", words: 0, chars: 0},

@@ -18,11 +18,16 @@ type Meter interface {
 	// Histogram returns the histogram family name with the given ascending
 	// bucket bounds and label names.
 	Histogram(name, help string, buckets []float64, labels ...string) HistogramVec
-	// GaugeFunc registers a gauge without labels whose value is read from
-	// fn when the metrics are collected. fn may be called from any
-	// goroutine.
-	GaugeFunc(name, help string, fn func() float64)
+	// GaugeFunc registers the series of gauge name with the given constant
+	// labels (none for a gauge without labels) whose value is read from fn
+	// when the metrics are collected. Series of one name must use the same
+	// help and label names; the first fn registered for a series stays. fn
+	// may be called from any goroutine and must return at once.
+	GaugeFunc(name, help string, fn func() float64, labels ...Label)
 }
+
+// Label is a constant label of a gauge function's series.
+type Label struct{ Name, Value string }
 
 // CounterVec is a counter family; With takes one value per label name, in
 // order.
@@ -76,7 +81,7 @@ func (discard) Gauge(string, string, ...string) GaugeVec     { return discardGau
 func (discard) Histogram(string, string, []float64, ...string) HistogramVec {
 	return discardHistograms{}
 }
-func (discard) GaugeFunc(string, string, func() float64) {}
+func (discard) GaugeFunc(string, string, func() float64, ...Label) {}
 
 type (
 	discardCounters   struct{}

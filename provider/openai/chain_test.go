@@ -220,6 +220,7 @@ func TestChainBreakerLifecycle(t *testing.T) {
 	f := newChainFixture(t, []string{"a", "b"}, func(c *Config) {
 		c.MaxRetries = 0
 		c.Breaker.MinCalls, c.Breaker.FailureRatio, c.Breaker.Cooldown = 2, 0.5, 30*time.Second
+		c.Breaker.MinConversations = 1
 	}, nil)
 	a, b := f.servers[0], f.servers[1]
 	a.Enqueue(openaitest.Fail(500), openaitest.Fail(500))
@@ -257,7 +258,7 @@ func TestChainBreakerLifecycle(t *testing.T) {
 
 func TestChainUsableAndStates(t *testing.T) {
 	f := newChainFixture(t, []string{"local", "cloud"}, func(c *Config) {
-		c.MaxRetries, c.Breaker.MinCalls = 0, 1
+		c.MaxRetries, c.Breaker.MinCalls, c.Breaker.MinConversations = 0, 1, 1
 		c.ThirdParty = c.Name == "cloud"
 	}, nil)
 	f.servers[0].Enqueue(openaitest.Fail(500))
@@ -297,13 +298,13 @@ func TestChainMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		`imbot_provider_calls_total{provider="a",outcome="server_error"} 1`,
-		`imbot_provider_calls_total{provider="a",outcome="client_error"} 1`,
-		`imbot_provider_calls_total{provider="b",outcome="ok"} 1`,
+		`imbot_provider_calls_total{outcome="server_error",provider="a"} 1`,
+		`imbot_provider_calls_total{outcome="client_error",provider="a"} 1`,
+		`imbot_provider_calls_total{outcome="ok",provider="b"} 1`,
 		`imbot_provider_retries_total{provider="a"} 1`,
 		`imbot_provider_failovers_total{chain="general",provider="a"} 1`,
-		`imbot_provider_tokens_total{provider="b",kind="prompt"} 7`,
-		`imbot_provider_tokens_total{provider="b",kind="completion"} 2`,
+		`imbot_provider_tokens_total{kind="prompt",provider="b"} 7`,
+		`imbot_provider_tokens_total{kind="completion",provider="b"} 2`,
 		`imbot_provider_breaker_state{provider="a"} 0`,
 		`imbot_provider_first_token_seconds_count{provider="b"} 1`,
 	} {

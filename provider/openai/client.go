@@ -128,6 +128,23 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 	return out, nil
 }
 
+// Ping asks the provider for its model list, so that a connection is open
+// (and kept in the pool) before the first user needs one. It is bounded by
+// ctx and the total timeout and does not go through the breaker. nil means
+// the provider answered; an *Error with a Status means it answered with an
+// HTTP error (reachable, but the key or the URL may be wrong); any other
+// error means it could not be reached.
+func (c *Client) Ping(ctx context.Context) error {
+	callCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := c.clock.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
+	defer stop()
+	if _, err := c.api.ListModels(callCtx); err != nil {
+		return c.cls.classify(ctx, callCtx, fmt.Errorf("ping: %w", err), 0)
+	}
+	return nil
+}
+
 // embedBatchSize bounds the texts per embeddings request, which keeps the
 // response well under the response size limit.
 const embedBatchSize = 64

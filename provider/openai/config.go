@@ -90,7 +90,7 @@ func (c Config) Validate() []string {
 	}
 	if c.APIKeyEnv != "" {
 		if !envVarRE.MatchString(c.APIKeyEnv) {
-			add("api_key_env: %q is not an environment variable name", c.APIKeyEnv)
+			add("api_key_env: is not an environment variable name (write the name of the variable holding the key, not the key)")
 		} else if c.APIKey == "" {
 			add("api_key_env: $%s (or the file named by $%s_FILE) is empty or unset", c.APIKeyEnv, c.APIKeyEnv)
 		}

@@ -44,7 +44,7 @@ func TestConfigValidate(t *testing.T) {
 		{"temperature", func(c *Config) { c.Temperature = 2.5 }, []string{"temperature:"}},
 		{"breaker", func(c *Config) {
 			c.Breaker = chain.BreakerConfig{FailureRatio: 1.5, Window: 0, MinCalls: 0, Cooldown: -1, HalfOpenProbes: 0}
-		}, []string{"breaker.failure_ratio:", "breaker.window:", "breaker.min_calls:", "breaker.cooldown:", "breaker.half_open_probes:"}},
+		}, []string{"breaker.failure_ratio:", "breaker.window:", "breaker.min_calls:", "breaker.min_conversations:", "breaker.cooldown:", "breaker.half_open_probes:"}},
 		{"zero ratio", func(c *Config) { c.Breaker.FailureRatio = 0 }, []string{"breaker.failure_ratio:"}},
 	}
 	for _, tt := range tests {
@@ -80,6 +80,7 @@ temperature = 0.5
 failure_ratio = 0.6
 window = "2m"
 min_calls = 10
+min_conversations = 4
 cooldown = "45s"
 half_open_probes = 2
 `
@@ -94,7 +95,7 @@ half_open_probes = 2
 	want := Config{Name: "deepseek", BaseURL: "https://api.deepseek.com/v1", Model: "deepseek-chat",
 		APIKeyEnv: "DEEPSEEK_API_KEY", FirstTokenTimeout: 10 * time.Second, Timeout: 90 * time.Second,
 		ThirdParty: true, MaxRetries: 1, MaxTokens: 1024, Temperature: 0.5,
-		Breaker: chain.BreakerConfig{FailureRatio: 0.6, Window: 2 * time.Minute, MinCalls: 10, Cooldown: 45 * time.Second, HalfOpenProbes: 2}}
+		Breaker: chain.BreakerConfig{FailureRatio: 0.6, Window: 2 * time.Minute, MinCalls: 10, MinConversations: 4, Cooldown: 45 * time.Second, HalfOpenProbes: 2}}
 	if c != want {
 		t.Errorf("decoded %+v, want %+v", c, want)
 	}

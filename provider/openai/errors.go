@@ -80,7 +80,8 @@ var _ core.ProviderError = (*Error)(nil)
 
 // Failure implements core.ProviderError.
 func (e *Error) Failure() core.Failure {
-	return core.Failure{Status: e.Status, Retryable: e.Retryable, RetryAfter: e.RetryAfter}
+	return core.Failure{Status: e.Status, Retryable: e.Retryable, RetryAfter: e.RetryAfter,
+		Timeout: errors.Is(e.Err, ErrFirstTokenTimeout) || errors.Is(e.Err, ErrTimeout)}
 }
 
 // classifier turns raw errors from one client into *Error values.

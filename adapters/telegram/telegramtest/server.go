@@ -1,7 +1,7 @@
 // Package telegramtest is a fake Telegram Bot API for tests: it serves
 // getMe, getUpdates (offset, limit and long-poll timeout), sendMessage,
 // editMessageText, sendMessageDraft, sendChatAction, deleteMessage,
-// setWebhook, deleteWebhook and setMyCommands over multipart, JSON and form
+// setWebhook, deleteWebhook, getWebhookInfo and setMyCommands over multipart, JSON and form
 // bodies, validates HTML and length the way Telegram does, records every
 // call, and injects errors on request.
 package telegramtest
@@ -326,6 +326,8 @@ func (s *Server) handle(ctx context.Context, method string, p map[string]string)
 		return s.deleteWebhook(p)
 	case "setMyCommands":
 		return s.setMyCommands(p)
+	case "getWebhookInfo":
+		return s.getWebhookInfo()
 	}
 	return bad(404, "Not Found: method not found")
 }

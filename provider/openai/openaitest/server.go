@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -56,13 +57,16 @@ type Server struct {
 	embed  func(text string) []float32
 	script func(Request) Response
 	deflt  Response
-	done   chan struct{} // closed when the test ends, to release hanging handlers
+	// answer401 answers a wrong key with 401 instead of failing the test.
+	answer401 bool
+	done      chan struct{} // closed when the test ends, to release hanging handlers
 
 	mu       sync.Mutex
 	queue    []Response
 	failLeft int
 	failWith Response
 	requests []Request
+	pings    int
 	changed  chan struct{} // closed and replaced on every new request
 }
 
@@ -72,6 +76,11 @@ type Option func(*Server)
 // WithAPIKey makes the fake require "Authorization: Bearer key". Without
 // it, the fake requires no Authorization header at all.
 func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+
+// WithUnauthorized makes the fake answer a request with a wrong or missing
+// key with 401, as a real provider does, instead of failing the test: for
+// tests of how a wrong key is reported.
+func WithUnauthorized() Option { return func(s *Server) { s.answer401 = true } }
 
 // WithModel makes the fake require this model name in every chat request.
 func WithModel(model string) Option { return func(s *Server) { s.model = model } }
@@ -111,6 +120,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/chat/completions", s.handleChat)
 	mux.HandleFunc("/v1/embeddings", s.handleEmbeddings)
+	mux.HandleFunc("/v1/models", s.handleModels)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("openaitest: unexpected request %s %s", r.Method, r.URL.Path)
 		writeError(w, Fail(http.StatusNotFound))
@@ -209,6 +219,10 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (Request, bool) 
 	want := ""
 	if s.apiKey != "" {
 		want = "Bearer " + s.apiKey
+	}
+	if req.Authorization != want && s.answer401 {
+		writeError(w, Fail(http.StatusUnauthorized))
+		return req, false
 	}
 	if req.Authorization != want {
 		problems = append(problems, "wrong or unexpected Authorization header")
@@ -321,4 +335,39 @@ func parseInput(raw json.RawMessage) ([]string, error) {
 		return nil, errors.New("not a string or an array of strings")
 	}
 	return []string{one}, nil
+}
+
+// handleModels answers GET /v1/models with one model, as providers do for
+// a warm-up ping. It counts the request (see Pings) but does not record it.
+func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
+	var problems []string
+	if r.Method != http.MethodGet {
+		problems = append(problems, "method "+r.Method+", want GET")
+	}
+	want := ""
+	if s.apiKey != "" {
+		want = "Bearer " + s.apiKey
+	}
+	if r.Header.Get("Authorization") != want {
+		problems = append(problems, "wrong or unexpected Authorization header")
+	}
+	if !s.reject(w, r, problems) {
+		return
+	}
+	s.mu.Lock()
+	s.pings++
+	s.mu.Unlock()
+	model := s.model
+	if model == "" {
+		model = "fake-model"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"object":"list","data":[{"id":%q,"object":"model","owned_by":"openaitest"}]}`, model)
+}
+
+// Pings returns how many GET /v1/models requests the fake answered.
+func (s *Server) Pings() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pings
 }
