@@ -383,7 +383,6 @@ func (d *Dispatcher) addressed(env Envelope) bool {
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
 }
 
-
 // refuse answers env with a refusal from a background goroutine, so that
 // Deliver (and the platform's acknowledgement) never waits for the send.
 // Shutdown waits for it within the drain timeout, like a turn.

@@ -35,7 +35,7 @@ type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
-	hint    string // the browser's language, from Accept-Language
+	hint    string      // the browser's language, from Accept-Language
 	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
