@@ -17,7 +17,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint bench fuzz install uninstall clean
+DRILL_ROUNDS   ?= 3
+DRILL_MESSAGES ?= 60
+
+.PHONY: build run test drills lint bench fuzz install uninstall clean
 
 ## build: compile the daemon into bin/imbot
 build:
@@ -31,6 +34,11 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## drills: fault drills against the real binary (kill -9, SIGTERM, provider
+## faults, a flooding client, a full disk); longer with DRILL_ROUNDS=10 DRILL_MESSAGES=500
+drills:
+	DRILL_ROUNDS=$(DRILL_ROUNDS) DRILL_MESSAGES=$(DRILL_MESSAGES) $(GO) test -tags drills -count=1 -timeout 10m -run Drill -v ./drills/...
 
 ## lint: formatting and vet
 lint:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"imbot/core/catalog"
+	"imbot/core/kit"
 	"imbot/core/metric"
 )
 
@@ -56,6 +57,9 @@ type Dispatcher struct {
 
 	allow   atomic.Pointer[allowList]
 	limiter *rateLimiter
+	notices noticeGate
+	// resendBackoff spaces the retries of a final reply whose send failed.
+	resendBackoff kit.Backoff
 
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
@@ -111,10 +115,11 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	}
 	d := &Dispatcher{
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
-		log:     slog.New(slog.DiscardHandler),
-		now:     time.Now,
-		limiter: newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
-		convs:   make(map[ConversationKey]*convQueue),
+		log:           slog.New(slog.DiscardHandler),
+		now:           time.Now,
+		limiter:       newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
+		convs:         make(map[ConversationKey]*convQueue),
+		resendBackoff: kit.Backoff{Base: time.Second, Max: 20 * time.Second},
 	}
 	for _, o := range opts {
 		o(d)
@@ -151,9 +156,12 @@ func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 
 // Run starts every adapter with Deliver, replays the turns an earlier process
 // accepted but did not finish, and runs turns until ctx ends. Then it stops
-// accepting, waits for the adapters to return and for turns in flight to
-// finish within the drain timeout, and returns. An adapter whose Run fails
-// before ctx ends stops the dispatcher with that error.
+// accepting (Deliver returns ErrStopping), lets turns in flight finish and
+// deliver their replies within the drain timeout, and only then ends the
+// adapters' Run and waits for them, so that a connection-based adapter (the
+// web chat) keeps its clients connected until their answers are out. An
+// adapter whose Run fails before ctx ends stops the dispatcher the same way,
+// and Run returns that error.
 func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.adapters = make(map[Platform]Adapter, len(adapters))
 	for _, a := range adapters {
@@ -175,17 +183,16 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.replay(ctx, pending)
 	d.life.open()
 	err = d.serve(ctx, adapters)
-	d.drain()
 	close(d.ready)
 	d.life.wait()
 	return err
 }
 
-// serve runs the adapters until ctx ends or one of them fails, then stops
-// intake and waits for every adapter to return. It returns the first
-// adapter's failure, or nil.
+// serve runs the adapters until ctx ends or one of them fails; then it stops
+// intake, drains the turns, ends the adapters' Run and waits for every
+// adapter to return. It returns the first adapter's failure, or nil.
 func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
-	runCtx, cancel := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	errc := make(chan error, len(adapters))
 	var running sync.WaitGroup
@@ -193,19 +200,19 @@ func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
 		running.Go(func() {
 			if err := a.Run(runCtx, d.Deliver); err != nil && runCtx.Err() == nil {
 				errc <- fmt.Errorf("%s: %w", a.Name(), err)
-				cancel()
 			}
 		})
 	}
-	<-runCtx.Done()
-	d.life.stop()
-	running.Wait()
+	var err error
 	select {
-	case err := <-errc:
-		return err
-	default:
-		return nil
+	case <-ctx.Done():
+	case err = <-errc:
 	}
+	d.life.stop()
+	d.drain()
+	cancel()
+	running.Wait()
+	return err
 }
 
 // drain waits for queued turns and refusals being sent to finish, up to the
@@ -331,14 +338,24 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	return nil
 }
 
-// limit answers an accepted message whose sender is over the rate limit and
-// forgets its pending record; its dedup marks stay.
+// limit forgets the pending record of an accepted message whose sender is
+// over the rate limit (its dedup marks stay) and tells the sender so, once
+// per sender per noticeWindow; the other refusals are only counted (and
+// marked, by an adapter that can do so without a message: QuietRefuser).
 func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) {
 	d.metrics.refused(env.Platform, RefusalRateLimited)
-	log.Info("rate limited")
 	if err := d.inbox.Drop(context.WithoutCancel(ctx), env); err != nil {
 		log.Error("drop refused message", "err", err)
 	}
+	if !d.notices.allow(env.Sender(), d.now()) {
+		d.metrics.noticeDropped(RefusalRateLimited)
+		log.Debug("rate limited; notice already sent in this window")
+		if q, ok := d.adapters[env.Platform].(QuietRefuser); ok {
+			q.RefuseQuietly(env, RefusalRateLimited)
+		}
+		return
+	}
+	log.Info("rate limited")
 	d.refuse(env, RefusalRateLimited, d.texts.Text(env.Lang, catalog.RateLimited))
 }
 

@@ -15,6 +15,8 @@ type dispatcherMetrics struct {
 	turns       metric.CounterVec
 	turnLatency metric.HistogramVec
 	queuedGauge metric.GaugeVec
+	quiet       metric.CounterVec
+	resends     metric.CounterVec
 }
 
 // newDispatcherMetrics makes the dispatcher's families on reg and sets
@@ -31,6 +33,10 @@ func newDispatcherMetrics(reg metric.Meter, maxQueued int) dispatcherMetrics {
 		turnLatency: reg.Histogram("imbot_turn_seconds", "Time from turn start to final reply, by platform and route.",
 			metric.LatencyBuckets(), "platform", "route"),
 		queuedGauge: reg.Gauge("imbot_queued_turns", "Turns accepted and not yet finished."),
+		quiet: reg.Counter("imbot_refusal_notices_dropped_total",
+			"Refused messages that got no notice because the sender was told in this window.", "reason"),
+		resends: reg.Counter("imbot_reply_resends_total",
+			"Final replies whose send failed, by what became of them (sent, uncertain, gave_up).", "outcome"),
 	}
 }
 
@@ -44,6 +50,18 @@ func (m dispatcherMetrics) ignored(p Platform, reason string) { m.outcome(p, "ig
 func (m dispatcherMetrics) refused(p Platform, r Refusal)     { m.outcome(p, string(r)) }
 func (m dispatcherMetrics) duplicate(p Platform)              { m.outcome(p, "duplicate") }
 func (m dispatcherMetrics) accepted(p Platform)               { m.outcome(p, "accepted") }
+
+func (m dispatcherMetrics) resend(outcome string) {
+	if m.meter != nil {
+		m.resends.With(outcome).Inc()
+	}
+}
+
+func (m dispatcherMetrics) noticeDropped(r Refusal) {
+	if m.meter != nil {
+		m.quiet.With(string(r)).Inc()
+	}
+}
 
 func (m dispatcherMetrics) setQueued(n int64) {
 	if m.meter != nil {

@@ -412,3 +412,37 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A burst of rate-limited messages gets one notice per sender per window,
+// not one per message.
+func TestDispatcherRateLimitNoticeOncePerWindow(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	cfg := testConfig()
+	cfg.RatePerMinute, cfg.RateBurst = 6, 2
+	h := startHarness(t, cfg, nil, WithClock(clock))
+	burst := func(prefix string, n int) (answered, notices int) {
+		for i := range n {
+			h.send(msg("c1", fmt.Sprint(prefix, i), "hi"))
+		}
+		for range 3 {
+			if h.next().reply.Refusal == RefusalRateLimited {
+				notices++
+			} else {
+				answered++
+			}
+		}
+		h.none()
+		return answered, notices
+	}
+	if a, n := burst("a", 10); a != 2 || n != 1 {
+		t.Fatalf("first burst: answered %d, notices %d; want 2 and 1", a, n)
+	}
+	mu.Lock()
+	now = now.Add(noticeWindow + time.Second)
+	mu.Unlock()
+	if a, n := burst("b", 5); a != 2 || n != 1 {
+		t.Fatalf("next window: answered %d, notices %d; want 2 and 1", a, n)
+	}
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 )
@@ -110,6 +111,39 @@ type fakeAdapter struct {
 	mu      sync.Mutex
 	replies []sent
 	done    chan sent
+	// failures are errors Finish returns, first to last, for a message id
+	// before it succeeds.
+	failures map[MessageID][]error
+	// held is closed by a test to let a Finish failing with errHeld return.
+	held chan struct{}
+	// stopped is closed when Run returns.
+	stopped chan struct{}
+}
+
+// errHeld is an injected Finish failure that first waits for the adapter's
+// held channel to close.
+var errHeld = errors.New("held, then failed")
+
+// failFinish makes the next Finish calls for id fail with errs, in order.
+func (a *fakeAdapter) failFinish(id MessageID, errs ...error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.failures == nil {
+		a.failures = map[MessageID][]error{}
+	}
+	a.failures[id] = errs
+}
+
+// nextFailure pops the next injected Finish error for id, or nil.
+func (a *fakeAdapter) nextFailure(id MessageID) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	errs := a.failures[id]
+	if len(errs) == 0 {
+		return nil
+	}
+	a.failures[id] = errs[1:]
+	return errs[0]
 }
 
 type sent struct {
@@ -119,7 +153,7 @@ type sent struct {
 }
 
 func newFakeAdapter(name Platform) *fakeAdapter {
-	return &fakeAdapter{name: name, deliver: make(chan DeliverFunc, 1), done: make(chan sent, 1000)}
+	return &fakeAdapter{name: name, deliver: make(chan DeliverFunc, 1), done: make(chan sent, 1000), held: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 func (a *fakeAdapter) Name() Platform { return a.name }
@@ -127,6 +161,7 @@ func (a *fakeAdapter) Name() Platform { return a.name }
 func (a *fakeAdapter) Run(ctx context.Context, deliver DeliverFunc) error {
 	a.deliver <- deliver
 	<-ctx.Done()
+	close(a.stopped)
 	return nil
 }
 
@@ -146,6 +181,12 @@ func (w *fakeWriter) Update(_ context.Context, text string) error {
 }
 
 func (w *fakeWriter) Finish(_ context.Context, r Reply) error {
+	if err := w.a.nextFailure(w.env.MessageID); err != nil {
+		if errors.Is(err, errHeld) {
+			<-w.a.held
+		}
+		return err
+	}
 	s := sent{env: w.env, reply: r, updates: w.updates}
 	w.a.mu.Lock()
 	w.a.replies = append(w.a.replies, s)

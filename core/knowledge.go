@@ -44,7 +44,8 @@ type KnowledgeMatch struct {
 	Answer string
 	// EntryID is the best entry's id.
 	EntryID string
-	// Confidence is the scale-free confidence in [0, 1] that decided Tier.
+	// Confidence in [0, 1] is the estimated probability that the best entry is
+	// the right answer; it decided Tier.
 	Confidence float64
 	// Passages are the best entries' texts, best first, as many as a
 	// business prompt should get.

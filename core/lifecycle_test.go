@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // closed reports whether ch is closed, without waiting.
@@ -68,5 +69,46 @@ func TestLifecycleStopWithoutWorkIsIdleAtOnce(t *testing.T) {
 	}
 	if l.ctx.Err() != nil {
 		t.Fatal("the turns' context ended before the drain gave up")
+	}
+}
+
+// On shutdown the adapters keep running until the turns in flight have
+// delivered their replies: a connection-based adapter must not close its
+// clients' connections before their answers are out.
+func TestShutdownKeepsAdaptersRunningWhileTurnsDrain(t *testing.T) {
+	h := startHarness(t, testConfig(), nil)
+	gate := h.ans.gate("slow")
+	h.send(msg("c1", "1", "slow"))
+	waitUntil(t, "the turn to start", func() bool { return len(h.ans.asked()) == 1 })
+	go h.cancel()
+	waitUntil(t, "shutdown to begin", h.d.life.stopping)
+	select {
+	case <-h.a.stopped:
+		t.Fatal("the adapter's Run ended while a turn was still draining")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(gate)
+	if s := h.next(); s.reply.Text != "echo: slow" {
+		t.Fatalf("reply %+v", s.reply)
+	}
+	select {
+	case <-h.a.stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the adapter's Run did not end after the drain")
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		case <-tick.C:
+		}
 	}
 }

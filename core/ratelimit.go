@@ -68,3 +68,38 @@ func (r *rateLimiter) sweep(now time.Time) {
 		}
 	}
 }
+
+// noticeWindow is how often one sender is told they are rate limited; the
+// refusals in between get no notice.
+const noticeWindow = time.Minute
+
+// noticeGate lets one refusal notice per sender through per noticeWindow, so
+// that a burst of refused messages gets one notice instead of one each.
+type noticeGate struct {
+	mu        sync.Mutex
+	last      map[string]time.Time
+	lastSweep time.Time
+}
+
+// allow reports whether key may be sent a notice at now, and if so starts
+// its window.
+func (g *noticeGate) allow(key string, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if now.Sub(g.lastSweep) >= noticeWindow {
+		g.lastSweep = now
+		for k, at := range g.last {
+			if now.Sub(at) >= noticeWindow {
+				delete(g.last, k)
+			}
+		}
+	}
+	if at, ok := g.last[key]; ok && now.Sub(at) < noticeWindow {
+		return false
+	}
+	if g.last == nil {
+		g.last = make(map[string]time.Time)
+	}
+	g.last[key] = now
+	return true
+}

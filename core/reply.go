@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"net/http"
 )
 
@@ -44,8 +45,10 @@ type Reply struct {
 
 // ReplyWriter renders one reply on its platform as it is produced.
 //
-// The dispatcher calls Update zero or more times and then Finish exactly once,
-// all from one goroutine. Update receives the whole text so far (it only ever
+// The dispatcher calls Update zero or more times and then Finish, all from
+// one goroutine. Finish is called once, or again after it failed, to retry
+// the send (then from another goroutine, but never concurrently); a repeated
+// Finish continues from what the failed one already delivered. Update receives the whole text so far (it only ever
 // grows); the adapter throttles and renders it in its own way and may drop
 // intermediate updates. Finish delivers the complete reply; it must not return
 // before the reply is handed to the platform (or has failed).
@@ -53,6 +56,12 @@ type ReplyWriter interface {
 	Update(ctx context.Context, textSoFar string) error
 	Finish(ctx context.Context, reply Reply) error
 }
+
+// ErrReplyUncertain is wrapped by a Finish error when the request may have
+// reached the platform and posted the reply although no answer came back (a
+// response lost on the way). The dispatcher does not send such a reply
+// again, so that the user does not get it twice.
+var ErrReplyUncertain = errors.New("core: reply may have been posted")
 
 // DeliverFunc hands an inbound message to the dispatcher. It returns once the
 // message is durably accepted (or recognised as a duplicate, or refused and
@@ -83,6 +92,14 @@ type Adapter interface {
 // until the turn's reply is finished or ctx ends.
 type Typer interface {
 	Typing(ctx context.Context, env Envelope)
+}
+
+// QuietRefuser is implemented by adapters that can mark a refused message
+// without writing to the user (the web chat's error frame names the message
+// and joins others). The dispatcher calls it for a refusal it sends no
+// notice for, from any goroutine; it must return at once.
+type QuietRefuser interface {
+	RefuseQuietly(env Envelope, why Refusal)
 }
 
 // Checker is implemented by adapters that can tell whether they are connected.

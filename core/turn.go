@@ -64,12 +64,9 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
 	sendErr := w.Finish(fctx, ans.Reply)
-	if sendErr != nil {
-		if base.Err() != nil {
-			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
-			return
-		}
-		log.Error("send reply", "err", sendErr)
+	if sendErr != nil && base.Err() != nil {
+		log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
+		return
 	}
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
@@ -78,7 +75,10 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		d.drop(ctx, env)
 		return
 	}
-	d.complete(ctx, d.turnOf(env, question, ans, latency), sendErr == nil, log)
+	d.complete(ctx, d.turnOf(env, question, ans, latency), true, log)
+	if sendErr != nil {
+		d.resendLater(env, w, ans.Reply, sendErr, log)
+	}
 }
 
 // turnOf builds the history record of an answered turn.

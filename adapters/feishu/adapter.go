@@ -33,16 +33,20 @@ type Adapter struct {
 	metrics     *metrics
 	api         *client
 	in          inbound
-	render      atomic.Uint32 // the best renderKind not yet refused by Feishu
-	texts       *catalog.Catalog
-	picker      *catalog.Picker
+	render      atomic.Uint32   // the best renderKind not yet refused by Feishu
+	picker      *catalog.Picker // picks the text-only notice's language
 
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
 	notices   chan core.Envelope               // "text only" replies, sent by Run
+	order     *chatOrder                       // long-connection events, per chat in order
 
 	botMu sync.Mutex // guards botID; held while fetching it
 	botID string
+
+	refs  core.ReplyRefs   // nil: replies are not kept with their turns
+	index core.ReplyIndex  // nil: replies to the bot are not recognised
+	texts *catalog.Catalog // nil: the built-in texts
 }
 
 var (
@@ -105,6 +109,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 		bodyTimeout: defaultBodyTimeout,
 		now:         time.Now,
 		notices:     make(chan core.Envelope, noticeQueue),
+		order:       newChatOrder(orderSettle),
 		in:          inbound{inThread: cfg.ReplyInThread, stale: cfg.StaleWindow},
 	}
 	for _, o := range opts {
@@ -191,6 +196,7 @@ func (a *Adapter) accept(ctx context.Context, e event) error {
 	if err != nil {
 		return err
 	}
+	e.repliesToBot = a.repliesToBot(ctx, e)
 	env, v := a.in.envelope(e, botID, a.now())
 	log := a.log.With("chat_id", string(env.ChatID), "msg_id", string(env.MessageID))
 	switch v {

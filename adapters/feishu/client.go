@@ -321,19 +321,6 @@ func (c *client) createCard(ctx context.Context, cardJSON string) (string, error
 	return out.Data.CardID, err
 }
 
-// cardOfMessage returns the card entity id shown by an interactive message.
-func (c *client) cardOfMessage(ctx context.Context, messageID string) (string, error) {
-	var out struct {
-		apiStatus
-		Data struct {
-			CardID string `json:"card_id"`
-		} `json:"data"`
-	}
-	err := c.call(ctx, "convert card id", http.MethodPost, "/open-apis/cardkit/v1/cards/id_convert", nil,
-		map[string]string{"message_id": messageID}, &out)
-	return out.Data.CardID, err
-}
-
 // cardOp is the idempotency and ordering part of every CardKit update.
 type cardOp struct {
 	UUID     string `json:"uuid"`

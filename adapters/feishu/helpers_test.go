@@ -43,6 +43,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // harness is an adapter wired to a fake Feishu, with a recording deliver.
 type harness struct {
+	refs      *memRefs
 	t         testing.TB
 	fake      *feishutest.Server
 	a         *Adapter
@@ -84,12 +85,14 @@ func newHarness(t testing.TB, edit func(*Config)) *harness {
 	}
 	c := &clock{t: time.Now()}
 	reg := metric.NewRegistry()
-	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fakeClient(fake)), WithMetrics(reg))
+	refs := newMemRefs()
+	a, err := New(cfg, WithClock(c.Now), WithLogger(testLogger(t)), WithHTTPClient(fakeClient(fake)), WithMetrics(reg),
+		WithReplyRefs(refs), WithReplyIndex(refs))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.api.retry.Base = time.Millisecond
-	h := &harness{t: t, fake: fake, a: a, clock: c, metrics: reg, delivered: make(chan core.Envelope, 16)}
+	h := &harness{t: t, fake: fake, a: a, clock: c, metrics: reg, refs: refs, delivered: make(chan core.Envelope, 16)}
 	h.deliver = func(_ context.Context, env core.Envelope) error {
 		h.delivered <- env
 		return nil
@@ -110,7 +113,8 @@ func fakeClient(fake *feishutest.Server) *http.Client {
 // process would build.
 func (h *harness) restart() {
 	h.t.Helper()
-	a, err := New(h.a.cfg, WithClock(h.clock.Now), WithLogger(testLogger(h.t)), WithHTTPClient(fakeClient(h.fake)))
+	a, err := New(h.a.cfg, WithClock(h.clock.Now), WithLogger(testLogger(h.t)), WithHTTPClient(fakeClient(h.fake)),
+		WithMetrics(h.metrics), WithReplyRefs(h.refs), WithReplyIndex(h.refs))
 	if err != nil {
 		h.t.Fatal(err)
 	}

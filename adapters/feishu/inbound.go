@@ -31,6 +31,9 @@ type event struct {
 	Type      string `json:"type"`
 	Token     string `json:"token"`
 	Challenge string `json:"challenge"`
+	// repliesToBot is set by the adapter when the message replies to one of
+	// the bot's messages.
+	repliesToBot bool
 }
 
 type eventHeader struct {
@@ -137,10 +140,11 @@ func (in inbound) envelope(e event, botID string, now time.Time) (core.Envelope,
 	}
 	text, ok := messageText(m.MessageType, m.Content)
 	env.Text = stripMentions(text, m.Mentions, botID)
+	env.RepliesToBot = e.repliesToBot
 	// The dispatcher applies the group trigger. Only an unreadable message
 	// is judged here: it gets a notice when it was plainly meant for the
 	// bot, and is ignored otherwise, whatever the trigger.
-	addressed := env.ChatKind == core.ChatDirect || env.MentionsBot
+	addressed := env.ChatKind == core.ChatDirect || env.MentionsBot || env.RepliesToBot
 	switch {
 	case !ok && addressed:
 		return env, verdictUnsupported

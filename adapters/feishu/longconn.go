@@ -18,7 +18,8 @@ const (
 	closeTimeout = 5 * time.Second
 )
 
-// runLongConnection holds Feishu's long connection until ctx ends. The SDK
+// runLongConnection holds Feishu's long connection until ctx ends. Events
+// are accepted one at a time per chat, oldest first (see chatOrder). The SDK
 // client reconnects by itself; when it gives up (a terminal error), a new
 // client is started after a capped exponential backoff, forever.
 func (a *Adapter) runLongConnection(ctx context.Context) {
@@ -30,7 +31,7 @@ func (a *Adapter) runLongConnection(ctx context.Context) {
 			a.log.Warn("feishu event undecodable; acknowledged and dropped", "err", err)
 			return nil
 		}
-		return a.accept(ctx, e)
+		return a.order.do(ctx, e, func() error { return a.accept(ctx, e) })
 	})
 	restart := kit.Backoff{Base: restartMin, Max: restartMax}
 	attempt := 0

@@ -11,6 +11,9 @@ type metrics struct {
 	cardUpdates metric.CounterVec   // kind
 	apiErrors   metric.CounterVec   // op, code
 	fallbacks   metric.CounterVec   // to
+	// replayFailures counts trouble with a reply kept with its turn, by
+	// what (save_ref, read_ref, card_abandoned).
+	replayFailures metric.CounterVec
 }
 
 func newMetrics(r metric.Meter) *metrics {
@@ -27,6 +30,8 @@ func newMetrics(r metric.Meter) *metrics {
 			"Reply renders sent, by kind (cardkit, patch, text).", "kind"),
 		apiErrors: r.Counter("imbot_feishu_api_errors_total",
 			"Failed Feishu API calls by operation and Feishu code (0: HTTP or network error).", "op", "code"),
+		replayFailures: r.Counter("imbot_feishu_reply_ref_failures_total",
+			"Reply refs not saved or read, and cards of an earlier run that could not be continued, by what.", "what"),
 		fallbacks: r.Counter("imbot_feishu_render_fallbacks_total",
 			"Times a reply style was refused and the adapter fell back (to patch or text).", "to"),
 	}

@@ -72,7 +72,9 @@ type writer struct {
 	cur       *part      // the open part, nil before the first render
 	parts     int        // parts opened so far
 	last      time.Time  // time of the last render
-	purpose   string     // uuid purpose of the parts: "reply", or "refusal"
+	purpose   string     // uuid purpose of the parts: "reply", "refusal" or "replay"
+	card      string     // the CardKit card of the part being posted or streamed
+	messages  []core.MessageID
 }
 
 // Update renders the text so far, at most once per update_interval; updates
@@ -134,7 +136,7 @@ func (w *writer) show(ctx context.Context, text, footer string, final bool) erro
 	w.last = w.a.now()
 	if final {
 		w.committed += text
-		w.cur = nil
+		w.cur, w.card = nil, ""
 	}
 	return nil
 }
@@ -174,45 +176,55 @@ func (w *writer) fallBack(err error) {
 		"chat_id", string(w.env.ChatID), "msg_id", string(w.env.MessageID), "err", err)
 }
 
-// post sends the first message of part p.
+// post sends the first message of part p and records its id with the turn.
 func (w *writer) post(ctx context.Context, p *part, text, footer string, final bool) error {
 	pending := footer
 	if !final && w.a.cfg.ShowRoute {
 		pending = footerPending
 	}
+	var err error
 	switch p.kind {
 	case kindText:
 		if footer != "" {
 			text += "\n\n— " + footer
 		}
-		_, err := w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(plainText(text))})
-		return err
+		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(plainText(text))})
 	case kindPatch:
-		id, err := w.send(ctx, p, outMessage{MsgType: "interactive", Content: buildCard(text, pending, false)})
-		p.messageID, p.shown = id, text
-		return err
+		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "interactive", Content: buildCard(text, pending, false)})
+		p.shown = text
+	default:
+		return w.postCard(ctx, p, text, footer, pending, final)
 	}
-	cardID, err := w.a.api.createCard(ctx, buildCard(text, pending, !final))
+	if err == nil {
+		w.posted(ctx, p)
+	}
+	return err
+}
+
+// postCard sends part p as a CardKit card. The first part of a replayed
+// turn continues the card its first run created (its id is kept with the
+// turn, see resume). A card created by an attempt whose message failed is
+// reused by the next attempt rather than left behind.
+func (w *writer) postCard(ctx context.Context, p *part, text, footer, pending string, final bool) error {
+	if p.index == 0 && w.card == "" && len(w.messages) == 0 { // this writer's first post
+		if done, err := w.resume(ctx, p, text, footer, final); done {
+			return err
+		}
+	}
+	if w.card == "" {
+		cardID, err := w.a.api.createCard(ctx, buildCard(text, pending, !final))
+		if err != nil {
+			return err
+		}
+		w.card = cardID
+		w.saveRef(ctx)
+	}
+	id, err := w.send(ctx, p, outMessage{MsgType: "interactive", Content: cardRef(w.card)})
 	if err != nil {
 		return err
 	}
-	if p.messageID, err = w.send(ctx, p, outMessage{MsgType: "interactive", Content: cardRef(cardID)}); err != nil {
-		return err
-	}
-	p.cardID, p.shown = cardID, text
-	// A turn replayed after a restart gets the message its first run posted
-	// (same uuid); keep writing into the card that message shows.
-	if shown, err := w.a.api.cardOfMessage(ctx, p.messageID); err == nil && shown != "" && shown != cardID {
-		w.a.log.Info("feishu reply continues a card posted earlier", "chat_id", string(w.env.ChatID), "msg_id", string(w.env.MessageID))
-		p.cardID, p.shown = shown, ""
-		err := w.update(ctx, p, text, footer, final)
-		if refused(err) {
-			// Its first run already closed it: the answer is on screen.
-			w.a.log.Info("feishu earlier card is closed; leaving it", "msg_id", string(w.env.MessageID), "err", err)
-			return nil
-		}
-		return err
-	}
+	p.messageID, p.cardID, p.shown = id, w.card, text
+	w.posted(ctx, p)
 	return nil
 }
 

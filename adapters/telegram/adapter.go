@@ -51,6 +51,7 @@ type Adapter struct {
 	reg         metric.Meter
 	texts       *catalog.Catalog
 	picker      *catalog.Picker
+	refs        core.ReplyRefs // nil: reply messages are not kept with their turns
 
 	bot    *bot.Bot
 	m      *metrics

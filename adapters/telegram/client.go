@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -171,6 +172,26 @@ func retryAfter(err error) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(max(tm.RetryAfter, 1)) * time.Second, true
+}
+
+// provenUnsent reports whether err proves that Telegram did not post the
+// request's message: an error answer from the API (429 included) or a
+// connection that was never made. Anything else (a timeout, a connection
+// lost after the request was written) leaves it unknown.
+func provenUnsent(err error) bool {
+	var tm *bot.TooManyRequestsError
+	var me *bot.MigrateError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &tm), errors.As(err, &me),
+		errors.Is(err, bot.ErrorBadRequest), errors.Is(err, bot.ErrorUnauthorized),
+		errors.Is(err, bot.ErrorForbidden), errors.Is(err, bot.ErrorNotFound),
+		errors.Is(err, bot.ErrorConflict), strings.Contains(err.Error(), "error response from telegram"):
+		return true
+	case errors.As(err, &op):
+		return op.Op == "dial"
+	}
+	return false
 }
 
 // isBadRequest reports a 400 answer whose description contains what.

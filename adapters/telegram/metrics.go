@@ -23,7 +23,7 @@ func newMetrics(reg metric.Meter) *metrics {
 		delivered: reg.Counter("imbot_telegram_deliveries_total",
 			"Messages handed to the dispatcher, by outcome (ok, error).", "outcome"),
 		calls: reg.Counter("imbot_telegram_api_calls_total",
-			"Bot API calls, by method and outcome (ok, error, rate_limited, plain_fallback).", "method", "outcome"),
+			"Bot API calls, by method and outcome (ok, error, rate_limited, plain_fallback, uncertain).", "method", "outcome"),
 		latency: reg.Histogram("imbot_telegram_api_latency_seconds",
 			"Bot API call latency, by method.", metric.LatencyBuckets(), "method"),
 		offset: reg.Gauge("imbot_telegram_offset",

@@ -19,18 +19,20 @@ import (
 const maxTyping = 10 * time.Minute
 
 // Reply opens a writer for the answer to env. It needs nothing but env, so
-// it also answers envelopes an earlier process received.
-func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter, error) {
+// it also answers envelopes an earlier process received; with WithReplyRefs
+// it continues in the messages that process posted for env.
+func (a *Adapter) Reply(ctx context.Context, env core.Envelope) (core.ReplyWriter, error) {
 	t, err := targetOf(env)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: reply to chat %q message %q: %w", env.ChatID, env.MessageID, err)
 	}
-	w := &writer{a: a, t: t, interval: a.cfg.EditInterval,
+	w := &writer{a: a, t: t, env: env, interval: a.cfg.EditInterval,
 		log: a.log.With("chat_id", env.ChatID, "msg_id", env.MessageID)}
 	if t.direct {
 		w.interval = a.cfg.DraftInterval
 		w.draftID = draftID(env)
 	}
+	w.resume(ctx, env)
 	return w, nil
 }
 
@@ -96,6 +98,7 @@ func (a *Adapter) stopTyping() {
 type writer struct {
 	a        *Adapter
 	t        target
+	env      core.Envelope
 	interval time.Duration
 	draftID  string // private chats only
 	sent     []sentMsg
@@ -184,6 +187,7 @@ func (w *writer) send(ctx context.Context, c chunk, final bool) error {
 		return err
 	}
 	w.sent = append(w.sent, sentMsg{id: msgID, html: c.HTML})
+	w.saveRef(ctx)
 	return nil
 }
 
@@ -222,6 +226,7 @@ func (w *writer) deleteLast(ctx context.Context) error {
 	})
 	if err == nil || isBadRequest(err, "not found") {
 		w.sent = w.sent[:len(w.sent)-1]
+		w.saveRef(ctx)
 		return nil
 	}
 	return err

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -184,17 +185,49 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 	}
 }
 
-func TestHangingCallIsCutOffAndRetried(t *testing.T) {
+// A new message whose request got no answer may have been posted: Finish
+// does not send it again and says so; an edit is safe to repeat and is
+// retried.
+func TestUnansweredSendIsNotRepeated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		failure telegramtest.Failure
+		posted  int
+	}{
+		{"hang", telegramtest.Hang(), 0},
+		{"lost response", telegramtest.LoseResponse(), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := newFake(t)
+			fake.Fail("sendMessage", tc.failure)
+			cfg := testConfig(fake)
+			cfg.RequestTimeout = 200 * time.Millisecond
+			a := newAdapter(t, cfg, &memCursors{})
+			err := replyWith(t, a, groupEnv, nil, "answer")
+			if !errors.Is(err, core.ErrReplyUncertain) {
+				t.Fatalf("Finish = %v, want core.ErrReplyUncertain", err)
+			}
+			if n := len(fake.Calls("sendMessage")); n != 1 {
+				t.Errorf("%d sendMessage calls, want 1", n)
+			}
+			if got := fake.Sent(-100200); len(got) != tc.posted {
+				t.Errorf("posted %+v, want %d", got, tc.posted)
+			}
+		})
+	}
+}
+
+func TestHangingEditIsCutOffAndRetried(t *testing.T) {
 	fake := newFake(t)
-	fake.Fail("sendMessage", telegramtest.Hang())
+	fake.Fail("editMessageText", telegramtest.Hang())
 	cfg := testConfig(fake)
 	cfg.RequestTimeout = 200 * time.Millisecond
 	a := newAdapter(t, cfg, &memCursors{})
-	if err := replyWith(t, a, groupEnv, nil, "answer"); err != nil {
-		t.Fatalf("Finish after a hanging call: %v", err)
+	if err := replyWith(t, a, groupEnv, []string{"part"}, "answer"); err != nil {
+		t.Fatalf("Finish after a hanging edit: %v", err)
 	}
-	if n := len(fake.Calls("sendMessage")); n != 2 {
-		t.Errorf("%d sendMessage calls, want the hung one and a retry", n)
+	if n := len(fake.Calls("editMessageText")); n != 2 {
+		t.Errorf("%d editMessageText calls, want the hung one and a retry", n)
 	}
 	if got := fake.Sent(-100200); len(got) != 1 || got[0].Text != "answer" {
 		t.Errorf("sent %+v", got)

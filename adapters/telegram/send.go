@@ -3,10 +3,12 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"imbot/core"
 	"imbot/core/kit"
 )
 
@@ -74,6 +76,9 @@ func (w *writer) reliably(ctx context.Context, method string, call func(context.
 			w.a.pace.block(w.t.chat, d)
 			continue
 		}
+		if method == "sendMessage" && !provenUnsent(err) {
+			return w.uncertain(method, err)
+		}
 		if isTransient(err) && transient < maxTransient {
 			transient++
 			w.log.Info("transient failure; retrying", "method", method, "err", err)
@@ -84,4 +89,13 @@ func (w *writer) reliably(ctx context.Context, method string, call func(context.
 		}
 		return err
 	}
+}
+
+// uncertain reports a new message whose request may have been posted
+// although no answer came back: sending it again could post it twice, so it
+// is counted, logged and returned wrapping core.ErrReplyUncertain.
+func (w *writer) uncertain(method string, err error) error {
+	w.a.m.calls.With(method, "uncertain").Inc()
+	w.log.Warn("no answer to a message that may have been posted; not sending it again", "method", method, "err", err)
+	return fmt.Errorf("%w: %w", core.ErrReplyUncertain, err)
 }

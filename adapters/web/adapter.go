@@ -35,9 +35,10 @@ const (
 
 // Compile-time checks of the contracts Adapter implements.
 var (
-	_ core.Adapter = (*Adapter)(nil)
-	_ core.Mounter = (*Adapter)(nil)
-	_ core.Checker = (*Adapter)(nil)
+	_ core.Adapter      = (*Adapter)(nil)
+	_ core.Mounter      = (*Adapter)(nil)
+	_ core.Checker      = (*Adapter)(nil)
+	_ core.QuietRefuser = (*Adapter)(nil)
 )
 
 // ErrNotRunning is returned by Check before Run starts and after it ends.
@@ -182,7 +183,10 @@ func (a *Adapter) Check(context.Context) error {
 
 // Run serves messages through deliver until ctx ends. Then it refuses new
 // requests, closes every WebSocket with close code 1001 (going away), and
-// returns once their goroutines have ended. It may be called once.
+// returns once their goroutines have ended. It may be called once. The
+// dispatcher ends ctx only after the turns in flight have drained, so the
+// clients get their answers before the connection closes; while it drains,
+// deliver refuses new messages and the client is told to send them again.
 func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 	if deliver == nil {
 		return errors.New("web: run: deliver is nil")
@@ -242,6 +246,14 @@ func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter,
 		return nil, fmt.Errorf("web: reply: envelope of platform %q", env.Platform)
 	}
 	return &replyWriter{hub: a.hub, env: env}, nil
+}
+
+// RefuseQuietly ends the client's wait for env with an error frame (joined
+// with other refusals waiting to be written), for a refusal the dispatcher
+// sends no notice for: a web client waits for a final frame per message.
+func (a *Adapter) RefuseQuietly(env core.Envelope, why core.Refusal) {
+	w := &replyWriter{hub: a.hub, env: env}
+	_ = w.Finish(context.Background(), core.Reply{Refusal: why})
 }
 
 // defaultStartWait bounds how long a request that arrives while the daemon

@@ -22,6 +22,19 @@ const (
 	closeSilent = -1 // the peer is gone or closed first: just drop the socket
 )
 
+// maxAlso bounds the message ids one coalesced refusal frame lists. A client
+// that gets that many refused before it reads one frame is flooding and is
+// disconnected.
+const maxAlso = 1000
+
+// Close codes and reasons of a connection the server ends for cause.
+const (
+	closeTooSlow   = websocket.CloseTryAgainLater // 1013
+	reasonTooSlow  = "too slow: the send queue is full"
+	closeFlooding  = websocket.ClosePolicyViolation // 1008
+	reasonFlooding = "too many messages refused; slow down"
+)
+
 // wsConn is one WebSocket connection.
 //
 // Its reader goroutine parses frames and delivers messages for the life of
@@ -39,14 +52,20 @@ type wsConn struct {
 	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
-	mu       sync.Mutex
-	queue    []any // frames waiting for the writer
-	queued   int   // approximate bytes in queue
-	closing  int   // open, closeSilent or a close code to send
-	started  bool  // the writer may run
-	writing  bool  // a writer is running (or the connection is dead)
-	pingDue  bool
-	inflight map[core.MessageID]time.Time
+	mu      sync.Mutex
+	queue   []any // frames waiting for the writer
+	queued  int   // approximate bytes in queue
+	closing int   // open, closeSilent or a close code to send
+	// closeReason goes with the close code when the server ends the
+	// connection for cause.
+	closeReason string
+	started     bool // the writer may run
+	writing     bool // a writer is running (or the connection is dead)
+	pingDue     bool
+	inflight    map[core.MessageID]time.Time
+	// refusing holds the refusal frames in the queue the writer has not
+	// taken yet, by code, so that further refusals join them.
+	refusing map[string]*errorFrame
 }
 
 func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID, hint string) *wsConn {
@@ -91,6 +110,42 @@ func (c *wsConn) sendFinal(id core.MessageID, f any) {
 	c.push(f, frameSize(f))
 }
 
+// refuse tells the client that the message f.ReplyTo was refused and frees
+// its in-flight slot. Refusals are coalesced: while a refusal frame with the
+// same code waits in the queue, the id joins its Also list instead of
+// queueing a frame of its own, so refusals never fill the queue that the
+// answers need. A client that floods past maxAlso refusals without reading
+// is disconnected with close code 1008.
+func (c *wsConn) refuse(f errorFrame) {
+	c.release(core.MessageID(f.ReplyTo))
+	c.a.metrics.rejected(f.Code)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing != open {
+		return
+	}
+	if q := c.refusing[f.Code]; q != nil {
+		if len(q.Also) >= maxAlso {
+			c.closeForLocked("web: client floods without reading, disconnecting", closeFlooding, reasonFlooding)
+			return
+		}
+		q.Also = append(q.Also, f.ReplyTo)
+		return
+	}
+	if c.refusing == nil {
+		c.refusing = make(map[string]*errorFrame)
+	}
+	c.refusing[f.Code] = &f
+	c.queue = append(c.queue, &f)
+	c.kickLocked()
+}
+
+// refuseRequest refuses the message a request error names (see refuse).
+func (c *wsConn) refuseRequest(e *requestError) {
+	e = c.a.localize(e, c.hint)
+	c.refuse(errorFrame{Type: "error", ReplyTo: e.replyTo, Code: e.code, Message: e.message})
+}
+
 // sendError queues an error frame.
 func (c *wsConn) sendError(e *requestError) {
 	e = c.a.localize(e, c.hint)
@@ -108,16 +163,32 @@ func frameSize(f any) int {
 	return frameOverhead
 }
 
-// overflowLocked disconnects a client that cannot keep up. c.mu is held.
+// overflowLocked disconnects a client that cannot keep up, with close code
+// 1013. Refusal frames do not count against the limits. c.mu is held.
 func (c *wsConn) overflowLocked() {
-	if len(c.queue) <= c.a.queueFrames && c.queued <= c.a.queueBytes {
+	if len(c.queue)-len(c.refusing) <= c.a.queueFrames && c.queued <= c.a.queueBytes {
 		return
 	}
 	c.a.metrics.slowDisconnects.Inc()
-	c.a.log.Warn("web: client too slow, disconnecting", "chat_id", c.session, "queued_bytes", c.queued)
-	c.closing = closeSilent
-	c.queue, c.queued = nil, 0
-	_ = c.ws.Close() // unblocks a writer stuck on the socket, and the reader
+	c.closeForLocked("web: client too slow, disconnecting", closeTooSlow, reasonTooSlow)
+}
+
+// closeForLocked ends the connection for cause: it drops the queue and has
+// the writer send a close frame with code and reason as soon as it is free.
+// A writer stuck on a client whose buffers are full gives up after
+// writeTimeout and drops the socket instead. c.mu is held.
+func (c *wsConn) closeForLocked(logMsg string, code int, reason string) {
+	c.a.log.Warn(logMsg, "chat_id", c.session, "queued_bytes", c.queued, "close_code", code)
+	c.closing, c.closeReason = code, reason
+	c.queue, c.queued, c.refusing = nil, 0, nil
+	c.kickLocked()
+}
+
+// reason returns the reason to send with the close frame.
+func (c *wsConn) reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeReason
 }
 
 // start lets the writer run, with first queued ahead of the frames queued
@@ -172,7 +243,7 @@ func (c *wsConn) take() (frames []any, closing int, ping, done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	frames, closing, ping = c.queue, c.closing, c.pingDue
-	c.queue, c.queued, c.pingDue = nil, 0, false
+	c.queue, c.queued, c.pingDue, c.refusing = nil, 0, false, nil
 	if len(frames) == 0 && closing == open && !ping {
 		c.writing = false
 		return nil, open, false, true

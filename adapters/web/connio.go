@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"imbot/core"
 	"imbot/core/catalog"
 )
 
@@ -61,7 +62,8 @@ func (c *wsConn) finish(closing int) {
 		return
 	}
 	deadline := time.Now().Add(closeGrace)
-	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), deadline); err != nil {
+	msg := websocket.FormatCloseMessage(closing, c.reason())
+	if err := c.ws.WriteControl(websocket.CloseMessage, msg, deadline); err != nil {
 		_ = c.ws.Close()
 		return
 	}
@@ -119,23 +121,30 @@ func (c *wsConn) handle(kind int, data []byte) {
 		return
 	}
 	if !c.acquire(m.id) {
-		c.sendError(userError(codeBusy, string(m.id), catalog.WebTooManyWaiting))
+		c.refuseRequest(userError(codeBusy, string(m.id), catalog.WebTooManyWaiting))
 		return
 	}
 	deliver, runCtx := c.a.deliverer()
 	if deliver == nil {
-		c.release(m.id)
-		c.sendError(userError(codeBusy, string(m.id), catalog.WebShuttingDown))
+		c.refuseRequest(userError(codeBusy, string(m.id), catalog.WebShuttingDown))
 		return
 	}
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
 	defer cancel()
 	c.a.metrics.messages.With("ws").Inc()
 	if err := deliver(ctx, c.envelopeOf(m)); err != nil {
-		c.release(m.id)
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
-		c.sendError(userError(codeBusy, string(m.id), catalog.WebNotAccepted))
+		c.refuseRequest(userError(codeBusy, string(m.id), notAccepted(err)))
 		return
 	}
 	c.noteMessage(ctx, m)
+}
+
+// notAccepted is the catalogue text that says why deliver did not take a
+// message.
+func notAccepted(err error) catalog.ID {
+	if errors.Is(err, core.ErrStopping) {
+		return catalog.WebShuttingDown
+	}
+	return catalog.WebNotAccepted
 }

@@ -262,6 +262,7 @@ type frame struct {
 	Model    string           `json:"model"`
 	Code     string           `json:"code"`
 	Message  string           `json:"message"`
+	Also     []string         `json:"also"`
 }
 
 func read(t testing.TB, c *websocket.Conn) frame {

@@ -48,6 +48,9 @@ type (
 		ReplyTo string `json:"reply_to"`
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Also lists the other messages refused for the same reason, in
+		// order, when refusals were coalesced into one frame.
+		Also []string `json:"also,omitempty"`
 	}
 )
 
@@ -60,14 +63,23 @@ func newHistoryFrame(msgs []core.Message) historyFrame {
 	return f
 }
 
+// refusalFrame is the error frame of a refusal by the dispatcher; false
+// for a reply that is not a refusal.
+func refusalFrame(replyTo core.MessageID, r core.Reply) (errorFrame, bool) {
+	switch r.Refusal {
+	case core.RefusalBusy:
+		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeBusy, Message: refusalMessage(r, "the bot is busy; try again soon")}, true
+	case core.RefusalRateLimited:
+		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeRateLimited, Message: refusalMessage(r, "too many messages; slow down")}, true
+	}
+	return errorFrame{}, false
+}
+
 // finalFrame is the frame that ends a reply: an error frame for a refusal,
 // else a done frame.
 func finalFrame(replyTo core.MessageID, r core.Reply) any {
-	switch r.Refusal {
-	case core.RefusalBusy:
-		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeBusy, Message: refusalMessage(r, "the bot is busy; try again soon")}
-	case core.RefusalRateLimited:
-		return errorFrame{Type: "error", ReplyTo: string(replyTo), Code: codeRateLimited, Message: refusalMessage(r, "too many messages; slow down")}
+	if f, ok := refusalFrame(replyTo, r); ok {
+		return f
 	}
 	return doneFrame{Type: "done", ReplyTo: string(replyTo), Text: r.Text, Route: string(r.Route), Provider: r.Provider, Model: r.Model}
 }
@@ -107,13 +119,18 @@ func (w *replyWriter) Update(_ context.Context, textSoFar string) error {
 // reply to any /api/chat request waiting for it. It returns at once: slow
 // connections get the frame from their own writer.
 func (w *replyWriter) Finish(_ context.Context, reply core.Reply) error {
+	refusal, refused := refusalFrame(w.env.MessageID, reply)
 	frame := finalFrame(w.env.MessageID, reply)
 	if done, ok := frame.(doneFrame); ok && w.hub.stops.take(w.key()) {
 		done.Stopped = true
 		frame = done
 	}
 	for _, c := range w.hub.listeners(w.env.ChatID) {
-		c.sendFinal(w.env.MessageID, frame)
+		if refused {
+			c.refuse(refusal)
+		} else {
+			c.sendFinal(w.env.MessageID, frame)
+		}
 	}
 	w.hub.resolve(w.key(), reply)
 	return nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"reflect"
 	"testing"
 
 	"imbot/core"
@@ -46,7 +47,7 @@ func TestFinalFrame(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := finalFrame("id", tt.reply); got != tt.want {
+			if got := finalFrame("id", tt.reply); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})

@@ -203,14 +203,15 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	}
 	if ac.Telegram.Enabled {
 		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithTexts(d.texts, d.picker))
+			telegram.WithTexts(d.texts, d.picker), telegram.WithReplyRefs(d.store))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker))
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker),
+			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
 		if err != nil {
 			return nil, err
 		}
@@ -222,8 +223,8 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	return out, nil
 }
 
-// run serves until ctx ends, then shuts down in order: adapters stop, turns
-// in flight drain, the HTTP server closes, the store closes. ready is called
+// run serves until ctx ends, then shuts down in order: intake stops, turns
+// in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	h, err := d.handler()

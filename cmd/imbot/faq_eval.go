@@ -82,7 +82,7 @@ func tuneOn(ctx context.Context, ix *faq.Index, val []faq.Sample, target float64
 // sweepPoints returns the answer thresholds of the sweep table with used
 // among them, ascending.
 func sweepPoints(used float64) []float64 {
-	ps := []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995}
+	ps := []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995}
 	if !slices.Contains(ps, used) {
 		ps = append(ps, used)
 		slices.Sort(ps)

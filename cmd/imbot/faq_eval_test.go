@@ -61,7 +61,7 @@ func TestFAQEval(t *testing.T) {
 		threshold string // expected threshold= value; "" = any
 		err       string
 	}{
-		{name: "defaults, built-in KB", args: []string{"-set", set}, threshold: "0.9500"},
+		{name: "defaults, built-in KB", args: []string{"-set", set}, threshold: "0.7000"},
 		{name: "kb file and flag", args: []string{"-kb", kbPath, "-set", set, "-answer-threshold", "0.8"}, threshold: "0.8000"},
 		{name: "config", args: []string{"-set", set, "-config", cfg}, threshold: "0.5000"},
 		{name: "flag beats config", args: []string{"-set", set, "-config", cfg, "-answer-threshold", "0.7"}, threshold: "0.7000"},
@@ -109,7 +109,7 @@ func TestFAQEvalCLINC(t *testing.T) {
 		t.Skipf("CLINC150 data set not found (%v)", err)
 	}
 	var out bytes.Buffer
-	if err := runFAQEval([]string{"-clinc", path, "-per-intent", "1", "-answer-threshold", "0.95"}, &out, &out); err != nil {
+	if err := runFAQEval([]string{"-clinc", path, "-per-intent", "1", "-answer-threshold", "0.7"}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -28,6 +28,9 @@ const (
 	RateLimited ID = "rate_limited"
 	// ServiceProblem answers when the message could not be stored.
 	ServiceProblem ID = "service_problem"
+	// ReplyMoved ends a reply a restart could not continue; the answer
+	// follows in a new message.
+	ReplyMoved ID = "reply_moved"
 	// SensitiveRefused answers a message stopped by the sensitive-word filter.
 	SensitiveRefused ID = "sensitive_refused"
 	// SensitiveWithheld replaces an answer stopped by the sensitive-word filter.
@@ -149,6 +152,9 @@ func defaultTable() []entry {
 		{ServiceProblem,
 			"服务暂时出了问题，你的消息没有保存。请稍后再试。",
 			"The service has a problem right now; your message was not saved. Please try again later."},
+		{ReplyMoved,
+			"（服务重启，回答在下一条消息中继续。）",
+			"(The service restarted; the answer continues in the next message.)"},
 		{SensitiveRefused,
 			"抱歉，我无法回应这条消息。",
 			"Sorry, I can't respond to that message."},

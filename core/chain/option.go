@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -59,32 +60,16 @@ func buildOptions(opts []Option) options {
 	return o
 }
 
-// WithLogger sets a chain's logger; the default discards.
-func WithLogger(l *slog.Logger) Option {
-	return func(o *options) {
-		if l != nil {
-			o.logger = l
-		}
-	}
-}
+// WithLogger sets a chain's logger; the default (or nil) discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = cmp.Or(l, o.logger) } }
 
-// WithClock replaces the real clock (breaker cool-downs, backoff sleeps).
-func WithClock(c Clock) Option {
-	return func(o *options) {
-		if c != nil {
-			o.clock = c
-		}
-	}
-}
+// WithClock replaces the real clock (breaker cool-downs, backoff sleeps);
+// nil keeps it.
+func WithClock(c Clock) Option { return func(o *options) { o.clock = cmp.Or(c, o.clock) } }
 
-// WithMetrics reports retries, fail-overs and breaker states to m.
-func WithMetrics(m metric.Meter) Option {
-	return func(o *options) {
-		if m != nil {
-			o.meter = m
-		}
-	}
-}
+// WithMetrics reports retries, fail-overs and breaker states to m; nil
+// keeps the default, which discards.
+func WithMetrics(m metric.Meter) Option { return func(o *options) { o.meter = cmp.Or(m, o.meter) } }
 
 // WithBackoff sets a chain's retry backoff: attempt n waits a random time
 // in [0, min(max, base·2ⁿ)] (full jitter). Defaults 500ms and 10s.

@@ -39,8 +39,8 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(float64(cpuNanos()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
-// BenchmarkBuild indexes CLINC150 train (15,000 questions, 150 entries),
-// calibration included. Target: ≤ 250 ms.
+// BenchmarkBuild indexes CLINC150 train (15,000 questions, 150 entries).
+// Target: ≤ 250 ms.
 func BenchmarkBuild(b *testing.B) {
 	kb := clincData(b).KB(0)
 	b.ReportAllocs()

@@ -16,9 +16,8 @@ import (
 type Index struct {
 	entries  []Entry
 	lx       *lexicon
+	perEntry float64  // example questions per entry, on average
 	vec      *vectors // nil when the index is lexical only
-	nullLex  null     // calibration of lexical-only searches
-	nullFuse null     // calibration of searches fused with embeddings
 	pool     scratchPool
 	emb      embedding
 	log      *slog.Logger
@@ -66,10 +65,11 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 	}
 	docs, docEntry, questions := documents(kb)
 	ix := &Index{
-		entries: kb.Entries,
-		lx:      buildLexicon(docs, docEntry, len(kb.Entries), len(questions)),
-		log:     o.log,
-		pool:    scratchPool{nDocs: len(docs), nEntries: len(kb.Entries)},
+		entries:  kb.Entries,
+		lx:       buildLexicon(docs, docEntry, len(kb.Entries), questions),
+		log:      o.log,
+		pool:     scratchPool{nDocs: len(docs), nEntries: len(kb.Entries)},
+		perEntry: float64(len(questions)) / float64(len(kb.Entries)),
 	}
 	ix.emb = embedding{emb: o.emb, cache: o.cache, cfg: cfg.Embeddings, now: time.Now}
 	if o.reg != nil {
@@ -77,13 +77,8 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 		ix.searches = o.reg.Counter("imbot_faq_searches_total", "FAQ searches by mode (lexical, fused, fallback).", "mode")
 		ix.latency = o.reg.Histogram("imbot_faq_search_seconds", "FAQ search latency.", metric.LatencyBuckets())
 	}
-	sample := nullSample(questions)
-	ix.nullLex = ix.calibrate(docs, sample, false)
 	if ix.emb.enabled() {
 		ix.buildVectors(ctx, docs, docEntry, len(kb.Entries))
-	}
-	if ix.vec != nil {
-		ix.nullFuse = ix.calibrate(docs, sample, true)
 	}
 	return ix, nil
 }
@@ -125,20 +120,19 @@ func (ix *Index) Len() int { return len(ix.entries) }
 func (ix *Index) Embedded() bool { return ix.vec != nil }
 
 // rank scores text (and, when qv is not nil, its vector) against every entry
-// except skip (-1 for none), leaves the best entries in s.top and returns the
-// confidence statistic.
-func (ix *Index) rank(s *scratch, text string, qv []float32, skip int32) float32 {
+// and leaves the best entries in s.top and the query's terms in s.
+func (ix *Index) rank(s *scratch, text string, qv []float32) {
 	ix.lx.similarities(s, text)
 	w := float32(1)
 	if qv != nil {
 		w = lexicalShare
 	}
-	s.fold(ix.lx.entryStart, ix.lx.centScale, w, skip)
+	s.fold(ix.lx.entryStart, ix.lx.centScale, w)
 	if qv != nil {
 		ix.vec.similarities(s, qv)
-		s.fold(ix.lx.entryStart, ix.vec.centScale, 1-lexicalShare, skip)
+		s.fold(ix.lx.entryStart, ix.vec.centScale, 1-lexicalShare)
 	}
-	return s.rankTop()
+	s.rankTop()
 }
 
 // Search ranks the entries for query. It never fails: when embeddings are
@@ -159,12 +153,8 @@ func (ix *Index) Search(ctx context.Context, query string) Result {
 	}
 	s := ix.pool.get()
 	defer ix.pool.put(s)
-	stat := ix.rank(s, query, qv, -1)
-	nl := ix.nullLex
-	if qv != nil {
-		nl = ix.nullFuse
-	}
-	res := Result{Confidence: nl.confidence(stat), Embedded: qv != nil, Short: contentUnits(query) < MinContent,
+	ix.rank(s, query, qv)
+	res := Result{Confidence: confidence(ix.signals(s)), Embedded: qv != nil, Short: contentUnits(query) < MinContent,
 		Matches: make([]Match, len(s.top))}
 	for i, r := range s.top {
 		e := ix.entries[r.entry]
@@ -182,10 +172,11 @@ type Result struct {
 	// Matches are the best entries, best first (at most MaxMatches); empty
 	// when the query shares nothing with the knowledge base.
 	Matches []Match
-	// Confidence in [0,1] is the share of the knowledge base's own example
-	// questions, each asked with its entry hidden, that the query's
-	// best-versus-runner-up margin beats. It means the same on any knowledge
-	// base, so thresholds on it transfer.
+	// Confidence in [0,1] is the estimated probability that the best match
+	// is the right answer: a fitted model of what a right best match looks
+	// like (its score, its lead over the runner-up, how much of the query it
+	// covers, …) whatever the knowledge base's size, so thresholds on it
+	// transfer.
 	Confidence float64
 	// Embedded is set when embedding similarity took part.
 	Embedded bool

@@ -3,7 +3,6 @@ package faq
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 
@@ -157,21 +156,14 @@ func TestSingleEntryKBIsCautious(t *testing.T) {
 	}
 }
 
-func TestNullConfidence(t *testing.T) {
-	n := newNull([]float32{0.4, 0.1, 0.2, 0.3})
-	prev := -1.0
-	for x := float32(0); x <= 1; x += 0.01 {
-		c := n.confidence(x)
-		if c < prev || c < 0 || c > 1 {
-			t.Fatalf("confidence(%v) = %v after %v: not monotone in [0,1]", x, c, prev)
-		}
-		prev = c
-	}
-	if c := n.confidence(0.25); math.Abs(c-0.5) > 1e-6 {
-		t.Errorf("confidence(0.25) = %v, want 0.5 (half the null below)", c)
-	}
-	if c := n.confidence(0.4); c != 1-0.5/4 {
-		t.Errorf("confidence(max) = %v", c)
+func TestConfidenceOrdersRankings(t *testing.T) {
+	var strong, weak, empty signals
+	strong[sigBias], strong[sigTop], strong[sigRatio], strong[sigCoverWord], strong[sigCoverChar], strong[sigRare] = 1, 0.8, 0.2, 1, 1, 0.9
+	weak[sigBias], weak[sigTop], weak[sigRatio], weak[sigCoverWord], weak[sigCoverChar], weak[sigRare] = 1, 0.2, 0.9, 0.3, 0.4, 0.5
+	empty[sigBias] = 1
+	cs, cw, ce := confidence(strong), confidence(weak), confidence(empty)
+	if cs < 0.99 || cw > 0.01 || ce > 0.01 {
+		t.Errorf("confidence: strong ranking %.4f, weak %.4f, none %.4f; want > 0.99, < 0.01, < 0.01", cs, cw, ce)
 	}
 }
 

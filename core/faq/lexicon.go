@@ -29,6 +29,9 @@ type lexicon struct {
 	docEntry []int32   // entry of each document
 	// entryStart: the documents of entry e are [entryStart[e], entryStart[e+1]).
 	entryStart []int32
+	// questionEnd: the example questions of entry e are [entryStart[e], questionEnd[e]);
+	// its answers follow.
+	questionEnd []int32
 	// centScale turns the sum of an entry's document similarities into the
 	// cosine with the entry's centroid: 1/(n_e·|c_e|).
 	centScale []float32
@@ -85,8 +88,10 @@ func (dt *docTerms) reset(fs []feature, conceptW float32) {
 // buildLexicon indexes docs; docEntry[i] is the entry of docs[i]. Entries
 // number from 0 to nEntries-1, each has at least one document, and the
 // documents of one entry are contiguous, in entry order. nQuestions is how
-// many of the documents are example questions.
-func buildLexicon(docs []string, docEntry []int32, nEntries, nQuestions int) *lexicon {
+// questions lists the documents that are example questions; each entry's
+// come before its answers.
+func buildLexicon(docs []string, docEntry []int32, nEntries int, questions []int32) *lexicon {
+	nQuestions := len(questions)
 	var tk tokenizer
 	all := make([]docTerms, len(docs))
 	df := make(map[uint64]int32, 1<<14)
@@ -122,6 +127,10 @@ func buildLexicon(docs []string, docEntry []int32, nEntries, nQuestions int) *le
 	}
 	for e := range nEntries {
 		lx.entryStart[e+1] += lx.entryStart[e]
+	}
+	lx.questionEnd = make([]int32, nEntries)
+	for _, d := range questions {
+		lx.questionEnd[docEntry[d]] = d + 1
 	}
 	lx.fillPostings(all, ids)
 	lx.centroids(all, ids)
@@ -201,25 +210,33 @@ func (lx *lexicon) famScale(norm [famCount]float32) [famCount]float32 {
 }
 
 // similarities adds to s.sims the cosine of the query to every document. Query terms absent from the index
-// still count in the query's norm, so unknown words lower the similarity.
+// still count in the query's norm, so unknown words lower the similarity. It leaves the query's indexed
+// terms, their weights and per-family scales, weight sums and word count in s (see scratch).
 func (lx *lexicon) similarities(s *scratch, query string) {
 	s.query.reset(s.tk.features(query), lx.conceptW)
 	var norm [famCount]float32
 	s.qTerm, s.qW = s.qTerm[:0], s.qW[:0]
+	s.qSum, s.qWords = [famCount]float32{}, 0
 	for j, h := range s.query.hash {
 		t, ok := slices.BinarySearch(lx.terms, h)
 		idf := lx.unseen
 		if ok {
 			idf = lx.idf[t]
 		}
+		f := s.query.fam[j]
 		w := s.query.w[j] * idf
-		norm[s.query.fam[j]] += w * w
+		norm[f] += w * w
+		s.qSum[f] += w
+		if f == famWord {
+			s.qWords++
+		}
 		if ok {
 			s.qTerm = append(s.qTerm, int32(t))
 			s.qW = append(s.qW, w)
 		}
 	}
 	scale := lx.famScale(norm)
+	s.qScale = scale
 	for j, t := range s.qTerm {
 		w := s.qW[j] * scale[lx.termFam[t]]
 		lo, hi := lx.off[t], lx.off[t+1]

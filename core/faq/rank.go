@@ -3,12 +3,9 @@ package faq
 import "sync"
 
 // Ranking constants. An entry's score blends the cosine with its centroid
-// (what its examples share) and with its nearest example (a close paraphrase);
-// the statistic the confidence is computed from is the best score minus a
-// share of the runner-up's, so that a query between two entries is not sure.
+// (what its examples share) and with its nearest example (a close paraphrase).
 const (
 	centroidShare = 0.7 // weight of the centroid cosine in an entry's score
-	marginShare   = 0.6 // share of the runner-up's score subtracted from the best
 	lexicalShare  = 0.5 // weight of the lexical score when embeddings are fused
 	// MaxMatches is the most entries a Result lists.
 	MaxMatches = 10
@@ -17,13 +14,16 @@ const (
 // scratch is the per-search working memory, pooled so that a search does not
 // allocate in the steady state. One scratch serves one search at a time.
 type scratch struct {
-	tk    tokenizer
-	query docTerms
-	qTerm []int32
-	qW    []float32
-	sims  []float32 // per document: similarity to the query of one source
-	score []float32 // per entry: fused score
-	top   []ranked  // best entries, best first
+	tk     tokenizer
+	query  docTerms
+	qTerm  []int32           // the query's terms found in the index
+	qW     []float32         // their TF-IDF weights, before normalisation
+	qScale [famCount]float32 // per family: the factor that normalises qW
+	qSum   [famCount]float32 // per family: sum of the weights of all query terms, unseen ones included
+	qWords int               // the query's distinct word-family terms, unseen ones included
+	sims   []float32         // per document: similarity to the query of one source
+	score  []float32         // per entry: fused score
+	top    []ranked          // best entries, best first
 }
 
 // ranked is an entry and its fused score.
@@ -52,27 +52,25 @@ func (sp *scratchPool) get() *scratch {
 func (sp *scratchPool) put(s *scratch) { sp.p.Put(s) }
 
 // fold adds w·(centroid cosine blended with best similarity) of every entry
-// except skip (-1 for none) to s.score, from the document similarities in
-// s.sims, which it clears. An entry's documents are s.sims[start[e]:start[e+1]],
-// and centScale[e] turns their sum into the cosine with the entry's centroid.
-func (s *scratch) fold(start []int32, centScale []float32, w float32, skip int32) {
+// to s.score, from the document similarities in s.sims, which it clears. An
+// entry's documents are s.sims[start[e]:start[e+1]], and centScale[e] turns
+// their sum into the cosine with the entry's centroid.
+func (s *scratch) fold(start []int32, centScale []float32, w float32) {
 	for e := range s.score {
 		sims := s.sims[start[e]:start[e+1]]
-		if int32(e) != skip {
-			var sum, best float32
-			for _, x := range sims {
-				sum += x
-				best = max(best, x)
-			}
-			s.score[e] += w * (centroidShare*sum*centScale[e] + (1-centroidShare)*best)
+		var sum, best float32
+		for _, x := range sims {
+			sum += x
+			best = max(best, x)
 		}
+		s.score[e] += w * (centroidShare*sum*centScale[e] + (1-centroidShare)*best)
 		clear(sims)
 	}
 }
 
-// rankTop keeps the MaxMatches best-scoring entries in s.top, clears the
-// scores and returns the confidence statistic: best − marginShare·second.
-func (s *scratch) rankTop() float32 {
+// rankTop keeps the MaxMatches best-scoring entries in s.top and clears the
+// scores.
+func (s *scratch) rankTop() {
 	s.top = s.top[:0]
 	for e, x := range s.score {
 		s.score[e] = 0
@@ -88,11 +86,4 @@ func (s *scratch) rankTop() float32 {
 		}
 		s.top[i] = ranked{entry: int32(e), score: x}
 	}
-	switch len(s.top) {
-	case 0:
-		return 0
-	case 1:
-		return s.top[0].score
-	}
-	return s.top[0].score - marginShare*s.top[1].score
 }

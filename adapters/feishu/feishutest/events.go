@@ -21,6 +21,7 @@ type Event struct {
 	Token        string // header.token: the app's verification token
 	MessageID    string
 	RootID       string
+	ParentID     string // the message this one replies to
 	ThreadID     string
 	ChatID       string
 	ChatType     string // "p2p" or "group"
@@ -66,7 +67,7 @@ func (e Event) JSON() []byte {
 			"token": e.Token, "app_id": "cli_test", "tenant_key": "tenant"},
 		"event": map[string]any{
 			"sender": map[string]any{"sender_id": jsonID{e.SenderOpenID}, "sender_type": senderType, "tenant_key": "tenant"},
-			"message": map[string]any{"message_id": e.MessageID, "root_id": e.RootID, "thread_id": e.ThreadID,
+			"message": map[string]any{"message_id": e.MessageID, "root_id": e.RootID, "parent_id": e.ParentID, "thread_id": e.ThreadID,
 				"create_time": ms, "chat_id": e.ChatID, "chat_type": e.ChatType, "message_type": e.MsgType,
 				"content": e.Content, "mentions": mentions},
 		},

@@ -52,6 +52,7 @@ type Failure struct {
 	Description string
 	RetryAfter  int
 	hang        bool
+	lose        bool
 }
 
 // TooManyRequests is Telegram's flood-control answer.
@@ -69,6 +70,11 @@ func BadGateway() Failure { return Failure{Code: 502, Description: "Bad Gateway"
 
 // Hang makes the request block until the client gives up.
 func Hang() Failure { return Failure{hang: true} }
+
+// LoseResponse carries the request out (a message is posted) and then drops
+// the connection without an answer, as a network failure after the request
+// was written would.
+func LoseResponse() Failure { return Failure{lose: true} }
 
 // Server is a fake Bot API. All methods are safe for concurrent use.
 type Server struct {
@@ -260,8 +266,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	call := Call{Method: method, Params: params, At: s.now()}
-	if f, injected := s.takeFailure(method); injected {
+	if f, injected := s.takeFailure(method); injected && !f.lose {
 		s.answerFailure(w, r, call, f)
+		return
+	} else if injected {
+		s.record(call)
+		s.handle(r.Context(), method, params)
+		dropConnection(w)
 		return
 	}
 	rep := s.handle(r.Context(), method, params)
@@ -365,3 +376,11 @@ func writeReply(w http.ResponseWriter, rep reply) {
 }
 
 var errNoChat = errors.New("chat not found")
+
+// dropConnection closes the request's connection without writing an answer.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
