@@ -1,9 +1,10 @@
 // Package admin owns the daemon's operational HTTP surface: /healthz,
-// /readyz with each provider's breaker state, the /metrics mount, and the
-// /admin API through which the CLI's backup, export and "faq unanswered"
-// reach a store the running daemon holds locked (and `imbot chat` its
-// conversations), with the Guard that keeps
-// that API to the operator. It also holds the CLI's side of that API
+// /readyz with each provider's breaker state, the /metrics mount, the
+// /admin API through which the CLI's backup, export, stats and "faq
+// unanswered" reach a store the running daemon holds locked (and `imbot
+// chat` its conversations), and the
+// runtime profiles under /debug/pprof/, with the Guard that keeps the last
+// two to the operator. It also holds the CLI's side of that API
 // (Call, Client). It depends on core's interfaces and on what main hands in;
 // it never imports an adapter or the store.
 package admin
@@ -15,6 +16,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
+	"sync/atomic"
 	"time"
 
 	"imbot/core"
@@ -40,6 +43,9 @@ type Store interface {
 	// Unanswered returns the queued questions at or after since, oldest
 	// first.
 	Unanswered(ctx context.Context, since time.Time) ([]core.UnansweredQuestion, error)
+	// WriteStats writes the store's counts and file use to w as one JSON
+	// object.
+	WriteStats(ctx context.Context, w io.Writer) error
 }
 
 // Deps are the parts the HTTP surface reports on or serves, built by main.
@@ -61,7 +67,8 @@ type Deps struct {
 // Server is the daemon's operational HTTP surface. It is safe for
 // concurrent use once mounted.
 type Server struct {
-	guard Guard
+	cfg   Config
+	guard atomic.Pointer[Guard]
 	deps  Deps
 	log   *slog.Logger
 }
@@ -77,10 +84,30 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{guard: NewGuard(cfg), deps: deps, log: log}, nil
+	s := &Server{cfg: cfg, deps: deps, log: log}
+	s.SetToken(cfg.Token)
+	return s, nil
 }
 
-// Mount registers /healthz, /readyz, /metrics and the /admin API on mux.
+// SetToken replaces the admin token (on reload); requests already past the
+// guard are not affected.
+func (s *Server) SetToken(token string) {
+	cfg := s.cfg
+	cfg.Token = token
+	g := NewGuard(cfg)
+	s.guard.Store(&g)
+}
+
+// operator wraps next in the guard in force when a request arrives.
+func (s *Server) operator(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.guard.Load().Wrap(next).ServeHTTP(w, r)
+	})
+}
+
+// Mount registers /healthz, /readyz, /metrics, the /admin API and the
+// runtime profiles under /debug/pprof/ on mux; the last two only for the
+// operator (Guard).
 func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -90,12 +117,25 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	if s.deps.Metrics != nil {
 		mux.Handle("GET /metrics", s.deps.Metrics)
 	}
-	for _, p := range []string{pathBackup, pathExport, pathUnanswered} {
-		mux.Handle("GET "+p, s.guard.Wrap(http.HandlerFunc(s.serveCall)))
+	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats} {
+		mux.Handle("GET "+p, s.operator(http.HandlerFunc(s.serveCall)))
 	}
 	if s.deps.Chat != nil {
-		mux.Handle("POST "+pathChat, s.guard.Wrap(s.deps.Chat))
+		mux.Handle("POST "+pathChat, s.operator(s.deps.Chat))
 	}
+	s.mountProfiles(mux)
+}
+
+// mountProfiles serves net/http/pprof's handlers under /debug/pprof/ behind
+// the guard: profiles show code paths, memory and command lines, and a CPU
+// profile or trace costs CPU while it runs.
+func (s *Server) mountProfiles(mux *http.ServeMux) {
+	mux.Handle("GET /debug/pprof/", s.operator(http.HandlerFunc(pprof.Index)))
+	mux.Handle("GET /debug/pprof/cmdline", s.operator(http.HandlerFunc(pprof.Cmdline)))
+	mux.Handle("GET /debug/pprof/profile", s.operator(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("GET /debug/pprof/symbol", s.operator(http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("POST /debug/pprof/symbol", s.operator(http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("GET /debug/pprof/trace", s.operator(http.HandlerFunc(pprof.Trace)))
 }
 
 // serveCall answers one admin API call from the store.

@@ -46,6 +46,11 @@ func (s *fakeStore) Unanswered(_ context.Context, since time.Time) ([]core.Unans
 	return out, nil
 }
 
+func (s *fakeStore) WriteStats(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, `{"conversations":1}`+"\n")
+	return err
+}
+
 var asked = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newFakeStore() *fakeStore {
@@ -108,7 +113,7 @@ func TestReadyz(t *testing.T) {
 	}{
 		{"ready", []Check{storeOK}, usable(true), 200, map[string]string{"store": "ok", "providers": "ok"}},
 		{"store down", []Check{storeDown}, usable(true), 503, map[string]string{"store": "store closed", "providers": "ok"}},
-		{"breakers open", []Check{storeOK}, usable(false), 503, map[string]string{"store": "ok", "providers": errNoUsableChain.Error()}},
+		{"breakers open: degraded, still ready", []Check{storeOK}, usable(false), 200, map[string]string{"store": "ok", "providers": noModelReachable}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +125,9 @@ func TestReadyz(t *testing.T) {
 			}
 			if status != tt.status || rep.Ready != (tt.status == 200) || fmt.Sprint(rep.Components) != fmt.Sprint(tt.components) {
 				t.Fatalf("/readyz = %d %+v, want %d %v", status, rep, tt.status, tt.components)
+			}
+			if rep.ModelsReachable != (tt.components["providers"] == "ok") {
+				t.Fatalf("models_reachable = %v with providers %q", rep.ModelsReachable, tt.components["providers"])
 			}
 			if len(rep.Providers) != 1 || rep.Providers[0].Chain != "general" || rep.Providers[0].Name != "local" {
 				t.Fatalf("providers %+v", rep.Providers)
@@ -164,6 +172,7 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 		want string
 	}{
 		{"backup", Backup(), "BOLTDB"},
+		{"stats", Stats(), `{"conversations":1}` + "\n"},
 		{"export", Export(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi","at":"2026-03-01T12:00:00Z"},` +
 			`{"role":"assistant","text":"hello","at":"2026-03-01T12:00:00Z","route":"model","provider":"local","model":"m","tokens":3}]}` + "\n"},
 		{"unanswered jsonl", all, `{"question":"Mars?","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +

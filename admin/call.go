@@ -14,6 +14,7 @@ const (
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
 	pathChat       = "/admin/chat"
+	pathStats      = "/admin/stats"
 )
 
 // Call is one request of the admin API: a running daemon answers it over
@@ -30,6 +31,10 @@ func Backup() Call { return Call{path: pathBackup} }
 
 // Export is the call for every conversation as one JSON line each.
 func Export() Call { return Call{path: pathExport} }
+
+// Stats is the call for the store's counts and file use, as one JSON
+// object.
+func Stats() Call { return Call{path: pathStats} }
 
 // Unanswered is the call for the questions the bot could not answer well
 // since the given time (zero: all), as "jsonl" or "csv".
@@ -73,6 +78,8 @@ func (c Call) contentType() string {
 	switch {
 	case c.path == pathBackup:
 		return "application/octet-stream"
+	case c.path == pathStats:
+		return "application/json"
 	case c.format == "csv":
 		return "text/csv; charset=utf-8"
 	}
@@ -87,6 +94,8 @@ func (c Call) Answer(ctx context.Context, st Store, w io.Writer) error {
 		return err
 	case pathExport:
 		return writeExport(ctx, st, w)
+	case pathStats:
+		return st.WriteStats(ctx, w)
 	case pathUnanswered:
 		qs, err := st.Unanswered(ctx, c.since)
 		if err != nil {

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -13,9 +12,10 @@ import (
 // readyTimeout bounds the checks of one /readyz request.
 const readyTimeout = 2 * time.Second
 
-// errNoUsableChain is /readyz's verdict on the providers when no chain can
-// answer.
-var errNoUsableChain = errors.New("every provider's circuit breaker is open")
+// noModelReachable is /readyz's note on the providers when no chain can
+// answer: the bot still answers (knowledge base, commands, the degraded
+// reply), so it does not make /readyz fail.
+const noModelReachable = "degraded: no model is reachable (every provider's circuit breaker is open)"
 
 // Check is one component /readyz asks.
 type Check struct {
@@ -51,15 +51,20 @@ type ProviderStatus struct {
 // each provider's state. It is called concurrently.
 type ProviderReport func() (usable bool, providers []ProviderStatus)
 
-// readiness is the /readyz body: a verdict per component.
+// readiness is the /readyz body: a verdict per component, and the
+// providers' states, which are reported but never make it fail.
 type readiness struct {
-	Ready      bool              `json:"ready"`
-	Components map[string]string `json:"components"`
-	Providers  []ProviderStatus  `json:"providers"`
+	Ready           bool              `json:"ready"`
+	Components      map[string]string `json:"components"`
+	ModelsReachable bool              `json:"models_reachable"`
+	Providers       []ProviderStatus  `json:"providers"`
 }
 
-// serveReady answers 200 when every check passes and at least one provider
-// chain is usable, else 503; the body says which component is not ready.
+// serveReady answers 200 when every check passes (the store takes writes,
+// every adapter receives, the dispatcher's loop beats), else 503; the body
+// says which component is not ready. Providers are in the body, "ok" or
+// degraded, but an open breaker does not fail readiness: users still get
+// answers from the knowledge base and the degraded reply.
 func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
@@ -75,11 +80,10 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 		record(c.Name, c.Ready(ctx))
 	}
 	usable, providers := s.deps.Providers()
-	rep.Providers = providers
-	if usable {
-		record("providers", nil)
-	} else {
-		record("providers", errNoUsableChain)
+	rep.ModelsReachable, rep.Providers = usable, providers
+	rep.Components["providers"] = "ok"
+	if !usable {
+		rep.Components["providers"] = noModelReachable
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !rep.Ready {

@@ -25,7 +25,8 @@ const (
 
 // budgetsOn reports whether any daily budget is configured.
 func (r *Router) budgetsOn() bool {
-	return r.deps.Usage != nil && (r.cfg.DailyTokens > 0 || r.cfg.DailyTokensFAQOnly > 0)
+	cfg := r.config()
+	return r.deps.Usage != nil && (cfg.DailyTokens > 0 || cfg.DailyTokensFAQOnly > 0)
 }
 
 // usageKey and usageDay name a user's counter for today (UTC).
@@ -41,13 +42,14 @@ func (r *Router) budgetOf(ctx context.Context, env Envelope) budget {
 	}
 	key, day := r.usageKey(env)
 	used, err := r.deps.Usage.Usage(ctx, key, day)
+	cfg := r.config()
 	switch {
 	case err != nil:
 		r.deps.Logger.Error("read token usage; budget not applied", "err", err)
 		return budgetFull
-	case r.cfg.DailyTokensFAQOnly > 0 && used >= r.cfg.DailyTokensFAQOnly:
+	case cfg.DailyTokensFAQOnly > 0 && used >= cfg.DailyTokensFAQOnly:
 		return budgetFAQOnly
-	case r.cfg.DailyTokens > 0 && used >= r.cfg.DailyTokens:
+	case cfg.DailyTokens > 0 && used >= cfg.DailyTokens:
 		return budgetCheap
 	}
 	return budgetFull

@@ -55,8 +55,7 @@ type Dispatcher struct {
 	texts    *catalog.Catalog
 	picker   *catalog.Picker
 
-	allow   atomic.Pointer[allowList]
-	limiter *rateLimiter
+	policy  atomic.Pointer[dispatchPolicy]
 	notices noticeGate
 	// resendBackoff spaces the retries of a final reply whose send failed.
 	resendBackoff kit.Backoff
@@ -64,6 +63,7 @@ type Dispatcher struct {
 	adapters map[Platform]Adapter
 	queued   atomic.Int64 // turns reserved: waiting or running
 	life     lifecycle
+	beat     heartbeat
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
@@ -117,7 +117,6 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
-		limiter:       newRateLimiter(cfg.RatePerMinute, cfg.RateBurst),
 		convs:         make(map[ConversationKey]*convQueue),
 		resendBackoff: kit.Backoff{Base: time.Second, Max: 20 * time.Second},
 	}
@@ -140,14 +139,8 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		return nil, err
 	}
 	d.commands = cmds
-	d.SetAllow(cfg.Allow)
+	d.policy.Store(newDispatchPolicy(cfg, nil))
 	return d, nil
-}
-
-// SetAllow replaces the allow-list (on SIGHUP); empty allows everyone.
-func (d *Dispatcher) SetAllow(entries []string) {
-	a := newAllowList(entries)
-	d.allow.Store(&a)
 }
 
 // Queued returns the number of turns accepted and not yet finished (for
@@ -175,6 +168,8 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	// ready holds each conversation with queued turns at most once, so this
 	// capacity means sends to it never block.
 	d.ready = make(chan ConversationKey, d.cfg.MaxQueued+len(pending))
+	stopBeat := d.startHeartbeat()
+	defer stopBeat()
 	d.life.start(ctx)
 	defer d.life.cancel()
 	for range d.cfg.MaxInFlight {
@@ -290,7 +285,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("duplicate dropped")
 		return nil
 	}
-	if !d.limiter.allow(env.Sender(), d.now()) {
+	if !d.policy.Load().limiter.allow(env.Sender(), d.now()) {
 		d.queued.Add(-1)
 		d.limit(ctx, env, log)
 		return nil
@@ -386,7 +381,7 @@ func (d *Dispatcher) ignore(env Envelope) string {
 	switch {
 	case strings.TrimSpace(env.Text) == "":
 		return "empty"
-	case !d.allow.Load().allows(env):
+	case !d.policy.Load().allow.allows(env):
 		return "not_allowed"
 	case env.ChatKind == ChatGroup && !d.addressed(env):
 		return "not_addressed"

@@ -275,7 +275,10 @@ func TestDispatcherAllowList(t *testing.T) {
 	room.ChatID = "room"
 	h.send(room)
 	h.next()
-	h.d.SetAllow(nil)
+	cfg.Allow = nil
+	if err := h.d.SetPolicy(cfg); err != nil {
+		t.Fatal(err)
+	}
 	h.send(msg("nope", "4", "hi"))
 	h.next()
 }

@@ -51,10 +51,9 @@ type RouterDeps struct {
 // when every provider fails, from the fallbacks in a fixed order (see
 // fallback). It implements Answerer and is safe for concurrent use.
 type Router struct {
-	cfg     RouterConfig
 	deps    RouterDeps
 	metrics routerMetrics
-	system  atomic.Pointer[string]
+	cfg     atomic.Pointer[RouterConfig]
 	cache   *answerCache
 	// business is the business chain followed by the general one.
 	business []Streamer
@@ -83,14 +82,26 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Picker == nil {
 		deps.Picker = catalog.NewPicker(catalog.EN)
 	}
-	r := &Router{cfg: cfg, deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
+	r := &Router{deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
 		cache: newAnswerCache(cfg.CacheEntries, cfg.CacheTTL, deps.Now)}
-	r.SetSystemPrompt(cfg.SystemPrompt)
+	r.SetConfig(cfg)
 	return r, nil
 }
 
-// SetSystemPrompt replaces the system prompt for turns that start later.
-func (r *Router) SetSystemPrompt(prompt string) { r.system.Store(&prompt) }
+// SetConfig replaces, in one step, the configuration (system prompt,
+// history bounds, budgets, admins, cache serving) for turns and commands
+// that start later (on reload). The chains and the answer cache's size and
+// lifetime stay those of NewRouter: General, Business, cache_entries and
+// cache_ttl are read only at construction; the texts come from the
+// catalogue, which a reload replaces in place. cfg must be valid.
+func (r *Router) SetConfig(cfg RouterConfig) { r.cfg.Store(&cfg) }
+
+// config returns the configuration in force.
+func (r *Router) config() *RouterConfig { return r.cfg.Load() }
+
+// Admins returns the users who may run admin commands ("platform:user_id"),
+// as the configuration in force names them.
+func (r *Router) Admins() []string { return r.config().Admins }
 
 // modelTurn is what one turn's model calls and fallbacks share.
 type modelTurn struct {
@@ -129,7 +140,7 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 	if allowance == budgetFAQOnly {
 		return Answer{Reply: Reply{Text: r.text(lang, catalog.BudgetFAQOnly), Route: RouteDegraded}}
 	}
-	chains, system := []Streamer{r.deps.General}, *r.system.Load()
+	chains, system := []Streamer{r.deps.General}, r.config().SystemPrompt
 	if match.Tier == TierBusiness {
 		system = withPassages(system, match.Passages)
 		r.recordUnanswered(ctx, env, ReasonLowConfidence, match)
@@ -148,7 +159,7 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 // asks each chain in turn until one answers (the business chain hands over
 // to the general one), and falls back when none did.
 func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, w ReplyWriter) Answer {
-	if r.cfg.CacheServe && t.cacheable {
+	if r.config().CacheServe && t.cacheable {
 		if a, ok := r.cache.get(t.key); ok {
 			reply := a.reply
 			reply.Route = RouteCache
@@ -243,15 +254,16 @@ func (r *Router) prompt(ctx context.Context, env Envelope, system string) []Mode
 // fit the token budget, oldest first. Degraded replies are left out: they
 // carry nothing a model should build on.
 func (r *Router) history(ctx context.Context, env Envelope) []Message {
-	if r.cfg.HistoryTokens == 0 || r.cfg.HistoryMessages == 0 {
+	cfg := r.config()
+	if cfg.HistoryTokens == 0 || cfg.HistoryMessages == 0 {
 		return nil
 	}
-	msgs, err := r.recent(ctx, env)
+	msgs, err := r.recent(ctx, env, cfg.HistoryMessages)
 	if err != nil {
 		r.deps.Logger.Error("load history; answering without it", "err", err)
 		return nil
 	}
-	left, first := r.cfg.HistoryTokens, len(msgs)
+	left, first := cfg.HistoryTokens, len(msgs)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		n := msgs[i].Tokens
 		if n <= 0 {

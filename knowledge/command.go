@@ -14,15 +14,16 @@ import (
 )
 
 // Command is /faq: `/faq add <id> <answer>` appends an entry to the
-// knowledge base file and rebuilds kb's index. Only [router] admins may run
-// it.
-func Command(admins []string, kb *Base, history core.History) core.Command {
+// knowledge base file and rebuilds kb's index. Only the users admins
+// returns may run it; it is asked at every command, so a reload of [router]
+// admins takes effect at once.
+func Command(admins func() []string, kb *Base, history core.History) core.Command {
 	return core.Command{
 		Name: "faq",
 		Help: catalog.HelpFAQ,
 		Run: func(ctx context.Context, req core.CommandRequest) (string, error) {
 			env := req.Envelope
-			if !slices.Contains(admins, env.Sender()) {
+			if !slices.Contains(admins(), env.Sender()) {
 				return req.Text(catalog.FAQAdminOnly), nil
 			}
 			sub, rest, _ := strings.Cut(req.Args, " ")

@@ -61,20 +61,42 @@ func Load(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Opt
 // Reload rebuilds the index from cfg and swaps it in; on error the running
 // index stays.
 func (k *Base) Reload(ctx context.Context, cfg faq.Config) error {
-	start := time.Now()
-	kb, err := Read(cfg.FAQFile)
+	p, err := k.Prepare(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	k.Install(p)
+	return nil
+}
+
+// Prepared is a knowledge base read, validated and indexed, not yet in use.
+type Prepared struct {
+	st      *knowledgeState
+	latency time.Duration
+}
+
+// Prepare reads and indexes the knowledge base cfg names without touching
+// the one in use, so that a reload can check everything before it applies
+// anything.
+func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
+	start := time.Now()
+	kb, err := Read(cfg.FAQFile)
+	if err != nil {
+		return nil, err
+	}
 	ix, err := faq.Build(ctx, kb, cfg, k.opts...)
 	if err != nil {
-		return fmt.Errorf("knowledge base: %w", err)
+		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
-	k.current.Store(&knowledgeState{index: ix, cfg: cfg, kb: kb})
+	return &Prepared{st: &knowledgeState{index: ix, cfg: cfg, kb: kb}, latency: time.Since(start)}, nil
+}
+
+// Install swaps p in; lookups in flight finish on the old index.
+func (k *Base) Install(p *Prepared) {
+	k.current.Store(p.st)
 	k.version.Add(1)
-	k.log.Info("knowledge base loaded", "file", displayFAQ(cfg.FAQFile), "entries", ix.Len(),
-		"embeddings", ix.Embedded(), "latency_ms", time.Since(start).Milliseconds())
-	return nil
+	k.log.Info("knowledge base loaded", "file", displayFAQ(p.st.cfg.FAQFile), "entries", p.st.index.Len(),
+		"embeddings", p.st.index.Embedded(), "latency_ms", p.latency.Milliseconds())
 }
 
 // Read reads the knowledge base file at path, or the built-in one for "".
@@ -101,6 +123,11 @@ func (k *Base) rebuild(ctx context.Context) error {
 
 // file returns the knowledge base file in use; "" for the built-in one.
 func (k *Base) file() string { return k.current.Load().cfg.FAQFile }
+
+// UsesVector reports whether the cached embedding under key belongs to the
+// knowledge base in use, which the store's sweep must keep however long
+// ago it was last read.
+func (k *Base) UsesVector(key string) bool { return k.current.Load().index.UsesVector(key) }
 
 // Lookup implements core.Knowledge.
 func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch {

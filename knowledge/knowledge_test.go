@@ -111,7 +111,7 @@ func TestFAQAddCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	history := &fixedHistory{msgs: []core.Message{{Role: core.RoleUser, Text: "Do you ship to Mars?"}, {Role: core.RoleAssistant, Text: "…"}}}
-	cmd := Command([]string{"telegram:42"}, k, history)
+	cmd := Command(func() []string { return []string{"telegram:42"} }, k, history)
 	run := func(user, args string) string {
 		t.Helper()
 		out, err := cmd.Run(context.Background(), core.CommandRequest{

@@ -76,11 +76,14 @@ func (n *Notifier) Status(s string) error {
 }
 
 // Watchdog pings systemd (WATCHDOG=1) at half the interval systemd asked
-// for, until ctx ends; it returns nil then. It returns at once, with nil,
-// when there is no watchdog for this process, and with an error when a
-// ping cannot be sent (systemd will then restart the service when the
-// watchdog expires). The caller runs it and waits for it.
-func (n *Notifier) Watchdog(ctx context.Context) error {
+// for, until ctx ends; it returns nil then. Before each ping it asks alive:
+// while alive returns an error no ping is sent, only a STATUS= line naming
+// the error, so systemd restarts a service whose main loop is wedged once
+// the watchdog interval passes. A nil alive always pings. Watchdog returns
+// at once, with nil, when there is no watchdog for this process, and with
+// an error when a ping cannot be sent (systemd will then restart the
+// service when the watchdog expires). The caller runs it and waits for it.
+func (n *Notifier) Watchdog(ctx context.Context, alive func(context.Context) error) error {
 	if n == nil || n.ping <= 0 {
 		return nil
 	}
@@ -91,11 +94,21 @@ func (n *Notifier) Watchdog(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if err := n.send("WATCHDOG=1"); err != nil {
+			if err := n.keepAlive(ctx, alive); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// keepAlive sends one ping when alive passes, else a status naming why not.
+func (n *Notifier) keepAlive(ctx context.Context, alive func(context.Context) error) error {
+	if alive != nil {
+		if err := alive(ctx); err != nil {
+			return n.Status("watchdog ping withheld: " + err.Error())
+		}
+	}
+	return n.send("WATCHDOG=1")
 }
 
 // send writes one notification datagram.

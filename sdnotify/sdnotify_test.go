@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -127,7 +128,7 @@ func TestNotifierWatchdog(t *testing.T) {
 	n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "20000"}), 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- n.Watchdog(ctx) }()
+	go func() { done <- n.Watchdog(ctx, nil) }()
 	for range 3 {
 		if got := sock.next(); got != "WATCHDOG=1" {
 			t.Fatalf("got %q, want WATCHDOG=1", got)
@@ -147,7 +148,7 @@ func TestNotifierWatchdog(t *testing.T) {
 func TestNotifierWatchdogFailsWhenSocketIsGone(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "gone.sock")
 	n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "2000"}), 1)
-	err := n.Watchdog(context.Background())
+	err := n.Watchdog(context.Background(), nil)
 	var opErr *net.OpError
 	if !errors.As(err, &opErr) || !strings.HasPrefix(err.Error(), "sd_notify: ") {
 		t.Errorf("Watchdog = %v, want a wrapped *net.OpError", err)
@@ -156,13 +157,50 @@ func TestNotifierWatchdogFailsWhenSocketIsGone(t *testing.T) {
 
 func TestNilNotifierDoesNothing(t *testing.T) {
 	var n *Notifier
-	for _, err := range []error{n.Ready(), n.Stopping(), n.Status("x"), n.Watchdog(context.Background())} {
+	for _, err := range []error{n.Ready(), n.Stopping(), n.Status("x"), n.Watchdog(context.Background(), nil)} {
 		if err != nil {
 			t.Errorf("nil notifier returned %v", err)
 		}
 	}
 	off := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": "/n"}), 1)
-	if err := off.Watchdog(context.Background()); err != nil {
+	if err := off.Watchdog(context.Background(), nil); err != nil {
 		t.Errorf("Watchdog without WATCHDOG_USEC = %v, want nil at once", err)
+	}
+}
+
+// TestWatchdogWithholdsPingsWhileNotAlive: while the main loop's heartbeat
+// is stale no WATCHDOG=1 is sent (only a status saying why), and the pings
+// resume when it beats again.
+func TestWatchdogWithholdsPingsWhileNotAlive(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "notify.sock")
+	sock := listenNotify(t, name)
+	n := FromEnv(notifyEnv(map[string]string{"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "20000"}), 1)
+	var wedged atomic.Bool
+	alive := func(context.Context) error {
+		if wedged.Load() {
+			return errors.New("dispatcher wedged")
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Watchdog(ctx, alive) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	if got := sock.next(); got != "WATCHDOG=1" {
+		t.Fatalf("alive: got %q, want WATCHDOG=1", got)
+	}
+	wedged.Store(true)
+	for sock.next() == "WATCHDOG=1" { // at most the ping already on its way
+	}
+	for range 3 {
+		if got := sock.next(); got != "STATUS=watchdog ping withheld: dispatcher wedged" {
+			t.Fatalf("wedged: got %q, want the withheld status", got)
+		}
+	}
+	wedged.Store(false)
+	for sock.next() != "WATCHDOG=1" { // statuses sent before the loop recovered
 	}
 }

@@ -119,7 +119,7 @@ func BenchmarkAcceptCompleteFragmented(b *testing.B) {
 // freeLarge writes 300 MB of 8 KB vectors and deletes them again.
 func freeLarge(b *testing.B, s *Store) {
 	const vectors, per = 37_500, 1000
-	rec := encodeVector(make([]float32, 2048))
+	rec := encodeVector(make([]float32, 2048), time.Now())
 	for start := 0; start < vectors; start += per {
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			for i := start; i < start+per; i++ {

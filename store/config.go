@@ -25,19 +25,23 @@ type Config struct {
 	// BotMessageTTL is how long the ids of the bot's reply messages are
 	// remembered for "does this message reply to the bot?".
 	BotMessageTTL time.Duration `toml:"bot_message_ttl"`
+	// VectorRetention removes cached embeddings not used for longer, except
+	// those of the knowledge base in use; 0 keeps them forever.
+	VectorRetention time.Duration `toml:"vector_retention"`
 }
 
 // DefaultConfig returns the defaults of every [store] key.
 func DefaultConfig() Config {
 	return Config{
-		Path:          "data/imbot.db",
-		LockTimeout:   time.Second,
-		DedupTTL:      48 * time.Hour,
-		Retention:     0,
-		MaxMessages:   1000,
-		SweepInterval: time.Hour,
-		MinFreeMB:     100,
-		BotMessageTTL: 30 * 24 * time.Hour,
+		Path:            "data/imbot.db",
+		LockTimeout:     time.Second,
+		DedupTTL:        48 * time.Hour,
+		Retention:       0,
+		MaxMessages:     1000,
+		SweepInterval:   time.Hour,
+		MinFreeMB:       100,
+		BotMessageTTL:   30 * 24 * time.Hour,
+		VectorRetention: 30 * 24 * time.Hour,
 	}
 }
 
@@ -59,5 +63,6 @@ func (c Config) Validate() []string {
 	add(c.SweepInterval >= time.Second, "sweep_interval: must be at least 1s")
 	add(c.MinFreeMB >= 0, "min_free_mb: must not be negative (0 turns the check off)")
 	add(c.BotMessageTTL >= time.Hour, "bot_message_ttl: must be at least 1h")
+	add(c.VectorRetention == 0 || c.VectorRetention >= time.Hour, "vector_retention: must be 0 (forever) or at least 1h")
 	return problems
 }

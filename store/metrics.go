@@ -74,4 +74,5 @@ func (m storeMetrics) sweep(st SweepStats) {
 	m.swept.With("unanswered").Add(float64(st.Unanswered))
 	m.swept.With("usage").Add(float64(st.Usage))
 	m.swept.With("bot_message").Add(float64(st.BotMessages))
+	m.swept.With("vector").Add(float64(st.Vectors))
 }

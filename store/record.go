@@ -14,7 +14,7 @@ import (
 // older release refuses the file instead of skipping records it cannot read.
 const (
 	recordV1 byte = 1
-	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2)
+	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2); vectors: when last used (schema 4)
 )
 
 // maxRefMessages bounds the reply message ids kept for one turn.
@@ -212,9 +212,11 @@ func decodeCount(b []byte) (uint64, error) {
 	return n, d.done()
 }
 
-func encodeVector(v []float32) []byte {
-	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64+4*len(v))}
-	e.byte(recordV1)
+// encodeVector encodes v, last used at used (record version 2).
+func encodeVector(v []float32, used time.Time) []byte {
+	e := enc{b: make([]byte, 0, 1+2*binary.MaxVarintLen64+binary.MaxVarintLen64+4*len(v))}
+	e.byte(recordV2)
+	e.time(used)
 	e.uvarint(uint64(len(v)))
 	for _, x := range v {
 		e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(x))
@@ -222,19 +224,24 @@ func encodeVector(v []float32) []byte {
 	return e.b
 }
 
-func decodeVector(b []byte) ([]float32, error) {
+// decodeVector decodes a vector and when it was last used; a version 1
+// record (no such time) reports the zero time.
+func decodeVector(b []byte) ([]float32, time.Time, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	var used time.Time
+	if d.version(recordV1, recordV2) == recordV2 {
+		used = d.time()
+	}
 	n := d.count(4)
 	if d.err != nil {
-		return nil, d.err
+		return nil, time.Time{}, d.err
 	}
 	v := make([]float32, n)
 	for i := range v {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.b[4*i:]))
 	}
 	d.b = d.b[4*n:]
-	return v, d.done()
+	return v, used, d.done()
 }
 
 func encodeUnanswered(u Unanswered) []byte {

@@ -110,7 +110,7 @@ func TestDecodeRejectsCorruptRecords(t *testing.T) {
 	if _, err := decodeExpiry([]byte{recordV1, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03}); !errors.Is(err, errCorrupt) {
 		t.Errorf("decodeExpiry with 1e9 nanoseconds: error = %v, want errCorrupt", err)
 	}
-	if _, err := decodeVector([]byte{recordV1, 2, 0, 0, 0, 0}); !errors.Is(err, errCorrupt) {
+	if _, _, err := decodeVector([]byte{recordV1, 2, 0, 0, 0, 0}); !errors.Is(err, errCorrupt) {
 		t.Errorf("decodeVector of a short vector: error = %v, want errCorrupt", err)
 	}
 }
@@ -171,6 +171,18 @@ func FuzzDecodeCount(f *testing.F) {
 	fuzzDecoder(f, decodeCount, encodeCount, encodeCount(0), encodeCount(math.MaxUint64))
 }
 
+// usedVector is a vector record's contents, for fuzzDecoder.
+type usedVector struct {
+	v    []float32
+	used time.Time
+}
+
 func FuzzDecodeVector(f *testing.F) {
-	fuzzDecoder(f, decodeVector, encodeVector, encodeVector([]float32{1, -2.5, float32(math.NaN())}))
+	decode := func(b []byte) (usedVector, error) {
+		v, used, err := decodeVector(b)
+		return usedVector{v, used}, err
+	}
+	encode := func(u usedVector) []byte { return encodeVector(u.v, u.used) }
+	v1 := []byte{recordV1, 2, 0, 0, 0x80, 0x3f, 0, 0, 0, 0}
+	fuzzDecoder(f, decode, encode, encodeVector([]float32{1, -2.5, float32(math.NaN())}, time.Unix(1_800_000_000, 5)), v1)
 }

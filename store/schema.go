@@ -16,7 +16,7 @@ const (
 	bucketCursor     = "cursor"     // name → cursor value
 	bucketUnanswered = "unanswered" // unix nanos ‖ seq (8+8 bytes, big-endian) → Unanswered
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
-	bucketVector     = "vector"     // key → []float32
+	bucketVector     = "vector"     // key → []float32 and its last use (version 2 records, schema 4)
 	bucketBotMsg     = "botmsg"     // platform 0x00 chat 0x00 message id → expiry (schema 2)
 	bucketChatList   = "chatlist"   // platform 0x00 user 0x00 chat → chat summary (schema 3)
 )
@@ -39,7 +39,9 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	2: bucket botmsg; pending records version 2 (a kept answer and the
 //	   reply's platform ids). Version 1 pending records stay readable.
 //	3: bucket chatlist (each web user's conversations with their titles).
-const schemaVersion = 3
+//	4: vector records version 2 (when the vector was last used, for the
+//	   sweep). Version 1 vector records stay readable.
+const schemaVersion = 4
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -51,6 +53,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 		return createBuckets(tx, bucketBotMsg)
 	case 2:
 		return createBuckets(tx, bucketChatList)
+	case 3:
+		return nil // new vector records only
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -56,6 +57,8 @@ type Store struct {
 	metrics storeMetrics
 	health  *health
 	fault   func(op string) error
+	// vectorKeep names the cached vectors the sweep keeps (KeepVectors).
+	vectorKeep atomic.Pointer[func(key string) bool]
 }
 
 // Option configures Open.

@@ -23,10 +23,11 @@ type SweepStats struct {
 	Unanswered    int // unanswered questions older than the retention
 	Usage         int // usage counters of days older than the retention
 	BotMessages   int // expired bot message ids
+	Vectors       int // cached embeddings unused for vector_retention, not of the knowledge base in use
 }
 
 func (st SweepStats) total() int {
-	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage + st.BotMessages
+	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage + st.BotMessages + st.Vectors
 }
 
 func (st *SweepStats) add(d SweepStats) {
@@ -36,12 +37,15 @@ func (st *SweepStats) add(d SweepStats) {
 	st.Unanswered += d.Unanswered
 	st.Usage += d.Usage
 	st.BotMessages += d.BotMessages
+	st.Vectors += d.Vectors
 }
 
 // Sweep applies retention as of now: it deletes expired dedup marks, trims
 // every conversation to its max_messages newest messages and, when retention
 // is set, deletes conversations idle for longer than it and older unanswered
-// questions and usage counters. It works in many short transactions, so it
+// questions and usage counters, and, when vector_retention is set, deletes
+// the cached embeddings not used for that long, except those of the
+// knowledge base in use (KeepVectors). It works in many short transactions, so it
 // may run beside normal traffic; when it fails, what was already removed
 // stays removed and the returned stats count it.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
@@ -63,6 +67,9 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 				func(d *SweepStats) *int { return &d.Usage }))
 		}
 	}
+	if err == nil && s.cfg.VectorRetention > 0 {
+		err = s.chunked(ctx, &st, sweepVectors(now.Add(-s.cfg.VectorRetention), s.vectorKeeper()))
+	}
 	s.metrics.sweep(st)
 	if err != nil {
 		return st, fmt.Errorf("store: sweep: %w", err)
@@ -73,7 +80,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 	}
 	s.log.Log(ctx, level, "store swept", "dedup_marks", st.DedupMarks, "conversations", st.Conversations,
 		"messages", st.Messages, "unanswered", st.Unanswered, "usage", st.Usage,
-		"bot_messages", st.BotMessages, "latency_ms", time.Since(start).Milliseconds())
+		"bot_messages", st.BotMessages, "vectors", st.Vectors, "latency_ms", time.Since(start).Milliseconds())
 	return st, nil
 }
 

@@ -288,3 +288,38 @@ func TestUnansweredKeyOrder(t *testing.T) {
 		t.Errorf("sequence part = %d, want 3", got)
 	}
 }
+
+func TestSweepRemovesStaleEmbeddings(t *testing.T) {
+	clock := newFakeClock()
+	cfg := testConfig(t)
+	s := openTest(t, cfg, WithClock(clock.Now))
+	ctx := context.Background()
+	for _, key := range []string{"faq:m:kb", "faq:m:query", "faq:m:reused"} {
+		if err := s.PutVector(ctx, key, []float32{1, 0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { // written by a release without last-use times
+		return bucket(tx, bucketVector).Put([]byte("faq:m:old"), []byte{recordV1, 1, 0, 0, 0x80, 0x3f})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(10 * 24 * time.Hour)
+	if _, ok, err := s.Vector(ctx, "faq:m:reused"); !ok || err != nil {
+		t.Fatalf("Vector = %v, %v", ok, err)
+	}
+	clock.Advance(25 * 24 * time.Hour) // 35 days after the puts, 25 after the reuse
+	s.KeepVectors(func(key string) bool { return key == "faq:m:kb" })
+	st, err := s.Sweep(ctx, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Vectors != 2 {
+		t.Fatalf("swept %d vectors, want 2 (the unused query and the record without a time)", st.Vectors)
+	}
+	for key, want := range map[string]bool{"faq:m:kb": true, "faq:m:reused": true, "faq:m:query": false, "faq:m:old": false} {
+		if _, ok, err := s.Vector(ctx, key); ok != want || err != nil {
+			t.Errorf("after the sweep %s present = %v (%v), want %v", key, ok, err, want)
+		}
+	}
+}

@@ -234,8 +234,9 @@ func (a *Adapter) callOnce(ctx context.Context, method string, call func(context
 	return nil
 }
 
-// Check reports whether the adapter is connected: polling works or the
-// webhook is registered.
+// Check reports whether the adapter is connected: the bot's identity is
+// known and long polling is running (a poll waiting for updates counts)
+// without failing, or the webhook is registered.
 func (a *Adapter) Check(context.Context) error {
 	if !a.ready.Load() {
 		return errors.New("telegram: not connected")

@@ -30,6 +30,9 @@ func (a *Adapter) poll(ctx context.Context, deliver core.DeliverFunc) error {
 	a.dropWebhook(ctx)
 	saver := newOffsetSaver(a)
 	defer saver.close()
+	// getMe succeeded and the first long poll is about to start: the bot
+	// receives from now on, even while a quiet poll waits for its timeout.
+	a.ready.Store(true)
 	var b backoff
 	for ctx.Err() == nil {
 		batch, err := a.getUpdates(ctx, last+1)

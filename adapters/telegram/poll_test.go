@@ -143,3 +143,18 @@ func TestPollingStopsOnRevokedToken(t *testing.T) {
 		t.Errorf("error shows the token: %v", err)
 	}
 }
+
+// TestReadyWhileFirstLongPollWaits: a quiet bot is ready as soon as its
+// first long poll is sent, not only when that poll returns.
+func TestReadyWhileFirstLongPollWaits(t *testing.T) {
+	fake := newFake(t)
+	cfg := testConfig(fake)
+	cfg.PollTimeout = time.Minute
+	fake.Fail("getUpdates", telegramtest.Hang()) // a poll that waits its full timeout
+	a := newAdapter(t, cfg, &memCursors{})
+	start(t, a, newInbox().deliver)
+	waitFake(t, fake, "the first getUpdates", func() bool { return len(fake.Calls("getUpdates")) > 0 })
+	if err := a.Check(t.Context()); err != nil {
+		t.Fatalf("Check while the first long poll waits = %v, want nil", err)
+	}
+}

@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"imbot/adapters/feishu"
+	"imbot/adapters/openaiapi"
 	"imbot/adapters/telegram"
 	"imbot/adapters/terminal"
 	"imbot/adapters/web"
+	"imbot/admin"
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/chain"
@@ -41,6 +44,15 @@ type daemon struct {
 	picker     *catalog.Picker
 	adapters   []core.Adapter
 	remote     *terminal.Remote // `imbot chat` turns while serving
+	// level is the log level a reload sets; nil when the logger was not
+	// built by openDaemon.
+	level *slog.LevelVar
+	// modelsDown is set while the warm-up and its retries reach no provider.
+	modelsDown atomic.Bool
+	// admin is the operational surface; a reload sets its token.
+	admin *admin.Server
+	// api is the OpenAI-compatible API; nil unless [api] enables it.
+	api *openaiapi.Server
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -70,9 +82,13 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.GaugeFunc("imbot_models_reachable",
+		"1 while at least one provider chain can answer, else 0 (every breaker open: only the FAQ and the degraded reply answer).",
+		d.modelsReachable)
 	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
+	d.store.KeepVectors(d.knowledge.UsesVector)
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -102,9 +118,17 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(d.texts), core.WithPicker(d.picker),
-		core.WithCommands(knowledge.Command(cfg.Router.Admins, d.knowledge, d.store)))
+		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store)))
 	if err != nil {
 		return nil, err
+	}
+	if d.admin, err = d.newAdmin(); err != nil {
+		return nil, err
+	}
+	if cfg.API.Enabled {
+		if d.api, err = d.openAIAPI(); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -227,10 +251,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 // in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called
 // once the listener is bound and the dispatcher is starting.
 func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
-	h, err := d.handler()
-	if err != nil {
-		return err
-	}
+	h := d.handler()
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -256,23 +277,6 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 		runErr = errors.Join(runErr, fmt.Errorf("http: %w", err))
 	}
 	return runErr
-}
-
-// reload rereads what SIGHUP reloads: the knowledge base, the system prompt
-// and the allow-list.
-func (d *daemon) reload(ctx context.Context, configPath string) {
-	cfg, err := loadConfig(configPath, envLookup)
-	if err != nil {
-		d.log.Error("reload: config rejected; keeping the running one", "err", err)
-		return
-	}
-	d.dispatcher.SetAllow(cfg.Dispatcher.Allow)
-	d.router.SetSystemPrompt(cfg.Router.SystemPrompt)
-	if err := d.knowledge.Reload(ctx, cfg.Router.Config); err != nil {
-		d.log.Error("reload: knowledge base rejected; keeping the running one", "err", err)
-		return
-	}
-	d.log.Info("reloaded knowledge base, system prompt and allow-list")
 }
 
 // close releases the store.

@@ -169,11 +169,12 @@ func TestServeOperationalEndpoints(t *testing.T) {
 		<-time.After(20 * time.Millisecond)
 		status, body = get("/readyz")
 	}
-	if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) ||
+	if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) || !strings.Contains(body, `"dispatcher":"ok"`) ||
+		!strings.Contains(body, `"models_reachable":true`) ||
 		!strings.Contains(body, `{"chain":"general","name":"fake","model":"fake-model","state":"closed","third_party":false}`) {
 		t.Fatalf("/readyz = %d %s", status, body)
 	}
-	if status, body := get("/metrics"); status != http.StatusOK || !strings.Contains(body, "imbot_") {
+	if status, body := get("/metrics"); status != http.StatusOK || !strings.Contains(body, "\nimbot_models_reachable 1\n") {
 		t.Fatalf("/metrics = %d, %d bytes", status, len(body))
 	}
 }

@@ -22,6 +22,8 @@ commands:
   check           every config problem with its line, then live checks (-offline: file only)
   backup          write a consistent copy of the store (online)
   export          write every conversation as JSON lines
+  stats           show what the store holds and its file's free space
+  compact         shrink the store's file (offline: stop the daemon first)
   faq eval        measure the FAQ tier on a labelled set
   faq unanswered  export the questions the bot could not answer well
   version         print the version
@@ -53,6 +55,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBackup(args[1:], stdout, stderr)
 	case "export":
 		err = runExport(args[1:], stdout, stderr)
+	case "stats":
+		err = runStats(args[1:], stdout, stderr)
+	case "compact":
+		err = runCompact(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":

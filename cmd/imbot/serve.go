@@ -46,9 +46,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var background sync.WaitGroup
 	defer background.Wait()
 	background.Go(func() { watchReload(ctx, d, *c.configPath) })
-	background.Go(func() { warmUp(ctx, d.clients, log.With("component", "warmup")) })
+	background.Go(func() { d.watchModels(ctx, log.With("component", "warmup"), warmUpRetry) })
 	background.Go(func() {
-		if err := notify.Watchdog(ctx); err != nil {
+		if err := notify.Watchdog(ctx, d.dispatcher.Alive); err != nil {
 			log.Error("systemd watchdog", "err", err)
 		}
 	})
@@ -70,11 +70,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 // openDaemon builds the daemon for cfg with the logger [server] asks for,
 // writing to stderr.
 func openDaemon(cfg Config, stderr io.Writer, withAdapters bool) (*daemon, error) {
-	log, err := newLogger(cfg.Server, stderr)
+	level := new(slog.LevelVar)
+	log, err := newLogger(cfg.Server, level, stderr)
 	if err != nil {
 		return nil, err
 	}
-	return newDaemon(cfg, log, withAdapters)
+	d, err := newDaemon(cfg, log, withAdapters)
+	if err != nil {
+		return nil, err
+	}
+	d.level = level
+	return d, nil
 }
 
 // logNotifyErr logs a failed message to systemd; the daemon runs on.
@@ -99,12 +105,14 @@ func watchReload(ctx context.Context, d *daemon, configPath string) {
 	}
 }
 
-// newLogger builds the process logger from [server] log_level and log_format.
-func newLogger(s ServerConfig, w io.Writer) (*slog.Logger, error) {
-	level, err := parseLogLevel(s.LogLevel)
+// newLogger builds the process logger from [server] log_level and
+// log_format, with its level in level, where a reload changes it.
+func newLogger(s ServerConfig, level *slog.LevelVar, w io.Writer) (*slog.Logger, error) {
+	l, err := parseLogLevel(s.LogLevel)
 	if err != nil {
 		return nil, err
 	}
+	level.Set(l)
 	opts := &slog.HandlerOptions{Level: level}
 	if s.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"imbot/admin"
@@ -83,4 +87,64 @@ func callStore(ctx context.Context, cfg Config, call admin.Call, w io.Writer) er
 	}
 	defer st.Close()
 	return call.Answer(ctx, st, w)
+}
+
+// runStats is `imbot stats [-config FILE] [-json]`: what the store holds
+// and how its file is used, read from the file or, when the daemon holds
+// it, through the daemon.
+func runStats(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("stats", stderr)
+	asJSON := c.Bool("json", false, "print the numbers as one JSON object")
+	cfg, err := c.loadReadOnly(args)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := callStore(context.Background(), cfg, admin.Stats(), &buf); err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	if *asJSON {
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	var st store.Stats
+	if err := json.Unmarshal(buf.Bytes(), &st); err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	printStats(stdout, st)
+	return nil
+}
+
+// printStats writes st for a person to read.
+func printStats(w io.Writer, st store.Stats) {
+	fmt.Fprintf(w, "conversations  %d\nmessages       %d\ntokens         %d\n", st.Conversations, st.Messages, st.Tokens)
+	routes := slices.Sorted(maps.Keys(st.Routes))
+	for _, r := range routes {
+		fmt.Fprintf(w, "  route %-8s %d\n", r, st.Routes[r])
+	}
+	fmt.Fprintf(w, "pending turns  %d\nunanswered     %d\nembeddings     %d\n", st.Pending, st.Unanswered, st.Vectors)
+	fmt.Fprintf(w, "file size      %d bytes\nfree pages     %d of %d bytes (imbot compact gives them back)\n",
+		st.FileBytes, st.FreePages, st.PageSize)
+}
+
+// runCompact is `imbot compact [-config FILE]`: rewrite the store without
+// its free pages. It works offline only: while the daemon holds the file it
+// refuses.
+func runCompact(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("compact", stderr)
+	cfg, err := c.loadReadOnly(args)
+	if err != nil {
+		return err
+	}
+	sc := cfg.Store
+	sc.LockTimeout = 300 * time.Millisecond
+	res, err := store.Compact(sc)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("compact: %s is in use by a running imbot; compaction works offline only: stop the daemon (systemctl stop imbot), run imbot compact, start it again", sc.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	fmt.Fprintf(stdout, "compact: %s: %d bytes before, %d after\n", sc.Path, res.Before, res.After)
+	return nil
 }

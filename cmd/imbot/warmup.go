@@ -8,17 +8,37 @@ import (
 	"sync"
 	"time"
 
+	"imbot/core/kit"
 	"imbot/provider/openai"
 )
 
 // warmUpTimeout bounds each provider's warm-up call.
 const warmUpTimeout = 5 * time.Second
 
+// warmUpRetry is how often the providers are probed again while none
+// answered.
+const warmUpRetry = time.Minute
+
+// watchModels warms the providers up. While none answers,
+// imbot_models_reachable and /readyz's models_reachable say so, and the
+// providers are probed again every retry until one answers or ctx ends.
+func (d *daemon) watchModels(ctx context.Context, log *slog.Logger, retry time.Duration) {
+	for !warmUp(ctx, d.clients, log) {
+		d.modelsDown.Store(true)
+		if kit.Sleep(ctx, retry) != nil {
+			return
+		}
+	}
+	if d.modelsDown.Swap(false) {
+		log.Info("warm-up: a provider answers again")
+	}
+}
+
 // warmUp opens one connection to each provider, in parallel, so that the
 // first user does not pay for the TLS handshake; it is meant to run in the
 // background and never delays readiness. It logs which providers answered
-// and warns loudly when none did.
-func warmUp(ctx context.Context, clients map[string]*openai.Client, log *slog.Logger) {
+// and warns loudly when none did, and reports whether any did.
+func warmUp(ctx context.Context, clients map[string]*openai.Client, log *slog.Logger) bool {
 	var mu sync.Mutex
 	var answered, unreachable []string
 	var wg sync.WaitGroup
@@ -42,16 +62,17 @@ func warmUp(ctx context.Context, clients map[string]*openai.Client, log *slog.Lo
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return
+		return false
 	}
 	slices.Sort(answered)
 	slices.Sort(unreachable)
 	if len(answered) == 0 {
 		log.Error("warm-up: NO PROVIDER ANSWERED; users get the degraded reply until one does",
 			"unreachable", unreachable)
-		return
+		return false
 	}
 	log.Info("warm-up: providers answered", "answered", answered, "unreachable", unreachable)
+	return true
 }
 
 // reachable reports whether a Ping error still means the provider

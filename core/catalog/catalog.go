@@ -10,6 +10,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +76,22 @@ func (c *Catalog) SetBoth(id ID, text string) error {
 	defer c.mu.Unlock()
 	c.both[id] = text
 	return nil
+}
+
+// Replace makes c hold src's overrides, in one step under c's lock (on
+// reload): every holder of c reads the new texts from its next Text on.
+// src is copied, not shared.
+func (c *Catalog) Replace(src *Catalog) {
+	src.mu.RLock()
+	both := maps.Clone(src.both)
+	byLang := make(map[Lang]map[ID]string, len(src.byLang))
+	for l, m := range src.byLang {
+		byLang[l] = maps.Clone(m)
+	}
+	src.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.both, c.byLang = both, byLang
 }
 
 // check reports whether text may replace id's built-in text.

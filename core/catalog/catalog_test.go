@@ -237,3 +237,34 @@ func TestPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+func TestReplaceSwapsTheOverridesOfASharedCatalogue(t *testing.T) {
+	shared, err := New(Config{EN: map[string]string{string(Busy): "old busy"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := New(Config{ZH: map[string]string{string(Busy): "新的忙碌"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := next.SetBoth(RateLimited, "slow down"); err != nil {
+		t.Fatal(err)
+	}
+	shared.Replace(next)
+	builtin, _ := New(Config{})
+	if got, want := shared.Text(EN, Busy), builtin.Text(EN, Busy); got != want {
+		t.Fatalf("English busy text %q, want the built-in %q (the old override is gone)", got, want)
+	}
+	if got := shared.Text(ZH, Busy); got != "新的忙碌" {
+		t.Fatalf("Chinese busy text %q", got)
+	}
+	if got := shared.Text(EN, RateLimited); got != "slow down" {
+		t.Fatalf("rate limited text %q", got)
+	}
+	if err := next.SetBoth(RateLimited, "changed later"); err != nil {
+		t.Fatal(err)
+	}
+	if got := shared.Text(EN, RateLimited); got != "slow down" {
+		t.Fatalf("a later change to the source leaked into the replaced catalogue: %q", got)
+	}
+}

@@ -169,3 +169,30 @@ func TestNormaliseRejectsBadVectors(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesVectorNamesTheDocumentsVectorsOnly(t *testing.T) {
+	cache := &memCache{m: map[string][]float32{}}
+	ix, err := Build(context.Background(), shopKB(), embedConfig(), WithEmbedder(&fakeEmbedder{}, cache))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Search(context.Background(), "a question no document has") // caches the query's vector
+	var docs, others int
+	for key := range cache.m {
+		if ix.UsesVector(key) {
+			docs++
+		} else {
+			others++
+		}
+	}
+	if docs != 6*7 || others != 1 {
+		t.Fatalf("UsesVector: %d document vectors and %d others, want %d and 1", docs, others, 6*7)
+	}
+	lexical, err := Build(context.Background(), shopKB(), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lexical.UsesVector(VectorKey("test-embed", "How do I get a refund?")) {
+		t.Fatal("a lexical index claims a vector")
+	}
+}

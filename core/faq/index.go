@@ -18,6 +18,7 @@ type Index struct {
 	lx       *lexicon
 	perEntry float64  // example questions per entry, on average
 	vec      *vectors // nil when the index is lexical only
+	vecKeys  map[string]struct{}
 	pool     scratchPool
 	emb      embedding
 	log      *slog.Logger
@@ -103,6 +104,10 @@ func documents(kb KB) (docs []string, docEntry, questions []int32) {
 // buildVectors fetches the documents' vectors; on failure it logs and leaves
 // the index lexical only.
 func (ix *Index) buildVectors(ctx context.Context, docs []string, docEntry []int32, nEntries int) {
+	ix.vecKeys = make(map[string]struct{}, len(docs))
+	for _, d := range docs {
+		ix.vecKeys[VectorKey(ix.emb.cfg.Model, d)] = struct{}{}
+	}
 	ctx, cancel := context.WithTimeout(ctx, ix.emb.cfg.IndexTimeout)
 	defer cancel()
 	vs, err := ix.emb.vectors(ctx, docs)
@@ -115,6 +120,14 @@ func (ix *Index) buildVectors(ctx context.Context, docs []string, docEntry []int
 
 // Len returns the number of entries.
 func (ix *Index) Len() int { return len(ix.entries) }
+
+// UsesVector reports whether key is the cache key (VectorKey) of one of the
+// index's documents under its embeddings model: a cached vector the index
+// needs again when it is rebuilt.
+func (ix *Index) UsesVector(key string) bool {
+	_, ok := ix.vecKeys[key]
+	return ok
+}
 
 // Embedded reports whether the index holds embedding vectors.
 func (ix *Index) Embedded() bool { return ix.vec != nil }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// restartSetting is a setting read only at start: a reload that changes it
+// logs that a restart is needed and keeps the running value.
+type restartSetting struct {
+	key string
+	get func(Config) any
+}
+
+// restartSettings lists what a reload cannot change. Everything else in the
+// file — the knowledge base, the system prompt, the [texts] catalogue and
+// the reply texts, admins, budgets, history bounds, cache_serve, the
+// allow-list, rate limits, log_level and the admin token — is applied by a
+// reload.
+func restartSettings() []restartSetting {
+	return []restartSetting{
+		{"server.listen", func(c Config) any { return c.Server.Listen }},
+		{"server.log_format", func(c Config) any { return c.Server.LogFormat }},
+		{"store", func(c Config) any { return c.Store }},
+		{"providers", func(c Config) any { return c.Providers }},
+		{"router.general", func(c Config) any { return c.Router.General }},
+		{"router.business", func(c Config) any { return c.Router.Business }},
+		{"router.embeddings.provider", func(c Config) any { return c.Router.Embeddings.Provider }},
+		{"router.cache_entries", func(c Config) any { return c.Router.CacheEntries }},
+		{"router.cache_ttl", func(c Config) any { return c.Router.CacheTTL }},
+		{"dispatcher.max_inflight", func(c Config) any { return c.Dispatcher.MaxInFlight }},
+		{"dispatcher.max_queued", func(c Config) any { return c.Dispatcher.MaxQueued }},
+		{"dispatcher.turn_timeout", func(c Config) any { return c.Dispatcher.TurnTimeout }},
+		{"dispatcher.drain_timeout", func(c Config) any { return c.Dispatcher.DrainTimeout }},
+		{"tokens", func(c Config) any { return c.Tokens }},
+		{"adapters.web", func(c Config) any { return c.Adapters.Web }},
+		{"adapters.telegram", func(c Config) any { return c.Adapters.Telegram }},
+		{"adapters.feishu", func(c Config) any { return c.Adapters.Feishu }},
+		{"texts.language", func(c Config) any { return c.Texts.Language }},
+		{"api", func(c Config) any { return c.API }},
+	}
+}
+
+// needsRestart names the settings read only at start that differ between
+// the running configuration and next.
+func needsRestart(running, next Config) []string {
+	var keys []string
+	for _, s := range restartSettings() {
+		if !reflect.DeepEqual(s.get(running), s.get(next)) {
+			keys = append(keys, s.key)
+		}
+	}
+	return keys
+}
+
+// reload is what SIGHUP (systemctl reload) does: it rereads the file at
+// configPath, with the secrets its *_env keys name (NAME_FILE files read
+// again), checks all of it and builds the new knowledge base, and only then
+// applies what can change while running, each part swapped whole. A broken
+// file or knowledge base changes nothing and is logged; connections,
+// WebSockets and long polls stay up either way.
+func (d *daemon) reload(ctx context.Context, configPath string) {
+	if err := d.applyReload(ctx, configPath); err != nil {
+		d.log.Error("reload refused; the running configuration stays whole", "err", err)
+	}
+}
+
+// applyReload checks the new configuration whole, then applies it. It
+// returns an error, having changed nothing, when any part is invalid.
+func (d *daemon) applyReload(ctx context.Context, configPath string) error {
+	cfg, err := loadConfig(configPath, envLookup)
+	if err != nil {
+		return err
+	}
+	level, err := parseLogLevel(cfg.Server.LogLevel)
+	if err != nil {
+		return fmt.Errorf("server.log_level: %w", err)
+	}
+	texts, err := cfg.catalog()
+	if err != nil {
+		return err
+	}
+	kb, err := d.knowledge.Prepare(ctx, cfg.Router.Config)
+	if err != nil {
+		return err
+	}
+	// From here on nothing fails but SetPolicy's own check, which runs first
+	// and applies nothing when it fails.
+	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
+		return err
+	}
+	d.texts.Replace(texts)
+	d.router.SetConfig(cfg.Router.RouterConfig)
+	d.knowledge.Install(kb)
+	if d.level != nil {
+		d.level.Set(level)
+	}
+	d.admin.SetToken(cfg.Server.AdminToken)
+	if keys := needsRestart(d.cfg, cfg); len(keys) > 0 {
+		d.log.Warn("reload: changed settings need a restart; their running values stay", "needs_restart", strings.Join(keys, ", "))
+	}
+	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token")
+	return nil
+}
