@@ -43,6 +43,8 @@ type Store interface {
 	// Unanswered returns the queued questions at or after since, oldest
 	// first.
 	Unanswered(ctx context.Context, since time.Time) ([]core.UnansweredQuestion, error)
+	// ForgetUser erases everything kept about user of platform.
+	ForgetUser(ctx context.Context, platform core.Platform, user core.UserID) (core.Erased, error)
 	// WriteStats writes the store's counts and file use to w as one JSON
 	// object.
 	WriteStats(ctx context.Context, w io.Writer) error
@@ -123,6 +125,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	if s.deps.Chat != nil {
 		mux.Handle("POST "+pathChat, s.operator(s.deps.Chat))
 	}
+	mux.Handle("POST "+pathForget, s.operator(http.HandlerFunc(s.serveCall)))
 	s.mountProfiles(mux)
 }
 

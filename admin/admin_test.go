@@ -22,6 +22,12 @@ type fakeStore struct {
 	msgs      []core.Message
 	questions []core.UnansweredQuestion
 	fail      error
+	forgot    []string // users erased
+}
+
+func (s *fakeStore) ForgetUser(_ context.Context, p core.Platform, u core.UserID) (core.Erased, error) {
+	s.forgot = append(s.forgot, string(p)+":"+string(u))
+	return core.Erased{Conversations: 1, Messages: 2}, nil
 }
 
 func (s *fakeStore) Backup(_ context.Context, w io.Writer) (int64, error) {
@@ -56,9 +62,9 @@ var asked = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newFakeStore() *fakeStore {
 	return &fakeStore{
 		conv: core.ConversationKey{Platform: "web", Chat: "s1"},
-		msgs: []core.Message{{Role: core.RoleUser, Text: "hi", At: asked}, {Role: core.RoleAssistant, Text: "hello", At: asked,
+		msgs: []core.Message{{Role: core.RoleUser, Text: "hi, I am 13812345678", At: asked}, {Role: core.RoleAssistant, Text: "hello", At: asked,
 			Route: core.RouteModel, Provider: "local", Model: "m", Tokens: 3}},
-		questions: []core.UnansweredQuestion{{Question: "Mars?", Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Platform: "web", At: asked,
+		questions: []core.UnansweredQuestion{{Question: "Mars? a.b@example.com", Conversation: core.ConversationKey{Platform: "web", Chat: "s1"}, Platform: "web", At: asked,
 			Reason: core.ReasonDegraded, Candidates: []core.Candidate{{ID: "shipping", Score: 0.25}}}},
 	}
 }
@@ -166,6 +172,13 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	forgetAlice, err := ForgetUser("telegram:42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ForgetUser("42"); err == nil {
+		t.Fatal("a user without a platform was accepted")
+	}
 	tests := []struct {
 		name string
 		call Call
@@ -173,12 +186,17 @@ func TestAdminCallsOverHTTPMatchLocalAnswers(t *testing.T) {
 	}{
 		{"backup", Backup(), "BOLTDB"},
 		{"stats", Stats(), `{"conversations":1}` + "\n"},
-		{"export", Export(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi","at":"2026-03-01T12:00:00Z"},` +
+		{"export", Export(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi, I am [PHONE_1]","at":"2026-03-01T12:00:00Z"},` +
 			`{"role":"assistant","text":"hello","at":"2026-03-01T12:00:00Z","route":"model","provider":"local","model":"m","tokens":3}]}` + "\n"},
-		{"unanswered jsonl", all, `{"question":"Mars?","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
+		{"export raw", Export().Raw(), `{"conversation":"web/s1","messages":[{"role":"user","text":"hi, I am 13812345678","at":"2026-03-01T12:00:00Z"},` +
+			`{"role":"assistant","text":"hello","at":"2026-03-01T12:00:00Z","route":"model","provider":"local","model":"m","tokens":3}]}` + "\n"},
+		{"unanswered jsonl", all, `{"question":"Mars? [EMAIL_1]","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
+			`"reason":"degraded","candidates":[{"ID":"shipping","Score":0.25}]}` + "\n"},
+		{"unanswered raw", all.Raw(), `{"question":"Mars? a.b@example.com","conversation":"web/s1","platform":"web","at":"2026-03-01T12:00:00Z",` +
 			`"reason":"degraded","candidates":[{"ID":"shipping","Score":0.25}]}` + "\n"},
 		{"unanswered csv since", since, "at,platform,conversation,reason,question,candidates\n" +
-			"2026-03-01T12:00:00Z,web,web/s1,degraded,Mars?,shipping:0.250\n"},
+			"2026-03-01T12:00:00Z,web,web/s1,degraded,Mars? [EMAIL_1],shipping:0.250\n"},
+		{"forget user", forgetAlice, `{"user":"telegram:42","Conversations":1,"Messages":2,"Unanswered":0,"Usage":0,"Pending":0}` + "\n"},
 		{"unanswered later", later, ""},
 	}
 	for _, tt := range tests {

@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
+	"strings"
 	"time"
+
+	"imbot/core"
+	"imbot/core/safety/pii"
 )
 
 // The admin API's paths.
@@ -14,6 +19,7 @@ const (
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
 	pathChat       = "/admin/chat"
+	pathForget     = "/admin/forget-user"
 	pathStats      = "/admin/stats"
 )
 
@@ -24,6 +30,8 @@ type Call struct {
 	path   string
 	since  time.Time
 	format string
+	raw    bool   // export and unanswered: personal data unmasked
+	user   string // forget-user: "platform:user_id"
 }
 
 // Backup is the call for a consistent copy of the store.
@@ -31,6 +39,32 @@ func Backup() Call { return Call{path: pathBackup} }
 
 // Export is the call for every conversation as one JSON line each.
 func Export() Call { return Call{path: pathExport} }
+
+// Raw returns c asking for personal data as stored: an export or the
+// unanswered queue is otherwise written with phone, ID and card numbers and
+// e-mail addresses replaced by placeholders.
+func (c Call) Raw() Call {
+	c.raw = true
+	return c
+}
+
+// ForgetUser is the call that erases everything the store keeps about
+// user, written "platform:user_id".
+func ForgetUser(user string) (Call, error) {
+	if _, _, err := splitUser(user); err != nil {
+		return Call{}, err
+	}
+	return Call{path: pathForget, user: user}, nil
+}
+
+// splitUser splits "platform:user_id".
+func splitUser(s string) (core.Platform, core.UserID, error) {
+	p, u, ok := strings.Cut(s, ":")
+	if !ok || p == "" || u == "" {
+		return "", "", fmt.Errorf("user: want PLATFORM:ID such as telegram:123456, got %q", s)
+	}
+	return core.Platform(p), core.UserID(u), nil
+}
 
 // Stats is the call for the store's counts and file use, as one JSON
 // object.
@@ -47,8 +81,13 @@ func Unanswered(since time.Time, format string) (Call, error) {
 
 // parseCall reads the call a request to path with query q asks for.
 func parseCall(path string, q url.Values, now time.Time) (Call, error) {
-	if path != pathUnanswered {
-		return Call{path: path}, nil
+	raw := q.Get("raw") == "1"
+	switch path {
+	case pathForget:
+		return ForgetUser(q.Get("user"))
+	case pathUnanswered:
+	default:
+		return Call{path: path, raw: raw}, nil
 	}
 	since, err := ParseSince(q.Get("since"), now)
 	if err != nil {
@@ -58,19 +97,39 @@ func parseCall(path string, q url.Values, now time.Time) (Call, error) {
 	if format == "" {
 		format = "jsonl"
 	}
-	return Unanswered(since, format)
+	c, err := Unanswered(since, format)
+	c.raw = raw
+	return c, err
 }
 
 // url returns the call's path and query.
 func (c Call) url() string {
-	if c.path != pathUnanswered {
-		return c.path
+	q := url.Values{}
+	if c.format != "" {
+		q.Set("format", c.format)
 	}
-	q := url.Values{"format": {c.format}}
 	if !c.since.IsZero() {
 		q.Set("since", c.since.Format(time.RFC3339))
 	}
+	if c.raw {
+		q.Set("raw", "1")
+	}
+	if c.user != "" {
+		q.Set("user", c.user)
+	}
+	if len(q) == 0 {
+		return c.path
+	}
 	return c.path + "?" + q.Encode()
+}
+
+// method is the HTTP method of the call: POST for the one that changes the
+// store.
+func (c Call) method() string {
+	if c.path == pathForget {
+		return http.MethodPost
+	}
+	return http.MethodGet
 }
 
 // contentType is the media type of the call's answer.
@@ -82,6 +141,8 @@ func (c Call) contentType() string {
 		return "application/json"
 	case c.format == "csv":
 		return "text/csv; charset=utf-8"
+	case c.path == pathForget:
+		return "application/json"
 	}
 	return "application/x-ndjson"
 }
@@ -93,17 +154,36 @@ func (c Call) Answer(ctx context.Context, st Store, w io.Writer) error {
 		_, err := st.Backup(ctx, w)
 		return err
 	case pathExport:
-		return writeExport(ctx, st, w)
+		m, err := c.masker()
+		if err != nil {
+			return err
+		}
+		return writeExport(ctx, st, w, m)
 	case pathStats:
 		return st.WriteStats(ctx, w)
 	case pathUnanswered:
+		m, err := c.masker()
+		if err != nil {
+			return err
+		}
 		qs, err := st.Unanswered(ctx, c.since)
 		if err != nil {
 			return err
 		}
-		return writeUnanswered(w, qs, c.format)
+		return writeUnanswered(w, maskQuestions(qs, m), c.format)
+	case pathForget:
+		return forget(ctx, st, w, c.user)
 	}
 	return fmt.Errorf("admin: unknown call %q", c.path)
+}
+
+// masker returns the personal-data masker of an export with the built-in
+// detectors, nil for a raw one.
+func (c Call) masker() (*pii.Masker, error) {
+	if c.raw {
+		return nil, nil
+	}
+	return pii.New(nil)
 }
 
 // ParseSince reads a -since value: empty (everything), an RFC 3339 time, a

@@ -27,7 +27,7 @@ func NewClient(cfg Config) *Client {
 
 // Do copies the running daemon's answer to c into w.
 func (cl *Client) Do(ctx context.Context, c Call, w io.Writer) error {
-	body, err := cl.send(ctx, http.MethodGet, c.url(), nil)
+	body, err := cl.send(ctx, c.method(), c.url(), nil)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/core/safety/pii"
 )
 
 // exportedConversation is one line of `imbot export`.
@@ -30,17 +31,60 @@ type exportedMessage struct {
 	Tokens   int       `json:"tokens,omitempty"`
 }
 
-// writeExport writes every conversation as one JSON line.
-func writeExport(ctx context.Context, st Store, w io.Writer) error {
+// writeExport writes every conversation as one JSON line, its personal data
+// replaced by placeholders (numbered per conversation) unless masker is nil.
+func writeExport(ctx context.Context, st Store, w io.Writer, masker *pii.Masker) error {
 	enc := json.NewEncoder(w)
 	return st.Export(ctx, func(conv core.ConversationKey, msgs []core.Message) error {
 		line := exportedConversation{Conversation: conv.Label(), Messages: make([]exportedMessage, len(msgs))}
+		texts := make([]string, len(msgs))
 		for i, m := range msgs {
-			line.Messages[i] = exportedMessage{Role: string(m.Role), Text: m.Text, At: m.At, Route: string(m.Route),
+			texts[i] = m.Text
+		}
+		if masker != nil {
+			texts, _ = masker.Mask(texts)
+		}
+		for i, m := range msgs {
+			line.Messages[i] = exportedMessage{Role: string(m.Role), Text: texts[i], At: m.At, Route: string(m.Route),
 				Provider: m.Provider, Model: m.Model, Tokens: m.Tokens}
 		}
 		return enc.Encode(line)
 	})
+}
+
+// maskQuestions replaces the personal data of each question by placeholders;
+// a nil masker returns qs as they are.
+func maskQuestions(qs []core.UnansweredQuestion, masker *pii.Masker) []core.UnansweredQuestion {
+	if masker == nil {
+		return qs
+	}
+	out := make([]core.UnansweredQuestion, len(qs))
+	for i, q := range qs {
+		masked, _ := masker.Mask([]string{q.Question})
+		q.Question = masked[0]
+		out[i] = q
+	}
+	return out
+}
+
+// forgotten is the answer of a forget-user call.
+type forgotten struct {
+	User string `json:"user"`
+	core.Erased
+}
+
+// forget erases user ("platform:user_id") from st and writes what it
+// deleted as one JSON object.
+func forget(ctx context.Context, st Store, w io.Writer, user string) error {
+	platform, id, err := splitUser(user)
+	if err != nil {
+		return err
+	}
+	erased, err := st.ForgetUser(ctx, platform, id)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(w).Encode(forgotten{User: user, Erased: erased})
 }
 
 // UnansweredLine is one line of `imbot faq unanswered` in JSON lines.

@@ -8,7 +8,7 @@ import (
 // UsageMeter counts tokens per key and day. It is safe for concurrent use.
 type UsageMeter interface {
 	// AddUsage adds tokens (not negative) to the counter of key on day
-	// ("YYYY-MM-DD", UTC).
+	// ("YYYY-MM-DD" in the router's timezone).
 	AddUsage(ctx context.Context, key, day string, tokens int) error
 	// Usage returns the counter of key on day; 0 when nothing was added.
 	Usage(ctx context.Context, key, day string) (int, error)
@@ -29,9 +29,10 @@ func (r *Router) budgetsOn() bool {
 	return r.deps.Usage != nil && (cfg.DailyTokens > 0 || cfg.DailyTokensFAQOnly > 0)
 }
 
-// usageKey and usageDay name a user's counter for today (UTC).
+// usageKey names a user's counter for today: a day starts at midnight in
+// the router's timezone.
 func (r *Router) usageKey(env Envelope) (key, day string) {
-	return env.Sender(), r.deps.Now().UTC().Format(time.DateOnly)
+	return env.Sender(), r.deps.Now().In(r.zone.Load()).Format(time.DateOnly)
 }
 
 // budgetOf returns env's user's budget state. A failing meter grants the

@@ -56,7 +56,8 @@ type Dispatcher struct {
 	picker   *catalog.Picker
 
 	policy  atomic.Pointer[dispatchPolicy]
-	notices noticeGate
+	denied  *noticeGate // the denied reply, per sender
+	notices *noticeGate // the rate-limit notice, per sender
 	// resendBackoff spaces the retries of a final reply whose send failed.
 	resendBackoff kit.Backoff
 
@@ -117,6 +118,8 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
+		denied:        newNoticeGate(cfg.DeniedReplyInterval, maxNoticeSenders),
+		notices:       newNoticeGate(noticeWindow, maxNoticeSenders),
 		convs:         make(map[ConversationKey]*convQueue),
 		resendBackoff: kit.Backoff{Base: time.Second, Max: 20 * time.Second},
 	}
@@ -267,6 +270,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	if reason := d.ignore(env); reason != "" {
 		d.metrics.ignored(env.Platform, reason)
 		log.Debug("message ignored", "reason", reason)
+		d.deny(env, reason)
 		return nil
 	}
 	env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
@@ -285,7 +289,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		log.Debug("duplicate dropped")
 		return nil
 	}
-	if !d.policy.Load().limiter.allow(env.Sender(), d.now()) {
+	if !d.policy.Load().limiter.Allow(env.Sender(), d.now()) {
 		d.queued.Add(-1)
 		d.limit(ctx, env, log)
 		return nil
@@ -331,6 +335,19 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	log.Error("message not stored: answered service problem", "err", err)
 	d.refuse(env, RefusalServiceProblem, d.texts.Text(env.Lang, catalog.ServiceProblem))
 	return nil
+}
+
+// deny tells a sender the allow-list does not admit, when they addressed
+// the bot, that they may not use it: at most once per
+// denied_reply_interval. No turn runs and no model is asked.
+func (d *Dispatcher) deny(env Envelope, reason string) {
+	if reason != "not_allowed" || (env.ChatKind == ChatGroup && !d.addressed(env)) {
+		return
+	}
+	if !d.denied.allow(env.Sender(), d.now()) {
+		return
+	}
+	d.refuse(env, RefusalDenied, d.texts.Text(d.picker.Pick(env.Sender(), env.Text, env.LangHint), catalog.Denied))
 }
 
 // limit forgets the pending record of an accepted message whose sender is

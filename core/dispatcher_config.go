@@ -28,6 +28,10 @@ type DispatcherConfig struct {
 	// Allow lists who may talk to the bot: "platform:user_id",
 	// "platform:chat:chat_id" or "platform:*". Empty allows everyone.
 	Allow []string `toml:"allow"`
+	// DeniedReplyInterval is how often a sender the allow-list does not
+	// admit is told so (the catalogue's denied text) when they address the
+	// bot: at most once per interval; 0 never answers them.
+	DeniedReplyInterval time.Duration `toml:"denied_reply_interval"`
 	// BusyReply, when set, replaces the catalogue's busy text (the answer
 	// when the queue is full) in both languages.
 	BusyReply string `toml:"busy_reply"`
@@ -43,12 +47,13 @@ type DispatcherConfig struct {
 // DefaultDispatcherConfig returns the defaults of the [dispatcher] section.
 func DefaultDispatcherConfig() DispatcherConfig {
 	return DispatcherConfig{
-		MaxInFlight:   32,
-		MaxQueued:     1024,
-		RatePerMinute: 20,
-		RateBurst:     5,
-		TurnTimeout:   3 * time.Minute,
-		DrainTimeout:  10 * time.Second,
+		MaxInFlight:         32,
+		MaxQueued:           1024,
+		RatePerMinute:       20,
+		RateBurst:           5,
+		TurnTimeout:         3 * time.Minute,
+		DrainTimeout:        10 * time.Second,
+		DeniedReplyInterval: time.Hour,
 	}
 }
 
@@ -72,6 +77,9 @@ func (c DispatcherConfig) Validate() []string {
 	}
 	if c.DrainTimeout < 0 {
 		p = append(p, "drain_timeout: must not be negative")
+	}
+	if c.DeniedReplyInterval < 0 {
+		p = append(p, "denied_reply_interval: must not be negative")
 	}
 	for i, a := range c.Allow {
 		if _, _, ok := strings.Cut(a, ":"); !ok {

@@ -266,6 +266,7 @@ func TestDispatcherAppliesGroupScope(t *testing.T) {
 func TestDispatcherAllowList(t *testing.T) {
 	cfg := testConfig()
 	cfg.Allow = []string{"test:u-ok", "test:chat:room"}
+	cfg.DeniedReplyInterval = 0
 	h := startHarness(t, cfg, nil)
 	h.send(msg("nope", "1", "hi"))
 	h.none()
@@ -281,6 +282,49 @@ func TestDispatcherAllowList(t *testing.T) {
 	}
 	h.send(msg("nope", "4", "hi"))
 	h.next()
+}
+
+func TestDispatcherDeniedReplyOncePerInterval(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	cfg := testConfig()
+	cfg.Allow = []string{"test:u-ok"}
+	h := startHarness(t, cfg, nil, WithClock(clock))
+	h.send(msg("nope", "1", "你好"))
+	if s := h.next(); s.reply.Refusal != RefusalDenied || s.reply.Text != "抱歉，你没有使用这个机器人的权限。" {
+		t.Fatalf("first message got %+v, want the Chinese denied reply", s.reply)
+	}
+	h.send(msg("nope", "2", "hello again"))
+	group := msg("nope", "3", "chatting among ourselves")
+	group.ChatKind = ChatGroup
+	h.send(group)
+	h.none()
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	h.send(msg("nope", "4", "hello?"))
+	if s := h.next(); s.reply.Refusal != RefusalDenied || s.reply.Text != "Sorry, you are not allowed to use this bot." {
+		t.Fatalf("after an hour got %+v, want the English denied reply", s.reply)
+	}
+	h.stop() // waits for refusals in flight
+	if n := len(h.a.replies); n != 2 {
+		t.Fatalf("%d replies, want 2 (one per hour)", n)
+	}
+	if asked := h.ans.asked(); len(asked) != 0 {
+		t.Fatalf("the answerer was asked %q", asked)
+	}
+}
+
+func TestNoticeGateIsBounded(t *testing.T) {
+	g := newNoticeGate(time.Hour, 2)
+	t0 := time.Unix(0, 0)
+	if !g.allow("a", t0) || !g.allow("b", t0) || g.allow("c", t0) || g.allow("a", t0.Add(time.Minute)) {
+		t.Fatal("a full gate let a new key through, or a key twice within the interval")
+	}
+	if !g.allow("c", t0.Add(time.Hour)) || len(g.last) > 2 {
+		t.Fatalf("after the interval the gate has %d keys and refused a new one", len(g.last))
+	}
 }
 
 func TestDispatcherCommands(t *testing.T) {

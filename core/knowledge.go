@@ -74,6 +74,8 @@ type UnansweredQuestion struct {
 	Reason string
 	// Candidates are the knowledge base's best entries for Question.
 	Candidates []Candidate
+	// User asked the question; empty in records written before it was kept.
+	User UserID
 }
 
 // Reasons a question joins the unanswered queue (UnansweredQuestion.Reason).

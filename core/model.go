@@ -16,6 +16,9 @@ type ModelRequest struct {
 	Messages []ModelMessage
 	// MaxTokens caps the completion; 0 leaves it to the provider.
 	MaxTokens int
+	// Masked is the request's form for third-party providers; nil sends
+	// Messages to every provider. Use StreamAs to pick the form.
+	Masked *MaskedRequest
 	// Conversation identifies the conversation the request answers (any
 	// stable key), so that circuit breakers can tell one conversation's
 	// failures from many; empty when unknown. It is never sent.
@@ -78,4 +81,49 @@ type ProviderError interface {
 	error
 	// Failure classifies the failed call.
 	Failure() Failure
+}
+
+// TextStream transforms an answer that arrives in pieces: Write returns the
+// text that is final now, Flush what was held back, at the end. One
+// TextStream serves one answer and is not safe for concurrent use.
+type TextStream interface {
+	Write(chunk string) string
+	Flush() string
+}
+
+// MaskedRequest is the form of a request that providers marked third-party
+// receive: the same messages with personal data replaced by placeholders.
+type MaskedRequest struct {
+	Messages []ModelMessage
+	// Restore, when set, returns a fresh TextStream that puts the values
+	// back into one answer; nil leaves the placeholders in the answer.
+	Restore func() TextStream
+}
+
+// StreamAs runs req on s as a provider whose third-party flag is thirdParty
+// must see it. A local provider, or any provider of a request without a
+// masked form, gets req.Messages. A third-party provider gets the masked
+// messages; its answer is restored on the way to onDelta (a placeholder cut
+// across two chunks included) and in the returned Text.
+func StreamAs(ctx context.Context, s Streamer, thirdParty bool, req ModelRequest, onDelta DeltaFunc) (ModelResult, error) {
+	masked := req.Masked
+	req.Masked = nil
+	if !thirdParty || masked == nil {
+		return s.Stream(ctx, req, onDelta)
+	}
+	req.Messages = masked.Messages
+	if masked.Restore == nil {
+		return s.Stream(ctx, req, onDelta)
+	}
+	live := masked.Restore()
+	emit := func(text string) {
+		if text != "" && onDelta != nil {
+			onDelta(text)
+		}
+	}
+	res, err := s.Stream(ctx, req, func(chunk string) { emit(live.Write(chunk)) })
+	emit(live.Flush())
+	whole := masked.Restore()
+	res.Text = whole.Write(res.Text) + whole.Flush()
+	return res, err
 }

@@ -19,7 +19,8 @@ const (
 	RouteCommand  Route = "command"   // a command such as /help or /reset
 )
 
-// Refusal says why the dispatcher answered without running a turn.
+// Refusal says why a message was answered without a turn (the dispatcher)
+// or without a model (the safety guard).
 type Refusal string
 
 // Refusals. The strings are part of the web protocol.
@@ -29,6 +30,10 @@ const (
 	// RefusalServiceProblem: the message could not be stored (a full disk);
 	// it was not accepted.
 	RefusalServiceProblem Refusal = "service_problem"
+	// RefusalSensitive: the question holds a sensitive word; no model saw it.
+	RefusalSensitive Refusal = "sensitive"
+	// RefusalDenied: the allow-list does not admit the sender.
+	RefusalDenied Refusal = "denied"
 )
 
 // Reply is the final answer to one Envelope.

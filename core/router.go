@@ -28,6 +28,9 @@ type RouterDeps struct {
 	// Unanswered records questions for the knowledge base's owner; nil
 	// records nothing.
 	Unanswered UnansweredLog
+	// Privacy masks personal data for third-party providers; nil sends
+	// every provider the raw conversation.
+	Privacy *Privacy
 	// Usage counts each user's daily tokens for the budgets; nil disables
 	// them.
 	Usage UsageMeter
@@ -54,6 +57,7 @@ type Router struct {
 	deps    RouterDeps
 	metrics routerMetrics
 	cfg     atomic.Pointer[RouterConfig]
+	zone    atomic.Pointer[time.Location] // where a budget day starts
 	cache   *answerCache
 	// business is the business chain followed by the general one.
 	business []Streamer
@@ -82,6 +86,9 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 	if deps.Picker == nil {
 		deps.Picker = catalog.NewPicker(catalog.EN)
 	}
+	if _, err := cfg.location(); err != nil {
+		return nil, fmt.Errorf("core: router timezone: %w", err)
+	}
 	r := &Router{deps: deps, metrics: newRouterMetrics(deps.Metrics), business: business,
 		cache: newAnswerCache(cfg.CacheEntries, cfg.CacheTTL, deps.Now)}
 	r.SetConfig(cfg)
@@ -89,12 +96,19 @@ func NewRouter(cfg RouterConfig, deps RouterDeps) (*Router, error) {
 }
 
 // SetConfig replaces, in one step, the configuration (system prompt,
-// history bounds, budgets, admins, cache serving) for turns and commands
+// history bounds, budgets and their timezone, admins, cache serving) for turns and commands
 // that start later (on reload). The chains and the answer cache's size and
 // lifetime stay those of NewRouter: General, Business, cache_entries and
 // cache_ttl are read only at construction; the texts come from the
 // catalogue, which a reload replaces in place. cfg must be valid.
-func (r *Router) SetConfig(cfg RouterConfig) { r.cfg.Store(&cfg) }
+func (r *Router) SetConfig(cfg RouterConfig) {
+	zone, err := cfg.location()
+	if err != nil {
+		zone = time.Local // Validate reports a bad zone; NewRouter refuses it
+	}
+	r.zone.Store(zone)
+	r.cfg.Store(&cfg)
+}
 
 // config returns the configuration in force.
 func (r *Router) config() *RouterConfig { return r.cfg.Load() }
@@ -109,8 +123,11 @@ type modelTurn struct {
 	lang   catalog.Lang
 	match  KnowledgeMatch
 	prompt []ModelMessage
-	// cacheable is set for a first-turn question, whose answer the cache
-	// keeps under key.
+	// req is the request of prompt, with its masked form when the prompt
+	// holds personal data.
+	req ModelRequest
+	// cacheable is set for a first-turn question without personal data,
+	// whose answer the cache keeps under key.
 	cacheable bool
 	key       answerKey
 }
@@ -149,7 +166,11 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 		}
 	}
 	t := modelTurn{env: env, lang: lang, match: match, prompt: r.prompt(ctx, env, system)}
-	if t.cacheable = r.cache != nil && len(t.prompt) == 2; t.cacheable {
+	t.req = r.deps.Privacy.request(t.prompt)
+	t.req.Conversation = env.Conversation().String()
+	// An answer about someone's personal data is never kept for others,
+	// nor held where forget-user cannot reach it.
+	if t.cacheable = r.cache != nil && len(t.prompt) == 2 && t.req.Masked == nil; t.cacheable {
 		t.key = cacheKey(env.Text, system, r.knowledgeVersion())
 	}
 	return r.askChains(ctx, t, chains, w)
@@ -193,7 +214,7 @@ func (r *Router) askChains(ctx context.Context, t modelTurn, chains []Streamer, 
 // so far with the interrupted notice when the stream broke; or chain's error
 // when no text came.
 func (r *Router) askModel(ctx context.Context, t modelTurn, chain Streamer, w ReplyWriter) (Answer, bool, error) {
-	res, err := r.stream(ctx, chain, ModelRequest{Messages: t.prompt, Conversation: t.env.Conversation().String()}, w)
+	res, err := r.stream(ctx, chain, t.req, w)
 	if r.deps.ObserveUsage != nil && res.Usage.PromptTokens > 0 {
 		r.deps.ObserveUsage(res.Provider, t.prompt, res.Usage.PromptTokens)
 	}
@@ -319,7 +340,7 @@ func (r *Router) recordUnanswered(ctx context.Context, env Envelope, reason stri
 	}
 	r.metrics.unanswered(reason)
 	q := UnansweredQuestion{Question: env.Text, Conversation: env.Conversation(), Platform: env.Platform,
-		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates}
+		At: r.deps.Now(), Reason: reason, Candidates: match.Candidates, User: env.UserID}
 	if err := r.deps.Unanswered.AddUnanswered(context.WithoutCancel(ctx), q); err != nil {
 		r.deps.Logger.Error("record unanswered question", "err", err)
 	}

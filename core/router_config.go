@@ -50,6 +50,9 @@ type RouterConfig struct {
 	// (the answer, past DailyTokensFAQOnly, to what the FAQ cannot answer)
 	// in both languages.
 	BudgetReply string `toml:"budget_reply"`
+	// Timezone is the IANA zone (e.g. "Asia/Shanghai") whose midnight
+	// starts a budget day; empty uses the system's zone.
+	Timezone string `toml:"timezone"`
 }
 
 // DefaultRouterConfig returns the defaults of the [router] section.
@@ -108,7 +111,18 @@ func (c RouterConfig) Validate(providers []string) []string {
 			p = append(p, fmt.Sprintf("admins[%d]: %q is not \"platform:user_id\"", i, a))
 		}
 	}
+	if _, err := c.location(); err != nil {
+		p = append(p, fmt.Sprintf("timezone: %q is not an IANA zone such as Asia/Shanghai", c.Timezone))
+	}
 	return p
+}
+
+// location is the zone of Timezone: the system's when empty.
+func (c RouterConfig) location() (*time.Location, error) {
+	if c.Timezone == "" {
+		return time.Local, nil
+	}
+	return time.LoadLocation(c.Timezone)
 }
 
 // ApplyTexts sets the catalogue texts that the single-text keys

@@ -189,6 +189,29 @@ func (u *memUsage) Usage(_ context.Context, key, day string) (int, error) {
 	return u.m[key+"/"+day], nil
 }
 
+func TestRouterBudgetDayStartsAtLocalMidnight(t *testing.T) {
+	usage := &memUsage{m: map[string]int{}}
+	now := time.Date(2026, 11, 21, 15, 30, 0, 0, time.UTC) // 23:30 in Shanghai
+	cfg := DefaultRouterConfig()
+	cfg.DailyTokens, cfg.Timezone = 100, "Asia/Shanghai"
+	r, err := NewRouter(cfg, RouterDeps{History: newMemStore(), General: &scriptedChain{name: "general", chunks: []string{"a"}},
+		Usage: usage, Now: func() time.Time { return now }, Count: func(string) int { return 10 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func() { r.Answer(context.Background(), msg("c", "1", "q"), &fakeWriter{a: newFakeAdapter("t")}) }
+	ask()
+	now = now.Add(time.Hour) // 00:30 the next day in Shanghai, still the 21st in UTC
+	ask()
+	if a, b := usage.m["test:u-c/2026-11-21"], usage.m["test:u-c/2026-11-22"]; a == 0 || b == 0 {
+		t.Fatalf("usage by day %v: want one turn on each Shanghai day", usage.m)
+	}
+	cfg.Timezone = "Mars/Olympus"
+	if p := strings.Join(cfg.Validate([]string{"local"}), "\n"); !strings.Contains(p, "timezone") {
+		t.Fatalf("an unknown zone passed Validate: %q", p)
+	}
+}
+
 func TestRouterDailyBudgets(t *testing.T) {
 	usage := &memUsage{m: map[string]int{}}
 	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
@@ -196,6 +219,7 @@ func TestRouterDailyBudgets(t *testing.T) {
 	business := &scriptedChain{name: "business", chunks: []string{"strong"}}
 	cfg := DefaultRouterConfig()
 	cfg.DailyTokens, cfg.DailyTokensFAQOnly = 100, 200
+	cfg.Timezone = "UTC"
 	match := KnowledgeMatch{Tier: TierBusiness, Answer: "A", Passages: []string{"P"}}
 	r, _ := NewRouter(cfg, RouterDeps{History: newMemStore(), General: general, Business: business,
 		Knowledge: fixedKnowledge(match), Usage: usage, Now: func() time.Time { return now },

@@ -126,3 +126,18 @@ type ReplyIndex interface {
 	// false once it expired.
 	BotMessage(ctx context.Context, platform Platform, chat ChatID, id MessageID) (bool, error)
 }
+
+// Erased counts what erasing one user's data deleted.
+type Erased struct {
+	// Conversations deleted whole: the user's own (a direct chat, or a
+	// group conversation kept per user).
+	Conversations int
+	// Messages deleted from conversations shared with others: the user's
+	// questions and the replies to them.
+	Messages   int
+	Unanswered int
+	// Usage is the daily token counters deleted.
+	Usage int
+	// Pending is the accepted messages not answered yet.
+	Pending int
+}

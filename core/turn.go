@@ -58,7 +58,10 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
 		return
 	}
-	if !isCommand {
+	// A refused question (a sensitive word) is kept out of the history, so
+	// that no later prompt carries it to a model.
+	record := !isCommand && ans.Reply.Refusal == ""
+	if record {
 		d.keep(ctx, d.turnOf(env, question, ans, d.now().Sub(start)), false, log)
 	}
 	fctx, cancelFinish := d.finishContext(base, ctx)
@@ -71,7 +74,7 @@ func (d *Dispatcher) runTurn(base context.Context, env Envelope) {
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
-	if isCommand {
+	if !record {
 		d.drop(ctx, env)
 		return
 	}

@@ -78,7 +78,7 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	}
 	conv := []byte(env.Conversation().String())
 	pkey := pendingKey(env)
-	recs := [][]byte{encodeMessage(turn.User), encodeMessage(turn.Reply)}
+	recs := [][]byte{encodeMessage(turn.User, env.UserID), encodeMessage(turn.Reply, env.UserID)}
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {
 		if err := appendMessages(tx, conv, now, recs); err != nil {

@@ -14,15 +14,20 @@ import (
 // older release refuses the file instead of skipping records it cannot read.
 const (
 	recordV1 byte = 1
-	recordV2 byte = 2 // pending records: a kept answer and the reply's platform ids (schema 2); vectors: when last used (schema 4)
+	// recordV2: pending records gain a kept answer and the reply's platform
+	// ids (schema 2); vectors when they were last used (schema 4); message
+	// and unanswered records the user who asked (schema 5), so that one
+	// user's data can be erased.
+	recordV2 byte = 2
 )
 
 // maxRefMessages bounds the reply message ids kept for one turn.
 const maxRefMessages = 64
 
-func encodeMessage(m core.Message) []byte {
-	e := enc{b: make([]byte, 0, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model))}
-	e.byte(recordV1)
+// encodeMessage encodes m, a message asked by user or answering them.
+func encodeMessage(m core.Message, user core.UserID) []byte {
+	e := enc{b: make([]byte, 0, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model)+len(user))}
+	e.byte(recordV2)
 	e.string(string(m.Role))
 	e.string(m.Text)
 	e.time(m.At)
@@ -31,12 +36,20 @@ func encodeMessage(m core.Message) []byte {
 	e.string(m.Model)
 	e.varint(int64(m.Tokens))
 	e.varint(m.LatencyMS)
+	e.string(string(user))
 	return e.b
 }
 
 func decodeMessage(b []byte) (core.Message, error) {
+	m, _, err := decodeMessageUser(b)
+	return m, err
+}
+
+// decodeMessageUser decodes a message and the user it belongs to; the user
+// is empty in a version 1 record.
+func decodeMessageUser(b []byte) (core.Message, core.UserID, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	v := d.version(recordV1, recordV2)
 	m := core.Message{
 		Role:     core.Role(d.string()),
 		Text:     d.string(),
@@ -47,7 +60,11 @@ func decodeMessage(b []byte) (core.Message, error) {
 		Tokens:   d.int(),
 	}
 	m.LatencyMS = d.varint()
-	return m, d.done()
+	var user core.UserID
+	if v >= recordV2 {
+		user = core.UserID(d.string())
+	}
+	return m, user, d.done()
 }
 
 // pendingRecord is an accepted envelope waiting for its turn; Seq orders the
@@ -88,8 +105,8 @@ func encodePending(p pendingRecord) []byte {
 	e.time(env.Received)
 	e.bool(p.Answer != nil)
 	if p.Answer != nil {
-		e.string(string(encodeMessage(p.Answer.User)))
-		e.string(string(encodeMessage(p.Answer.Reply)))
+		e.string(string(encodeMessage(p.Answer.User, env.UserID)))
+		e.string(string(encodeMessage(p.Answer.Reply, env.UserID)))
 		e.bool(p.Answer.Sent)
 	}
 	e.string(p.Ref.Card)
@@ -245,8 +262,8 @@ func decodeVector(b []byte) ([]float32, time.Time, error) {
 }
 
 func encodeUnanswered(u Unanswered) []byte {
-	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+24*len(u.Candidates))}
-	e.byte(recordV1)
+	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+len(u.User)+24*len(u.Candidates))}
+	e.byte(recordV2)
 	e.string(u.Question)
 	e.string(convString(u.Conversation))
 	e.string(string(u.Platform))
@@ -257,12 +274,13 @@ func encodeUnanswered(u Unanswered) []byte {
 		e.string(c.ID)
 		e.float64(c.Score)
 	}
+	e.string(string(u.User))
 	return e.b
 }
 
 func decodeUnanswered(b []byte) (Unanswered, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	v := d.version(recordV1, recordV2)
 	u := Unanswered{
 		Question:     d.string(),
 		Conversation: d.conversation(),
@@ -276,6 +294,9 @@ func decodeUnanswered(b []byte) (Unanswered, error) {
 		for i := range u.Candidates {
 			u.Candidates[i] = Candidate{ID: d.string(), Score: d.float64()}
 		}
+	}
+	if v >= recordV2 {
+		u.User = core.UserID(d.string())
 	}
 	return u, d.done()
 }

@@ -44,9 +44,9 @@ func sampleMeta() convMeta {
 func TestRecordRoundTrips(t *testing.T) {
 	t.Run("message", func(t *testing.T) {
 		for _, m := range []core.Message{sampleMessage(), {}} {
-			got, err := decodeMessage(encodeMessage(m))
-			if err != nil || !sameMessages([]core.Message{got}, []core.Message{m}) {
-				t.Errorf("round trip of %+v = %+v, %v", m, got, err)
+			got, user, err := decodeMessageUser(encodeMessage(m, "u-7"))
+			if err != nil || user != "u-7" || !sameMessages([]core.Message{got}, []core.Message{m}) {
+				t.Errorf("round trip of %+v = %+v (user %q), %v", m, got, user, err)
 			}
 		}
 	})
@@ -82,7 +82,7 @@ func TestRecordRoundTrips(t *testing.T) {
 }
 
 func TestDecodeRejectsCorruptRecords(t *testing.T) {
-	msg := encodeMessage(sampleMessage())
+	msg := encodeMessage(sampleMessage(), "u-7")
 	tests := []struct {
 		name string
 		b    []byte
@@ -143,8 +143,36 @@ func fuzzDecoder[T any](f *testing.F, decode func([]byte) (T, error), encode fun
 	})
 }
 
+// ownedMessage is a message record's content: the message and its user.
+type ownedMessage struct {
+	m    core.Message
+	user core.UserID
+}
+
+func decodeOwned(b []byte) (ownedMessage, error) {
+	m, u, err := decodeMessageUser(b)
+	return ownedMessage{m, u}, err
+}
+
+func encodeOwned(o ownedMessage) []byte { return encodeMessage(o.m, o.user) }
+
 func FuzzDecodeMessage(f *testing.F) {
-	fuzzDecoder(f, decodeMessage, encodeMessage, encodeMessage(sampleMessage()), encodeMessage(core.Message{}))
+	f.Add(encodeV1Message(sampleMessage()))
+	fuzzDecoder(f, decodeOwned, encodeOwned, encodeMessage(sampleMessage(), "u-7"), encodeMessage(core.Message{}, ""))
+}
+
+// encodeV1Message encodes m as schema 1 and 2 did: without a user.
+func encodeV1Message(m core.Message) []byte {
+	b := encodeMessage(m, "")
+	b[0] = recordV1
+	return b[:len(b)-1] // drop the empty user string's length byte
+}
+
+func TestDecodeV1MessageHasNoUser(t *testing.T) {
+	m, user, err := decodeMessageUser(encodeV1Message(sampleMessage()))
+	if err != nil || user != "" || !sameMessages([]core.Message{m}, []core.Message{sampleMessage()}) {
+		t.Fatalf("v1 record decoded as %+v, user %q, %v", m, user, err)
+	}
 }
 
 func FuzzDecodePending(f *testing.F) {

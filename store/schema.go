@@ -41,7 +41,9 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(nam
 //	3: bucket chatlist (each web user's conversations with their titles).
 //	4: vector records version 2 (when the vector was last used, for the
 //	   sweep). Version 1 vector records stay readable.
-const schemaVersion = 4
+//	5: message and unanswered records version 2 (the user who asked).
+//	   Version 1 records stay readable; their user is unknown.
+const schemaVersion = 5
 
 // migrateFrom upgrades a file from schema v to v+1 inside tx.
 func migrateFrom(tx *bolt.Tx, v uint32) error {
@@ -55,6 +57,8 @@ func migrateFrom(tx *bolt.Tx, v uint32) error {
 		return createBuckets(tx, bucketChatList)
 	case 3:
 		return nil // new vector records only
+	case 4:
+		return nil // new message and unanswered records only
 	}
 	return fmt.Errorf("no migration from schema %d", v)
 }

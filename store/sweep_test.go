@@ -44,7 +44,7 @@ func testConv(chat string) core.ConversationKey {
 func seedConversation(tx *bolt.Tx, conv string, n int, at time.Time) error {
 	recs := make([][]byte, n)
 	for i := range recs {
-		recs[i] = encodeMessage(core.Message{Role: core.RoleUser, Text: fmt.Sprint("m", i), At: at})
+		recs[i] = encodeMessage(core.Message{Role: core.RoleUser, Text: fmt.Sprint("m", i), At: at}, "u")
 	}
 	return appendMessages(tx, []byte(conv), at, recs)
 }

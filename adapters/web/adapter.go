@@ -58,6 +58,8 @@ type Adapter struct {
 	queueBytes  int
 	frameLimit  int // largest WebSocket frame or /api/chat body, in bytes
 	auth        authenticator
+	verifier    *verifier // nil: no identity tokens
+	limits      clientLimits
 	origins     originChecker
 	hosts       hostChecker
 	upgrader    websocket.Upgrader
@@ -138,7 +140,7 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 		frameLimit:  4*cfg.MaxMessageBytes + 1024,
 		auth:        newAuthenticator(cfg.allTokens()),
 		origins:     newOriginChecker(cfg.AllowedOrigins),
-		hosts:       newHostChecker(cfg.AllowedHosts, len(cfg.allTokens()) == 0),
+		limits:      newClientLimits(cfg),
 		hub:         newHub(),
 		started:     make(chan struct{}),
 		startWait:   defaultStartWait,
@@ -151,6 +153,13 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 	if a.maxInFlight <= 0 || a.queueFrames <= 0 || a.queueBytes <= 0 {
 		return nil, errors.New("web: in-flight and send queue limits must be positive")
 	}
+	v, err := newVerifier(cfg, a.now)
+	if err != nil {
+		return nil, err
+	}
+	a.verifier = v
+	open := a.auth.open() && a.verifier == nil
+	a.hosts = newHostChecker(cfg.AllowedHosts, open)
 	if a.metrics == nil {
 		a.metrics = newWebMetrics(metric.Discard())
 	}
@@ -159,7 +168,7 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 	}
 	a.metrics.watch(a.hub)
 	a.upgrader = newUpgrader(a.upgradeError)
-	page, err := newPage(!a.auth.open(), cfg.MaxMessageBytes)
+	page, err := newPage(!open, cfg.MaxMessageBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -307,15 +316,17 @@ func (a *Adapter) register(c *wsConn) bool {
 	return a.state == stateRunning && a.hub.attach(c, a.cfg.MaxConnections)
 }
 
-// envelope builds the Envelope of a web message. One session is one direct
-// conversation; the session id stands for the user as well.
-func (a *Adapter) envelope(session core.ChatID, id core.MessageID, text, hint string) core.Envelope {
+// envelope builds the Envelope of a web message of p. One session is one
+// direct conversation; its user is the identity token's subject, which
+// owns the conversation on every device, or else the session itself.
+func (a *Adapter) envelope(session core.ChatID, id core.MessageID, text string, p peer) core.Envelope {
 	return core.Envelope{
-		LangHint:  hint,
+		LangHint:  p.hint,
 		Platform:  Platform,
 		ChatID:    session,
 		ChatKind:  core.ChatDirect,
-		UserID:    core.UserID(session),
+		UserID:    p.owner(session),
+		UserName:  p.who.name,
 		MessageID: id,
 		Text:      text,
 		Received:  a.now(),

@@ -36,8 +36,13 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 	// a client may take to send its body, also when it is refused and the
 	// server discards the rest.
 	kit.BodyDeadline(w, a.bodyTimeout)
-	if rerr := a.admit(r); rerr != nil {
+	p, rerr := a.admit(r)
+	if rerr != nil {
 		a.fail(w, r, rerr)
+		return
+	}
+	if !a.limits.allowTurn(p, a.now()) {
+		a.fail(w, r, rateLimited(p, "", catalog.RateLimited))
 		return
 	}
 	a.awaitRun(r.Context())
@@ -70,7 +75,7 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 		m.id = core.MessageID(newID())
 	}
 	a.metrics.messages.With("api").Inc()
-	reply, rerr := a.ask(r.Context(), deliver, m, langHint(r))
+	reply, rerr := a.ask(r.Context(), deliver, m, p)
 	if rerr != nil {
 		a.fail(w, r, rerr)
 		return
@@ -82,12 +87,12 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 // ask delivers m and waits for its reply, at most request_timeout. The
 // waiter is registered first: the dispatcher may answer a refusal before
 // deliver returns.
-func (a *Adapter) ask(ctx context.Context, deliver core.DeliverFunc, m userMessage, hint string) (core.Reply, *requestError) {
+func (a *Adapter) ask(ctx context.Context, deliver core.DeliverFunc, m userMessage, p peer) (core.Reply, *requestError) {
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.RequestTimeout)
 	defer cancel()
 	replies, stop := a.hub.wait(waitKey{session: m.session, id: m.id})
 	defer stop()
-	if err := deliver(ctx, a.envelope(m.session, m.id, m.text, hint)); err != nil {
+	if err := deliver(ctx, a.envelope(m.session, m.id, m.text, p)); err != nil {
 		a.log.Warn("web: message not accepted", "chat_id", m.session, "msg_id", m.id, "err", err)
 		return core.Reply{}, userError(codeBusy, "", catalog.WebNotAccepted)
 	}

@@ -265,7 +265,7 @@ func TestAPIAndWSShareSession(t *testing.T) {
 	}
 	// And a WebSocket message is answered into the same conversation.
 	send(t, tab, message("ws-8", "again"))
-	if env := e.d.next(t); env.Conversation() != e.a.envelope("shared", "api-7", "", "").Conversation() {
+	if env := e.d.next(t); env.Conversation() != e.a.envelope("shared", "api-7", "", peer{}).Conversation() {
 		t.Fatal("WebSocket and API messages of one session are different conversations")
 	}
 }

@@ -149,7 +149,7 @@ func BenchmarkReplyLatency(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		env := e.a.envelope(core.ChatID(session), core.MessageID(fmt.Sprint("bench-", i)), "q", "")
+		env := e.a.envelope(core.ChatID(session), core.MessageID(fmt.Sprint("bench-", i)), "q", peer{})
 		w, err := e.a.Reply(ctx, env)
 		if err != nil {
 			b.Fatal(err)

@@ -139,6 +139,13 @@ func openChat(t *testing.T, lang string, width, height int) *browserEnv {
 // and loads the page.
 func newBrowserEnv(t *testing.T, cfg Config, lang string, width, height int) *browserEnv {
 	t.Helper()
+	return newBrowserEnvAt(t, cfg, lang, width, height, "/")
+}
+
+// newBrowserEnvAt is newBrowserEnv loading the page at path (with its
+// query and fragment).
+func newBrowserEnvAt(t *testing.T, cfg Config, lang string, width, height int, path string) *browserEnv {
+	t.Helper()
 	exe := chromium(t)
 	chats := &memChatList{}
 	suggest := func(l catalog.Lang) []string {
@@ -167,7 +174,7 @@ func newBrowserEnv(t *testing.T, cfg Config, lang string, width, height int) *br
 		t.Fatalf("start %s: %v", exe, err)
 	}
 	b := &browserEnv{testEnv: e, ctx: ctx, chats: chats, dir: artifactDir(t)}
-	b.do(t, chromedp.EmulateViewport(int64(width), int64(height)), chromedp.Navigate(e.srv.URL+"/"))
+	b.do(t, chromedp.EmulateViewport(int64(width), int64(height)), chromedp.Navigate(e.srv.URL+path))
 	return b
 }
 
@@ -538,5 +545,18 @@ func TestBrowserSignIn(t *testing.T) {
 	b.wait(t, online+` && document.querySelector('#login[open]') === null`)
 	if got := eval[string](t, b, `localStorage.getItem('imbot.token')`); got != cfg.Tokens[0] {
 		t.Errorf("stored token %q, want the accepted one", got)
+	}
+}
+
+func TestBrowserIdentityTokenInTheFragment(t *testing.T) {
+	cfg := testConfig()
+	cfg.JWTSecret, cfg.JWTSecretEnv = testSecret, "IMBOT_WEB_JWT_SECRET"
+	b := newBrowserEnvAt(t, cfg, "en-US", 900, 700, "/#token="+signHS256(t, testSecret, validClaims()))
+	b.wait(t, online+` && document.querySelector('#login[open]') === null`)
+	if got := eval[string](t, b, `location.hash`); got != "" {
+		t.Errorf("the token stays in the address bar: %q", got)
+	}
+	if env := b.ask(t, "hello"); env.UserID != "alice" {
+		t.Fatalf("the message belongs to %q, want the token's subject", env.UserID)
 	}
 }

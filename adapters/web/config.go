@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -29,6 +30,29 @@ type Config struct {
 	TokensEnv string `toml:"tokens_env"`
 	// EnvTokens is the resolved value of TokensEnv; never read from the file.
 	EnvTokens string `toml:"-"`
+	// JWTSecretEnv names the environment variable (or, with _FILE, the
+	// file) holding the HS256 secret of identity tokens: a token naming the
+	// user (sub), optionally their name (name), and its expiry (exp). The
+	// user then owns the conversation on every device. Static tokens keep
+	// working beside it.
+	JWTSecretEnv string `toml:"jwt_secret_env"`
+	// JWTSecret is the resolved value of JWTSecretEnv; never read from the
+	// file.
+	JWTSecret string `toml:"-"`
+	// JWTPublicKeyFile is a PEM public key (RSA for RS256, Ed25519 for
+	// EdDSA) that verifies identity tokens instead of a secret.
+	JWTPublicKeyFile string `toml:"jwt_public_key_file"`
+	// SessionsPerMinute caps new WebSocket sessions per client IP and
+	// minute; 0 turns the cap off. Loopback clients are exempt.
+	SessionsPerMinute int `toml:"sessions_per_minute"`
+	// TurnsPerMinute caps messages per client IP and minute, over every
+	// session and /api/chat; 0 turns the cap off. Loopback clients are
+	// exempt.
+	TurnsPerMinute int `toml:"turns_per_minute"`
+	// TrustedProxies lists the proxies (CIDRs) whose X-Forwarded-For names
+	// the client for the per-IP caps; a request from anywhere else is
+	// counted by its own address.
+	TrustedProxies []string `toml:"trusted_proxies"`
 	// MaxMessageBytes caps the UTF-8 length of one user message.
 	MaxMessageBytes int `toml:"max_message_bytes"`
 	// AllowedHosts lists the host names (as in the Host header, without the
@@ -56,15 +80,18 @@ type Config struct {
 // DefaultConfig returns the defaults of every key.
 func DefaultConfig() Config {
 	return Config{
-		Enabled:         true,
-		Tokens:          []string{},
-		MaxMessageBytes: 32 << 10,
-		AllowedHosts:    []string{},
-		AllowedOrigins:  []string{},
-		PingInterval:    30 * time.Second,
-		RequestTimeout:  120 * time.Second,
-		MaxConnections:  1000,
-		HistoryMessages: 50,
+		Enabled:           true,
+		Tokens:            []string{},
+		MaxMessageBytes:   32 << 10,
+		AllowedHosts:      []string{},
+		AllowedOrigins:    []string{},
+		PingInterval:      30 * time.Second,
+		RequestTimeout:    120 * time.Second,
+		MaxConnections:    1000,
+		HistoryMessages:   50,
+		SessionsPerMinute: 30,
+		TurnsPerMinute:    60,
+		TrustedProxies:    []string{},
 	}
 }
 
@@ -81,6 +108,18 @@ func (c Config) Validate() []string {
 	for i, t := range splitTokens(c.EnvTokens) {
 		if problem := tokenProblem(t); problem != "" {
 			add("tokens_env: token %d: %s", i+1, problem)
+		}
+	}
+	errs = append(errs, c.identityProblems()...)
+	if c.SessionsPerMinute < 0 {
+		add("sessions_per_minute: %d is negative", c.SessionsPerMinute)
+	}
+	if c.TurnsPerMinute < 0 {
+		add("turns_per_minute: %d is negative", c.TurnsPerMinute)
+	}
+	for i, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			add("trusted_proxies[%d]: %q is not a CIDR such as 10.0.0.0/8", i, p)
 		}
 	}
 	if c.MaxMessageBytes <= 0 || c.MaxMessageBytes > maxMessageBytesCap {
@@ -109,6 +148,17 @@ func (c Config) Validate() []string {
 		add("history_messages: %d is outside 0..%d", c.HistoryMessages, maxHistoryMessages)
 	}
 	return errs
+}
+
+// identityProblems checks the identity token keys.
+func (c Config) identityProblems() []string {
+	switch {
+	case c.JWTSecretEnv != "" && c.JWTPublicKeyFile != "":
+		return []string{"jwt_secret_env: set either it or jwt_public_key_file, not both"}
+	case c.JWTSecretEnv != "" && len(c.JWTSecret) < minSecretBytes:
+		return []string{fmt.Sprintf("jwt_secret_env: $%s (or its _FILE) must hold at least %d bytes", c.JWTSecretEnv, minSecretBytes)}
+	}
+	return nil
 }
 
 // allTokens returns the tokens from the file and from the environment.

@@ -26,6 +26,10 @@ ping_interval = "15s"
 request_timeout = "1m"
 max_connections = 10
 history_messages = 20
+jwt_public_key_file = "/etc/imbot/jwt.pub"
+sessions_per_minute = 5
+turns_per_minute = 7
+trusted_proxies = ["10.0.0.0/8"]
 `
 	cfg := DefaultConfig()
 	md, err := toml.Decode(doc, &cfg)
@@ -37,7 +41,8 @@ history_messages = 20
 	}
 	want := Config{Enabled: false, Tokens: []string{"0123456789abcdef0123"}, TokensEnv: "IMBOT_WEB_TOKENS",
 		MaxMessageBytes: 1024, AllowedHosts: []string{}, AllowedOrigins: []string{"https://chat.example.com"}, PingInterval: 15 * time.Second,
-		RequestTimeout: time.Minute, MaxConnections: 10, HistoryMessages: 20}
+		RequestTimeout: time.Minute, MaxConnections: 10, HistoryMessages: 20,
+		JWTPublicKeyFile: "/etc/imbot/jwt.pub", SessionsPerMinute: 5, TurnsPerMinute: 7, TrustedProxies: []string{"10.0.0.0/8"}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("decoded %+v\nwant    %+v", cfg, want)
 	}
@@ -103,5 +108,22 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 	}
 	if _, err := New(DefaultConfig(), newMemHistory(), WithSendQueue(0, 10)); err == nil {
 		t.Fatal("New accepted an empty send queue")
+	}
+}
+
+func TestValidateIdentityAndClientLimits(t *testing.T) {
+	c := DefaultConfig()
+	c.JWTSecretEnv, c.JWTSecret, c.JWTPublicKeyFile = "S", "short", "/k.pem"
+	c.SessionsPerMinute, c.TurnsPerMinute = -1, -1
+	c.TrustedProxies = []string{"10.0.0.0/8", "proxy.example"}
+	got := strings.Join(c.Validate(), "\n")
+	for _, want := range []string{"jwt_secret_env: set either", "sessions_per_minute", "turns_per_minute", "trusted_proxies[1]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Validate lacks %q:\n%s", want, got)
+		}
+	}
+	c.JWTPublicKeyFile = ""
+	if got := strings.Join(c.Validate(), "\n"); !strings.Contains(got, "at least 32 bytes") {
+		t.Errorf("a short secret passed:\n%s", got)
 	}
 }

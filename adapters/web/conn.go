@@ -48,7 +48,7 @@ type wsConn struct {
 	a       *Adapter
 	ws      *websocket.Conn
 	session core.ChatID
-	hint    string      // the browser's language, from Accept-Language
+	peer    peer
 	user    core.UserID // "" when the client named no user
 	ping    *time.Timer
 
@@ -68,8 +68,8 @@ type wsConn struct {
 	refusing map[string]*errorFrame
 }
 
-func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID, hint string) *wsConn {
-	return &wsConn{a: a, ws: ws, session: session, hint: hint}
+func newWSConn(a *Adapter, ws *websocket.Conn, session core.ChatID, p peer) *wsConn {
+	return &wsConn{a: a, ws: ws, session: session, peer: p}
 }
 
 // push appends f to the queue unless the connection is closing. A client so
@@ -142,13 +142,13 @@ func (c *wsConn) refuse(f errorFrame) {
 
 // refuseRequest refuses the message a request error names (see refuse).
 func (c *wsConn) refuseRequest(e *requestError) {
-	e = c.a.localize(e, c.hint)
+	e = c.a.localize(e, c.peer.hint)
 	c.refuse(errorFrame{Type: "error", ReplyTo: e.replyTo, Code: e.code, Message: e.message})
 }
 
 // sendError queues an error frame.
 func (c *wsConn) sendError(e *requestError) {
-	e = c.a.localize(e, c.hint)
+	e = c.a.localize(e, c.peer.hint)
 	c.a.metrics.rejected(e.code)
 	c.push(errorFrame{Type: "error", ReplyTo: e.replyTo, Code: e.code, Message: e.message}, len(e.message)+frameOverhead)
 }

@@ -120,6 +120,10 @@ func (c *wsConn) handle(kind int, data []byte) {
 		c.sendError(rerr)
 		return
 	}
+	if !c.a.limits.allowTurn(c.peer, c.a.now()) {
+		c.sendError(rateLimited(c.peer, string(m.id), catalog.RateLimited))
+		return
+	}
 	if !c.acquire(m.id) {
 		c.refuseRequest(userError(codeBusy, string(m.id), catalog.WebTooManyWaiting))
 		return

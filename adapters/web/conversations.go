@@ -146,7 +146,7 @@ func (a *Adapter) conversations(ctx context.Context, user core.UserID) (conversa
 // envelopeOf builds the envelope of a message on c: the user id stands for
 // the sender when the client gave one.
 func (c *wsConn) envelopeOf(m userMessage) core.Envelope {
-	env := c.a.envelope(c.session, m.id, m.text, c.hint)
+	env := c.a.envelope(c.session, m.id, m.text, c.peer)
 	if c.user != "" {
 		env.UserID = c.user
 	}
@@ -252,7 +252,7 @@ func (c *wsConn) applyEdit(ctx context.Context, f controlFrame) *requestError {
 	default:
 		err = c.a.chats.DeleteChat(ctx, Platform, c.user, chat)
 		if err == nil {
-			err = c.a.history.Reset(ctx, c.a.envelope(chat, "", "", "").Conversation())
+			err = c.a.history.Reset(ctx, c.a.envelope(chat, "", "", peer{}).Conversation())
 		}
 	}
 	if err != nil {

@@ -87,7 +87,7 @@ func TestConversationFrames(t *testing.T) {
 	if f := readList(t, c, "conversations"); len(f.Items) != 0 {
 		t.Fatalf("after delete %+v, want empty", f.Items)
 	}
-	conv := e.a.envelope(core.ChatID(session), "", "", "").Conversation()
+	conv := e.a.envelope(core.ChatID(session), "", "", peer{}).Conversation()
 	if msgs, _ := e.history.Recent(context.Background(), conv, 10); len(msgs) != 0 {
 		t.Fatalf("deleted conversation still has %d messages", len(msgs))
 	}

@@ -41,7 +41,7 @@ func TestErrorsInTheBrowsersLanguage(t *testing.T) {
 			t.Fatalf("Accept-Language %q: %d %+v (%v), want 401 %q", tt.accept, resp.StatusCode, body, err, tt.want)
 		}
 	}
-	if env := e.a.envelope("s", "m", "hi", "zh-TW"); env.LangHint != "zh-TW" {
+	if env := e.a.envelope("s", "m", "hi", peer{hint: "zh-TW"}); env.LangHint != "zh-TW" {
 		t.Fatalf("envelope hint %q", env.LangHint)
 	}
 }

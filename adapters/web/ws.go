@@ -37,14 +37,22 @@ func newUpgrader(onError func(http.ResponseWriter, *http.Request, int, error)) w
 // serveWS handles GET /ws: it checks the request, upgrades it, sends the
 // ready and history frames and starts the connection's reader and writer.
 func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
-	if rerr := a.admit(r); rerr != nil {
+	p, rerr := a.admit(r)
+	if rerr != nil {
 		a.fail(w, r, rerr)
+		return
+	}
+	if !a.limits.allowSession(p, a.now()) {
+		a.fail(w, r, rateLimited(p, "", catalog.WebTooManyConnections))
 		return
 	}
 	user, lang, rerr := clientOf(r)
 	if rerr != nil {
 		a.fail(w, r, rerr)
 		return
+	}
+	if p.who.user != "" {
+		user = p.who.user // an identity token names the user; ?user= cannot override it
 	}
 	session := r.URL.Query().Get("session")
 	if session == "" {
@@ -67,7 +75,7 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered the request
 	}
-	c := newWSConn(a, ws, core.ChatID(session), langHint(r))
+	c := newWSConn(a, ws, core.ChatID(session), p)
 	c.user = user
 	if !a.register(c) {
 		msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "busy")
@@ -96,7 +104,7 @@ func (a *Adapter) loadHistory(ctx context.Context, session core.ChatID) (history
 	}
 	ctx, cancel := context.WithTimeout(ctx, historyTimeout)
 	defer cancel()
-	conv := a.envelope(session, "", "", "").Conversation()
+	conv := a.envelope(session, "", "", peer{}).Conversation()
 	msgs, err := a.history.Recent(ctx, conv, a.cfg.HistoryMessages)
 	if err != nil {
 		a.log.Warn("web: load history", "chat_id", session, "err", err)
@@ -108,19 +116,21 @@ func (a *Adapter) loadHistory(ctx context.Context, session core.ChatID) (history
 	return newHistoryFrame(msgs), true
 }
 
-// admit checks the origin and the token of a /ws or /api/chat request.
-func (a *Adapter) admit(r *http.Request) *requestError {
+// admit checks the host, the origin and the token of a /ws or /api/chat
+// request, and returns what it learnt about the client.
+func (a *Adapter) admit(r *http.Request) (peer, *requestError) {
 	if !a.hosts.allow(r) {
-		return &requestError{code: codeForbidden, message: "host not allowed: an open chat (no tokens) answers only to " +
+		return peer{}, &requestError{code: codeForbidden, message: "host not allowed: an open chat (no tokens) answers only to " +
 			"localhost unless [adapters.web] allowed_hosts names the host"}
 	}
 	if !a.origins.allow(r) {
-		return userError(codeForbidden, "", catalog.WebOriginDenied)
+		return peer{}, userError(codeForbidden, "", catalog.WebOriginDenied)
 	}
-	if !a.auth.allow(r) {
-		return userError(codeUnauthorized, "", catalog.WebTokenRequired)
+	who, rerr := a.identify(r)
+	if rerr != nil {
+		return peer{}, rerr
 	}
-	return nil
+	return peer{who: who, ip: a.limits.clientIP(r), lang: langOf(r), hint: langHint(r)}, nil
 }
 
 // upgradeError answers a failed WebSocket handshake in the JSON error shape.

@@ -70,7 +70,7 @@ func TestWSHistoryOnResume(t *testing.T) {
 	}
 	e := newTestEnv(t, testConfig(), true)
 	at := time.Date(2026, 11, 20, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))
-	env := e.a.envelope("resume-me", "m0", "earlier", "")
+	env := e.a.envelope("resume-me", "m0", "earlier", peer{})
 	for i := range 3 {
 		turn := core.Turn{Envelope: env,
 			User:  core.Message{Role: core.RoleUser, Text: "q" + string(rune('0'+i)), At: at},
@@ -255,7 +255,7 @@ func TestWSTwoTabsShareSession(t *testing.T) {
 
 func TestWSReplayedReplyWithoutListener(t *testing.T) {
 	e := newTestEnv(t, testConfig(), false)
-	env := e.a.envelope("gone", "old", "from before the restart", "")
+	env := e.a.envelope("gone", "old", "from before the restart", peer{})
 	e.d.answer(t, env, core.Reply{Text: "late", Route: core.RouteModel}, "la", "te")
 	if _, err := e.a.Reply(t.Context(), core.Envelope{Platform: "telegram"}); err == nil {
 		t.Fatal("Reply accepted an envelope of another platform")

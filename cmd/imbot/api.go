@@ -18,7 +18,7 @@ func (d *daemon) openAIAPI() (*openaiapi.Server, error) {
 		models = append(models, openaiapi.Model{Name: pc.Name, ID: pc.Model, Streamer: direct})
 	}
 	return openaiapi.New(d.cfg.API, openaiapi.Deps{
-		Router: d.router, Auth: d.cfg.Adapters.Web.KeyAuth(), Models: models,
+		Router: d.guard, Auth: d.cfg.Adapters.Web.KeyAuth(), Models: models,
 		Unanswered: d.store, Picker: d.picker, Metrics: d.metrics,
 		Logger: d.log.With("component", "api"),
 	})

@@ -92,4 +92,24 @@ func printSummary(stdout io.Writer, path string, cfg Config) {
 	}
 	a := cfg.Adapters
 	fmt.Fprintf(stdout, "  adapters   web=%v telegram=%v feishu=%v\n", a.Web.Enabled, a.Telegram.Enabled, a.Feishu.Enabled)
+	fmt.Fprintf(stdout, "  safety     %s\n", safetySummary(cfg))
+}
+
+// safetySummary says which words file applies and which providers get
+// masked personal data.
+func safetySummary(cfg Config) string {
+	words := "no sensitive words"
+	if cfg.Safety.WordsFile != "" {
+		words = "sensitive words from " + cfg.Safety.WordsFile
+	}
+	var masked []string
+	for _, p := range cfg.Providers {
+		if p.ThirdParty {
+			masked = append(masked, p.Name)
+		}
+	}
+	if len(masked) == 0 {
+		return words + "; every provider is local (raw text)"
+	}
+	return fmt.Sprintf("%s; personal data masked for %s (restore_pii=%v)", words, strings.Join(masked, ", "), cfg.Safety.RestorePII)
 }

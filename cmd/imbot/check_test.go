@@ -119,3 +119,20 @@ func TestCheckOfflineNeedsNoProviderKey(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 }
+
+func TestCheckShowsSafetyAndRefusesABadWordsFile(t *testing.T) {
+	dir := t.TempDir()
+	path := writeConfig(t, dir, testSetup{model: "https://api.example.com/v1", extra: withWords(t, dir)})
+	code, out := runArgs("check", "-offline", "-config", path)
+	if code != checkOK || !strings.Contains(out, "sensitive words from "+filepath.Join(dir, "banned.txt")) ||
+		!strings.Contains(out, "personal data masked for fake (restore_pii=true)") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "banned.txt"), []byte("ok\nbad\tword\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := runArgs("check", "-offline", "-config", path); code != checkInvalid || !strings.Contains(out, "safety.words_file:") ||
+		!strings.Contains(out, "line 2") {
+		t.Fatalf("a words file with a tab: exit %d\n%s", code, out)
+	}
+}

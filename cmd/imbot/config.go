@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,8 +12,8 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
-	"imbot/core/catalog"
 	"imbot/core/faq"
+	"imbot/core/safety"
 	"imbot/core/token"
 	"imbot/provider/openai"
 	"imbot/store"
@@ -30,6 +31,7 @@ type Config struct {
 	Router     RouterSection         `toml:"router"`
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
 	Tokens     token.Config          `toml:"tokens"`
+	Safety     safety.Config         `toml:"safety"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
 	Texts      TextsSection          `toml:"texts"`
 	API        openaiapi.Config      `toml:"api"`
@@ -86,6 +88,7 @@ func defaultConfig(getenv func(string) string) Config {
 		Tokens:     token.DefaultConfig(),
 		Texts:      TextsSection{Language: "zh"},
 		API:        openaiapi.DefaultConfig(),
+		Safety:     safety.DefaultConfig(),
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
 			Telegram: telegram.DefaultConfig(),
@@ -145,7 +148,8 @@ func decodeFile(data []byte, cfg *Config, rep *configReport) (generalSet bool, e
 }
 
 // decodeProviders decodes every [[providers]] table over the provider
-// defaults, so that a table sets only the keys it names.
+// defaults, so that a table sets only the keys it names. A table without
+// third_party is third-party unless its base URL is loopback.
 func decodeProviders(data []byte, cfg *Config) error {
 	var file struct {
 		Providers []toml.Primitive `toml:"providers"`
@@ -157,8 +161,14 @@ func decodeProviders(data []byte, cfg *Config) error {
 	cfg.Providers = make([]openai.Config, len(file.Providers))
 	for i, prim := range file.Providers {
 		cfg.Providers[i] = openai.DefaultConfig()
-		if err := md.PrimitiveDecode(prim, &cfg.Providers[i]); err != nil {
+		var set struct {
+			ThirdParty *bool `toml:"third_party"`
+		}
+		if err := errors.Join(md.PrimitiveDecode(prim, &cfg.Providers[i]), md.PrimitiveDecode(prim, &set)); err != nil {
 			return fmt.Errorf("providers[%d]: %w", i, err)
+		}
+		if set.ThirdParty == nil {
+			cfg.Providers[i].ThirdParty = !openai.LocalURL(cfg.Providers[i].BaseURL)
 		}
 	}
 	return nil
@@ -186,6 +196,7 @@ func (c *Config) resolveSecrets(getenv func(string) string) (problems, unset []s
 	}
 	w, t, f := &c.Adapters.Web, &c.Adapters.Telegram, &c.Adapters.Feishu
 	resolve("adapters.web.tokens_env", w.TokensEnv, &w.EnvTokens)
+	resolve("adapters.web.jwt_secret_env", w.JWTSecretEnv, &w.JWTSecret)
 	resolve("adapters.telegram.token_env", t.TokenEnv, &t.Token)
 	resolve("adapters.telegram.webhook_secret_env", t.WebhookSecretEnv, &t.WebhookSecret)
 	resolve("adapters.feishu.app_secret_env", f.AppSecretEnv, &f.AppSecret)
@@ -202,6 +213,18 @@ func aboutKey(problem string, keys []string) bool {
 		}
 	}
 	return false
+}
+
+// secrets lists every resolved secret value, for the log redaction layer.
+func (c *Config) secrets() []string {
+	w, t, f := c.Adapters.Web, c.Adapters.Telegram, c.Adapters.Feishu
+	out := []string{c.Server.AdminToken, w.JWTSecret, t.Token, t.WebhookSecret, f.AppSecret, f.VerificationToken, f.EncryptKey}
+	out = append(out, w.Tokens...)
+	out = append(out, strings.Fields(strings.ReplaceAll(w.EnvTokens, ",", " "))...)
+	for _, p := range c.Providers {
+		out = append(out, p.APIKey)
+	}
+	return out
 }
 
 // validate collects every section's problems, prefixed with its key path.
@@ -232,6 +255,10 @@ func (c *Config) validate() []string {
 	}
 	add("dispatcher.", c.Dispatcher.Validate())
 	add("tokens.", c.Tokens.Validate())
+	add("safety.", c.Safety.Validate())
+	if _, err := loadWords(c.Safety.WordsFile); err != nil {
+		problems = append(problems, "safety.words_file: "+err.Error())
+	}
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
@@ -244,28 +271,6 @@ func (c *Config) validate() []string {
 		problems = append(problems, "api.enabled: the API's keys are [adapters.web] tokens (or tokens_env); set at least one")
 	}
 	return problems
-}
-
-// catalog returns the message catalogue: the built-in texts, the [texts]
-// overrides and the single-text keys of [router], [dispatcher] and
-// [adapters.telegram], each only when the file sets it.
-func (c *Config) catalog() (*catalog.Catalog, error) {
-	cat, err := catalog.New(c.Texts.Config)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Router.ApplyTexts(cat); err != nil {
-		return nil, err
-	}
-	if err := c.Dispatcher.ApplyTexts(cat); err != nil {
-		return nil, err
-	}
-	if t := c.Adapters.Telegram.TextOnlyReply; t != "" {
-		if err := cat.SetBoth(catalog.TextOnly, t); err != nil {
-			return nil, err
-		}
-	}
-	return cat, nil
 }
 
 // validate returns every problem of the [server] section as "key: problem".

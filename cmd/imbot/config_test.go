@@ -153,3 +153,44 @@ func TestFeishuSessionScopeAlias(t *testing.T) {
 		t.Fatal("an unknown scope was accepted")
 	}
 }
+
+func TestProviderThirdPartyDefaultsByHost(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	const doc = `
+[[providers]]
+name = "cloud"
+base_url = "https://api.example.com/v1"
+model = "m"
+[[providers]]
+name = "ollama"
+base_url = "http://localhost:11434/v1"
+model = "m"
+[[providers]]
+name = "lan"
+base_url = "http://10.1.2.3:8000/v1"
+model = "m"
+third_party = false
+[[providers]]
+name = "proxy"
+base_url = "http://127.0.0.1:9000/v1"
+model = "m"
+third_party = true
+`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"cloud": true, "ollama": false, "lan": false, "proxy": true}
+	for _, p := range cfg.Providers {
+		if p.ThirdParty != want[p.Name] {
+			t.Errorf("provider %s: third_party = %v, want %v", p.Name, p.ThirdParty, want[p.Name])
+		}
+	}
+	env := map[string]string{"OPENAI_BASE_URL": "https://api.example.com/v1", "OPENAI_API_KEY": "k"}
+	if cfg, err = loadConfig("", func(k string) string { return env[k] }); err != nil || !cfg.Providers[0].ThirdParty {
+		t.Fatalf("the environment's remote provider is not third-party (err %v)", err)
+	}
+}

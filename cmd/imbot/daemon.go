@@ -21,6 +21,9 @@ import (
 	"imbot/core/chain"
 	"imbot/core/faq"
 	"imbot/core/kit"
+	"imbot/core/safety"
+	"imbot/core/safety/pii"
+	"imbot/core/safety/words"
 	"imbot/core/token"
 	"imbot/knowledge"
 	"imbot/metric"
@@ -36,9 +39,11 @@ type daemon struct {
 	store      *store.Store
 	clients    map[string]*openai.Client
 	members    map[string]*chain.Member
+	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
+	guard      *safety.Guard
 	dispatcher *core.Dispatcher
 	texts      *catalog.Catalog
 	picker     *catalog.Picker
@@ -82,6 +87,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
+	if d.masker, err = pii.New(cfg.Safety.PIIPatterns); err != nil {
+		return nil, err
+	}
 	d.metrics.GaugeFunc("imbot_models_reachable",
 		"1 while at least one provider chain can answer, else 0 (every breaker open: only the FAQ and the degraded reply answer).",
 		d.modelsReachable)
@@ -99,12 +107,22 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: d.picker,
+		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
 			cal.Observe(p, cal.Encoding().CountMessages(contents(prompt)), reported)
 		},
 	})
+	if err != nil {
+		return nil, err
+	}
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		return nil, err
+	}
+	d.guard, err = safety.NewGuard(d.router, cfg.Safety, matcher, safety.WithCatalog(d.texts), safety.WithPicker(d.picker),
+		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +133,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		d.remote = terminal.NewRemote()
 		d.adapters = append(d.adapters, d.remote)
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.router,
+	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(d.texts), core.WithPicker(d.picker),
 		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store)))
@@ -196,13 +214,29 @@ func providerTransport() *http.Transport {
 }
 
 // faqOptions are the knowledge base's options: logs, metrics and, when
-// [router.embeddings] names a provider, its embeddings cached in the store.
+// [router.embeddings] names a provider, its embeddings cached in the store
+// (of texts with personal data masked, when the provider is third-party).
 func (d *daemon) faqOptions() []faq.Option {
 	opts := []faq.Option{faq.WithLogger(d.log.With("component", "faq")), faq.WithMetrics(d.metrics)}
-	if p := d.cfg.Router.Embeddings.Provider; p != "" {
-		opts = append(opts, faq.WithEmbedder(d.clients[p], d.store))
+	p := d.cfg.Router.Embeddings.Provider
+	if p == "" {
+		return opts
 	}
-	return opts
+	var e faq.Embedder = d.clients[p]
+	if d.thirdParty(p) {
+		e = safety.MaskEmbeddings(e, d.masker)
+	}
+	return append(opts, faq.WithEmbedder(e, d.store))
+}
+
+// thirdParty reports whether the provider named name is third-party.
+func (d *daemon) thirdParty(name string) bool {
+	for _, p := range d.cfg.Providers {
+		if p.Name == name {
+			return p.ThirdParty
+		}
+	}
+	return false
 }
 
 // suggestionCount is how many example questions a new web chat offers.
@@ -277,6 +311,19 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 		runErr = errors.Join(runErr, fmt.Errorf("http: %w", err))
 	}
 	return runErr
+}
+
+// loadWords builds the sensitive-word matcher of the words file at path;
+// nil when path is empty.
+func loadWords(path string) (*words.Matcher, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := words.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return words.New(list)
 }
 
 // close releases the store.

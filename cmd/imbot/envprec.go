@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,7 +60,7 @@ func envProvider(getenv func(string) string) openai.Config {
 	p := openai.DefaultConfig()
 	p.Name, p.BaseURL, p.Model = "local", "http://127.0.0.1:11434/v1", "qwen2.5:3b"
 	if u := getenv("OPENAI_BASE_URL"); u != "" {
-		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", !isLocal(u)
+		p.Name, p.BaseURL, p.Model, p.ThirdParty = "openai", u, "gpt-4o-mini", !openai.LocalURL(u)
 		if getenv("OPENAI_API_KEY") != "" || getenv("OPENAI_API_KEY_FILE") != "" {
 			p.APIKeyEnv = "OPENAI_API_KEY"
 		}
@@ -71,17 +69,6 @@ func envProvider(getenv func(string) string) openai.Config {
 		p.Model = m
 	}
 	return p
-}
-
-// isLocal reports whether the URL's host is this machine.
-func isLocal(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	ip := net.ParseIP(h)
-	return h == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // unusedProviderVars says which OPENAI_* variables are set but unused —

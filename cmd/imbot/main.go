@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	// Zone data inside the binary, so [router] timezone works under a
+	// sandboxed unit or on a host without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -21,7 +24,8 @@ commands:
   onboard         answer a few questions and get a working config and env file
   check           every config problem with its line, then live checks (-offline: file only)
   backup          write a consistent copy of the store (online)
-  export          write every conversation as JSON lines
+  export          write every conversation as JSON lines (personal data masked; -raw keeps it)
+  forget-user     erase one user's history, questions and usage: forget-user PLATFORM:ID
   stats           show what the store holds and its file's free space
   compact         shrink the store's file (offline: stop the daemon first)
   faq eval        measure the FAQ tier on a labelled set
@@ -55,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBackup(args[1:], stdout, stderr)
 	case "export":
 		err = runExport(args[1:], stdout, stderr)
+	case "forget-user":
+		err = runForgetUser(args[1:], stdout, stderr)
 	case "stats":
 		err = runStats(args[1:], stdout, stderr)
 	case "compact":

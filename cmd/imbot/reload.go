@@ -15,8 +15,9 @@ type restartSetting struct {
 }
 
 // restartSettings lists what a reload cannot change. Everything else in the
-// file — the knowledge base, the system prompt, the [texts] catalogue and
-// the reply texts, admins, budgets, history bounds, cache_serve, the
+// file — the knowledge base, the sensitive words file, the system prompt,
+// the [texts] catalogue and the reply texts (refusal_reply included),
+// admins, budgets and their timezone, history bounds, cache_serve, the
 // allow-list, rate limits, log_level and the admin token — is applied by a
 // reload.
 func restartSettings() []restartSetting {
@@ -34,6 +35,10 @@ func restartSettings() []restartSetting {
 		{"dispatcher.max_queued", func(c Config) any { return c.Dispatcher.MaxQueued }},
 		{"dispatcher.turn_timeout", func(c Config) any { return c.Dispatcher.TurnTimeout }},
 		{"dispatcher.drain_timeout", func(c Config) any { return c.Dispatcher.DrainTimeout }},
+		{"dispatcher.denied_reply_interval", func(c Config) any { return c.Dispatcher.DeniedReplyInterval }},
+		{"safety.restore_pii", func(c Config) any { return c.Safety.RestorePII }},
+		{"safety.pii_patterns", func(c Config) any { return c.Safety.PIIPatterns }},
+		{"safety.max_input_chars", func(c Config) any { return c.Safety.MaxInputChars }},
 		{"tokens", func(c Config) any { return c.Tokens }},
 		{"adapters.web", func(c Config) any { return c.Adapters.Web }},
 		{"adapters.telegram", func(c Config) any { return c.Adapters.Telegram }},
@@ -86,6 +91,10 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if err != nil {
 		return err
 	}
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		return fmt.Errorf("safety.words_file: %w", err)
+	}
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
 	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
@@ -94,6 +103,7 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	d.texts.Replace(texts)
 	d.router.SetConfig(cfg.Router.RouterConfig)
 	d.knowledge.Install(kb)
+	d.guard.SetWords(matcher)
 	if d.level != nil {
 		d.level.Set(level)
 	}
@@ -101,6 +111,6 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if keys := needsRestart(d.cfg, cfg); len(keys) > 0 {
 		d.log.Warn("reload: changed settings need a restart; their running values stay", "needs_restart", strings.Join(keys, ", "))
 	}
-	d.log.Info("reloaded: knowledge base, prompt and texts, admins, allow-list, rate limits, log level, admin token")
+	d.log.Info("reloaded: knowledge base, sensitive words, prompt and texts, admins, allow-list, rate limits, log level, admin token")
 	return nil
 }

@@ -125,3 +125,29 @@ func TestReloadAppliesLogLevelAndAdminToken(t *testing.T) {
 		t.Fatalf("profile request with the new token = %d, want 200", got)
 	}
 }
+
+func TestReloadAppliesSensitiveWordsAndKeepsTheRefusalText(t *testing.T) {
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
+	dir := t.TempDir()
+	path := writeConfig(t, dir, testSetup{model: model.URL(), extra: withWords(t, dir) + "refusal_reply = \"Not here.\"\n"})
+	in := startServe(t, path)
+	c := in.dial("")
+	readFrame(t, c)
+	if _, done := ask(t, c, "1", "tell me about poker"); done.Text != "tell me about poker" {
+		t.Fatalf("before the reload: %+v", done)
+	}
+	writeFile(t, dir, "banned.txt", "poker\n")
+	if err := in.d.applyReload(context.Background(), path); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if _, done := ask(t, c, "2", "tell me about poker"); done.Text != "Not here." {
+		t.Fatalf("after the reload: %+v, want the operator's refusal", done)
+	}
+	writeFile(t, dir, "banned.txt", "bad\tword\n")
+	if err := in.d.applyReload(context.Background(), path); err == nil || !strings.Contains(err.Error(), "words_file") {
+		t.Fatalf("a broken words file: reload error %v", err)
+	}
+	if _, done := ask(t, c, "3", "poker again"); done.Text != "Not here." {
+		t.Fatalf("after a refused reload: %+v, want the running words", done)
+	}
+}

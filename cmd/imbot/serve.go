@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"imbot/core/safety/pii"
+	"imbot/logredact"
 	"imbot/sdnotify"
 )
 
@@ -71,7 +73,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 // writing to stderr.
 func openDaemon(cfg Config, stderr io.Writer, withAdapters bool) (*daemon, error) {
 	level := new(slog.LevelVar)
-	log, err := newLogger(cfg.Server, level, stderr)
+	log, err := newLogger(cfg, level, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -106,18 +108,29 @@ func watchReload(ctx context.Context, d *daemon, configPath string) {
 }
 
 // newLogger builds the process logger from [server] log_level and
-// log_format, with its level in level, where a reload changes it.
-func newLogger(s ServerConfig, level *slog.LevelVar, w io.Writer) (*slog.Logger, error) {
-	l, err := parseLogLevel(s.LogLevel)
+// log_format, with its level in level, where a reload changes it, behind
+// the redaction layer: secrets of cfg never appear, and message text only
+// at debug level.
+func newLogger(cfg Config, level *slog.LevelVar, w io.Writer) (*slog.Logger, error) {
+	l, err := parseLogLevel(cfg.Server.LogLevel)
 	if err != nil {
 		return nil, err
 	}
 	level.Set(l)
 	opts := &slog.HandlerOptions{Level: level}
-	if s.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.Server.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	masker, err := pii.New(cfg.Safety.PIIPatterns)
+	if err != nil {
+		return nil, err
+	}
+	red, err := logredact.New(h, masker, cfg.secrets()...)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(red), nil
 }
 
 func parseLogLevel(s string) (slog.Level, error) {

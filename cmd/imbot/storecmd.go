@@ -37,18 +37,43 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runExport is `imbot export [-config FILE] [-o OUT]`: every conversation as
-// one JSON line, to OUT or standard output.
+// runExport is `imbot export [-config FILE] [-o OUT] [-raw]`: every
+// conversation as one JSON line, to OUT or standard output, with personal
+// data masked unless -raw.
 func runExport(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("export", stderr)
 	out := c.String("o", "-", "file to write; - for standard output")
+	raw := c.Bool("raw", false, "keep phone, ID and card numbers and e-mail addresses instead of placeholders")
 	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
 	}
+	call := admin.Export()
+	if *raw {
+		call = call.Raw()
+	}
 	return toOutput(*out, stdout, func(w io.Writer) error {
-		return callStore(context.Background(), cfg, admin.Export(), w)
+		return callStore(context.Background(), cfg, call, w)
 	})
+}
+
+// runForgetUser is `imbot forget-user [-config FILE] PLATFORM:ID`: erase
+// everything the store keeps about one user, from the running daemon's
+// store or, when none runs, from the file.
+func runForgetUser(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("forget-user", stderr)
+	cfg, err := c.loadReadOnly(args)
+	if err != nil {
+		return err
+	}
+	if c.NArg() != 1 {
+		return errors.New("forget-user: want one PLATFORM:ID, e.g. telegram:123456")
+	}
+	call, err := admin.ForgetUser(c.Arg(0))
+	if err != nil {
+		return fmt.Errorf("forget-user: %w", err)
+	}
+	return callStore(context.Background(), cfg, call, stdout)
 }
 
 // runFAQUnanswered is `imbot faq unanswered [-config FILE] [-since T]
@@ -57,6 +82,7 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("faq unanswered", stderr)
 	sinceFlag := c.String("since", "", "only questions since this time: RFC 3339, a date (2006-01-02) or a duration back from now (24h)")
 	format := c.String("format", "jsonl", "output format: jsonl or csv")
+	raw := c.Bool("raw", false, "keep phone, ID and card numbers and e-mail addresses instead of placeholders")
 	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
@@ -68,6 +94,9 @@ func runFAQUnanswered(args []string, stdout, stderr io.Writer) error {
 	call, err := admin.Unanswered(since, *format)
 	if err != nil {
 		return err
+	}
+	if *raw {
+		call = call.Raw()
 	}
 	return callStore(context.Background(), cfg, call, stdout)
 }

@@ -33,3 +33,28 @@ func buildTexts(cfg Config) (*catalog.Catalog, *catalog.Picker, error) {
 	}
 	return c, catalog.NewPicker(catalog.Lang(cfg.Texts.Language)), nil
 }
+
+// catalog returns the message catalogue: the built-in texts, the [texts]
+// overrides and the single-text keys of [router], [safety], [dispatcher] and
+// [adapters.telegram], each only when the file sets it.
+func (c *Config) catalog() (*catalog.Catalog, error) {
+	cat, err := catalog.New(c.Texts.Config)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Router.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	if err := c.Safety.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	if err := c.Dispatcher.ApplyTexts(cat); err != nil {
+		return nil, err
+	}
+	if t := c.Adapters.Telegram.TextOnlyReply; t != "" {
+		if err := cat.SetBoth(catalog.TextOnly, t); err != nil {
+			return nil, err
+		}
+	}
+	return cat, nil
+}

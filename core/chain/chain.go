@@ -136,7 +136,7 @@ func (ch *Chain) try(ctx context.Context, m *Member, req core.ModelRequest, onDe
 // (through other turns' failures) between two attempts.
 func (ch *Chain) attempts(ctx context.Context, m *Member, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
 	for attempt := 0; ; attempt++ {
-		res, err := m.streamer.Stream(ctx, req, onDelta)
+		res, err := core.StreamAs(ctx, m.streamer, m.policy.ThirdParty, req, onDelta)
 		if err == nil || res.Interrupted || ctx.Err() != nil {
 			return res, err
 		}

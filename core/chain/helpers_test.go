@@ -80,12 +80,14 @@ type scripted struct {
 	mu    sync.Mutex
 	steps []scriptStep
 	calls int
+	reqs  []core.ModelRequest
 }
 
-func (s *scripted) Stream(_ context.Context, _ core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
+func (s *scripted) Stream(_ context.Context, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
+	s.reqs = append(s.reqs, req)
 	if len(s.steps) == 0 {
 		return core.ModelResult{}, fail(500, true)
 	}

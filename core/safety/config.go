@@ -2,41 +2,47 @@ package safety
 
 import (
 	"fmt"
+	"strings"
 
+	"imbot/core/catalog"
 	"imbot/core/safety/pii"
 )
-
-// DefaultRefusalReply is the message-catalogue key of the reply to a
-// question that contains a sensitive word.
-const DefaultRefusalReply = "safety.refused"
 
 // Config is the [safety] section.
 type Config struct {
 	// WordsFile is the sensitive words file (see words.Parse); empty turns
 	// sensitive-word checks off.
 	WordsFile string `toml:"words_file"`
-	// RefusalReply is the message-catalogue key of the reply sent instead of
-	// an answer when a question contains a sensitive word; the catalogue
-	// holds its text in each language.
+	// RefusalReply overrides, in every language, the catalogue's reply to a
+	// question that contains a sensitive word (sensitive_refused); empty
+	// keeps the catalogue's text in the user's language.
 	RefusalReply string `toml:"refusal_reply"`
 	// RestorePII puts masked personal data back into third-party answers;
 	// when false the user sees the placeholders.
 	RestorePII bool `toml:"restore_pii"`
 	// PIIPatterns are operator detectors added to the built-in ones.
 	PIIPatterns []pii.Pattern `toml:"pii_patterns"`
-	// MaxInputChars refuses a question longer than this many characters;
-	// 0 means no limit.
+	// MaxInputChars cuts a question to this many characters before a model
+	// reads it (the reply then says so); 0 means no limit.
 	MaxInputChars int `toml:"max_input_chars"`
 }
 
-// DefaultConfig returns the defaults: no words file, the default refusal
-// key, restoring on, no patterns and a 4,000-character input limit.
+// DefaultConfig returns the defaults: no words file, the catalogue's
+// refusal, restoring on, no patterns and a 4,000-character input limit.
 func DefaultConfig() Config {
 	return Config{
-		RefusalReply:  DefaultRefusalReply,
 		RestorePII:    true,
 		MaxInputChars: 4000,
 	}
+}
+
+// ApplyTexts sets refusal_reply, when set, as the catalogue's
+// sensitive_refused text in both languages.
+func (c Config) ApplyTexts(cat *catalog.Catalog) error {
+	if c.RefusalReply == "" {
+		return nil
+	}
+	return cat.SetBoth(catalog.SensitiveRefused, c.RefusalReply)
 }
 
 // Validate returns every problem as "key: problem", keys relative to the
@@ -44,8 +50,8 @@ func DefaultConfig() Config {
 // its problems with line numbers.
 func (c Config) Validate() []string {
 	var ps []string
-	if c.RefusalReply == "" {
-		ps = append(ps, "refusal_reply: is empty")
+	if c.RefusalReply != "" && strings.TrimSpace(c.RefusalReply) == "" {
+		ps = append(ps, "refusal_reply: is blank")
 	}
 	if c.MaxInputChars < 0 {
 		ps = append(ps, fmt.Sprintf("max_input_chars: %d is negative", c.MaxInputChars))

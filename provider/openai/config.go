@@ -3,8 +3,10 @@ package openai
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"imbot/core/chain"
@@ -32,7 +34,9 @@ type Config struct {
 	// Timeout bounds one whole call, first byte to last.
 	Timeout time.Duration `toml:"timeout"`
 	// ThirdParty says that user text sent here leaves the operator's own
-	// infrastructure (a commercial API rather than a local model).
+	// infrastructure (a commercial API rather than a local model): personal
+	// data is masked before it is sent. When the file does not set it, it is
+	// true unless the base URL's host is loopback (see LocalURL).
 	ThirdParty bool `toml:"third_party"`
 	// MaxRetries is how many times a retryable failure is retried on this
 	// provider before the chain moves on.
@@ -140,6 +144,22 @@ func checkBaseURL(raw string) string {
 		return "must include the API version path, e.g. https://api.goopenai.com/v1"
 	}
 	return ""
+}
+
+// LocalURL reports whether raw's host is this machine: "localhost", a name
+// ending in ".localhost" or a loopback address. Only such a provider is
+// taken for local when third_party is not set.
+func LocalURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // String describes c for logs and dumps with the API key masked.

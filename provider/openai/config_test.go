@@ -110,3 +110,21 @@ func TestConfigStringMasksKey(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"http://127.0.0.1:11434/v1":    true,
+		"http://localhost:8000/v1":     true,
+		"http://LOCALHOST/v1":          true,
+		"http://model.localhost/v1":    true,
+		"http://[::1]:8000/v1":         true,
+		"http://10.0.0.5:8000/v1":      false,
+		"https://api.deepseek.com/v1":  false,
+		"https://localhost.example/v1": false,
+		"://bad":                       false,
+	} {
+		if got := LocalURL(raw); got != want {
+			t.Errorf("LocalURL(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}

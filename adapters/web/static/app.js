@@ -18,6 +18,14 @@ const validId = v => v && ID_RE.test(v) ? v : null;
 let user = validId(store.get('imbot.user'));
 if (!user) { user = rid(); store.set('imbot.user', user); }
 let session = validId(store.get('imbot.session')), token = store.get('imbot.token');
+// A site that signs identity tokens opens the page as /#token=<jwt>: the
+// token is kept and taken out of the address bar (a fragment never reaches
+// the server or its logs).
+const handed = new URLSearchParams(location.hash.slice(1)).get('token');
+if (handed) {
+  token = handed; store.set('imbot.token', handed);
+  history.replaceState(null, '', location.pathname + location.search);
+}
 let ws = null, ready = false, backoff = 500, timer = 0, toastTimer = 0;
 let msgs = [], convs = [], suggestions = [], afterList = null;
 const pending = new Map(); // id -> {text, at, before, sent, resumed, stopped, reply, bot}
