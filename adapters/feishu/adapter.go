@@ -35,6 +35,7 @@ type Adapter struct {
 	in          inbound
 	render      atomic.Uint32   // the best renderKind not yet refused by Feishu
 	picker      *catalog.Picker // picks the text-only notice's language
+	secrets     atomic.Pointer[webhookSecrets]
 
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
@@ -123,7 +124,22 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	}
 	a.log = a.log.With("platform", string(Platform))
 	a.api = newClient(cfg, a.hc, a.now, a.log, a.metrics)
+	a.SetWebhookSecrets(cfg.VerificationToken, cfg.EncryptKey)
 	return a, nil
+}
+
+// webhookSecrets are what webhook requests are checked against.
+type webhookSecrets struct {
+	verificationToken, encryptKey string
+}
+
+// SetWebhookSecrets replaces the verification token and encrypt key that
+// webhook requests are checked against, from the next request on. Both are
+// only compared with what Feishu sends, so nothing reconnects. It is safe
+// to call while requests are handled; the caller checks the values first,
+// as New does.
+func (a *Adapter) SetWebhookSecrets(verificationToken, encryptKey string) {
+	a.secrets.Store(&webhookSecrets{verificationToken: verificationToken, encryptKey: encryptKey})
 }
 
 // Name returns "feishu".

@@ -83,12 +83,13 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 // Feishu delivers it again.
 func (a *Adapter) handleWebhook(ctx context.Context, h http.Header, body []byte) (int, []byte) {
 	e, signed, err := a.openCallback(h, body)
+	token := a.secrets.Load().verificationToken
 	if err != nil {
 		a.log.Warn("feishu webhook rejected", "err", err)
 		return http.StatusUnauthorized, []byte(`{"msg":"unauthorized"}`)
 	}
 	if e.Type == typeChallenge {
-		if !equalSecret(e.Token, a.cfg.VerificationToken) {
+		if !equalSecret(e.Token, token) {
 			a.log.Warn("feishu webhook rejected", "err", errBadToken)
 			return http.StatusUnauthorized, []byte(`{"msg":"unauthorized"}`)
 		}
@@ -98,7 +99,7 @@ func (a *Adapter) handleWebhook(ctx context.Context, h http.Header, body []byte)
 	switch {
 	case !signed:
 		err = errUnsigned
-	case !equalSecret(e.Header.Token, a.cfg.VerificationToken):
+	case !equalSecret(e.Header.Token, token):
 		err = errBadToken
 	}
 	if err != nil {
@@ -126,14 +127,15 @@ func (a *Adapter) openCallback(h http.Header, body []byte) (e event, signed bool
 	if json.Unmarshal(body, &wrapper) != nil || wrapper.Encrypt == "" {
 		return event{}, false, errUnencrypted
 	}
+	key := a.secrets.Load().encryptKey
 	ts, nonce, sig := h.Get(headerTime), h.Get(headerNonce), h.Get(headerSig)
 	if ts != "" || nonce != "" || sig != "" {
-		if err := a.checkSignature(ts, nonce, sig, body); err != nil {
+		if err := a.checkSignature(ts, nonce, sig, key, body); err != nil {
 			return event{}, false, err
 		}
 		signed = true
 	}
-	plain, err := decrypt(wrapper.Encrypt, a.cfg.EncryptKey)
+	plain, err := decrypt(wrapper.Encrypt, key)
 	if err != nil {
 		return event{}, false, err
 	}
@@ -143,7 +145,7 @@ func (a *Adapter) openCallback(h http.Header, body []byte) (e event, signed bool
 
 // checkSignature verifies hex(sha256(timestamp+nonce+encryptKey+body)) in
 // constant time and that the timestamp is within maxClockSkew of our clock.
-func (a *Adapter) checkSignature(ts, nonce, sig string, body []byte) error {
+func (a *Adapter) checkSignature(ts, nonce, sig, encryptKey string, body []byte) error {
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || sec <= 0 || sec > math.MaxInt64/int64(time.Second) {
 		return errStale
@@ -155,7 +157,7 @@ func (a *Adapter) checkSignature(ts, nonce, sig string, body []byte) error {
 	if err != nil {
 		return errBadSignature
 	}
-	if want := signature(ts, nonce, a.cfg.EncryptKey, body); subtle.ConstantTimeCompare(got, want[:]) != 1 {
+	if want := signature(ts, nonce, encryptKey, body); subtle.ConstantTimeCompare(got, want[:]) != 1 {
 		return errBadSignature
 	}
 	return nil

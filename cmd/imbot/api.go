@@ -5,6 +5,19 @@ import (
 	"imbot/core/chain"
 )
 
+// apiProblems returns the problems of the [api] section, with their key
+// paths; its keys are the web chat's tokens, so it needs one.
+func (c *Config) apiProblems() []string {
+	var problems []string
+	for _, p := range c.API.Validate() {
+		problems = append(problems, "api."+p)
+	}
+	if c.API.Enabled && !c.Adapters.Web.HasTokens() {
+		problems = append(problems, "api.enabled: the API's keys are [adapters.web] tokens (or tokens_env); set at least one")
+	}
+	return problems
+}
+
 // openAIAPI builds the OpenAI-compatible API: the router as imbot-auto and
 // each provider alone (its retries and breaker, no fail-over) by name.
 func (d *daemon) openAIAPI() (*openaiapi.Server, error) {

@@ -262,15 +262,8 @@ func (c *Config) validate() []string {
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
-	problems = append(problems, c.Texts.validate()...)
-	if _, err := c.catalog(); err != nil {
-		problems = append(problems, strings.Split(err.Error(), "\n")...)
-	}
-	add("api.", c.API.Validate())
-	if c.API.Enabled && !c.Adapters.Web.HasTokens() {
-		problems = append(problems, "api.enabled: the API's keys are [adapters.web] tokens (or tokens_env); set at least one")
-	}
-	return problems
+	problems = append(problems, c.textProblems()...)
+	return append(problems, c.apiProblems()...)
 }
 
 // validate returns every problem of the [server] section as "key: problem".

@@ -12,9 +12,7 @@ import (
 
 	"imbot/adapters/feishu"
 	"imbot/adapters/openaiapi"
-	"imbot/adapters/telegram"
 	"imbot/adapters/terminal"
-	"imbot/adapters/web"
 	"imbot/admin"
 	"imbot/core"
 	"imbot/core/catalog"
@@ -49,6 +47,7 @@ type daemon struct {
 	picker     *catalog.Picker
 	adapters   []core.Adapter
 	remote     *terminal.Remote // `imbot chat` turns while serving
+	feishu     *feishu.Adapter  // nil unless enabled; a reload replaces its webhook secrets
 	// level is the log level a reload sets; nil when the logger was not
 	// built by openDaemon.
 	level *slog.LevelVar
@@ -241,45 +240,6 @@ func (d *daemon) thirdParty(name string) bool {
 
 // suggestionCount is how many example questions a new web chat offers.
 const suggestionCount = 4
-
-// suggestions are the knowledge base's example questions for a new web chat.
-func (d *daemon) suggestions(lang catalog.Lang) []string {
-	return d.knowledge.Examples(lang, suggestionCount)
-}
-
-// buildAdapters constructs the enabled adapters.
-func (d *daemon) buildAdapters() ([]core.Adapter, error) {
-	var out []core.Adapter
-	ac := d.cfg.Adapters
-	if ac.Web.Enabled {
-		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
-			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithTexts(d.texts, d.picker))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if ac.Telegram.Enabled {
-		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithTexts(d.texts, d.picker), telegram.WithReplyRefs(d.store))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker),
-			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no adapter is enabled: enable [adapters.web], [adapters.telegram] or [adapters.feishu]")
-	}
-	return out, nil
-}
 
 // run serves until ctx ends, then shuts down in order: intake stops, turns
 // in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called

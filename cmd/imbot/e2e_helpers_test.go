@@ -72,10 +72,16 @@ rate_per_minute = 0
 }
 
 // startServe builds and runs the daemon from the config file at path, with
-// tune applied before it starts.
+// no secrets from the environment and tune applied before it starts.
 func startServe(t *testing.T, path string, tune ...func(*daemon)) *instance {
 	t.Helper()
-	cfg, err := loadConfig(path, func(string) string { return "" })
+	return startServeEnv(t, path, func(string) string { return "" }, tune...)
+}
+
+// startServeEnv is startServe with secrets resolved through getenv.
+func startServeEnv(t *testing.T, path string, getenv func(string) string, tune ...func(*daemon)) *instance {
+	t.Helper()
+	cfg, err := loadConfig(path, getenv)
 	if err != nil {
 		t.Fatal(err)
 	}

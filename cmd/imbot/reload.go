@@ -14,18 +14,20 @@ type restartSetting struct {
 	get func(Config) any
 }
 
-// restartSettings lists what a reload cannot change. Everything else in the
-// file — the knowledge base, the sensitive words file, the system prompt,
-// the [texts] catalogue and the reply texts (refusal_reply included),
-// admins, budgets and their timezone, history bounds, cache_serve, the
-// allow-list, rate limits, log_level and the admin token — is applied by a
-// reload.
+// restartSettings lists what a reload cannot change. Provider API keys and
+// the Feishu webhook's verification token and encrypt key are compared
+// apart: they are given to the running client and adapter. Everything else
+// in the file — the knowledge base, the sensitive words file, the system
+// prompt, the [texts] catalogue and the reply texts (refusal_reply
+// included), admins, budgets and their timezone, history bounds,
+// cache_serve, the allow-list, rate limits, log_level and the admin token —
+// is applied by a reload.
 func restartSettings() []restartSetting {
 	return []restartSetting{
 		{"server.listen", func(c Config) any { return c.Server.Listen }},
 		{"server.log_format", func(c Config) any { return c.Server.LogFormat }},
 		{"store", func(c Config) any { return c.Store }},
-		{"providers", func(c Config) any { return c.Providers }},
+		{"providers", func(c Config) any { return withoutKeys(c.Providers) }},
 		{"router.general", func(c Config) any { return c.Router.General }},
 		{"router.business", func(c Config) any { return c.Router.Business }},
 		{"router.embeddings.provider", func(c Config) any { return c.Router.Embeddings.Provider }},
@@ -42,7 +44,7 @@ func restartSettings() []restartSetting {
 		{"tokens", func(c Config) any { return c.Tokens }},
 		{"adapters.web", func(c Config) any { return c.Adapters.Web }},
 		{"adapters.telegram", func(c Config) any { return c.Adapters.Telegram }},
-		{"adapters.feishu", func(c Config) any { return c.Adapters.Feishu }},
+		{"adapters.feishu", func(c Config) any { return withoutWebhookSecrets(c.Adapters.Feishu) }},
 		{"texts.language", func(c Config) any { return c.Texts.Language }},
 		{"api", func(c Config) any { return c.API }},
 	}
@@ -95,6 +97,7 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	if err != nil {
 		return fmt.Errorf("safety.words_file: %w", err)
 	}
+	secrets := d.secretChanges(cfg)
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
 	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
@@ -108,9 +111,10 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 		d.level.Set(level)
 	}
 	d.admin.SetToken(cfg.Server.AdminToken)
+	d.applySecrets(secrets)
 	if keys := needsRestart(d.cfg, cfg); len(keys) > 0 {
 		d.log.Warn("reload: changed settings need a restart; their running values stay", "needs_restart", strings.Join(keys, ", "))
 	}
-	d.log.Info("reloaded: knowledge base, sensitive words, prompt and texts, admins, allow-list, rate limits, log level, admin token")
+	d.log.Info("reloaded: knowledge base, sensitive words, prompt and texts, admins, allow-list, rate limits, log level, admin token, provider API keys, feishu webhook secrets")
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"imbot/provider/openai"
 	"imbot/provider/openai/openaitest"
 )
 
@@ -123,6 +124,58 @@ func TestReloadAppliesLogLevelAndAdminToken(t *testing.T) {
 	}
 	if got := profile("rotated"); got != http.StatusOK {
 		t.Fatalf("profile request with the new token = %d, want 200", got)
+	}
+}
+
+func TestReloadReplacesProviderKeyWithoutDroppingWebSockets(t *testing.T) {
+	const first, second = "sk-first-0123456789", "sk-second-9876543210"
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()), openaitest.WithAPIKey(first, second))
+	dir := t.TempDir()
+	t.Setenv("FAKE_KEY_FILE", writeFile(t, dir, "fake.key", first+"\n"))
+	path := writeConfig(t, dir, testSetup{model: model.URL(), provider: `api_key_env = "FAKE_KEY"`})
+	in := startServeEnv(t, path, envLookup)
+	c := in.dial("")
+	readFrame(t, c)
+	if _, done := ask(t, c, "1", "hello"); done.Text == "" {
+		t.Fatalf("before the reload: %+v", done)
+	}
+
+	writeFile(t, dir, "fake.key", second+"\n")
+	if err := in.d.applyReload(context.Background(), path); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if _, done := ask(t, c, "2", "hello again"); done.Text == "" {
+		t.Fatalf("after the reload, on the same WebSocket: %+v", done)
+	}
+	// An empty key file is refused whole: the running key stays.
+	writeFile(t, dir, "fake.key", "\n")
+	if err := in.d.applyReload(context.Background(), path); err == nil {
+		t.Fatal("an empty key file was accepted")
+	}
+	if _, done := ask(t, c, "3", "and again"); done.Text == "" {
+		t.Fatalf("after a refused reload: %+v", done)
+	}
+
+	reqs := model.Requests()
+	var got []string
+	for _, r := range reqs {
+		got = append(got, r.Authorization)
+	}
+	want := []string{"Bearer " + first, "Bearer " + second, "Bearer " + second}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Authorization of the model calls = %q, want %q", got, want)
+	}
+}
+
+func TestNeedsRestartIgnoresProviderKeys(t *testing.T) {
+	running := Config{Providers: []openai.Config{{Name: "a", BaseURL: "http://x/v1", APIKey: "old"}}}
+	next := Config{Providers: []openai.Config{{Name: "a", BaseURL: "http://x/v1", APIKey: "new"}}}
+	if keys := needsRestart(running, next); len(keys) != 0 {
+		t.Fatalf("a changed provider key needs a restart: %v", keys)
+	}
+	next.Providers[0].BaseURL = "http://y/v1"
+	if keys := needsRestart(running, next); !slices.Equal(keys, []string{"providers"}) {
+		t.Fatalf("needs restart = %v, want [providers]", keys)
 	}
 }
 

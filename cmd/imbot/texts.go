@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"imbot/core/catalog"
 )
@@ -22,6 +23,16 @@ func (t TextsSection) validate() []string {
 		return []string{fmt.Sprintf("texts.language: want \"zh\" or \"en\", got %q", t.Language)}
 	}
 	return nil
+}
+
+// textProblems returns the problems of [texts] and of every key that sets
+// a catalogue text, with their key paths.
+func (c *Config) textProblems() []string {
+	problems := c.Texts.validate()
+	if _, err := c.catalog(); err != nil {
+		problems = append(problems, strings.Split(err.Error(), "\n")...)
+	}
+	return problems
 }
 
 // buildTexts makes the one catalogue and the one language picker of the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
@@ -16,14 +17,14 @@ import (
 // Client talks to one OpenAI-compatible provider. It makes exactly one
 // attempt per call; retries, fail-over and circuit breaking are a chain's
 // business. A Client is safe for concurrent use; Stream and Embed may run
-// from many goroutines at once.
+// from many goroutines at once, also while SetAPIKey replaces the key.
 type Client struct {
 	cfg     Config
-	api     *goopenai.Client
+	keyed   atomic.Pointer[keyed]
+	hc      doer
 	clock   Clock
 	log     *slog.Logger
 	metrics metrics
-	cls     classifier
 	// completionTokens sends the cap as max_completion_tokens, for models
 	// that refuse max_tokens; others get the widely supported max_tokens.
 	completionTokens bool
@@ -40,22 +41,43 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	oc := goopenai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = doer{next: hc, now: o.clock.Now, maxBytes: o.maxResponseBytes}
-	oc.EmptyMessagesLimit = defaultEmptyMessagesLimit
 	c := &Client{
 		cfg:     cfg,
-		api:     goopenai.NewClientWithConfig(oc),
+		hc:      doer{next: hc, now: o.clock.Now, maxBytes: o.maxResponseBytes},
 		clock:   o.clock,
 		log:     o.logger.With("provider", cfg.Name),
 		metrics: newMetrics(o.meter),
-		cls:     classifier{provider: cfg.Name, apiKey: cfg.APIKey},
 	}
+	c.SetAPIKey(cfg.APIKey)
+	c.cfg.APIKey = "" // the key lives in keyed alone, so it has one current value
 	if err := c.checkModelParams(); err != nil {
 		return nil, fmt.Errorf("provider %s: model %s: %w", cfg.Name, cfg.Model, err)
 	}
 	return c, nil
+}
+
+// keyed is the part of a Client that depends on the API key. A call loads it
+// once and keeps it to the end, so a key replaced meanwhile does not touch
+// calls in flight.
+type keyed struct {
+	api *goopenai.Client
+	cls classifier
+}
+
+// SetAPIKey replaces the API key sent with every call started from now on.
+// Calls in flight finish with the key they started with. The HTTP client,
+// and so its pooled connections, is kept. It is safe to call concurrently
+// with Stream, Embed, Ping and itself; the caller checks the key first, as
+// NewClient does (an empty key is sent as no key).
+func (c *Client) SetAPIKey(key string) {
+	oc := goopenai.DefaultConfig(key)
+	oc.BaseURL = strings.TrimRight(c.cfg.BaseURL, "/")
+	oc.HTTPClient = c.hc
+	oc.EmptyMessagesLimit = defaultEmptyMessagesLimit
+	c.keyed.Store(&keyed{
+		api: goopenai.NewClientWithConfig(oc),
+		cls: classifier{provider: c.cfg.Name, apiKey: key},
+	})
 }
 
 // checkModelParams asks go-openai's own model rules whether the configured
@@ -115,7 +137,7 @@ func (c *Client) chatRequest(req core.ModelRequest) goopenai.ChatCompletionReque
 // Retryable and RetryAfter tell the caller whether to try again.
 func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	if model == "" {
-		return nil, c.cls.final(errors.New("embed: no model given"))
+		return nil, c.keyed.Load().cls.final(errors.New("embed: no model given"))
 	}
 	out := make([][]float32, 0, len(texts))
 	for start := 0; start < len(texts); start += embedBatchSize {
@@ -139,8 +161,9 @@ func (c *Client) Ping(ctx context.Context) error {
 	defer cancel(nil)
 	stop := c.clock.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
 	defer stop()
-	if _, err := c.api.ListModels(callCtx); err != nil {
-		return c.cls.classify(ctx, callCtx, fmt.Errorf("ping: %w", err), 0)
+	k := c.keyed.Load()
+	if _, err := k.api.ListModels(callCtx); err != nil {
+		return k.cls.classify(ctx, callCtx, fmt.Errorf("ping: %w", err), 0)
 	}
 	return nil
 }
@@ -155,17 +178,18 @@ func (c *Client) embedBatch(ctx context.Context, model string, batch []string) (
 	stop := c.clock.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
 	defer stop()
 	callCtx, holder := withRetryAfterHolder(callCtx)
-	resp, err := c.api.CreateEmbeddings(callCtx, goopenai.EmbeddingRequestStrings{
+	k := c.keyed.Load()
+	resp, err := k.api.CreateEmbeddings(callCtx, goopenai.EmbeddingRequestStrings{
 		Input:          batch,
 		Model:          goopenai.EmbeddingModel(model),
 		EncodingFormat: goopenai.EmbeddingEncodingFormatFloat,
 	})
 	if err != nil {
-		return nil, c.cls.classify(ctx, callCtx, fmt.Errorf("embed: %w", err), holder.get())
+		return nil, k.cls.classify(ctx, callCtx, fmt.Errorf("embed: %w", err), holder.get())
 	}
 	vecs, err := orderEmbeddings(resp.Data, len(batch))
 	if err != nil {
-		return nil, c.cls.final(fmt.Errorf("embed: %w", err))
+		return nil, k.cls.final(fmt.Errorf("embed: %w", err))
 	}
 	return vecs, nil
 }

@@ -38,8 +38,9 @@ func (c *Client) Stream(ctx context.Context, req core.ModelRequest, onDelta core
 // first sign of life took (negative if none came).
 func (c *Client) stream(ctx context.Context, req core.ModelRequest, onDelta core.DeltaFunc) (core.ModelResult, time.Duration, error) {
 	res := core.ModelResult{Provider: c.cfg.Name, Model: c.cfg.Model}
+	k := c.keyed.Load()
 	if len(req.Messages) == 0 {
-		return res, -1, c.cls.final(errors.New("request has no messages"))
+		return res, -1, k.cls.final(errors.New("request has no messages"))
 	}
 	callCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -50,9 +51,9 @@ func (c *Client) stream(ctx context.Context, req core.ModelRequest, onDelta core
 	callCtx, holder := withRetryAfterHolder(callCtx)
 
 	start := c.clock.Now()
-	st, err := c.api.CreateChatCompletionStream(callCtx, c.chatRequest(req))
+	st, err := k.api.CreateChatCompletionStream(callCtx, c.chatRequest(req))
 	if err != nil {
-		return res, -1, c.cls.classify(ctx, callCtx, err, holder.get())
+		return res, -1, k.cls.classify(ctx, callCtx, err, holder.get())
 	}
 	defer st.Close()
 
@@ -66,12 +67,12 @@ func (c *Client) stream(ctx context.Context, req core.ModelRequest, onDelta core
 	switch {
 	case err != nil:
 		res.Interrupted = res.Text != ""
-		return res, firstToken, c.cls.classify(ctx, callCtx, err, holder.get())
+		return res, firstToken, k.cls.classify(ctx, callCtx, err, holder.get())
 	case !r.finished:
 		res.Interrupted = res.Text != ""
-		return res, firstToken, c.cls.classify(ctx, callCtx, ErrTruncated, holder.get())
+		return res, firstToken, k.cls.classify(ctx, callCtx, ErrTruncated, holder.get())
 	case res.Text == "":
-		return res, firstToken, c.cls.final(ErrEmptyAnswer)
+		return res, firstToken, k.cls.final(ErrEmptyAnswer)
 	}
 	return res, firstToken, nil
 }

@@ -49,14 +49,14 @@ type Message struct {
 
 // Server is the fake API. Its methods are safe for concurrent use.
 type Server struct {
-	t      testing.TB
-	ts     *httptest.Server
-	apiKey string
-	model  string
-	dims   int
-	embed  func(text string) []float32
-	script func(Request) Response
-	deflt  Response
+	t       testing.TB
+	ts      *httptest.Server
+	apiKeys []string
+	model   string
+	dims    int
+	embed   func(text string) []float32
+	script  func(Request) Response
+	deflt   Response
 	// answer401 answers a wrong key with 401 instead of failing the test.
 	answer401 bool
 	done      chan struct{} // closed when the test ends, to release hanging handlers
@@ -73,9 +73,10 @@ type Server struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithAPIKey makes the fake require "Authorization: Bearer key". Without
-// it, the fake requires no Authorization header at all.
-func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+// WithAPIKey makes the fake require "Authorization: Bearer key" with one of
+// keys, as a provider accepts both keys while one is rotated. Without it,
+// the fake requires no Authorization header at all.
+func WithAPIKey(keys ...string) Option { return func(s *Server) { s.apiKeys = keys } }
 
 // WithUnauthorized makes the fake answer a request with a wrong or missing
 // key with 401, as a real provider does, instead of failing the test: for
@@ -216,15 +217,12 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (Request, bool) 
 	if r.Method != http.MethodPost {
 		problems = append(problems, "method "+r.Method+", want POST")
 	}
-	want := ""
-	if s.apiKey != "" {
-		want = "Bearer " + s.apiKey
-	}
-	if req.Authorization != want && s.answer401 {
+	authorized := s.authorized(req.Authorization)
+	if !authorized && s.answer401 {
 		writeError(w, Fail(http.StatusUnauthorized))
 		return req, false
 	}
-	if req.Authorization != want {
+	if !authorized {
 		problems = append(problems, "wrong or unexpected Authorization header")
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
@@ -250,6 +248,20 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (Request, bool) 
 		}
 	}
 	return req, s.reject(w, r, problems)
+}
+
+// authorized reports whether header is an Authorization header the fake
+// accepts: "Bearer " and one of its keys, or none when it has no keys.
+func (s *Server) authorized(header string) bool {
+	if len(s.apiKeys) == 0 {
+		return header == ""
+	}
+	for _, k := range s.apiKeys {
+		if header == "Bearer "+k {
+			return true
+		}
+	}
+	return false
 }
 
 // reject reports problems (if any) and answers 400; it returns true when
@@ -344,11 +356,7 @@ func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		problems = append(problems, "method "+r.Method+", want GET")
 	}
-	want := ""
-	if s.apiKey != "" {
-		want = "Bearer " + s.apiKey
-	}
-	if r.Header.Get("Authorization") != want {
+	if !s.authorized(r.Header.Get("Authorization")) {
 		problems = append(problems, "wrong or unexpected Authorization header")
 	}
 	if !s.reject(w, r, problems) {
