@@ -18,6 +18,7 @@ const (
 	pathBackup     = "/admin/backup"
 	pathExport     = "/admin/export"
 	pathUnanswered = "/admin/unanswered"
+	pathChat       = "/admin/chat"
 	pathForget     = "/admin/forget-user"
 	pathStats      = "/admin/stats"
 )

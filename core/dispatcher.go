@@ -104,16 +104,15 @@ func WithCommands(cmds ...Command) DispatcherOption {
 	return func(d *Dispatcher) { d.extra = append(d.extra, cmds...) }
 }
 
-// WithCatalog sets the message catalogue of the texts the dispatcher writes
-// itself (the busy, rate limited and service problem replies); the default
-// is the built-in one.
+// WithCatalog sets the message catalogue of the texts the dispatcher and
+// its commands write (refusals, command replies, /help); the default is the
+// built-in one.
 func WithCatalog(c *catalog.Catalog) DispatcherOption {
 	return func(d *Dispatcher) { d.texts = c }
 }
 
-// WithPicker sets the Picker of each user's language for the busy and rate
-// limited replies, so that it remembers users with the router's; the
-// default is a Picker of its own that falls back to English.
+// WithPicker sets the Picker that chooses each message's language (see
+// Envelope.Lang); the default picks Chinese as the last resort.
 func WithPicker(p *catalog.Picker) DispatcherOption {
 	return func(d *Dispatcher) { d.picker = p }
 }
@@ -136,9 +135,6 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	for _, o := range opts {
 		o(d)
 	}
-	if d.picker == nil {
-		d.picker = catalog.NewPicker(catalog.EN)
-	}
 	if d.texts == nil {
 		texts, err := catalog.New(catalog.Config{})
 		if err != nil {
@@ -146,7 +142,11 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		}
 		d.texts = texts
 	}
-	cmds, err := newCommandSet(append(builtinCommands(history, func() string { return d.commands.helpText() }), d.extra...))
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.ZH)
+	}
+	help := func(lang catalog.Lang) string { return d.commands.helpText(d.texts, lang) }
+	cmds, err := newCommandSet(append(builtinCommands(history, help), d.extra...))
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +252,7 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 			}
 			continue
 		}
+		env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
 		d.queued.Add(1)
 		d.enqueue(env)
 	}
@@ -281,6 +282,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		d.deny(env, reason)
 		return nil
 	}
+	env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
 	if share := d.cfg.shedShare(d.queued.Add(1)); share >= 1 || (share > 0 && d.random() < share) {
 		d.queued.Add(-1)
 		d.shed(ctx, env, log)
@@ -327,7 +329,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
+	d.refuse(env, RefusalBusy, d.texts.Text(env.Lang, catalog.Busy))
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -341,17 +343,8 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	}
 	d.metrics.refused(env.Platform, RefusalServiceProblem)
 	log.Error("message not stored: answered service problem", "err", err)
-	d.refuse(env, RefusalServiceProblem, d.serviceProblemText(env.Text))
+	d.refuse(env, RefusalServiceProblem, d.texts.Text(env.Lang, catalog.ServiceProblem))
 	return nil
-}
-
-// serviceProblemText is the catalogue's service problem text in the
-// language of text, or in both languages when that cannot be told.
-func (d *Dispatcher) serviceProblemText(text string) string {
-	if lang, ok := catalog.Detect(text); ok {
-		return d.texts.Text(lang, catalog.ServiceProblem)
-	}
-	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
 // deny tells a sender the allow-list does not admit, when they addressed
@@ -364,7 +357,7 @@ func (d *Dispatcher) deny(env Envelope, reason string) {
 	if !d.denied.allow(env.Sender(), d.now()) {
 		return
 	}
-	d.refuse(env, RefusalDenied, d.text(env, catalog.Denied))
+	d.refuse(env, RefusalDenied, d.texts.Text(d.picker.Pick(env.Sender(), env.Text, env.LangHint), catalog.Denied))
 }
 
 // limit forgets the pending record of an accepted message whose sender is
@@ -385,7 +378,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 		return
 	}
 	log.Info("rate limited")
-	d.refuse(env, RefusalRateLimited, d.text(env, catalog.RateLimited))
+	d.refuse(env, RefusalRateLimited, d.texts.Text(env.Lang, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -427,11 +420,6 @@ func (d *Dispatcher) ignore(env Envelope) string {
 func (d *Dispatcher) addressed(env Envelope) bool {
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
-}
-
-// text returns the catalogue's text id in the language of env's sender.
-func (d *Dispatcher) text(env Envelope, id catalog.ID) string {
-	return d.texts.Text(d.picker.Pick(env.Sender(), env.Text, ""), id)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that

@@ -14,7 +14,7 @@ type DispatcherConfig struct {
 	// MaxInFlight bounds the turns running at once across conversations.
 	MaxInFlight int `toml:"max_inflight"`
 	// MaxQueued bounds the turns accepted and not yet finished; past it new
-	// messages get BusyReply at once.
+	// messages get the busy text at once.
 	MaxQueued int `toml:"max_queued"`
 	// ShedFrom is the share of MaxQueued past which a growing share of new
 	// messages get BusyReply: none at the mark (rounded up), rising in

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // runTurn answers one accepted message: a command or a question for the
@@ -187,14 +189,14 @@ func (d *Dispatcher) answer(ctx context.Context, env Envelope, w ReplyWriter) (a
 	cmd, args, ask, ok := d.commands.parse(env.Text)
 	switch {
 	case ok && ask && args == "":
-		return Answer{Reply: Reply{Text: "Usage: /ask <question>", Route: RouteCommand}}, "", true
+		return Answer{Reply: Reply{Text: d.texts.Text(env.Lang, catalog.AskUsage), Route: RouteCommand}}, "", true
 	case ok && ask:
 		env.Text = args
 	case ok:
-		text, err := cmd.Run(ctx, CommandRequest{Envelope: env, Args: args})
+		text, err := cmd.Run(ctx, CommandRequest{Envelope: env, Args: args, Texts: d.texts})
 		if err != nil {
 			d.log.Error("command failed", "command", cmd.Name, "err", err)
-			text = "Sorry, /" + cmd.Name + " failed. Please try again."
+			text = d.texts.Text(env.Lang, catalog.CommandFailed, "command", cmd.Name)
 		}
 		return Answer{Reply: Reply{Text: text, Route: RouteCommand}}, "", true
 	}

@@ -7,6 +7,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 // buildAdapters constructs the enabled adapters.
@@ -15,7 +16,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	ac := d.cfg.Adapters
 	if ac.Web.Enabled {
 		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
-			web.WithChatList(d.store), web.WithSuggestions(d.suggestions))
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithTexts(d.texts, d.picker))
 		if err != nil {
 			return nil, err
 		}
@@ -23,14 +24,14 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	}
 	if ac.Telegram.Enabled {
 		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithReplyRefs(d.store))
+			telegram.WithTexts(d.texts, d.picker), telegram.WithReplyRefs(d.store))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithCatalog(d.texts),
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker),
 			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
 		if err != nil {
 			return nil, err
@@ -42,4 +43,9 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		return nil, errors.New("no adapter is enabled: enable [adapters.web], [adapters.telegram] or [adapters.feishu]")
 	}
 	return out, nil
+}
+
+// suggestions are the knowledge base's example questions for a new web chat.
+func (d *daemon) suggestions(lang catalog.Lang) []string {
+	return d.knowledge.Examples(lang, suggestionCount)
 }

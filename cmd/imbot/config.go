@@ -8,10 +8,10 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"imbot/adapters/feishu"
+	"imbot/adapters/openaiapi"
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
-	"imbot/core/catalog"
 	"imbot/core/faq"
 	"imbot/core/safety"
 	"imbot/core/token"
@@ -33,7 +33,8 @@ type Config struct {
 	Tokens     token.Config          `toml:"tokens"`
 	Safety     safety.Config         `toml:"safety"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
-	Texts      catalog.Config        `toml:"texts"`
+	Texts      TextsSection          `toml:"texts"`
+	API        openaiapi.Config      `toml:"api"`
 	// Warnings name keys that still work but should be renamed; the
 	// caller logs them.
 	Warnings []string `toml:"-"`
@@ -85,6 +86,8 @@ func defaultConfig(getenv func(string) string) Config {
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
+		Texts:      TextsSection{Language: "zh"},
+		API:        openaiapi.DefaultConfig(),
 		Safety:     safety.DefaultConfig(),
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
@@ -259,26 +262,8 @@ func (c *Config) validate() []string {
 	add("adapters.web.", c.Adapters.Web.Validate())
 	add("adapters.telegram.", c.Adapters.Telegram.Validate())
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
-	if _, err := c.catalog(); err != nil {
-		problems = append(problems, err.Error())
-	}
-	return problems
-}
-
-// catalog returns the message catalogue: the built-in texts, the [texts]
-// overrides and the single-text keys of [router] and [dispatcher].
-func (c *Config) catalog() (*catalog.Catalog, error) {
-	cat, err := catalog.New(c.Texts)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Router.ApplyTexts(cat); err != nil {
-		return nil, err
-	}
-	if err := c.Safety.ApplyTexts(cat); err != nil {
-		return nil, err
-	}
-	return cat, c.Dispatcher.ApplyTexts(cat)
+	problems = append(problems, c.textProblems()...)
+	return append(problems, c.apiProblems()...)
 }
 
 // validate returns every problem of the [server] section as "key: problem".
