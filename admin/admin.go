@@ -1,7 +1,8 @@
 // Package admin owns the daemon's operational HTTP surface: /healthz,
 // /readyz with each provider's breaker state, the /metrics mount, the
 // /admin API through which the CLI's backup, export, stats and "faq
-// unanswered" reach a store the running daemon holds locked, and the
+// unanswered" reach a store the running daemon holds locked (and `imbot
+// chat` its conversations), and the
 // runtime profiles under /debug/pprof/, with the Guard that keeps the last
 // two to the operator. It also holds the CLI's side of that API
 // (Call, Client). It depends on core's interfaces and on what main hands in;
@@ -64,6 +65,8 @@ type Deps struct {
 	Metrics http.Handler
 	// Logger logs failed admin requests; nil discards.
 	Logger *slog.Logger
+	// Chat runs one `imbot chat` turn (POST /admin/chat); nil mounts none.
+	Chat http.Handler
 }
 
 // Server is the daemon's operational HTTP surface. It is safe for
@@ -121,6 +124,9 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	}
 	for _, p := range []string{pathBackup, pathExport, pathUnanswered, pathStats, pathFeedback, pathTurns} {
 		mux.Handle("GET "+p, s.operator(http.HandlerFunc(s.serveCall)))
+	}
+	if s.deps.Chat != nil {
+		mux.Handle("POST "+pathChat, s.operator(s.deps.Chat))
 	}
 	mux.Handle("POST "+pathForget, s.operator(http.HandlerFunc(s.serveCall)))
 	s.mountProfiles(mux)

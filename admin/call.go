@@ -20,6 +20,7 @@ const (
 	pathUnanswered = "/admin/unanswered"
 	pathFeedback   = "/admin/feedback"
 	pathTurns      = "/admin/turns"
+	pathChat       = "/admin/chat"
 	pathForget     = "/admin/forget-user"
 	pathStats      = "/admin/stats"
 )

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"imbot/core/catalog"
 )
 
 // Command is a chat command such as /help, run in its conversation's order.
@@ -13,8 +15,9 @@ type Command struct {
 	Name string
 	// Aliases are other words that run the same command.
 	Aliases []string
-	// Help is one line shown by /help.
-	Help string
+	// Help is the catalogue id of the command's line in /help, shown in the
+	// user's language.
+	Help catalog.ID
 	// Run returns the reply text. It runs on the dispatcher's worker for the
 	// conversation, so it sees every earlier turn of it completed.
 	Run func(ctx context.Context, req CommandRequest) (string, error)
@@ -25,6 +28,14 @@ type CommandRequest struct {
 	Envelope Envelope
 	// Args is the text after the command word, trimmed.
 	Args string
+	// Texts is the message catalogue replies are written from.
+	Texts *catalog.Catalog
+}
+
+// Text returns the catalogue's text id in the turn's language, with its
+// placeholders filled from args (name, value pairs).
+func (r CommandRequest) Text(id catalog.ID, args ...string) string {
+	return r.Texts.Text(r.Envelope.Lang, id, args...)
 }
 
 // askCommand is the command word whose argument is an ordinary question
@@ -87,28 +98,32 @@ func parseCommandWord(text string) (word, rest string, ok bool) {
 	return strings.ToLower(word), strings.TrimSpace(rest), word != ""
 }
 
-// helpText lists the commands, one per line.
-func (s *commandSet) helpText() string {
-	var b strings.Builder
-	b.WriteString("Ask me anything. In groups, mention me or reply to me.\n")
-	b.WriteString("/ask <question> — ask a question\n")
+// helpText lists the commands, one per line, in lang. A help text that
+// names its own command (it shows its arguments, as /faq's does) is the
+// whole line; others are shown as "/name — help".
+func (s *commandSet) helpText(texts *catalog.Catalog, lang catalog.Lang) string {
+	lines := []string{texts.Text(lang, catalog.HelpIntro), texts.Text(lang, catalog.HelpAsk)}
 	for _, c := range s.list {
-		fmt.Fprintf(&b, "/%s — %s\n", c.Name, c.Help)
+		help := texts.Text(lang, c.Help)
+		if !strings.Contains(help, "/"+c.Name) {
+			help = texts.Text(lang, catalog.HelpLine, "command", c.Name, "help", help)
+		}
+		lines = append(lines, help)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.Join(lines, "\n")
 }
 
 // builtinCommands are the commands every deployment has.
-func builtinCommands(history History, help func() string) []Command {
+func builtinCommands(history History, help func(lang catalog.Lang) string) []Command {
 	return []Command{
-		{Name: "help", Aliases: []string{"start"}, Help: "show what I can do",
-			Run: func(context.Context, CommandRequest) (string, error) { return help(), nil }},
-		{Name: "reset", Aliases: []string{"new"}, Help: "forget this conversation and start afresh",
+		{Name: "help", Aliases: []string{"start"}, Help: catalog.HelpHelp,
+			Run: func(_ context.Context, req CommandRequest) (string, error) { return help(req.Envelope.Lang), nil }},
+		{Name: "reset", Aliases: []string{"new"}, Help: catalog.HelpReset,
 			Run: func(ctx context.Context, req CommandRequest) (string, error) {
 				if err := history.Reset(ctx, req.Envelope.Conversation()); err != nil {
 					return "", fmt.Errorf("reset: %w", err)
 				}
-				return "Done — I've forgotten our conversation. Let's start afresh.", nil
+				return req.Text(catalog.ResetDone), nil
 			}},
 	}
 }

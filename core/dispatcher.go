@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,7 @@ type Dispatcher struct {
 	answerer Answerer
 	log      *slog.Logger
 	now      func() time.Time
+	random   func() float64 // in [0, 1): which messages a filling queue sheds
 	metrics  dispatcherMetrics
 	commands *commandSet
 	extra    []Command
@@ -64,7 +66,7 @@ type Dispatcher struct {
 	resendBackoff kit.Backoff
 
 	adapters map[Platform]Adapter
-	queued   atomic.Int64 // turns reserved: waiting or running
+	queued   atomic.Int64 // turns reserved: waiting or running, until answered
 	life     lifecycle
 	beat     heartbeat
 
@@ -93,6 +95,12 @@ func WithClock(now func() time.Time) DispatcherOption {
 	return func(d *Dispatcher) { d.now = now }
 }
 
+// WithRandom sets the source of the random numbers in [0, 1) that pick
+// which new messages a filling queue sheds (default math/rand/v2).
+func WithRandom(f func() float64) DispatcherOption {
+	return func(d *Dispatcher) { d.random = f }
+}
+
 // WithMetrics reports the dispatcher's metrics to reg.
 func WithMetrics(reg metric.Meter) DispatcherOption {
 	return func(d *Dispatcher) { d.metrics = newDispatcherMetrics(reg, d.cfg.MaxQueued) }
@@ -103,16 +111,15 @@ func WithCommands(cmds ...Command) DispatcherOption {
 	return func(d *Dispatcher) { d.extra = append(d.extra, cmds...) }
 }
 
-// WithCatalog sets the message catalogue of the texts the dispatcher writes
-// itself (the busy, rate limited and service problem replies); the default
-// is the built-in one.
+// WithCatalog sets the message catalogue of the texts the dispatcher and
+// its commands write (refusals, command replies, /help); the default is the
+// built-in one.
 func WithCatalog(c *catalog.Catalog) DispatcherOption {
 	return func(d *Dispatcher) { d.texts = c }
 }
 
-// WithPicker sets the Picker of each user's language for the busy and rate
-// limited replies, so that it remembers users with the router's; the
-// default is a Picker of its own that falls back to English.
+// WithPicker sets the Picker that chooses each message's language (see
+// Envelope.Lang); the default picks Chinese as the last resort.
 func WithPicker(p *catalog.Picker) DispatcherOption {
 	return func(d *Dispatcher) { d.picker = p }
 }
@@ -126,6 +133,7 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		cfg: cfg, inbox: inbox, history: history, answerer: answerer,
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
+		random:        rand.Float64,
 		denied:        newNoticeGate(cfg.DeniedReplyInterval, maxNoticeSenders),
 		notices:       newNoticeGate(noticeWindow, maxNoticeSenders),
 		convs:         make(map[ConversationKey]*convQueue),
@@ -134,9 +142,6 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	for _, o := range opts {
 		o(d)
 	}
-	if d.picker == nil {
-		d.picker = catalog.NewPicker(catalog.EN)
-	}
 	if d.texts == nil {
 		texts, err := catalog.New(catalog.Config{})
 		if err != nil {
@@ -144,7 +149,11 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 		}
 		d.texts = texts
 	}
-	cmds, err := newCommandSet(append(builtinCommands(history, func() string { return d.commands.helpText() }), d.extra...))
+	if d.picker == nil {
+		d.picker = catalog.NewPicker(catalog.ZH)
+	}
+	help := func(lang catalog.Lang) string { return d.commands.helpText(d.texts, lang) }
+	cmds, err := newCommandSet(append(builtinCommands(history, help), d.extra...))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +162,7 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	return d, nil
 }
 
-// Queued returns the number of turns accepted and not yet finished (for
+// Queued returns the number of turns accepted and not yet answered (for
 // tests and diagnostics; the imbot_queued_turns gauge shows it too).
 func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 
@@ -250,6 +259,7 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 			}
 			continue
 		}
+		env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
 		d.queued.Add(1)
 		d.enqueue(env)
 	}
@@ -279,7 +289,8 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		d.deny(env, reason)
 		return nil
 	}
-	if d.queued.Add(1) > int64(d.cfg.MaxQueued) {
+	env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
+	if share := d.cfg.shedShare(d.queued.Add(1)); share >= 1 || (share > 0 && d.random() < share) {
 		d.queued.Add(-1)
 		d.shed(ctx, env, log)
 		return nil
@@ -312,7 +323,8 @@ func (d *Dispatcher) deliverable(env Envelope) error {
 	return nil
 }
 
-// shed answers busy when the queue is full. A redelivery of a message
+// shed answers busy when the queue is full, or filling and this message
+// drew the short straw. A redelivery of a message
 // already accepted gets no busy reply on top of its answer (after a restart
 // the replay fills the queue just as platforms redeliver). A busy message
 // itself is not accepted, so it may come again.
@@ -324,7 +336,7 @@ func (d *Dispatcher) shed(ctx context.Context, env Envelope, log *slog.Logger) {
 	}
 	d.metrics.refused(env.Platform, RefusalBusy)
 	log.Warn("queue full: answered busy")
-	d.refuse(env, RefusalBusy, d.text(env, catalog.Busy))
+	d.refuse(env, RefusalBusy, d.texts.Text(env.Lang, catalog.Busy))
 }
 
 // notStored handles a message the inbox failed to accept. When the store
@@ -338,17 +350,8 @@ func (d *Dispatcher) notStored(ctx context.Context, env Envelope, err error, log
 	}
 	d.metrics.refused(env.Platform, RefusalServiceProblem)
 	log.Error("message not stored: answered service problem", "err", err)
-	d.refuse(env, RefusalServiceProblem, d.serviceProblemText(env.Text))
+	d.refuse(env, RefusalServiceProblem, d.texts.Text(env.Lang, catalog.ServiceProblem))
 	return nil
-}
-
-// serviceProblemText is the catalogue's service problem text in the
-// language of text, or in both languages when that cannot be told.
-func (d *Dispatcher) serviceProblemText(text string) string {
-	if lang, ok := catalog.Detect(text); ok {
-		return d.texts.Text(lang, catalog.ServiceProblem)
-	}
-	return d.texts.Text(catalog.ZH, catalog.ServiceProblem) + "\n" + d.texts.Text(catalog.EN, catalog.ServiceProblem)
 }
 
 // deny tells a sender the allow-list does not admit, when they addressed
@@ -361,7 +364,7 @@ func (d *Dispatcher) deny(env Envelope, reason string) {
 	if !d.denied.allow(env.Sender(), d.now()) {
 		return
 	}
-	d.refuse(env, RefusalDenied, d.text(env, catalog.Denied))
+	d.refuse(env, RefusalDenied, d.texts.Text(d.picker.Pick(env.Sender(), env.Text, env.LangHint), catalog.Denied))
 }
 
 // limit forgets the pending record of an accepted message whose sender is
@@ -382,7 +385,7 @@ func (d *Dispatcher) limit(ctx context.Context, env Envelope, log *slog.Logger) 
 		return
 	}
 	log.Info("rate limited")
-	d.refuse(env, RefusalRateLimited, d.text(env, catalog.RateLimited))
+	d.refuse(env, RefusalRateLimited, d.texts.Text(env.Lang, catalog.RateLimited))
 }
 
 // SeenInbox is implemented by an Inbox that can tell, recording nothing,
@@ -424,11 +427,6 @@ func (d *Dispatcher) ignore(env Envelope) string {
 func (d *Dispatcher) addressed(env Envelope) bool {
 	_, _, _, isCommand := d.commands.parse(env.Text)
 	return d.cfg.GroupPolicies[env.Platform].addresses(env, isCommand)
-}
-
-// text returns the catalogue's text id in the language of env's sender.
-func (d *Dispatcher) text(env Envelope, id catalog.ID) string {
-	return d.texts.Text(d.picker.Pick(env.Sender(), env.Text, ""), id)
 }
 
 // refuse answers env with a refusal from a background goroutine, so that
@@ -473,7 +471,9 @@ func (d *Dispatcher) enqueue(env Envelope) {
 }
 
 // work runs turns until the ready channel is closed. A conversation is in
-// ready at most once, and only its head turn runs, so its turns stay ordered.
+// ready at most once, and only its head turn runs, so its turns stay
+// ordered. A turn's record is written after the worker moves on to another
+// conversation; the conversation's next turn is scheduled once it is done.
 // A turn may answer the messages after the head too (coalesce.go); they
 // leave the queue with it.
 func (d *Dispatcher) work(ctx context.Context) {
@@ -488,20 +488,35 @@ func (d *Dispatcher) work(ctx context.Context) {
 		if q == nil { // dropped by a drain timeout
 			continue
 		}
-		d.runTurn(ctx, b)
+		record := d.runTurn(ctx, b)
 		n := len(b.envs)
-		d.queued.Add(-int64(n))
-		d.mu.Lock()
-		q.items = q.items[n:]
-		if len(q.items) == 0 {
+		d.queued.Add(-int64(n)) // answered: its record no longer holds a queue slot
+		if record == nil {
+			d.next(key, q, n)
+			continue
+		}
+		d.life.goFunc(func() {
+			record()
+			d.next(key, q, n)
+		})
+	}
+}
+
+// next ends the head turn of q, the queue of conversation key, with the n
+// messages it answered, and schedules the conversation's next turn, if any.
+func (d *Dispatcher) next(key ConversationKey, q *convQueue, n int) {
+	d.mu.Lock()
+	q.items = q.items[n:]
+	if len(q.items) == 0 {
+		if d.convs[key] == q {
 			delete(d.convs, key)
-		} else if d.convs[key] == q {
-			d.ready <- key
 		}
-		d.metrics.setQueued(d.queued.Load())
-		d.mu.Unlock()
-		for range n {
-			d.life.end()
-		}
+	} else if d.convs[key] == q {
+		d.ready <- key
+	}
+	d.metrics.setQueued(d.queued.Load())
+	d.mu.Unlock()
+	for range n {
+		d.life.end()
 	}
 }

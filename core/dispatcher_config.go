@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -13,8 +14,12 @@ type DispatcherConfig struct {
 	// MaxInFlight bounds the turns running at once across conversations.
 	MaxInFlight int `toml:"max_inflight"`
 	// MaxQueued bounds the turns accepted and not yet finished; past it new
-	// messages get BusyReply at once.
+	// messages get the busy text at once.
 	MaxQueued int `toml:"max_queued"`
+	// ShedFrom is the share of MaxQueued past which a growing share of new
+	// messages get BusyReply: none at the mark (rounded up), rising in
+	// proportion to all of them past MaxQueued. 1 sheds only past MaxQueued.
+	ShedFrom float64 `toml:"shed_from"`
 	// RatePerMinute is each user's sustained message rate; 0 turns it off.
 	RatePerMinute float64 `toml:"rate_per_minute"`
 	// RateBurst is how many messages a user may send at once.
@@ -54,6 +59,7 @@ func DefaultDispatcherConfig() DispatcherConfig {
 	return DispatcherConfig{
 		MaxInFlight:         32,
 		MaxQueued:           1024,
+		ShedFrom:            0.75,
 		RatePerMinute:       20,
 		RateBurst:           5,
 		TurnTimeout:         3 * time.Minute,
@@ -61,6 +67,19 @@ func DefaultDispatcherConfig() DispatcherConfig {
 		DeniedReplyInterval: time.Hour,
 		Coalesce:            true,
 	}
+}
+
+// shedShare is the share of new messages to refuse as busy when n turns,
+// the new one included, would be queued.
+func (c DispatcherConfig) shedShare(n int64) float64 {
+	mark := int64(math.Ceil(c.ShedFrom * float64(c.MaxQueued)))
+	switch {
+	case n > int64(c.MaxQueued):
+		return 1
+	case n <= mark:
+		return 0
+	}
+	return float64(n-mark) / float64(int64(c.MaxQueued)-mark+1)
 }
 
 // Validate reports every problem as "key: problem".
@@ -71,6 +90,9 @@ func (c DispatcherConfig) Validate() []string {
 	}
 	if c.MaxQueued < c.MaxInFlight {
 		p = append(p, "max_queued: must be at least max_inflight")
+	}
+	if c.ShedFrom <= 0 || c.ShedFrom > 1 {
+		p = append(p, "shed_from: must be above 0 and at most 1")
 	}
 	if c.RatePerMinute < 0 {
 		p = append(p, "rate_per_minute: must not be negative")

@@ -461,6 +461,56 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+func TestDispatcherShedsInProportionPastTheHighWaterMark(t *testing.T) {
+	// max_queued 10, shed_from 0.5: none shed up to 5 queued, then a share
+	// of 1/6, 2/6 … 5/6 for the 6th … 10th, and every one past 10. A
+	// message is shed when the random draw is below its share, so a fixed
+	// draw r lets the queue grow exactly to the depth whose share passes r.
+	tests := []struct {
+		draw  float64
+		depth int
+	}{{0.1, 5}, {0.2, 6}, {0.4, 7}, {0.6, 8}, {0.7, 9}, {0.9, 10}, {0.999, 10}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.draw), func(t *testing.T) {
+			cfg := testConfig()
+			cfg.MaxInFlight, cfg.MaxQueued, cfg.ShedFrom = 1, 10, 0.5
+			h := startHarness(t, cfg, nil, WithRandom(func() float64 { return tt.draw }))
+			gate := h.ans.gate("hold")
+			const sent = 15
+			for i := range sent {
+				h.send(msg(fmt.Sprint("c", i), fmt.Sprint(i), "hold"))
+			}
+			for range sent - tt.depth {
+				if s := h.next(); s.reply.Refusal != RefusalBusy {
+					t.Fatalf("got %+v, want busy refusals first", s.reply)
+				}
+			}
+			if got := h.d.Queued(); got != tt.depth {
+				t.Errorf("queued %d, want %d", got, tt.depth)
+			}
+			close(gate)
+			for range tt.depth {
+				if s := h.next(); s.reply.Refusal != "" {
+					t.Fatalf("got %+v, want answers", s.reply)
+				}
+			}
+			h.none()
+		})
+	}
+}
+
+func TestDispatcherShedShare(t *testing.T) {
+	cfg := DispatcherConfig{MaxQueued: 1024, ShedFrom: 0.75}
+	for _, tt := range []struct {
+		n    int64
+		want float64
+	}{{1, 0}, {768, 0}, {769, 1.0 / 257}, {896, 128.0 / 257}, {1024, 256.0 / 257}, {1025, 1}} {
+		if got := cfg.shedShare(tt.n); got != tt.want {
+			t.Errorf("shedShare(%d) = %v, want %v", tt.n, got, tt.want)
+		}
+	}
+}
+
 // A burst of rate-limited messages gets one notice per sender per window,
 // not one per message.
 func TestDispatcherRateLimitNoticeOncePerWindow(t *testing.T) {

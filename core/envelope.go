@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // Platform names the chat platform a message came from ("web", "telegram",
@@ -63,6 +65,20 @@ type Envelope struct {
 	// Received is when the message arrived; the dispatcher fills it in when
 	// the adapter left it zero.
 	Received time.Time
+	// LangHint is the language the platform reports for the sender
+	// (Telegram's language_code, a browser's Accept-Language), or empty.
+	LangHint string
+	// Lang is the language every text of the turn is written in. The
+	// dispatcher picks it once, when the message arrives (the message's own
+	// language, else the sender's last one, else LangHint, else the
+	// configured default), and again for a turn replayed after a restart.
+	Lang catalog.Lang
+	// Transcript, when not nil, holds the earlier messages of a stateless
+	// conversation (a request to the OpenAI-compatible API carries its whole
+	// context): the router builds the prompt from it and reads no history.
+	// Such envelopes never pass the dispatcher or the store. A pointer keeps
+	// Envelope comparable.
+	Transcript *Transcript
 	// Burst is the number of messages whose texts Text joins, one per line,
 	// when the dispatcher coalesced several into one question; 0 for a
 	// single message. It is never stored.
@@ -71,6 +87,12 @@ type Envelope struct {
 	// question (a context-mode answer); empty for most messages. It is
 	// never stored.
 	Context string
+}
+
+// Transcript is the whole earlier conversation of a stateless question,
+// oldest first.
+type Transcript struct {
+	Messages []Message
 }
 
 // ConversationKey names one conversation: platform, chat, thread and, for

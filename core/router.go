@@ -143,7 +143,10 @@ type modelTurn struct {
 // otherwise the user's budget and the match's tier pick the chains, and
 // askChains answers from them.
 func (r *Router) Answer(ctx context.Context, env Envelope, w ReplyWriter) Answer {
-	lang := r.deps.Picker.Pick(env.Sender(), env.Text, "")
+	lang := env.Lang // picked once, when the message arrived
+	if lang == "" {
+		lang = r.deps.Picker.Pick(env.Sender(), env.Text, env.LangHint)
+	}
 	arm, _ := r.deps.Experiments.Assign(env.Sender())
 	match := armTier(r.lookup(ctx, env.Text), arm)
 	if match.Tier == TierAnswer && env.Burst > 1 {
@@ -310,7 +313,7 @@ func (r *Router) stream(ctx context.Context, chain Streamer, req ModelRequest, w
 // prompt builds the model's messages: the system prompt, as much history as
 // fits the token budget, and the question.
 func (r *Router) prompt(ctx context.Context, env Envelope, system string) []ModelMessage {
-	history := r.history(ctx, env.Conversation())
+	history := r.history(ctx, env)
 	msgs := make([]ModelMessage, 0, len(history)+2)
 	msgs = append(msgs, ModelMessage{Role: "system", Content: system})
 	for _, m := range history {
@@ -319,15 +322,15 @@ func (r *Router) prompt(ctx context.Context, env Envelope, system string) []Mode
 	return append(msgs, ModelMessage{Role: string(RoleUser), Content: env.Text})
 }
 
-// history returns the newest messages of conv that fit the token budget,
-// oldest first. Degraded replies are left out: they carry nothing a model
-// should build on.
-func (r *Router) history(ctx context.Context, conv ConversationKey) []Message {
+// history returns the newest earlier messages of env's conversation that
+// fit the token budget, oldest first. Degraded replies are left out: they
+// carry nothing a model should build on.
+func (r *Router) history(ctx context.Context, env Envelope) []Message {
 	cfg := r.config()
 	if cfg.HistoryTokens == 0 || cfg.HistoryMessages == 0 {
 		return nil
 	}
-	msgs, err := r.deps.History.Recent(ctx, conv, cfg.HistoryMessages)
+	msgs, err := r.recent(ctx, env, cfg.HistoryMessages)
 	if err != nil {
 		r.deps.Logger.Error("load history; answering without it", "err", err)
 		return nil

@@ -6,34 +6,40 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
+
+	"imbot/core/catalog"
 )
 
 // runTurn answers the message at the head of b's queue: a command or a
-// question for the answerer, with the follow-ups coalesced into it. It keeps the answer on the pending record (when the inbox is an
-// AnswerKeeper), finishes the reply and then records the turn, so a crash in
-// between sends the same answer again after the restart rather than losing
-// it or asking the model a second time. A
-// turn cut off by a shutdown past the drain timeout (base ends) before its
-// reply was sent stays pending and runs again after the restart.
+// question for the answerer, with the follow-ups coalesced into it
+// (coalesce.go). It sends the reply and returns what is left to do once the
+// worker is free for another conversation: recording the turn (nil when
+// nothing is left). The conversation's next turn waits for that record, so
+// it reads this turn's history. A crash between the send and the record
+// leaves the turn pending: the replay answers it again (see complete).
+// A turn cut off by a shutdown past the drain timeout (base ends) before
+// its reply was sent stays pending and runs again after the restart.
 //
 // A panic in the turn (the answerer or the adapter) is logged and the turn
 // dropped: left pending, the message would crash every later start in its
 // replay and silence the bot for everyone.
-func (d *Dispatcher) runTurn(base context.Context, b *batch) {
+func (d *Dispatcher) runTurn(base context.Context, b *batch) (record func()) {
 	env := b.head()
 	log := d.log.With("platform", env.Platform, "chat_id", env.ChatID, "msg_id", env.MessageID)
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("turn panicked; message dropped", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			for _, e := range b.envs {
-				d.drop(base, e)
-			}
+			d.dropAll(base, b.envs)
+			record = nil
 		}
 	}()
 	ctx, cancel := context.WithTimeout(base, d.cfg.TurnTimeout)
 	defer cancel()
-	if d.finishKept(base, ctx, b, log) {
-		return
+	if kept, ok := d.keptAnswer(ctx, env, log); ok {
+		for _, f := range kept.Turn.Followups {
+			b.envs = append(b.envs, f.Envelope)
+		}
+		return d.finishKept(base, ctx, b.envs, kept, log)
 	}
 	start := d.now()
 	a := d.adapters[env.Platform]
@@ -41,11 +47,11 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 	if err != nil {
 		if base.Err() != nil {
 			log.Warn("shutdown interrupted the turn; it stays pending for the next start", "err", err)
-			return
+			return nil
 		}
 		log.Error("open reply; message dropped", "err", err)
 		d.drop(ctx, env)
-		return
+		return nil
 	}
 	if t, ok := a.(Typer); ok {
 		typingCtx, stopTyping := context.WithCancel(ctx)
@@ -57,34 +63,31 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) {
 	release()
 	if base.Err() != nil {
 		log.Warn("shutdown interrupted the turn; it stays pending for the next start")
-		return
+		return nil
 	}
 	// A refused question (a sensitive word) is kept out of the history, so
 	// that no later prompt carries it to a model.
-	record := !isCommand && ans.Reply.Refusal == ""
-	if record {
-		d.keep(ctx, d.turnOf(b, question, ans, d.now().Sub(start)), false, log)
-	}
+	inHistory := !isCommand && ans.Reply.Refusal == ""
 	fctx, cancelFinish := d.finishContext(base, ctx)
 	defer cancelFinish()
 	merge(w, b.envs)
 	sendErr := w.Finish(fctx, ans.Reply)
 	if sendErr != nil && base.Err() != nil {
 		log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", sendErr)
-		return
+		return nil
 	}
 	latency := d.now().Sub(start)
 	d.metrics.turn(env.Platform, ans.Reply.Route, latency)
 	log.Info("turn done", "route", ans.Reply.Route, "provider", ans.Reply.Provider, "latency_ms", latency.Milliseconds())
-	if !record {
-		for _, e := range b.envs {
-			d.drop(ctx, e)
-		}
-		return
+	if !inHistory {
+		return func() { d.dropAll(base, b.envs) }
 	}
-	d.complete(ctx, d.turnOf(b, question, ans, latency), true, log)
-	if sendErr != nil {
-		d.resendLater(env, w, ans.Reply, sendErr, log)
+	turn := d.turnOf(b, question, ans, latency)
+	return func() {
+		d.complete(base, turn, true, log)
+		if sendErr != nil {
+			d.resendLater(env, w, ans.Reply, sendErr, log)
+		}
 	}
 }
 
@@ -108,7 +111,9 @@ func (d *Dispatcher) turnOf(b *batch, question string, ans Answer, latency time.
 // complete records an answered turn. When that write fails (a full disk) the
 // turn stays pending, and its answer is kept on the pending record with
 // whether it was sent, so that the replay after a restart neither asks the
-// model again nor sends a reply the user already has.
+// model again nor sends a reply the user already has. The answer is not
+// kept before the send: that would cost every turn a durable write the
+// user waits for (docs/store.md, "History keeps one copy").
 func (d *Dispatcher) complete(ctx context.Context, turn Turn, sent bool, log *slog.Logger) {
 	err := d.history.Complete(context.WithoutCancel(ctx), turn)
 	if err == nil {
@@ -129,39 +134,37 @@ func (d *Dispatcher) keep(ctx context.Context, turn Turn, sent bool, log *slog.L
 	}
 }
 
-// finishKept finishes a turn whose answer an earlier run kept, and reports
-// whether there was one: it sends the kept reply only when it was not sent,
-// never asks the answerer, and records the turn. A shutdown interrupting the
-// send leaves the turn pending. The kept turn's follow-ups join b.
-func (d *Dispatcher) finishKept(base, ctx context.Context, b *batch, log *slog.Logger) bool {
-	env := b.head()
+// keptAnswer returns the answer an earlier run kept for env, if any.
+func (d *Dispatcher) keptAnswer(ctx context.Context, env Envelope, log *slog.Logger) (KeptAnswer, bool) {
 	k, ok := d.inbox.(AnswerKeeper)
 	if !ok {
-		return false
+		return KeptAnswer{}, false
 	}
 	kept, ok, err := k.KeptAnswer(ctx, env)
 	if err != nil {
 		log.Warn("read kept answer; answering anew", "err", err)
 	}
-	if !ok {
-		return false
-	}
+	return kept, ok
+}
+
+// finishKept finishes a turn whose answer an earlier run kept: it sends
+// the kept reply only when it was not sent, never asks the answerer, and
+// returns the recording of the turn. A shutdown interrupting the send
+// leaves the turn pending. envs are the turn's messages, the kept turn's
+// follow-ups included.
+func (d *Dispatcher) finishKept(base, ctx context.Context, envs []Envelope, kept KeptAnswer, log *slog.Logger) func() {
 	log.Info("finishing a turn answered by an earlier run", "sent", kept.Sent)
-	for _, f := range kept.Turn.Followups {
-		b.envs = append(b.envs, f.Envelope)
-	}
 	if !kept.Sent {
-		err := d.sendKept(base, ctx, b.envs, kept.Turn.Reply)
+		err := d.sendKept(base, ctx, envs, kept.Turn.Reply)
 		if err != nil && base.Err() != nil {
 			log.Warn("shutdown interrupted the reply; the turn stays pending for the next start", "err", err)
-			return true
+			return nil
 		}
 		if err != nil {
 			log.Error("send kept reply", "err", err)
 		}
 	}
-	d.complete(ctx, kept.Turn, true, log)
-	return true
+	return func() { d.complete(base, kept.Turn, true, log) }
 }
 
 // sendKept sends a kept reply as the final reply to envs[0] (and its
@@ -203,19 +206,26 @@ func (d *Dispatcher) answer(ctx context.Context, b *batch, w ReplyWriter) (ans A
 	cmd, args, ask, ok := d.commands.parse(env.Text)
 	switch {
 	case ok && ask && args == "":
-		return Answer{Reply: Reply{Text: "Usage: /ask <question>", Route: RouteCommand}}, "", true
+		return Answer{Reply: Reply{Text: d.texts.Text(env.Lang, catalog.AskUsage), Route: RouteCommand}}, "", true
 	case ok && ask:
 		env.Text = args
 		return d.answerer.Answer(ctx, env, w), env.Text, false
 	case ok:
-		text, err := cmd.Run(ctx, CommandRequest{Envelope: env, Args: args})
+		text, err := cmd.Run(ctx, CommandRequest{Envelope: env, Args: args, Texts: d.texts})
 		if err != nil {
 			d.log.Error("command failed", "command", cmd.Name, "err", err)
-			text = "Sorry, /" + cmd.Name + " failed. Please try again."
+			text = d.texts.Text(env.Lang, catalog.CommandFailed, "command", cmd.Name)
 		}
 		return Answer{Reply: Reply{Text: text, Route: RouteCommand}}, "", true
 	}
 	return d.ask(ctx, b, w), env.Text, false
+}
+
+// dropAll forgets the pending turns of envs.
+func (d *Dispatcher) dropAll(ctx context.Context, envs []Envelope) {
+	for _, e := range envs {
+		d.drop(ctx, e)
+	}
 }
 
 // drop forgets a pending turn that will get no history record.

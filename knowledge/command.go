@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 )
-
-// faqAddUsage explains /faq add.
-const faqAddUsage = "Usage: /faq add <id> <answer>\n" +
-	"Example questions go on their own lines after the answer, each starting with \"?\". " +
-	"Without them, the last question asked in this conversation is used."
 
 // Command is /faq: `/faq add <id> <answer>` appends an entry to the
 // knowledge base file and rebuilds kb's index. Only the users admins
@@ -23,43 +20,44 @@ const faqAddUsage = "Usage: /faq add <id> <answer>\n" +
 func Command(admins func() []string, kb *Base, history core.History) core.Command {
 	return core.Command{
 		Name: "faq",
-		Help: "admins: /faq add <id> <answer> adds a knowledge base entry",
+		Help: catalog.HelpFAQ,
 		Run: func(ctx context.Context, req core.CommandRequest) (string, error) {
 			env := req.Envelope
 			if !slices.Contains(admins(), env.Sender()) {
-				return "Only the bot's admins may change the knowledge base.", nil
+				return req.Text(catalog.FAQAdminOnly), nil
 			}
 			sub, rest, _ := strings.Cut(req.Args, " ")
 			if sub != "add" {
-				return faqAddUsage, nil
+				return req.Text(catalog.FAQAddUsage), nil
 			}
 			entry, err := parseFAQAdd(ctx, rest, env, history)
 			var bad usageError
 			if errors.As(err, &bad) {
-				return string(bad) + "\n\n" + faqAddUsage, nil
+				return req.Text(bad.id) + "\n\n" + req.Text(catalog.FAQAddUsage), nil
 			}
 			if err != nil {
 				return "", fmt.Errorf("faq add: %w", err)
 			}
 			path := kb.file()
 			if path == "" {
-				return "The built-in knowledge base is read-only: set [router] faq_file to a file of your own first.", nil
+				return req.Text(catalog.FAQReadOnly), nil
 			}
 			if err := faq.AppendEntry(path, entry); err != nil {
-				return fmt.Sprintf("Not added: %v", err), nil
+				return req.Text(catalog.FAQNotAdded, "error", err.Error()), nil
 			}
 			if err := kb.rebuild(ctx); err != nil {
 				return "", fmt.Errorf("faq add: reload: %w", err)
 			}
-			return fmt.Sprintf("Added %q with %d example question(s); the knowledge base is reloaded.", entry.ID, len(entry.Questions)), nil
+			return req.Text(catalog.FAQAdded, "id", entry.ID, "count", strconv.Itoa(len(entry.Questions))), nil
 		},
 	}
 }
 
-// usageError is a mistake in a /faq add command, told to the admin as is.
-type usageError string
+// usageError is a mistake in a /faq add command, told to the admin in
+// their language by its catalogue id.
+type usageError struct{ id catalog.ID }
 
-func (e usageError) Error() string { return string(e) }
+func (e usageError) Error() string { return "faq add: " + string(e.id) }
 
 // parseFAQAdd reads "<id> <answer>[\n? question…]". Without example
 // questions it takes the conversation's last user question.
@@ -77,7 +75,7 @@ func parseFAQAdd(ctx context.Context, args string, env core.Envelope, history co
 	}
 	e := faq.Entry{ID: id, Answer: strings.TrimSpace(strings.Join(answer, "\n")), Questions: questions}
 	if e.ID == "" || e.Answer == "" {
-		return faq.Entry{}, usageError("Both an id and an answer are needed.")
+		return faq.Entry{}, usageError{catalog.FAQNeedIDAnswer}
 	}
 	if len(e.Questions) == 0 {
 		q, err := lastQuestion(ctx, env, history)
@@ -100,5 +98,5 @@ func lastQuestion(ctx context.Context, env core.Envelope, history core.History) 
 			return msgs[i].Text, nil
 		}
 	}
-	return "", usageError("No earlier question in this conversation to use as an example.")
+	return "", usageError{catalog.FAQNoEarlierQuestion}
 }

@@ -124,6 +124,14 @@ func TestFAQAddCommand(t *testing.T) {
 	if out := run("7", "add mars We ship to Mars on Tuesdays."); !strings.Contains(out, "Only the bot's admins") {
 		t.Fatalf("non-admin: %q", out)
 	}
+	zh, err := cmd.Run(context.Background(), core.CommandRequest{
+		Envelope: core.Envelope{Platform: "telegram", UserID: "7", ChatID: "c", Lang: catalog.ZH}, Args: "add x y"})
+	if want := (*catalog.Catalog)(nil).Text(catalog.ZH, catalog.FAQAdminOnly); err != nil || zh != want {
+		t.Fatalf("non-admin in Chinese: %q, %v; want %q", zh, err, want)
+	}
+	if out := run("42", "add onlyid"); !strings.HasPrefix(out, "Both an id and an answer are needed.") || !strings.Contains(out, "Usage: /faq add") {
+		t.Fatalf("add without an answer: %q", out)
+	}
 	if out := run("42", "add mars We ship to Mars on Tuesdays."); !strings.Contains(out, `Added "mars" with 1 example`) {
 		t.Fatalf("admin add: %q", out)
 	}

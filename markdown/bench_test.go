@@ -59,3 +59,10 @@ func BenchmarkPlain(b *testing.B) {
 		_ = Parse(md).Plain()
 	}
 }
+
+func BenchmarkParseShort(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Parse("The answer is **short**.")
+	}
+}

@@ -52,20 +52,20 @@ func BenchmarkAcceptComplete(b *testing.B) {
 
 // BenchmarkAcceptCompleteTuning compares the bbolt knobs the store sets.
 func BenchmarkAcceptCompleteTuning(b *testing.B) {
-	shipped := tuning{maxBatchDelay: defaultMaxBatchDelay, maxBatchSize: defaultMaxBatchSize,
-		freelist: bolt.FreelistMapType, noFreelistSync: true}
+	shipped := tuning{maxBatchSize: defaultMaxBatchSize, freelist: bolt.FreelistMapType, noFreelistSync: true}
 	variants := []struct {
 		name   string
 		modify func(*tuning)
 	}{
 		{"shipped", func(*tuning) {}},
-		{"delay=500us,size=1000", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 500*time.Microsecond, 1000 }},
-		{"delay=2ms,size=1000", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 2*time.Millisecond, 1000 }},
-		{"delay=500us,size=100", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 500*time.Microsecond, 100 }},
-		{"delay=2ms,size=100", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = 2*time.Millisecond, 100 }},
-		{"delay=1ms,size=32", func(t *tuning) { t.maxBatchDelay, t.maxBatchSize = time.Millisecond, 32 }},
+		{"group,size=100", func(t *tuning) { t.maxBatchSize = 100 }},
+		{"timer,delay=1ms,size=100", func(t *tuning) { t.timerBatch, t.maxBatchDelay, t.maxBatchSize = true, time.Millisecond, 100 }},
+		{"timer,delay=500us,size=1000", func(t *tuning) {
+			t.timerBatch, t.maxBatchDelay, t.maxBatchSize = true, 500*time.Microsecond, 1000
+		}},
+		{"timer,delay=2ms,size=100", func(t *tuning) { t.timerBatch, t.maxBatchDelay, t.maxBatchSize = true, 2*time.Millisecond, 100 }},
 		{"bbolt-defaults", func(t *tuning) {
-			*t = tuning{maxBatchDelay: 10 * time.Millisecond, maxBatchSize: 1000, // bbolt's own defaults
+			*t = tuning{timerBatch: true, maxBatchDelay: 10 * time.Millisecond, maxBatchSize: 1000, // bbolt's own defaults
 				freelist: bolt.FreelistArrayType}
 		}},
 	}
@@ -84,8 +84,7 @@ func BenchmarkAcceptCompleteTuning(b *testing.B) {
 // with many free pages: "sweep" deletes every other one of 2,000
 // conversations of 200 messages; "large" deletes 300 MB of cached vectors.
 func BenchmarkAcceptCompleteFragmented(b *testing.B) {
-	shipped := tuning{maxBatchDelay: defaultMaxBatchDelay, maxBatchSize: defaultMaxBatchSize,
-		freelist: bolt.FreelistMapType, noFreelistSync: true}
+	shipped := tuning{maxBatchSize: defaultMaxBatchSize, freelist: bolt.FreelistMapType, noFreelistSync: true}
 	variants := []struct {
 		name   string
 		modify func(*tuning)

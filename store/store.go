@@ -38,13 +38,9 @@ var ErrLocked = errors.New("store: database is locked")
 // written by a newer release, which this one must not modify.
 var ErrSchemaTooNew = errors.New("store: schema is newer than this release")
 
-// Batch tuning, measured with BenchmarkAcceptCompleteTuning (see
-// docs/store.md): a batch commits after 1 ms or as soon as 100 writes wait,
-// so a lone write is not held long and a crowd does not wait for the timer.
-const (
-	defaultMaxBatchDelay = time.Millisecond
-	defaultMaxBatchSize  = 100
-)
+// defaultMaxBatchSize bounds the writes one group commit carries, measured
+// with BenchmarkAcceptCompleteTuning (see docs/store.md).
+const defaultMaxBatchSize = 1000
 
 // Store is the bbolt-backed state of one imbot process. All methods are safe
 // for concurrent use; Close must be called once, after every other call has
@@ -57,6 +53,9 @@ type Store struct {
 	metrics storeMetrics
 	health  *health
 	fault   func(op string) error
+	// group shares write transactions; nil uses bbolt's DB.Batch (for
+	// the tuning benchmarks).
+	group *groupCommit
 	// vectorKeep names the cached vectors the sweep keeps (KeepVectors).
 	vectorKeep atomic.Pointer[func(key string) bool]
 }
@@ -74,6 +73,9 @@ type options struct {
 
 // tuning holds the bbolt knobs; the defaults are measured, not guessed.
 type tuning struct {
+	// timerBatch uses bbolt's DB.Batch (commit after maxBatchDelay or at
+	// maxBatchSize writes) instead of the group commit.
+	timerBatch     bool
 	maxBatchDelay  time.Duration
 	maxBatchSize   int
 	freelist       bolt.FreelistType
@@ -106,7 +108,6 @@ func Open(cfg Config, opts ...Option) (*Store, error) {
 	o := options{
 		clock: time.Now,
 		tuning: tuning{
-			maxBatchDelay:  defaultMaxBatchDelay,
 			maxBatchSize:   defaultMaxBatchSize,
 			freelist:       bolt.FreelistMapType,
 			noFreelistSync: true,
@@ -136,6 +137,9 @@ func Open(cfg Config, opts ...Option) (*Store, error) {
 	db.MaxBatchSize = o.tuning.maxBatchSize
 	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry),
 		health: &health{path: cfg.Path, freeFunc: freeSpace}, fault: o.fault}
+	if !o.tuning.timerBatch {
+		s.group = &groupCommit{db: db, max: o.tuning.maxBatchSize}
+	}
 	if err := s.migrate(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -191,7 +195,7 @@ func (e *lockedError) Error() string {
 func (e *lockedError) Unwrap() []error { return []error{ErrLocked, e.err} }
 
 // update runs fn in a write transaction shared with concurrent callers
-// (DB.Batch). fn may run more than once and must only touch the tx and
+// (the group commit). fn may run more than once and must only touch the tx and
 // variables it resets itself. ctx is checked before the write is queued;
 // once queued the write completes.
 func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) error {
@@ -199,12 +203,20 @@ func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) 
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	start := time.Now()
-	err := s.write(op, func() error { return s.db.Batch(fn) })
+	err := s.write(op, func() error { return s.batch(fn) })
 	s.metrics.observeWrite(op, time.Since(start))
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	return nil
+}
+
+// batch runs fn in a shared write transaction.
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
+	if s.group == nil {
+		return s.db.Batch(fn)
+	}
+	return s.group.do(fn)
 }
 
 // write runs commit, a write transaction, unless the write fault fails it

@@ -33,8 +33,12 @@ type Adapter struct {
 	metrics     *metrics
 	api         *client
 	in          inbound
-	render      atomic.Uint32 // the best renderKind not yet refused by Feishu
+	render      atomic.Uint32   // the best renderKind not yet refused by Feishu
+	picker      *catalog.Picker // picks the text-only notice's language
 	secrets     atomic.Pointer[webhookSecrets]
+	// started is when the adapter was built: a message received before it
+	// may have a reply posted by an earlier process.
+	started time.Time
 
 	deliver   atomic.Pointer[core.DeliverFunc] // set by Run
 	connected atomic.Bool                      // long connection is up
@@ -79,6 +83,13 @@ func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyT
 // throttling and token expiry (default time.Now).
 func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
 
+// WithTexts sets the message catalogue and the language picker of the
+// text-only notice (default: the built-in texts, Chinese as the last
+// resort).
+func WithTexts(c *catalog.Catalog, p *catalog.Picker) Option {
+	return func(a *Adapter) { a.texts, a.picker = c, p }
+}
+
 const noticeQueue = 64
 
 // defaultBodyTimeout bounds reading one webhook request's body.
@@ -89,9 +100,6 @@ const defaultBodyTimeout = 10 * time.Second
 func defaultHTTPClient() *http.Client {
 	return &http.Client{Transport: kit.PooledTransport(64), Timeout: 30 * time.Second}
 }
-
-// textOnlyNotice answers a message the bot cannot read.
-const textOnlyNotice = "抱歉，我目前只能读取文字消息。Sorry, I can read text only."
 
 // New checks cfg and builds an adapter. It starts nothing.
 func New(cfg Config, opts ...Option) (*Adapter, error) {
@@ -114,7 +122,11 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	if a.metrics == nil {
 		a.metrics = newMetrics(metric.Discard())
 	}
+	if a.picker == nil {
+		a.picker = catalog.NewPicker(catalog.ZH)
+	}
 	a.log = a.log.With("platform", string(Platform))
+	a.started = a.now()
 	a.api = newClient(cfg, a.hc, a.now, a.log, a.metrics)
 	a.SetWebhookSecrets(cfg.VerificationToken, cfg.EncryptKey)
 	return a, nil
@@ -237,7 +249,8 @@ func (a *Adapter) sendNotices(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case env := <-a.notices:
-			m := outMessage{MsgType: "text", Content: textContent(textOnlyNotice), UUID: replyUUID(env.MessageID, "notice", 0)}
+			text := a.texts.Text(a.picker.Pick(env.Sender(), "", env.LangHint), catalog.TextOnly)
+			m := outMessage{MsgType: "text", Content: textContent(text), UUID: replyUUID(env.MessageID, "notice", 0)}
 			if _, err := a.api.reply(ctx, string(env.MessageID), m, a.cfg.ReplyInThread); err != nil {
 				a.log.Warn("feishu text-only notice failed", "chat_id", string(env.ChatID), "msg_id", string(env.MessageID), "err", err)
 			}

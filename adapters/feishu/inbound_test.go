@@ -7,6 +7,7 @@ import (
 
 	"imbot/adapters/feishu/feishutest"
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 func TestInboundMessages(t *testing.T) {
@@ -91,7 +92,7 @@ func TestInboundMessages(t *testing.T) {
 			if tc.wantMsg {
 				h.waitFor("notice", func() bool { return len(h.fake.Messages()) == 1 })
 				m := h.fake.Messages()[0]
-				if m.ParentID != "om_1" || h.fake.Shown(m, "") != textOnlyNotice {
+				if m.ParentID != "om_1" || h.fake.Shown(m, "") != (*catalog.Catalog)(nil).Text(catalog.ZH, catalog.TextOnly) {
 					t.Fatalf("notice %+v", m)
 				}
 			}

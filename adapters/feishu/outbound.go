@@ -49,7 +49,8 @@ func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter,
 	if base.IsZero() {
 		base = a.now()
 	}
-	return &writer{a: a, env: env, base: base, kind: renderKind(a.render.Load()), purpose: "reply"}, nil
+	return &writer{a: a, env: env, base: base, kind: renderKind(a.render.Load()), purpose: "reply",
+		last: a.now(), earlier: base.Before(a.started)}, nil
 }
 
 // part is one message of a reply; a long answer continues in further parts.
@@ -71,16 +72,21 @@ type writer struct {
 	committed string     // text of the finished parts
 	cur       *part      // the open part, nil before the first render
 	parts     int        // parts opened so far
-	last      time.Time  // time of the last render
+	last      time.Time  // time of the last render, or of Reply before one
 	purpose   string     // uuid purpose of the parts: "reply", "refusal" or "replay"
 	card      string     // the CardKit card of the part being posted or streamed
 	messages  []core.MessageID
+	// earlier is set for a message received before this process started:
+	// an earlier run may have created a CardKit card for it to continue.
+	earlier bool
 }
 
-// Update renders the text so far, at most once per update_interval; updates
-// in between are dropped (the next one carries the whole text).
+// Update renders the text so far one update_interval after the reply
+// opened and then at most once per update_interval; updates in between are
+// dropped (the next one carries the whole text). An answer finished within
+// the first interval is posted whole by Finish, without streaming.
 func (w *writer) Update(ctx context.Context, textSoFar string) error {
-	if w.cur != nil && w.a.now().Sub(w.last) < w.a.cfg.UpdateInterval {
+	if w.a.now().Sub(w.last) < w.a.cfg.UpdateInterval {
 		return nil
 	}
 	return w.render(ctx, textSoFar, "", false)
@@ -148,7 +154,7 @@ func (w *writer) open(ctx context.Context, text, footer string, final bool) erro
 		if w.kind == kindText && !final {
 			return nil
 		}
-		p := &part{index: w.parts, kind: w.kind}
+		p := &part{index: w.parts, kind: w.partKind(final)}
 		err := w.post(ctx, p, text, footer, final)
 		if err == nil {
 			w.parts++
@@ -156,18 +162,28 @@ func (w *writer) open(ctx context.Context, text, footer string, final bool) erro
 			w.a.metrics.cardUpdates.With(p.kind.String()).Inc()
 			return nil
 		}
-		if !refused(err) || w.kind == kindText {
+		if !refused(err) || p.kind == kindText {
 			return err
 		}
-		w.fallBack(err)
+		w.fallBack(p.kind, err)
 	}
 }
 
-// fallBack moves this reply to the next kind. A refused CardKit is
-// remembered for later replies too: it means a missing scope or version.
-func (w *writer) fallBack(err error) {
-	from := w.kind
-	w.kind++
+// partKind is the kind of a new part: a part posted whole (final) needs no
+// CardKit stream and goes as one card message, unless an earlier run may
+// have posted a CardKit card for it, which post continues.
+func (w *writer) partKind(final bool) renderKind {
+	if final && w.kind == kindCardKit && !w.earlier {
+		return kindPatch
+	}
+	return w.kind
+}
+
+// fallBack moves this reply past kind from, which Feishu refused. A refused
+// CardKit is remembered for later replies too: it means a missing scope or
+// version.
+func (w *writer) fallBack(from renderKind, err error) {
+	w.kind = from + 1
 	if from == kindCardKit {
 		w.a.render.CompareAndSwap(uint32(kindCardKit), uint32(kindPatch))
 	}

@@ -212,7 +212,7 @@ func TestReplyRetriesRateLimits(t *testing.T) {
 
 func TestReplyGivesUpAfterPersistentRateLimit(t *testing.T) {
 	h := newHarness(t, nil)
-	h.fake.Fail(feishutest.OpCardCreate, feishutest.CodeRateLimited, maxAttempts)
+	h.fake.Fail(feishutest.OpReply, feishutest.CodeRateLimited, maxAttempts)
 	w, _ := h.a.Reply(context.Background(), h.env("1"))
 	err := w.Finish(context.Background(), core.Reply{Text: "x", Route: core.RouteFAQ})
 	if apiCode(err) != feishutest.CodeRateLimited {
@@ -223,12 +223,31 @@ func TestReplyGivesUpAfterPersistentRateLimit(t *testing.T) {
 	}
 }
 
+func TestCompleteAnswerIsOneCardMessage(t *testing.T) {
+	h := newHarness(t, nil)
+	// Updates within the first update_interval: the answer is complete
+	// before anything was shown.
+	h.stream(h.env("1"), 50*time.Millisecond, []string{"The VPN", "The VPN address is"},
+		modelReply("The VPN address is vpn.example.com."))
+	m := h.only()
+	if m.MsgType != "interactive" || m.ParentID != "om_1" {
+		t.Fatalf("message %+v, want one card in reply", m)
+	}
+	if got := h.fake.Shown(m, answerElement); got != "The VPN address is vpn.example.com." {
+		t.Errorf("answer %q", got)
+	}
+	if n := h.fake.Count(feishutest.OpCardCreate) + h.fake.Count(feishutest.OpCardContent) + len(m.Patches); n != 0 {
+		t.Errorf("%d CardKit calls and patches, want none for an answer posted whole", n)
+	}
+}
+
 func TestReplayedTurnDoesNotPostTwice(t *testing.T) {
 	h := newHarness(t, nil)
 	env := h.env("1")
 	ctx := context.Background()
 	// The first run streams and then "crashes" before finishing.
 	w1, _ := h.a.Reply(ctx, env)
+	h.clock.Advance(300 * time.Millisecond)
 	if err := w1.Update(ctx, "partial answ"); err != nil {
 		t.Fatal(err)
 	}

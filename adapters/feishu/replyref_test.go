@@ -52,6 +52,7 @@ func TestReplayContinuesKeptCard(t *testing.T) {
 	env := h.env("1")
 	ctx := context.Background()
 	w1, _ := h.a.Reply(ctx, env)
+	h.clock.Advance(300 * time.Millisecond) // past update_interval: the first run streams a card
 	if err := w1.Update(ctx, "partial answ"); err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +78,7 @@ func TestReplayThatCannotContinueMovesAnswer(t *testing.T) {
 	env := h.env("1")
 	ctx := context.Background()
 	w1, _ := h.a.Reply(ctx, env)
+	h.clock.Advance(300 * time.Millisecond) // past update_interval: the first run streams a card
 	if err := w1.Update(ctx, "partial"); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,9 @@ func TestCardReusedAfterFailedPost(t *testing.T) {
 	h := newHarness(t, nil)
 	h.fake.Fail(feishutest.OpReply, feishutest.CodeRateLimited, maxAttempts)
 	ctx := context.Background()
-	w, _ := h.a.Reply(ctx, h.env("1"))
+	env := h.env("1")
+	env.Received = env.Received.Add(-time.Second) // received before the start: posted as a CardKit card
+	w, _ := h.a.Reply(ctx, env)
 	reply := core.Reply{Text: "x", Route: core.RouteFAQ}
 	if err := w.Finish(ctx, reply); err == nil {
 		t.Fatal("Finish succeeded through a persistent rate limit")

@@ -49,9 +49,10 @@ type Adapter struct {
 	// bodyTimeout bounds reading one webhook request's body.
 	bodyTimeout time.Duration
 	reg         metric.Meter
+	texts       *catalog.Catalog
+	picker      *catalog.Picker
 	refs        core.ReplyRefs    // nil: reply messages are not kept with their turns
 	feedback    core.FeedbackFunc // nil: no vote buttons
-	texts       *catalog.Catalog  // thanks for a vote; nil: the built-in texts
 
 	bot    *bot.Bot
 	m      *metrics
@@ -82,12 +83,22 @@ type Option func(*Adapter)
 // WithLogger sets the logger; the adapter tags it with platform=telegram.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
+// WithClock sets the clock of the adapter's pacing (default time.Now).
+func WithClock(now func() time.Time) Option { return func(a *Adapter) { a.now = now } }
+
 // WithMetrics reports the adapter's metrics to reg.
 func WithMetrics(reg metric.Meter) Option { return func(a *Adapter) { a.reg = reg } }
 
 // WithBodyTimeout bounds how long a webhook client may take to send a
 // request's body (default 10 s).
 func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyTimeout = d } }
+
+// WithTexts sets the message catalogue and the language picker of the
+// texts the adapter writes itself (the text-only notice, the command menu);
+// the default is the built-in catalogue with Chinese as the last resort.
+func WithTexts(c *catalog.Catalog, p *catalog.Picker) Option {
+	return func(a *Adapter) { a.texts, a.picker = c, p }
+}
 
 // defaultBodyTimeout bounds reading one webhook request's body.
 const defaultBodyTimeout = 10 * time.Second
@@ -109,6 +120,9 @@ func New(cfg Config, cursors core.Cursors, opts ...Option) (*Adapter, error) {
 	}
 	if a.reg == nil {
 		a.reg = metric.Discard()
+	}
+	if a.picker == nil {
+		a.picker = catalog.NewPicker(catalog.ZH)
 	}
 	a.log = a.log.With("platform", string(Platform))
 	a.m = newMetrics(a.reg)
@@ -158,18 +172,29 @@ func (a *Adapter) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cmds := []models.BotCommand{
-		{Command: "ask", Description: "ask a question"},
-		{Command: "help", Description: "show what I can do"},
-		{Command: "reset", Description: "forget this conversation and start afresh"},
-	}
-	if err := a.callOnce(ctx, "setMyCommands", func(ctx context.Context) error {
-		_, err := a.bot.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds})
-		return err
-	}); err != nil && ctx.Err() == nil {
-		a.log.Warn("set command menu", "err", err)
+	for _, code := range []string{"", string(catalog.ZH), string(catalog.EN)} {
+		lang := catalog.Lang(code)
+		if code == "" {
+			lang = a.picker.Default()
+		}
+		params := &bot.SetMyCommandsParams{Commands: a.menu(lang), LanguageCode: code}
+		if err := a.callOnce(ctx, "setMyCommands", func(ctx context.Context) error {
+			_, err := a.bot.SetMyCommands(ctx, params)
+			return err
+		}); err != nil && ctx.Err() == nil {
+			a.log.Warn("set command menu", "language", code, "err", err)
+		}
 	}
 	return nil
+}
+
+// menu is the command menu in lang.
+func (a *Adapter) menu(lang catalog.Lang) []models.BotCommand {
+	return []models.BotCommand{
+		{Command: "ask", Description: a.texts.Text(lang, catalog.MenuAsk)},
+		{Command: "help", Description: a.texts.Text(lang, catalog.HelpHelp)},
+		{Command: "reset", Description: a.texts.Text(lang, catalog.HelpReset)},
+	}
 }
 
 // retry runs a setup call until it succeeds, ctx ends, or Telegram refuses

@@ -56,8 +56,9 @@ type Config struct {
 	// GlobalRate caps messages, edits and drafts sent per second across all
 	// chats; 0 means unlimited.
 	GlobalRate float64 `toml:"global_rate"`
-	// TextOnlyReply answers messages that carry no text (stickers, photos
-	// without caption, voice notes).
+	// TextOnlyReply, when set, replaces the catalogue's "text_only" text
+	// (the answer to stickers, photos without caption, voice notes) in both
+	// languages; an older key: [texts.zh] and [texts.en] text_only win.
 	TextOnlyReply string `toml:"text_only_reply"`
 
 	// Token is the bot token, filled by the caller from TokenEnv.
@@ -81,7 +82,6 @@ func DefaultConfig() Config {
 		DraftInterval:    500 * time.Millisecond,
 		TypingInterval:   4 * time.Second,
 		GlobalRate:       30,
-		TextOnlyReply:    "Sorry, I can read text only.",
 	}
 }
 
@@ -132,9 +132,6 @@ func (c Config) Validate() []string {
 	}
 	if c.GlobalRate < 0 {
 		add("global_rate", "must not be negative")
-	}
-	if strings.TrimSpace(c.TextOnlyReply) == "" {
-		add("text_only_reply", "must not be empty")
 	}
 	return p
 }

@@ -45,7 +45,6 @@ func TestConfigValidate(t *testing.T) {
 			c.PollTimeout, c.RequestTimeout, c.EditInterval, c.DraftInterval, c.TypingInterval = time.Second, 0, -1, -1, time.Minute
 		}, []string{"poll_timeout", "request_timeout", "edit_interval", "draft_interval", "typing_interval"}},
 		{"rate", func(c *Config) { c.GlobalRate = -1 }, []string{"global_rate"}},
-		{"notice", func(c *Config) { c.TextOnlyReply = " " }, []string{"text_only_reply"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

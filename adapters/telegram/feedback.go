@@ -22,11 +22,9 @@ const maxCallbackData = 64
 const feedbackPrefix = "fb|"
 
 // WithFeedback puts 👍/👎 buttons under each answer and hands the votes to
-// f; texts gives the thanks shown when a vote is stored (nil: the built-in
-// texts).
-func WithFeedback(f core.FeedbackFunc, texts *catalog.Catalog) Option {
-	return func(a *Adapter) { a.feedback, a.texts = f, texts }
-}
+// f; the thanks shown when a vote is stored comes from the texts of
+// WithTexts.
+func WithFeedback(f core.FeedbackFunc) Option { return func(a *Adapter) { a.feedback = f } }
 
 // feedbackData is the callback data of the button voting v on env's answer;
 // false when it would not fit.

@@ -23,7 +23,7 @@ func TestFeedbackButtonsAndCallback(t *testing.T) {
 		votes = append(votes, fb)
 		return nil
 	}
-	a := newAdapter(t, testConfig(fake), &memCursors{}, WithFeedback(record, nil))
+	a := newAdapter(t, testConfig(fake), &memCursors{}, WithFeedback(record))
 	in := newInbox()
 	start(t, a, in.deliver)
 	user := telegramtest.User(42, "ada")

@@ -56,6 +56,9 @@ func parseUpdate(u *models.Update, self identity, now time.Time) (core.Envelope,
 		env.ThreadID = core.ThreadID(strconv.Itoa(msg.MessageThreadID))
 	}
 	env.UserID, env.UserName = sender(msg)
+	if msg.From != nil {
+		env.LangHint = msg.From.LanguageCode
+	}
 	env.RepliesToBot = repliesTo(msg, self.id)
 	text, entities := msg.Text, msg.Entities
 	if text == "" {

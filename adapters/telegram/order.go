@@ -8,6 +8,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 // seenCapacity is how many recently handled update ids are remembered to
@@ -149,7 +150,8 @@ func (a *Adapter) notice(ctx context.Context, env core.Envelope) {
 	defer cancel()
 	w, err := a.Reply(ctx, env)
 	if err == nil {
-		err = w.Finish(ctx, core.Reply{Text: a.cfg.TextOnlyReply, Route: core.RouteCommand})
+		lang := a.picker.Pick(env.Sender(), "", env.LangHint)
+		err = w.Finish(ctx, core.Reply{Text: a.texts.Text(lang, catalog.TextOnly), Route: core.RouteCommand})
 	}
 	if err != nil {
 		a.log.Warn("send text-only notice", "chat_id", env.ChatID, "msg_id", env.MessageID, "err", err)

@@ -32,6 +32,7 @@ func (a *Adapter) Reply(ctx context.Context, env core.Envelope) (core.ReplyWrite
 		w.interval = a.cfg.DraftInterval
 		w.draftID = draftID(env)
 	}
+	w.nextShow = a.now().Add(w.interval)
 	w.resume(ctx, env)
 	return w, nil
 }
@@ -43,8 +44,13 @@ func draftID(env core.Envelope) string {
 	return strconv.FormatUint(uint64(h.Sum32()&0x7fffffff|1), 10)
 }
 
-// Typing shows "typing…" in env's chat at once and every typing_interval
-// until ctx ends, Run returns, or maxTyping passes. It returns at once.
+// typingDelay is how long a turn runs before "typing…" is shown: an answer
+// that comes sooner needs no indicator (and no Bot API call for one).
+const typingDelay = time.Second
+
+// Typing shows "typing…" in env's chat once the turn has run for
+// typingDelay, then every typing_interval until ctx ends, Run returns, or
+// maxTyping passes. It returns at once.
 func (a *Adapter) Typing(ctx context.Context, env core.Envelope) {
 	t, err := targetOf(env)
 	if err != nil {
@@ -58,6 +64,9 @@ func (a *Adapter) Typing(ctx context.Context, env core.Envelope) {
 	a.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(ctx, maxTyping)
 		defer cancel()
+		if !a.typingWait(ctx, typingDelay) {
+			return
+		}
 		tick := time.NewTicker(a.cfg.TypingInterval)
 		defer tick.Stop()
 		for {
@@ -80,6 +89,21 @@ func (a *Adapter) Typing(ctx context.Context, env core.Envelope) {
 	})
 }
 
+// typingWait waits d and reports whether the indicator should still be
+// shown: false when ctx ended or Run returned first.
+func (a *Adapter) typingWait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-a.typingStop:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 // stopTyping ends every typing indicator and waits for them.
 func (a *Adapter) stopTyping() {
 	a.typingMu.Lock()
@@ -94,13 +118,17 @@ func (a *Adapter) stopTyping() {
 // writer streams one reply. Private chats see the growing text as a draft
 // and get it as messages at the end; groups see a message that is edited
 // as the text grows. Text past one message's limit continues in further
-// messages. A writer is used from one goroutine, as core.ReplyWriter says.
+// messages. Streamed updates start one interval after the reply opened and
+// come at most once an interval, so an answer that ends sooner is sent as
+// its final messages alone; the final send never waits for the streaming
+// pace. A writer is used from one goroutine, as core.ReplyWriter says.
 type writer struct {
 	a        *Adapter
 	t        target
 	env      core.Envelope
 	interval time.Duration
-	draftID  string // private chats only
+	nextShow time.Time // the earliest time of the next streamed update
+	draftID  string    // private chats only
 	sent     []sentMsg
 	log      *slog.Logger
 }
@@ -111,14 +139,17 @@ type sentMsg struct {
 	html string
 }
 
-// Update shows the text so far, unless the chat's pace or the global rate
-// leaves no room for it now; then it is skipped, as later text supersedes
-// it. Failures of streamed updates are logged, not returned: the final
-// text is what matters.
+// Update shows the text so far, unless the writer's interval, the chat's
+// pace (a 429 or another reply's final messages) or the global rate leaves
+// no room for it now; then it is skipped, as later text supersedes it.
+// Failures of streamed updates are logged, not returned: the final text is
+// what matters.
 func (w *writer) Update(ctx context.Context, textSoFar string) error {
-	if !w.a.pace.try(w.t.chat, w.interval) || !w.a.global.tryTake() {
+	now := w.a.now()
+	if now.Before(w.nextShow) || !w.a.pace.free(w.t.chat) || !w.a.global.tryTake() {
 		return nil
 	}
+	w.nextShow = now.Add(w.interval)
 	if err := w.show(ctx, split(markdown.Parse(textSoFar).Telegram(), maxMessageLen), false); err != nil {
 		if ctx.Err() != nil {
 			return err

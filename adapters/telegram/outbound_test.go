@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,26 +74,88 @@ func TestGroupReplyEditsOneMessage(t *testing.T) {
 	}
 }
 
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func TestGroupEditsArePaced(t *testing.T) {
 	fake := newFake(t)
 	cfg := testConfig(fake)
 	cfg.EditInterval = 300 * time.Millisecond
-	a := newAdapter(t, cfg, &memCursors{})
-	if err := replyWith(t, a, groupEnv, []string{"a", "ab", "abc"}, "abcd"); err != nil {
+	clock := &testClock{now: time.Unix(1_700_000_000, 0)}
+	a := newAdapter(t, cfg, &memCursors{}, WithClock(clock.Now))
+	ctx := context.Background()
+	w, err := a.Reply(ctx, groupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		advance time.Duration
+		text    string
+	}{{0, "a"}, {cfg.EditInterval, "ab"}, {cfg.EditInterval / 2, "abc"}, {cfg.EditInterval / 2, "abcd"}, {0, "abcde"}}
+	for _, s := range steps {
+		clock.advance(s.advance)
+		if err := w.Update(ctx, s.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Finish(ctx, core.Reply{Text: "abcdef"}); err != nil {
 		t.Fatal(err)
 	}
 	sends, edits := fake.Calls("sendMessage"), fake.Calls("editMessageText")
-	if len(sends) != 1 || len(edits) != 1 {
-		t.Fatalf("%d sends and %d edits, want 1 each (updates inside the interval skipped)", len(sends), len(edits))
+	if len(sends) != 1 || sends[0].Params["text"] != "ab" {
+		t.Fatalf("sends %+v, want the first after one interval (\"ab\")", sends)
 	}
-	// The fake stamps a call when it arrives, after the adapter started the
-	// interval, so part of the interval (more on a loaded machine) falls
-	// before the first stamp; half of it still proves the pacing.
-	if gap := edits[0].At.Sub(sends[0].At); gap < cfg.EditInterval/2 {
-		t.Errorf("final edit %v after the first message, want about %v", gap, cfg.EditInterval)
+	if len(edits) != 2 || edits[0].Params["text"] != "abcd" || edits[1].Params["text"] != "abcdef" {
+		t.Fatalf("edits %+v, want one per interval (\"abcd\") and the final one at once", edits)
 	}
-	if got := fake.Sent(-100200)[0].Text; got != "abcd" {
-		t.Errorf("final text %q", got)
+}
+
+// testChat is the numeric chat id of a test envelope.
+func testChat(env core.Envelope) int64 {
+	if env.ChatKind == core.ChatGroup {
+		return -100200
+	}
+	return 42
+}
+
+func TestShortAnswerIsOneMessage(t *testing.T) {
+	for _, env := range []core.Envelope{groupEnv, dmEnv} {
+		t.Run(env.ChatKind.String(), func(t *testing.T) {
+			fake := newFake(t)
+			cfg := testConfig(fake)
+			def := DefaultConfig()
+			cfg.EditInterval, cfg.DraftInterval, cfg.GlobalRate = def.EditInterval, def.DraftInterval, def.GlobalRate
+			a := newAdapter(t, cfg, &memCursors{})
+			ctx, cancel := context.WithCancel(context.Background())
+			a.Typing(ctx, env)
+			err := replyWith(t, a, env, []string{"The", "The answer", "The answer is"}, "The answer is short.")
+			cancel()
+			a.stopTyping()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(fake.Calls("")); n != 1 {
+				t.Errorf("%d Bot API calls, want 1 (the final message)", n)
+			}
+			if sent := fake.Sent(testChat(env)); len(sent) != 1 || sent[0].Edits != 0 {
+				t.Errorf("sent %+v, want one message", sent)
+			}
+		})
 	}
 }
 

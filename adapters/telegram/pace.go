@@ -64,16 +64,12 @@ func newPacer(now func() time.Time) *pacer {
 	return &pacer{now: now, next: map[int64]time.Time{}}
 }
 
-// try reserves the chat's next slot if it is free now.
-func (p *pacer) try(chat int64, interval time.Duration) bool {
+// free reports whether the chat's next slot is free now. Streamed updates
+// check it without reserving the slot, so they never delay a final send.
+func (p *pacer) free(chat int64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.now()
-	if now.Before(p.next[chat]) {
-		return false
-	}
-	p.set(chat, now.Add(interval), now)
-	return true
+	return !p.now().Before(p.next[chat])
 }
 
 // reserve reserves the chat's next slot and returns how long to wait for it.

@@ -8,6 +8,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"imbot/adapters/telegram/telegramtest"
+	"imbot/core/catalog"
 )
 
 func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
@@ -23,6 +24,7 @@ func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
 	}
 	sticker := fake.NewMessage(dm, ann, "")
 	sticker.Sticker = &stickerModel
+	sticker.From.LanguageCode = "en-GB" // no text to tell: the user's client language picks the notice's
 	last = fake.PushMessage(sticker)
 	in.failNext("1", 2) // the first message fails twice: nothing after it may overtake it
 
@@ -34,7 +36,7 @@ func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
 		}
 	}
 	waitFake(t, fake, "text-only notice", func() bool { return len(fake.Sent(ann.ID)) == 1 })
-	if got := fake.Sent(ann.ID)[0].Plain; got != DefaultConfig().TextOnlyReply {
+	if got := fake.Sent(ann.ID)[0].Plain; got != (*catalog.Catalog)(nil).Text(catalog.EN, catalog.TextOnly) {
 		t.Errorf("notice %q", got)
 	}
 	waitFake(t, fake, "updates confirmed", func() bool { return fake.Unconfirmed() == 0 })

@@ -26,11 +26,19 @@ var _ core.Adapter = (*Adapter)(nil)
 // goroutine; Run is called once. One turn runs at a time: Run reads the
 // next line only after the previous reply finished.
 type Adapter struct {
-	in       io.Reader
-	out      io.Writer
-	session  core.ChatID
-	version  string
-	finished chan struct{}
+	in          io.Reader
+	lines       LineReader
+	interactive bool
+	out         io.Writer
+	session     core.ChatID
+	version     string
+	finished    chan struct{}
+}
+
+// LineReader reads one line at a time with its own prompt and line
+// editing (a readline instance). Readline returns io.EOF at end of input.
+type LineReader interface {
+	Readline() (string, error)
 }
 
 // Option configures an Adapter.
@@ -38,6 +46,13 @@ type Option func(*Adapter)
 
 // WithVersion sets the program version shown in the greeting.
 func WithVersion(v string) Option { return func(a *Adapter) { a.version = v } }
+
+// WithLineReader reads lines from r instead of the input stream: r shows
+// the prompt and edits the line, and the terminal is interactive (a
+// progress mark shows while a reply streams).
+func WithLineReader(r LineReader) Option {
+	return func(a *Adapter) { a.lines, a.interactive = r, true }
+}
 
 // New returns an adapter that reads lines from in and writes replies to
 // out, all in the conversation named session. It starts nothing.
@@ -60,9 +75,11 @@ func (a *Adapter) Name() core.Platform { return Platform }
 // ErrInputClosed at end of input.
 func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 	fmt.Fprintf(a.out, "imbot %s — conversation %q. Type /help for commands, Ctrl-D to quit.\n", a.version, a.session)
-	lines := readLines(ctx, a.in)
+	lines := a.readLines(ctx)
 	for {
-		fmt.Fprint(a.out, "> ")
+		if a.lines == nil {
+			fmt.Fprint(a.out, "> ")
+		}
 		var line string
 		var ok bool
 		select {
@@ -71,7 +88,9 @@ func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 		case line, ok = <-lines:
 		}
 		if !ok {
-			fmt.Fprintln(a.out)
+			if a.lines == nil {
+				fmt.Fprintln(a.out)
+			}
 			return ErrInputClosed
 		}
 		env, ok := a.envelope(line)
@@ -92,4 +111,12 @@ func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 // Reply implements core.Adapter.
 func (a *Adapter) Reply(context.Context, core.Envelope) (core.ReplyWriter, error) {
 	return &writer{a: a}, nil
+}
+
+// done lets Run read the next line.
+func (a *Adapter) done() {
+	select {
+	case a.finished <- struct{}{}:
+	default:
+	}
 }

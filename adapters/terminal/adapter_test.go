@@ -96,21 +96,39 @@ func TestNewNeedsSession(t *testing.T) {
 	}
 }
 
-func TestWriterRendersRewritesAndRoutes(t *testing.T) {
+// lines is a LineReader over fixed lines.
+type lines []string
+
+func (l *lines) Readline() (string, error) {
+	if len(*l) == 0 {
+		return "", io.EOF
+	}
+	line := (*l)[0]
+	*l = (*l)[1:]
+	return line, nil
+}
+
+func TestWriterRendersMarkdownAndRoutes(t *testing.T) {
 	tests := []struct {
-		name    string
-		updates []string
-		reply   core.Reply
-		want    string
+		name        string
+		interactive bool
+		updates     []string
+		reply       core.Reply
+		want        string
 	}{
-		{"streamed", []string{"Hel", "Hello"}, core.Reply{Text: "Hello!", Route: core.RouteFAQ}, "Hello!\n  [faq]\n"},
-		{"rewritten", []string{"draft"}, core.Reply{Text: "final", Route: core.RouteDegraded}, "draft\nfinal\n  [degraded]\n"},
-		{"model", nil, core.Reply{Text: "x", Route: core.RouteModel, Provider: "local", Model: "qwen"}, "x\n  [local/qwen]\n"},
+		{"faq", false, []string{"Hel", "Hello"}, core.Reply{Text: "Hello!", Route: core.RouteFAQ}, "Hello!\n  [faq]\n"},
+		{"markdown rendered", false, nil, core.Reply{Text: "**Bold** and `code`", Route: core.RouteDegraded}, "Bold and code\n  [degraded]\n"},
+		{"progress mark erased", true, []string{"dr", "draft"}, core.Reply{Text: "x", Route: core.RouteModel, Provider: "local", Model: "qwen"},
+			progress + "\r\x1b[Kx\n  [local/qwen]\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			a, err := New("s", strings.NewReader(""), &out)
+			var opts []Option
+			if tt.interactive {
+				opts = append(opts, WithLineReader(&lines{}))
+			}
+			a, err := New("s", strings.NewReader(""), &out, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,5 +153,22 @@ func TestWriterRendersRewritesAndRoutes(t *testing.T) {
 				t.Fatal("Finish did not signal Run")
 			}
 		})
+	}
+}
+
+func TestRunReadsFromALineReaderWithoutItsOwnPrompt(t *testing.T) {
+	var out bytes.Buffer
+	in := lines{"hello"}
+	a, err := New("s", strings.NewReader(""), &out, WithLineReader(&in), WithVersion("v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []core.Envelope
+	if err := a.Run(context.Background(), echoDeliver(t, a, &got)); !errors.Is(err, ErrInputClosed) {
+		t.Fatalf("Run = %v", err)
+	}
+	want := "imbot v1 — conversation \"s\". Type /help for commands, Ctrl-D to quit.\n" + progress + "\r\x1b[Kecho: hello\n  [p/m]\n"
+	if len(got) != 1 || out.String() != want {
+		t.Fatalf("delivered %d, output %q, want %q", len(got), out.String(), want)
 	}
 }

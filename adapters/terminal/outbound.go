@@ -4,39 +4,43 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"imbot/core"
+	"imbot/markdown"
 )
 
-// writer streams one reply to the terminal.
+// progress is what an interactive terminal shows while a reply streams:
+// one line, erased when the rendered reply replaces it.
+const progress = "…"
+
+// writer shows one reply: a progress mark while it streams (on an
+// interactive terminal), then the whole reply, rendered from Markdown to
+// plain text, and its route.
 type writer struct {
-	a     *Adapter
-	shown string
+	a      *Adapter
+	marked bool
 }
 
-// Update prints what text adds to what is shown; text that does not extend
-// it starts on a new line.
-func (w *writer) Update(_ context.Context, text string) error {
-	var err error
-	if rest, ok := strings.CutPrefix(text, w.shown); ok {
-		_, err = io.WriteString(w.a.out, rest)
-	} else {
-		_, err = io.WriteString(w.a.out, "\n"+text)
+// Update shows the progress mark once, on an interactive terminal.
+func (w *writer) Update(context.Context, string) error {
+	if w.marked || !w.a.interactive {
+		return nil
 	}
-	w.shown = text
+	w.marked = true
+	_, err := io.WriteString(w.a.out, progress)
 	return err
 }
 
-// Finish prints the rest of the reply and its route, and lets Run read the
-// next line.
-func (w *writer) Finish(ctx context.Context, r core.Reply) error {
-	err := w.Update(ctx, r.Text)
-	fmt.Fprintf(w.a.out, "\n  [%s]\n", routeLabel(r))
-	select {
-	case w.a.finished <- struct{}{}:
-	default:
+// Finish erases the progress mark, prints the rendered reply and its
+// route, and lets Run read the next line.
+func (w *writer) Finish(_ context.Context, r core.Reply) error {
+	defer w.a.done()
+	if w.marked {
+		if _, err := io.WriteString(w.a.out, "\r\x1b[K"); err != nil {
+			return err
+		}
 	}
+	_, err := fmt.Fprintf(w.a.out, "%s\n  [%s]\n", markdown.Parse(r.Text).Plain(), routeLabel(r))
 	return err
 }
 

@@ -79,6 +79,8 @@ type Adapter struct {
 	deliver core.DeliverFunc
 	runCtx  context.Context
 	wg      sync.WaitGroup // handshakes and connection goroutines
+
+	picker *catalog.Picker // picks the language of errors a user reads
 }
 
 type runState uint8
@@ -161,6 +163,9 @@ func New(cfg Config, history core.History, opts ...Option) (*Adapter, error) {
 	a.hosts = newHostChecker(cfg.AllowedHosts, open)
 	if a.metrics == nil {
 		a.metrics = newWebMetrics(metric.Discard())
+	}
+	if a.picker == nil {
+		a.picker = catalog.NewPicker(catalog.ZH)
 	}
 	a.metrics.watch(a.hub)
 	a.upgrader = newUpgrader(a.upgradeError)
@@ -317,6 +322,7 @@ func (a *Adapter) register(c *wsConn) bool {
 // owns the conversation on every device, or else the session itself.
 func (a *Adapter) envelope(session core.ChatID, id core.MessageID, text string, p peer) core.Envelope {
 	return core.Envelope{
+		LangHint:  p.hint,
 		Platform:  Platform,
 		ChatID:    session,
 		ChatKind:  core.ChatDirect,

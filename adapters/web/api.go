@@ -38,34 +38,34 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 	kit.BodyDeadline(w, a.bodyTimeout)
 	p, rerr := a.admit(r)
 	if rerr != nil {
-		a.fail(w, rerr)
+		a.fail(w, r, rerr)
 		return
 	}
 	if !a.limits.allowTurn(p, a.now()) {
-		a.fail(w, rateLimited(p, "", catalog.RateLimited))
+		a.fail(w, r, rateLimited(p, "", catalog.RateLimited))
 		return
 	}
 	a.awaitRun(r.Context())
 	deliver, _ := a.deliverer()
 	if deliver == nil {
-		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})
+		a.fail(w, r, userError(codeBusy, "", catalog.WebNotRunning))
 		return
 	}
 	body, err := kit.ReadBody(w, r, int64(a.frameLimit), a.bodyTimeout)
 	switch {
 	case errors.Is(err, kit.ErrBodyTooLarge):
-		a.fail(w, &requestError{code: codeTooLarge, message: "request body is too large"})
+		a.fail(w, r, userError(codeTooLarge, "", catalog.WebTooLarge))
 		return
 	case errors.Is(err, kit.ErrBodyTimeout):
-		a.fail(w, badRequest("", "request body not received within %s", a.bodyTimeout))
+		a.fail(w, r, badRequest("", "request body not received within %s", a.bodyTimeout))
 		return
 	case err != nil:
-		a.fail(w, badRequest("", "%v", err))
+		a.fail(w, r, badRequest("", "%v", err))
 		return
 	}
 	m, rerr := parseChatRequest(body, a.cfg.MaxMessageBytes)
 	if rerr != nil {
-		a.fail(w, rerr)
+		a.fail(w, r, rerr)
 		return
 	}
 	if m.session == "" {
@@ -77,7 +77,7 @@ func (a *Adapter) serveChat(w http.ResponseWriter, r *http.Request) {
 	a.metrics.messages.With("api").Inc()
 	reply, rerr := a.ask(r.Context(), deliver, m, p)
 	if rerr != nil {
-		a.fail(w, rerr)
+		a.fail(w, r, rerr)
 		return
 	}
 	writeJSON(w, http.StatusOK, chatResponse{Session: string(m.session), Text: reply.Text,
@@ -94,7 +94,7 @@ func (a *Adapter) ask(ctx context.Context, deliver core.DeliverFunc, m userMessa
 	defer stop()
 	if err := deliver(ctx, a.envelope(m.session, m.id, m.text, p)); err != nil {
 		a.log.Warn("web: message not accepted", "chat_id", m.session, "msg_id", m.id, "err", err)
-		return core.Reply{}, &requestError{code: codeBusy, message: "the message was not accepted; send it again"}
+		return core.Reply{}, userError(codeBusy, "", catalog.WebNotAccepted)
 	}
 	select {
 	case reply := <-replies:
@@ -103,9 +103,9 @@ func (a *Adapter) ask(ctx context.Context, deliver core.DeliverFunc, m userMessa
 		}
 		return reply, nil
 	case <-ctx.Done():
-		return core.Reply{}, &requestError{code: codeTimeout, message: "no reply within the request timeout; it will appear in the history"}
+		return core.Reply{}, userError(codeTimeout, "", catalog.WebTimeout)
 	case <-a.stopped:
-		return core.Reply{}, &requestError{code: codeBusy, message: "the server is shutting down"}
+		return core.Reply{}, userError(codeBusy, "", catalog.WebShuttingDown)
 	}
 }
 
@@ -129,7 +129,8 @@ func statusOf(code string) int {
 }
 
 // fail answers a request with the JSON error body of e.
-func (a *Adapter) fail(w http.ResponseWriter, e *requestError) {
+func (a *Adapter) fail(w http.ResponseWriter, r *http.Request, e *requestError) {
+	e = a.localize(e, langHint(r))
 	a.metrics.rejected(e.code)
 	if e.code == codeUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="imbot"`)

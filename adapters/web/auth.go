@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"net"
 	"net/http"
 	"net/url"
@@ -116,4 +117,20 @@ func (c hostChecker) allow(r *http.Request) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// KeyAuth returns a check of API keys against the chat's static tokens,
+// for other HTTP surfaces that take the same tokens (the OpenAI-compatible
+// API): it reports whether key is one of them and names its user by the
+// first 8 bytes of its SHA-256 digest, so logs and limits never see the key.
+// With no tokens configured it accepts nothing.
+func (c Config) KeyAuth() func(key string) (user string, ok bool) {
+	a := newAuthenticator(c.allTokens())
+	return func(key string) (string, bool) {
+		if a.open() || !a.allowToken(key) {
+			return "", false
+		}
+		d := sha256.Sum256([]byte(key))
+		return "key-" + hex.EncodeToString(d[:8]), true
+	}
 }

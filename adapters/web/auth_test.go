@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,26 @@ func TestOriginCheckerWithoutHost(t *testing.T) {
 		if newOriginChecker(nil).allow(r) {
 			t.Errorf("origin %q allowed for a request without Host", origin)
 		}
+	}
+}
+
+func TestKeyAuth(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Tokens = []string{"alpha-token-0123456789"}
+	auth := cfg.KeyAuth()
+	user, ok := auth("alpha-token-0123456789")
+	if !ok || !strings.HasPrefix(user, "key-") || strings.Contains(user, "alpha") {
+		t.Fatalf("valid key: %q, %v", user, ok)
+	}
+	if again, _ := auth("alpha-token-0123456789"); again != user {
+		t.Fatalf("the same key named %q, then %q", user, again)
+	}
+	for _, key := range []string{"", "alpha-token", "beta-token-0123456789"} {
+		if _, ok := auth(key); ok {
+			t.Fatalf("accepted %q", key)
+		}
+	}
+	if _, ok := DefaultConfig().KeyAuth()("anything"); ok {
+		t.Fatal("no tokens configured, yet a key passed")
 	}
 }

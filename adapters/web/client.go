@@ -18,6 +18,7 @@ type peer struct {
 	who  identity
 	ip   netip.Addr // invalid when the address cannot be read
 	lang catalog.Lang
+	hint string // the language the client named or preferred (see langHint), for the dispatcher
 }
 
 // text returns the catalogue's text id in the peer's language.

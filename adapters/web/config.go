@@ -201,3 +201,7 @@ func normalizeOrigin(o string) (string, error) {
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
+
+// HasTokens reports whether any token is configured, in the file or its
+// environment variable.
+func (c Config) HasTokens() bool { return len(c.allTokens()) > 0 }

@@ -142,11 +142,13 @@ func (c *wsConn) refuse(f errorFrame) {
 
 // refuseRequest refuses the message a request error names (see refuse).
 func (c *wsConn) refuseRequest(e *requestError) {
+	e = c.a.localize(e, c.peer.hint)
 	c.refuse(errorFrame{Type: "error", ReplyTo: e.replyTo, Code: e.code, Message: e.message})
 }
 
 // sendError queues an error frame.
 func (c *wsConn) sendError(e *requestError) {
+	e = c.a.localize(e, c.peer.hint)
 	c.a.metrics.rejected(e.code)
 	c.push(errorFrame{Type: "error", ReplyTo: e.replyTo, Code: e.code, Message: e.message}, len(e.message)+frameOverhead)
 }

@@ -109,7 +109,7 @@ func (c *wsConn) readLoop() {
 // handle validates one frame and delivers the message it carries.
 func (c *wsConn) handle(kind int, data []byte) {
 	if kind != websocket.TextMessage {
-		c.sendError(badRequest("", "frames must be JSON text"))
+		c.sendError(userError(codeBadRequest, "", catalog.WebBadFrame))
 		return
 	}
 	if c.control(data) {
@@ -125,12 +125,12 @@ func (c *wsConn) handle(kind int, data []byte) {
 		return
 	}
 	if !c.acquire(m.id) {
-		c.refuseRequest(&requestError{code: codeBusy, replyTo: string(m.id), message: "too many messages waiting for a reply on this connection"})
+		c.refuseRequest(userError(codeBusy, string(m.id), catalog.WebTooManyWaiting))
 		return
 	}
 	deliver, runCtx := c.a.deliverer()
 	if deliver == nil {
-		c.refuseRequest(&requestError{code: codeBusy, replyTo: string(m.id), message: "the server is shutting down"})
+		c.refuseRequest(userError(codeBusy, string(m.id), catalog.WebShuttingDown))
 		return
 	}
 	ctx, cancel := context.WithTimeout(runCtx, deliverTimeout)
@@ -138,16 +138,17 @@ func (c *wsConn) handle(kind int, data []byte) {
 	c.a.metrics.messages.With("ws").Inc()
 	if err := deliver(ctx, c.envelopeOf(m)); err != nil {
 		c.a.log.Warn("web: message not accepted", "chat_id", c.session, "msg_id", m.id, "err", err)
-		c.refuseRequest(&requestError{code: codeBusy, replyTo: string(m.id), message: notAcceptedMessage(err)})
+		c.refuseRequest(userError(codeBusy, string(m.id), notAccepted(err)))
 		return
 	}
 	c.noteMessage(ctx, m)
 }
 
-// notAcceptedMessage says why deliver did not take a message.
-func notAcceptedMessage(err error) string {
+// notAccepted is the catalogue text that says why deliver did not take a
+// message.
+func notAccepted(err error) catalog.ID {
 	if errors.Is(err, core.ErrStopping) {
-		return "the server is shutting down; send the message again in a moment"
+		return catalog.WebShuttingDown
 	}
-	return "the message was not accepted; send it again"
+	return catalog.WebNotAccepted
 }

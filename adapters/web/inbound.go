@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"imbot/core"
+	"imbot/core/catalog"
 )
 
 // Error codes of the protocol: error frames and JSON error bodies.
@@ -24,6 +25,14 @@ type requestError struct {
 	code    string
 	replyTo string // the client's message id when it was valid, else ""
 	message string
+	// id, when set, is the catalogue text a user reads; message is then
+	// its English text until the adapter writes it in the user's language.
+	id catalog.ID
+}
+
+// userError is an error whose message a user reads, from the catalogue.
+func userError(code, replyTo string, id catalog.ID) *requestError {
+	return &requestError{code: code, replyTo: replyTo, id: id, message: (*catalog.Catalog)(nil).Text(catalog.EN, id)}
 }
 
 func (e *requestError) Error() string { return e.code + ": " + e.message }

@@ -39,16 +39,16 @@ func newUpgrader(onError func(http.ResponseWriter, *http.Request, int, error)) w
 func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	p, rerr := a.admit(r)
 	if rerr != nil {
-		a.fail(w, rerr)
+		a.fail(w, r, rerr)
 		return
 	}
 	if !a.limits.allowSession(p, a.now()) {
-		a.fail(w, rateLimited(p, "", catalog.WebTooManyConnections))
+		a.fail(w, r, rateLimited(p, "", catalog.WebTooManyConnections))
 		return
 	}
 	user, lang, rerr := clientOf(r)
 	if rerr != nil {
-		a.fail(w, rerr)
+		a.fail(w, r, rerr)
 		return
 	}
 	if p.who.user != "" {
@@ -58,16 +58,16 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	if session == "" {
 		session = newID()
 	} else if !validSession(session) {
-		a.fail(w, badRequest("", "session must be 1..%d characters of [A-Za-z0-9_-]", maxSessionLen))
+		a.fail(w, r, badRequest("", "session must be 1..%d characters of [A-Za-z0-9_-]", maxSessionLen))
 		return
 	}
 	if a.hub.connections() >= a.cfg.MaxConnections {
-		a.fail(w, &requestError{code: codeBusy, message: "too many connections; try again later"})
+		a.fail(w, r, userError(codeBusy, "", catalog.WebTooManyConnections))
 		return
 	}
 	a.awaitRun(r.Context())
 	if !a.begin() {
-		a.fail(w, &requestError{code: codeBusy, message: "the chat is not running"})
+		a.fail(w, r, userError(codeBusy, "", catalog.WebNotRunning))
 		return
 	}
 	defer a.wg.Done()
@@ -124,13 +124,13 @@ func (a *Adapter) admit(r *http.Request) (peer, *requestError) {
 			"localhost unless [adapters.web] allowed_hosts names the host"}
 	}
 	if !a.origins.allow(r) {
-		return peer{}, &requestError{code: codeForbidden, message: "origin not allowed"}
+		return peer{}, userError(codeForbidden, "", catalog.WebOriginDenied)
 	}
 	who, rerr := a.identify(r)
 	if rerr != nil {
 		return peer{}, rerr
 	}
-	return peer{who: who, ip: a.limits.clientIP(r), lang: langOf(r)}, nil
+	return peer{who: who, ip: a.limits.clientIP(r), lang: langOf(r), hint: langHint(r)}, nil
 }
 
 // upgradeError answers a failed WebSocket handshake in the JSON error shape.

@@ -7,6 +7,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/feedback"
 )
 
@@ -17,7 +18,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	votes := feedback.New(d.store, d.store, d.log.With("component", "feedback"), d.metrics)
 	if ac.Web.Enabled {
 		a, err := web.New(ac.Web, d.store, web.WithLogger(d.log), web.WithMetrics(d.metrics),
-			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithFeedback(votes.Record))
+			web.WithChatList(d.store), web.WithSuggestions(d.suggestions), web.WithTexts(d.texts, d.picker), web.WithFeedback(votes.Record))
 		if err != nil {
 			return nil, err
 		}
@@ -25,14 +26,14 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	}
 	if ac.Telegram.Enabled {
 		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithReplyRefs(d.store), telegram.WithFeedback(votes.Record, d.texts))
+			telegram.WithTexts(d.texts, d.picker), telegram.WithReplyRefs(d.store), telegram.WithFeedback(votes.Record))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if ac.Feishu.Enabled {
-		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithCatalog(d.texts),
+		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker),
 			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
 		if err != nil {
 			return nil, err
@@ -44,4 +45,9 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 		return nil, errors.New("no adapter is enabled: enable [adapters.web], [adapters.telegram] or [adapters.feishu]")
 	}
 	return out, nil
+}
+
+// suggestions are the knowledge base's example questions for a new web chat.
+func (d *daemon) suggestions(lang catalog.Lang) []string {
+	return d.knowledge.Examples(lang, suggestionCount)
 }

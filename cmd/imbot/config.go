@@ -8,10 +8,10 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"imbot/adapters/feishu"
+	"imbot/adapters/openaiapi"
 	"imbot/adapters/telegram"
 	"imbot/adapters/web"
 	"imbot/core"
-	"imbot/core/catalog"
 	"imbot/core/experiment"
 	"imbot/core/faq"
 	"imbot/core/intercept"
@@ -35,7 +35,8 @@ type Config struct {
 	Tokens     token.Config          `toml:"tokens"`
 	Safety     safety.Config         `toml:"safety"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
-	Texts      catalog.Config        `toml:"texts"`
+	Texts      TextsSection          `toml:"texts"`
+	API        openaiapi.Config      `toml:"api"`
 	// Interceptors are the [[interceptors]] tables, in the order they are
 	// tried.
 	Interceptors []intercept.Config `toml:"interceptors"`
@@ -77,6 +78,8 @@ func defaultConfig(getenv func(string) string) Config {
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
 		Tokens:     token.DefaultConfig(),
+		Texts:      TextsSection{Language: "zh"},
+		API:        openaiapi.DefaultConfig(),
 		Safety:     safety.DefaultConfig(),
 		Adapters: AdaptersConfig{
 			Web:      web.DefaultConfig(),
@@ -257,26 +260,8 @@ func (c *Config) validate() []string {
 	add("adapters.feishu.", c.Adapters.Feishu.Validate())
 	add("", intercept.Validate(c.Interceptors))
 	add("", experiment.Validate(c.Experiments, func(p string) bool { return seen[p] }))
-	if _, err := c.catalog(); err != nil {
-		problems = append(problems, err.Error())
-	}
-	return problems
-}
-
-// catalog returns the message catalogue: the built-in texts, the [texts]
-// overrides and the single-text keys of [router] and [dispatcher].
-func (c *Config) catalog() (*catalog.Catalog, error) {
-	cat, err := catalog.New(c.Texts)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Router.ApplyTexts(cat); err != nil {
-		return nil, err
-	}
-	if err := c.Safety.ApplyTexts(cat); err != nil {
-		return nil, err
-	}
-	return cat, c.Dispatcher.ApplyTexts(cat)
+	problems = append(problems, c.textProblems()...)
+	return append(problems, c.apiProblems()...)
 }
 
 // groupPolicies gives the dispatcher each platform's group policy.

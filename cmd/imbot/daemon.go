@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"imbot/adapters/feishu"
+	"imbot/adapters/openaiapi"
+	"imbot/adapters/terminal"
 	"imbot/admin"
 	"imbot/core"
 	"imbot/core/catalog"
 	"imbot/core/chain"
 	"imbot/core/experiment"
 	"imbot/core/faq"
-	"imbot/core/intercept"
 	"imbot/core/kit"
 	"imbot/core/safety"
 	"imbot/core/safety/pii"
@@ -36,15 +37,18 @@ type daemon struct {
 	metrics    *metric.Registry
 	store      *store.Store
 	clients    map[string]*openai.Client
+	members    map[string]*chain.Member
 	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
 	router     *core.Router
 	guard      *safety.Guard
 	dispatcher *core.Dispatcher
+	texts      *catalog.Catalog
+	picker     *catalog.Picker
 	adapters   []core.Adapter
+	remote     *terminal.Remote // `imbot chat` turns while serving
 	feishu     *feishu.Adapter  // nil unless enabled; a reload replaces its webhook secrets
-	texts      *catalog.Catalog // the message catalogue the dispatcher and adapters share
 	armChains  map[string]core.Streamer
 	// level is the log level a reload sets; nil when the logger was not
 	// built by openDaemon.
@@ -53,6 +57,8 @@ type daemon struct {
 	modelsDown atomic.Bool
 	// admin is the operational surface; a reload sets its token.
 	admin *admin.Server
+	// api is the OpenAI-compatible API; nil unless [api] enables it.
+	api *openaiapi.Server
 	// readTimeout bounds reading one request, body included, so a client
 	// that stalls mid-request cannot hold a connection. WebSockets set their
 	// own deadlines once upgraded.
@@ -96,13 +102,12 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	if d.texts, err = cfg.catalog(); err != nil {
+	if d.texts, d.picker, err = buildTexts(cfg); err != nil {
 		return nil, err
 	}
-	picker := catalog.NewPicker(catalog.EN)
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
-		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: picker,
+		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: d.picker,
 		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
@@ -114,17 +119,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	if err != nil {
 		return nil, err
 	}
-	matcher, err := loadWords(cfg.Safety.WordsFile)
-	if err != nil {
-		return nil, err
-	}
-	ic, err := intercept.New(cfg.Interceptors, intercept.Deps{States: d.store, Catalog: d.texts, Picker: picker,
-		Logger: log.With("component", "intercept"), Metrics: d.metrics})
-	if err != nil {
-		return nil, err
-	}
-	d.guard, err = safety.NewGuard(ic.Wrap(d.router), cfg.Safety, matcher, safety.WithCatalog(d.texts), safety.WithPicker(picker),
-		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
+	ic, err := d.buildGuard(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -132,16 +127,23 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		if d.adapters, err = d.buildAdapters(); err != nil {
 			return nil, err
 		}
+		d.remote = terminal.NewRemote()
+		d.adapters = append(d.adapters, d.remote)
 	}
 	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
-		core.WithCatalog(d.texts), core.WithPicker(picker),
+		core.WithCatalog(d.texts), core.WithPicker(d.picker),
 		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store), ic.CancelCommand()))
 	if err != nil {
 		return nil, err
 	}
 	if d.admin, err = d.newAdmin(); err != nil {
 		return nil, err
+	}
+	if cfg.API.Enabled {
+		if d.api, err = d.openAIAPI(); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -151,7 +153,8 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 // that the router does not ask the general chain twice.
 func (d *daemon) buildChains() (general *chain.Chain, business core.Streamer, err error) {
 	d.clients = map[string]*openai.Client{}
-	members := map[string]*chain.Member{}
+	d.members = map[string]*chain.Member{}
+	members := d.members
 	hc := &http.Client{Transport: providerTransport()}
 	for _, pc := range d.cfg.Providers {
 		c, err := openai.NewClient(pc, openai.WithHTTPClient(hc),
@@ -238,11 +241,6 @@ func (d *daemon) thirdParty(name string) bool {
 
 // suggestionCount is how many example questions a new web chat offers.
 const suggestionCount = 4
-
-// suggestions are the knowledge base's example questions for a new web chat.
-func (d *daemon) suggestions(lang catalog.Lang) []string {
-	return d.knowledge.Examples(lang, suggestionCount)
-}
 
 // run serves until ctx ends, then shuts down in order: intake stops, turns
 // in flight drain, adapters stop, the HTTP server closes, the store closes. ready is called

@@ -19,7 +19,7 @@ import (
 
 // instance is one in-process `imbot serve` for end-to-end tests.
 type instance struct {
-	t      *testing.T
+	t      testing.TB
 	addr   string
 	cancel context.CancelFunc
 	done   chan error
@@ -37,7 +37,7 @@ type testSetup struct {
 
 // writeConfig writes a config that keeps the store in dir and uses the fake
 // model; it returns the file's path.
-func writeConfig(t *testing.T, dir string, s testSetup) string {
+func writeConfig(t testing.TB, dir string, s testSetup) string {
 	t.Helper()
 	if s.listen == "" {
 		s.listen = "127.0.0.1:0"
@@ -73,13 +73,13 @@ rate_per_minute = 0
 
 // startServe builds and runs the daemon from the config file at path, with
 // no secrets from the environment and tune applied before it starts.
-func startServe(t *testing.T, path string, tune ...func(*daemon)) *instance {
+func startServe(t testing.TB, path string, tune ...func(*daemon)) *instance {
 	t.Helper()
 	return startServeEnv(t, path, func(string) string { return "" }, tune...)
 }
 
 // startServeEnv is startServe with secrets resolved through getenv.
-func startServeEnv(t *testing.T, path string, getenv func(string) string, tune ...func(*daemon)) *instance {
+func startServeEnv(t testing.TB, path string, getenv func(string) string, tune ...func(*daemon)) *instance {
 	t.Helper()
 	cfg, err := loadConfig(path, getenv)
 	if err != nil {

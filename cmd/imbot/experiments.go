@@ -7,13 +7,35 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"imbot/admin"
 	"imbot/core"
 	"imbot/core/chain"
 	"imbot/core/experiment"
+	"imbot/core/intercept"
+	"imbot/core/safety"
 )
+
+// buildGuard puts the interceptors in front of the router and the safety
+// guard in front of both (sensitive words in, interceptors and states, the
+// router; sensitive words out on every answer), and returns the
+// interceptors for their /cancel command.
+func (d *daemon) buildGuard(cfg Config, log *slog.Logger) (*intercept.Interceptors, error) {
+	matcher, err := loadWords(cfg.Safety.WordsFile)
+	if err != nil {
+		return nil, err
+	}
+	ic, err := intercept.New(cfg.Interceptors, intercept.Deps{States: d.store, Catalog: d.texts, Picker: d.picker,
+		Logger: log.With("component", "intercept"), Metrics: d.metrics})
+	if err != nil {
+		return nil, err
+	}
+	d.guard, err = safety.NewGuard(ic.Wrap(d.router), cfg.Safety, matcher, safety.WithCatalog(d.texts), safety.WithPicker(d.picker),
+		safety.WithLogger(log.With("component", "safety")), safety.WithMetrics(d.metrics))
+	return ic, err
+}
 
 // armChains builds the general chain of every experiment arm that sets
 // one, with build (the daemon's chain builder).

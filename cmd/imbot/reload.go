@@ -45,6 +45,8 @@ func restartSettings() []restartSetting {
 		{"adapters.web", func(c Config) any { return c.Adapters.Web }},
 		{"adapters.telegram", func(c Config) any { return c.Adapters.Telegram }},
 		{"adapters.feishu", func(c Config) any { return withoutWebhookSecrets(c.Adapters.Feishu) }},
+		{"texts.language", func(c Config) any { return c.Texts.Language }},
+		{"api", func(c Config) any { return c.API }},
 	}
 }
 

@@ -15,7 +15,7 @@ func TestTelegramSeesOnlyMaskedAnswers(t *testing.T) {
 	defer fake.Close()
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Answer("you could try an onl", "ine cas", "ino or 赌", "博 instead")))
 	dir := t.TempDir()
-	path := writeConfig(t, dir, testSetup{model: model.URL(), extra: withWords(t, dir) +
+	path := writeConfig(t, dir, testSetup{model: model.URL(), extra: "coalesce = false # two messages, two answers\n" + withWords(t, dir) +
 		"[adapters.web]\nenabled = false\n[adapters.telegram]\nenabled = true\ntoken_env = \"TG_TOKEN\"\napi_url = " + quote(fake.URL) + "\n"})
 	startLogged(t, path, map[string]string{"TG_TOKEN": telegramtest.Token})
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -61,12 +62,31 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	err = d.run(ctx, func(addr net.Addr) {
 		log.Info("imbot ready", "version", version, "listen", addr.String(), "url", "http://"+addr.String()+"/",
 			"startup_ms", time.Since(start).Milliseconds(), "store", cfg.Store.Path, "general_chain", strings.Join(cfg.Router.General, ","))
+		background.Go(func() { releaseStartGarbage(ctx) })
 		logNotifyErr(log, notify.Ready())
 		logNotifyErr(log, notify.Status("serving on "+addr.String()))
 	})
 	stop()
 	log.Info("imbot stopped")
 	return err
+}
+
+// startSettle is how long after it is ready the daemon hands the memory
+// its start-up left behind back to the system: by then the first requests
+// and the providers' warm-up are done.
+const startSettle = 2 * time.Second
+
+// releaseStartGarbage returns the start-up's garbage (index building,
+// config and catalogue parsing) to the system once, startSettle after the
+// daemon is ready, so that an idle daemon's resident set is what it holds.
+func releaseStartGarbage(ctx context.Context) {
+	t := time.NewTimer(startSettle)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+		debug.FreeOSMemory()
+	}
 }
 
 // openDaemon builds the daemon for cfg with the logger [server] asks for,

@@ -10,14 +10,18 @@ import (
 // newAdmin builds the operational surface (health, readiness, metrics,
 // admin API, profiles) over the daemon's parts.
 func (d *daemon) newAdmin() (*admin.Server, error) {
-	return admin.New(d.cfg.Server.admin(), admin.Deps{
+	deps := admin.Deps{
 		Store: d.store,
 		Checks: append([]admin.Check{{Name: "store", Ready: d.store.Check}, {Name: "dispatcher", Ready: d.dispatcher.Alive}},
 			admin.AdapterChecks(d.adapters)...),
 		Providers: d.providerReport,
 		Metrics:   d.metrics,
 		Logger:    d.log.With("component", "admin"),
-	})
+	}
+	if d.remote != nil {
+		deps.Chat = d.remote
+	}
+	return admin.New(d.cfg.Server.admin(), deps)
 }
 
 // handler is the daemon's HTTP routes: the operational surface and
@@ -29,6 +33,9 @@ func (d *daemon) handler() http.Handler {
 		if m, ok := a.(core.Mounter); ok {
 			m.Mount(mux)
 		}
+	}
+	if d.api != nil {
+		d.api.Mount(mux)
 	}
 	return mux
 }

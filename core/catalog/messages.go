@@ -63,6 +63,8 @@ const (
 	HelpReset ID = "help_reset"
 	// HelpCancel describes /cancel in /help.
 	HelpCancel ID = "help_cancel"
+	// MenuAsk describes /ask in a platform's command menu.
+	MenuAsk ID = "menu_ask"
 	// HelpFAQ describes /faq in /help.
 	HelpFAQ ID = "help_faq"
 	// UnknownCommand answers a slash word that is no command: {command}.
@@ -201,6 +203,9 @@ func defaultTable() []entry {
 		{HelpCancel,
 			"取消正在进行的操作",
 			"cancel what is in progress"},
+		{MenuAsk,
+			"提一个问题",
+			"ask a question"},
 		{HelpFAQ,
 			"管理员：/faq add <id> <答案> 添加一条知识库条目",
 			"admins: /faq add <id> <answer> adds a knowledge base entry"},

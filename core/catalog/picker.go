@@ -47,6 +47,9 @@ func NewPicker(def Lang, opts ...PickerOption) *Picker {
 	return p
 }
 
+// Default returns the language of last resort.
+func (p *Picker) Default() Lang { return p.def }
+
 // Pick returns the language for user's message text: the language of text
 // when Detect finds one (and remembers it for user), else user's last
 // detected language, else the platform's language code platformTag (may be

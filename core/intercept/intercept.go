@@ -228,17 +228,16 @@ func (ic *Interceptors) keepState(ctx context.Context, it *interceptor, held str
 func (ic *Interceptors) CancelCommand() core.Command {
 	return core.Command{
 		Name: "cancel",
-		Help: ic.deps.Catalog.Text(catalog.EN, catalog.HelpCancel),
+		Help: catalog.HelpCancel,
 		Run: func(ctx context.Context, req core.CommandRequest) (string, error) {
 			had, err := ic.deps.States.ClearState(ctx, req.Envelope.Conversation())
 			if err != nil {
 				return "", fmt.Errorf("intercept: cancel: %w", err)
 			}
-			lang := ic.deps.Picker.Pick(req.Envelope.Sender(), req.Envelope.Text, "")
 			if had {
-				return ic.deps.Catalog.Text(lang, catalog.CancelDone), nil
+				return req.Text(catalog.CancelDone), nil
 			}
-			return ic.deps.Catalog.Text(lang, catalog.CancelNothing), nil
+			return req.Text(catalog.CancelNothing), nil
 		},
 	}
 }

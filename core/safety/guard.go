@@ -88,7 +88,10 @@ func (g *Guard) SetWords(m *words.Matcher) { g.words.Store(m) }
 
 // Answer implements core.Answerer.
 func (g *Guard) Answer(ctx context.Context, env core.Envelope, w core.ReplyWriter) core.Answer {
-	lang := g.picker.Pick(env.Sender(), env.Text, "")
+	lang := env.Lang // picked once, when the message arrived
+	if lang == "" {
+		lang = g.picker.Pick(env.Sender(), env.Text, env.LangHint)
+	}
 	m := g.words.Load()
 	if m != nil {
 		if hit, ok := m.Contains(env.Text); ok {
