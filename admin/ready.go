@@ -12,10 +12,10 @@ import (
 // readyTimeout bounds the checks of one /readyz request.
 const readyTimeout = 2 * time.Second
 
-// noModelReachable is /readyz's note on the providers when no chain can
+// noModelReachable is /readyz's note on the providers when no model can
 // answer: the bot still answers (knowledge base, commands, the degraded
 // reply), so it does not make /readyz fail.
-const noModelReachable = "degraded: no model is reachable (every provider's circuit breaker is open)"
+const noModelReachable = "degraded: no model is reachable (every breaker is open, or no provider answered the start-up probe)"
 
 // Check is one component /readyz asks.
 type Check struct {
