@@ -48,9 +48,10 @@ type Adapter struct {
 	botMu sync.Mutex // guards botID; held while fetching it
 	botID string
 
-	refs  core.ReplyRefs   // nil: replies are not kept with their turns
-	index core.ReplyIndex  // nil: replies to the bot are not recognised
-	texts *catalog.Catalog // nil: the built-in texts
+	refs     core.ReplyRefs    // nil: replies are not kept with their turns
+	index    core.ReplyIndex   // nil: replies to the bot are not recognised
+	texts    *catalog.Catalog  // nil: the built-in texts
+	feedback core.FeedbackFunc // nil: no vote buttons
 }
 
 var (

@@ -53,13 +53,14 @@ type card struct {
 	Schema string     `json:"schema"`
 	Config cardConfig `json:"config"`
 	Body   struct {
-		Elements []cardElement `json:"elements"`
+		Elements []any `json:"elements"` // cardElement or voteRow
 	} `json:"body"`
 }
 
 // buildCard renders a JSON 2.0 card: the answer as markdown and, when footer
-// is set, a small grey line under it. streaming sets CardKit's streaming mode.
-func buildCard(answer, footer string, streaming bool) string {
+// is set, a small grey line under it, then the extra elements (the vote
+// buttons). streaming sets CardKit's streaming mode.
+func buildCard(answer, footer string, streaming bool, extra ...any) string {
 	c := card{Schema: "2.0", Config: cardConfig{StreamingMode: streaming, UpdateMulti: true}}
 	if !streaming {
 		c.Config.Summary = &cardSummary{Content: summary(answer)}
@@ -69,6 +70,7 @@ func buildCard(answer, footer string, streaming bool) string {
 		c.Body.Elements = append(c.Body.Elements,
 			cardElement{Tag: "markdown", ElementID: routeElement, Content: footerMarkdown(footer), TextSize: "notation"})
 	}
+	c.Body.Elements = append(c.Body.Elements, extra...)
 	return marshal(c)
 }
 

@@ -26,6 +26,9 @@ type event struct {
 	Event  struct {
 		Sender  eventSender  `json:"sender"`
 		Message eventMessage `json:"message"`
+		// Operator and Action are set in card.action.trigger callbacks.
+		Operator userID     `json:"operator"`
+		Action   cardAction `json:"action"`
 	} `json:"event"`
 	// url_verification requests are flat: type, token, challenge.
 	Type      string `json:"type"`

@@ -33,6 +33,12 @@ func (a *Adapter) runLongConnection(ctx context.Context) {
 		}
 		return a.order.do(ctx, e, func() error { return a.accept(ctx, e) })
 	})
+	handler.OnCustomizedEvent(eventCardAction, func(ctx context.Context, req *larkevent.EventReq) error {
+		if e, err := parseEvent(req.Body); err == nil {
+			a.cardAction(ctx, e) // the long connection carries no toast back
+		}
+		return nil
+	})
 	restart := kit.Backoff{Base: restartMin, Max: restartMax}
 	attempt := 0
 	for {

@@ -66,6 +66,7 @@ type part struct {
 // writer renders one reply. The dispatcher calls it from one goroutine.
 type writer struct {
 	a         *Adapter
+	noVotes   bool // the reply is no answer (a command or refusal): no vote buttons
 	env       core.Envelope
 	base      time.Time  // origin of CardKit sequences
 	kind      renderKind // best kind this reply may still use
@@ -95,6 +96,7 @@ func (w *writer) Update(ctx context.Context, textSoFar string) error {
 // Finish renders the whole reply, with its route footer when show_route is
 // set, and closes the card's streaming mode.
 func (w *writer) Finish(ctx context.Context, reply core.Reply) error {
+	w.noVotes = reply.Route == core.RouteCommand || reply.Refusal != ""
 	footer := ""
 	if w.a.cfg.ShowRoute {
 		footer = routeLabel(reply)
@@ -206,7 +208,7 @@ func (w *writer) post(ctx context.Context, p *part, text, footer string, final b
 		}
 		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "text", Content: textContent(plainText(text))})
 	case kindPatch:
-		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "interactive", Content: buildCard(text, pending, false)})
+		p.messageID, err = w.send(ctx, p, outMessage{MsgType: "interactive", Content: buildCard(text, pending, false, w.votes()...)})
 		p.shown = text
 	default:
 		return w.postCard(ctx, p, text, footer, pending, final)
@@ -228,7 +230,7 @@ func (w *writer) postCard(ctx context.Context, p *part, text, footer, pending st
 		}
 	}
 	if w.card == "" {
-		cardID, err := w.a.api.createCard(ctx, buildCard(text, pending, !final))
+		cardID, err := w.a.api.createCard(ctx, buildCard(text, pending, !final, w.votes()...))
 		if err != nil {
 			return err
 		}
@@ -264,7 +266,7 @@ func (w *writer) update(ctx context.Context, p *part, text, footer string, final
 		if !final && w.a.cfg.ShowRoute {
 			footer = footerPending
 		}
-		if err := w.a.api.patchCard(ctx, p.messageID, buildCard(text, footer, false)); err != nil {
+		if err := w.a.api.patchCard(ctx, p.messageID, buildCard(text, footer, false, w.votes()...)); err != nil {
 			return err
 		}
 		p.shown = text

@@ -106,6 +106,9 @@ func (a *Adapter) handleWebhook(ctx context.Context, h http.Header, body []byte)
 		a.log.Warn("feishu webhook rejected", "err", err)
 		return http.StatusUnauthorized, []byte(`{"msg":"unauthorized"}`)
 	}
+	if e.Header.EventType == eventCardAction {
+		return a.cardAction(ctx, e)
+	}
 	if e.Header.EventType != eventMessageReceive {
 		a.log.Debug("feishu event ignored", "event_type", e.Header.EventType)
 		return http.StatusOK, []byte(`{"msg":"ignored"}`)

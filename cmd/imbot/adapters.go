@@ -34,7 +34,7 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	}
 	if ac.Feishu.Enabled {
 		a, err := feishu.New(ac.Feishu, feishu.WithLogger(d.log), feishu.WithMetrics(d.metrics), feishu.WithTexts(d.texts, d.picker),
-			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store))
+			feishu.WithReplyRefs(d.store), feishu.WithReplyIndex(d.store), feishu.WithFeedback(votes.Record))
 		if err != nil {
 			return nil, err
 		}
