@@ -38,6 +38,9 @@ verification_token_env = "DRILL_FEISHU_TOKEN"
 encrypt_key_env = "DRILL_FEISHU_KEY"
 base_url = %q
 [dispatcher]
+# The drills count one answer per message; burst coalescing, which answers a
+# burst once, has its own tests.
+coalesce = false
 rate_per_minute = 0
 drain_timeout = "20s"
 `, feishuApp, api)

@@ -26,6 +26,9 @@ token_env = "DRILL_TELEGRAM_TOKEN"
 api_url = %q
 poll_timeout = "2s"
 [dispatcher]
+# The drills count one answer per message; burst coalescing, which answers a
+# burst once, has its own tests.
+coalesce = false
 rate_per_minute = 0
 drain_timeout = "20s"
 `, api)

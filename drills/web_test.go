@@ -22,6 +22,9 @@ func webExtra(dispatcher string) string {
 [adapters.web]
 enabled = true
 [dispatcher]
+# The drills count one answer per message; burst coalescing, which answers a
+# burst once, has its own tests.
+coalesce = false
 drain_timeout = "20s"
 ` + dispatcher
 }
