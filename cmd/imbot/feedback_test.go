@@ -5,29 +5,21 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"imbot/core"
-	"imbot/store"
 )
 
 // TestFeedbackExportOffline: `imbot feedback` reads the votes from the store
 // file when no daemon holds it.
 func TestFeedbackExportOffline(t *testing.T) {
-	path := secretsConfig(t)
-	cfg := store.DefaultConfig()
-	cfg.Path = filepath.Join(filepath.Dir(path), "imbot.db")
-	s, err := store.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, s := secretsConfigStore(t)
 	ctx := context.Background()
 	env := core.Envelope{Platform: "web", ChatID: "s1", UserID: "s1", MessageID: "m1", Text: "refund?"}
 	now := time.Now()
-	_, err = s.Accept(ctx, env)
+	_, err := s.Accept(ctx, env)
 	if err == nil {
 		err = s.Complete(ctx, core.Turn{Envelope: env, User: core.Message{Role: core.RoleUser, Text: env.Text, At: now},
 			Reply: core.Message{Role: core.RoleAssistant, Text: "see policy", At: now, Route: core.RouteFAQ}})

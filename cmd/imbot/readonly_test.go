@@ -12,6 +12,7 @@ import (
 
 	"imbot/provider/openai"
 	"imbot/provider/openai/openaitest"
+	"imbot/store"
 )
 
 // secretsConfig writes a config whose provider and platforms each need a
@@ -136,4 +137,18 @@ func testClient(t *testing.T, name, url string) *openai.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// secretsConfigStore is secretsConfig with the store it names opened, for
+// tests that fill it before running a command against the file.
+func secretsConfigStore(t *testing.T) (string, *store.Store) {
+	t.Helper()
+	path := secretsConfig(t)
+	cfg := store.DefaultConfig()
+	cfg.Path = filepath.Join(filepath.Dir(path), "imbot.db")
+	s, err := store.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, s
 }

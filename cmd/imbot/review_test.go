@@ -5,25 +5,17 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"imbot/core"
-	"imbot/store"
 )
 
 // TestReviewGroupsTheQueue: `imbot review` groups near-duplicate questions
 // and those of one knowledge-base entry, most frequent first.
 func TestReviewGroupsTheQueue(t *testing.T) {
-	path := secretsConfig(t)
-	cfg := store.DefaultConfig()
-	cfg.Path = filepath.Join(filepath.Dir(path), "imbot.db")
-	s, err := store.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, s := secretsConfigStore(t)
 	ctx, now := context.Background(), time.Now()
 	conv := core.ConversationKey{Platform: "web", Chat: "s1"}
 	var errs []error
