@@ -110,4 +110,3 @@ func (s *Store) editChat(ctx context.Context, op string, platform core.Platform,
 		return err
 	})
 }
-
