@@ -193,4 +193,3 @@ func loadTurn(it storage.Item, _ time.Time) (string, []any, error) {
 		ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record`,
 		[]any{it.Key, []byte(r.Conversation.String()), []byte(r.Platform), []byte(r.User), r.At, it.Value}, nil
 }
-

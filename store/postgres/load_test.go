@@ -126,6 +126,7 @@ func TestCopyFromBolt(t *testing.T) {
 }
 
 // valueOf drops the error of a read the test compares the value of.
-func valueOf[T any](v T, _ error) T             { return v }
+func valueOf[T any](v T, _ error) T { return v }
+
 // found is the "ok" of a read.
 func found[T any](_ T, ok bool, _ error) bool { return ok }
