@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"imbot/provider/openai/openaitest"
 	"imbot/store"
 	"imbot/store/postgres/pgtest"
 	"imbot/store/storage"
@@ -121,5 +125,49 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	if code, out = runArgs("migrate-store", "-config", cfg, "-from", "sqlite:x"); code == 0 {
 		t.Errorf("migrate-store from sqlite: exit 0\n%s", out)
+	}
+}
+
+// TestServeOnPostgres runs a turn with `imbot chat` on its own, then one
+// through a daemon serving from the same database: the daemon sees the
+// first turn's history and /readyz counts the database.
+func TestServeOnPostgres(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	t.Setenv("IMBOT_TEST_PG_DSN", dsn)
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
+	path := writeConfig(t, t.TempDir(), testSetup{model: model.URL(), listen: freeAddr(t)})
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = []byte(strings.Replace(string(text), "[store]\n", "[store]\nbackend = \"postgres\"\ndsn_env = \"IMBOT_TEST_PG_DSN\"\n", 1))
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := runChat([]string{"-config", path}, strings.NewReader("remember the word teapot\n"), &out, &errOut); err != nil {
+		t.Fatalf("local chat: %v (%s)", err, errOut.String())
+	}
+	serve := startServeEnv(t, path, envLookup)
+	out.Reset()
+	if err := runChat([]string{"-config", path}, strings.NewReader("which word?\n"), &out, &errOut); err != nil {
+		t.Fatalf("chat with the daemon: %v (%s)", err, errOut.String())
+	}
+	reqs := model.Requests()
+	var prompt []string
+	for _, m := range reqs[len(reqs)-1].Messages {
+		prompt = append(prompt, m.Content)
+	}
+	if !strings.Contains(strings.Join(prompt, "\n"), "remember the word teapot") {
+		t.Fatalf("the daemon's turn did not see the history in the database: %q", prompt)
+	}
+	resp, err := http.Get("http://" + serve.addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "store") {
+		t.Errorf("/readyz = %d %s", resp.StatusCode, body)
 	}
 }
