@@ -22,7 +22,6 @@ import (
 	"imbot/core/kit"
 	"imbot/core/safety"
 	"imbot/core/safety/pii"
-	"imbot/core/safety/words"
 	"imbot/core/token"
 	"imbot/knowledge"
 	"imbot/metric"
@@ -273,19 +272,6 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 		runErr = errors.Join(runErr, fmt.Errorf("http: %w", err))
 	}
 	return runErr
-}
-
-// loadWords builds the sensitive-word matcher of the words file at path;
-// nil when path is empty.
-func loadWords(path string) (*words.Matcher, error) {
-	if path == "" {
-		return nil, nil
-	}
-	list, err := words.LoadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return words.New(list)
 }
 
 // close ends the knowledge base's background build and releases the store.
