@@ -12,6 +12,7 @@ import (
 	"imbot/core/faq"
 	"imbot/store/postgres/pgtest"
 	"imbot/store/record"
+	"imbot/store/storage"
 )
 
 // clusterLease is the lease of the replicas in these tests: short, so that
@@ -57,7 +58,7 @@ func accept(t *testing.T, c *Cluster, e core.Envelope, owner string, until time.
 	_, err := c.pool.Exec(context.Background(), `INSERT INTO pending_turns
 		(key, conversation, platform, user_id, accepted_at, record, owner, lease_until)
 		VALUES ($1, $2, $3, $4, now(), $5, $6, $7)`,
-		[]byte(e.DedupKeys()[0]), convKey(e.Conversation()), []byte(e.Platform), []byte(e.UserID),
+		storage.PendingKey(e), convKey(e.Conversation()), []byte(e.Platform), []byte(e.UserID),
 		record.EncodePending(record.Pending{Env: e}), o, u)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +68,7 @@ func accept(t *testing.T, c *Cluster, e core.Envelope, owner string, until time.
 // complete deletes e's pending turn, as the store's Complete does.
 func complete(t *testing.T, c *Cluster, e core.Envelope) {
 	t.Helper()
-	if _, err := c.pool.Exec(context.Background(), `DELETE FROM pending_turns WHERE key = $1`, []byte(e.DedupKeys()[0])); err != nil {
+	if _, err := c.pool.Exec(context.Background(), `DELETE FROM pending_turns WHERE key = $1`, storage.PendingKey(e)); err != nil {
 		t.Fatal(err)
 	}
 }
