@@ -32,6 +32,7 @@ type Base struct {
 	version atomic.Uint64 // bumped on every reload
 	opts    []faq.Option
 	log     *slog.Logger
+	shared  Shared // nil: /faq add writes the file; see Share
 	// ready is closed once an index is in use; until then every method
 	// waits for it (Open builds the first one in the background).
 	ready     chan struct{}
@@ -130,6 +131,9 @@ func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
 	start := time.Now()
 	kb, err := Read(cfg.FAQFile)
 	if err != nil {
+		return nil, err
+	}
+	if kb, err = k.withShared(ctx, kb); err != nil {
 		return nil, err
 	}
 	return k.index(ctx, kb, cfg, start)

@@ -40,6 +40,7 @@ type daemon struct {
 	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
+	coord      coordination // with the other replicas on the store
 	router     *core.Router
 	guard      *safety.Guard
 	dispatcher *core.Dispatcher
@@ -98,6 +99,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		return nil, err
 	}
 	d.store.KeepVectors(d.knowledge.UsesVector)
+	if d.coord, err = d.openCoordination(context.Background()); err != nil {
+		return nil, err
+	}
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -130,7 +134,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		d.remote = terminal.NewRemote()
 		d.adapters = append(d.adapters, d.remote)
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
+	d.dispatcher, err = core.NewDispatcher(cfg.dispatcher(), d.store, d.store, d.guard, core.WithCoordinator(d.coord.coordinator),
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(d.texts), core.WithPicker(d.picker),
 		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store), ic.CancelCommand()))
@@ -260,7 +264,9 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	swept := make(chan struct{})
 	go func() { defer close(swept); d.store.RunSweeper(sweepCtx, d.cfg.Store.SweepInterval) }()
 	ready(ln.Addr())
+	stopFollowing := d.followKnowledge(ctx)
 	runErr := d.dispatcher.Run(ctx, d.adapters...)
+	stopFollowing()
 	stopSweep()
 	<-swept
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -274,8 +280,10 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	return runErr
 }
 
-// close ends the knowledge base's background build and releases the store.
+// close stops listening to other replicas, ends the knowledge base's
+// background build and releases the store.
 func (d *daemon) close() error {
+	d.coord.close()
 	if d.knowledge != nil {
 		d.knowledge.Close()
 	}

@@ -16,7 +16,6 @@ import (
 	"imbot/core/experiment"
 	"imbot/core/intercept"
 	"imbot/core/safety"
-	"imbot/core/safety/words"
 )
 
 // buildGuard puts the interceptors in front of the router and the safety
@@ -99,17 +98,4 @@ func experimentTurns(r io.Reader) ([]experiment.Turn, error) {
 		out = append(out, experiment.Turn{Arm: l.Arm, Vote: l.Vote, Tokens: l.Tokens, LatencyMS: l.LatencyMS,
 			Degraded: l.Route == string(core.RouteDegraded)})
 	}
-}
-
-// loadWords builds the sensitive-word matcher of the words file at path;
-// nil when path is empty.
-func loadWords(path string) (*words.Matcher, error) {
-	if path == "" {
-		return nil, nil
-	}
-	list, err := words.LoadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return words.New(list)
 }
