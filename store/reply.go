@@ -12,44 +12,6 @@ import (
 	"imbot/store/storage"
 )
 
-// KeepAnswer saves turn's answer, and whether it was sent, on the pending
-// record of turn.Envelope; it does nothing when the envelope is not pending.
-func (s *Store) KeepAnswer(ctx context.Context, turn core.Turn, sent bool) error {
-	kept := &record.Kept{User: turn.User, Reply: turn.Reply, Followups: turn.Followups, Sent: sent}
-	return s.updatePending(ctx, "keep_answer", turn.Envelope, func(p *record.Pending) { p.Answer = kept })
-}
-
-// KeptAnswer returns the answer kept on env's pending record; false when env
-// is not pending or has none.
-func (s *Store) KeptAnswer(ctx context.Context, env core.Envelope) (core.KeptAnswer, bool, error) {
-	p, ok, err := s.pendingRecord(ctx, "kept_answer", env)
-	if err != nil || !ok || p.Answer == nil {
-		return core.KeptAnswer{}, false, err
-	}
-	turn := core.Turn{Envelope: p.Env, User: p.Answer.User, Followups: p.Answer.Followups, Reply: p.Answer.Reply}
-	return core.KeptAnswer{Turn: turn, Sent: p.Answer.Sent}, true, nil
-}
-
-// SaveReplyRef replaces the reply's platform ids on env's pending record; it
-// does nothing when env is not pending. Ids are at most 1,024 bytes, and a
-// ref holds at most 64 messages.
-func (s *Store) SaveReplyRef(ctx context.Context, env core.Envelope, ref core.ReplyRef) error {
-	if err := storage.CheckRef(ref); err != nil {
-		return fmt.Errorf("store: save reply ref: %w", err)
-	}
-	return s.updatePending(ctx, "reply_ref", env, func(p *record.Pending) { p.Ref = ref })
-}
-
-// ReplyRef returns the reply's platform ids saved on env's pending record;
-// false when env is not pending or none were saved.
-func (s *Store) ReplyRef(ctx context.Context, env core.Envelope) (core.ReplyRef, bool, error) {
-	p, ok, err := s.pendingRecord(ctx, "reply_ref", env)
-	if err != nil || !ok || (p.Ref.Card == "" && len(p.Ref.Messages) == 0) {
-		return core.ReplyRef{}, false, err
-	}
-	return p.Ref, true, nil
-}
-
 // RememberBotMessages records ids as the bot's messages in chat for
 // bot_message_ttl; the sweep forgets them after that.
 func (s *Store) RememberBotMessages(ctx context.Context, platform core.Platform, chat core.ChatID, ids ...core.MessageID) error {
@@ -103,14 +65,14 @@ func (s *Store) rememberRef(tx *bolt.Tx, pkey []byte, now time.Time) error {
 	return putMarks(tx, keys, record.EncodeExpiry(now.Add(s.cfg.BotMessageTTL)))
 }
 
-// pendingRecord reads env's pending record; false when env is not pending.
-func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope) (record.Pending, bool, error) {
+// pendingRecord reads env's pending record; the zero Pending when env is
+// not pending.
+func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope) (record.Pending, error) {
 	if err := storage.CheckEnvelope(env); err != nil {
-		return record.Pending{}, false, fmt.Errorf("store: %s: %w", op, err)
+		return record.Pending{}, fmt.Errorf("store: %s: %w", op, err)
 	}
 	key := storage.PendingKey(env)
 	var p record.Pending
-	var ok bool
 	err := s.view(ctx, op, func(tx *bolt.Tx) error {
 		v := bucket(tx, bucketPending).Get(key)
 		if v == nil {
@@ -118,10 +80,12 @@ func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope)
 		}
 		var err error
 		p, err = record.DecodePending(v)
-		ok = err == nil
 		return err
 	})
-	return p, ok, err
+	if err != nil {
+		return record.Pending{}, err
+	}
+	return p, nil
 }
 
 // updatePending rewrites env's pending record with change applied; it does

@@ -37,6 +37,8 @@ const defaultMaxBatchSize = 1000
 // for concurrent use; Close must be called once, after every other call has
 // returned.
 type Store struct {
+	// Replies keeps answers and reply refs on the pending records.
+	storage.Replies
 	db      *bolt.DB
 	cfg     Config
 	log     *slog.Logger
@@ -128,6 +130,7 @@ func Open(cfg Config, opts ...Option) (*Store, error) {
 	db.MaxBatchSize = o.tuning.maxBatchSize
 	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry),
 		health: &health{path: cfg.Path, freeFunc: freeSpace}, fault: o.fault}
+	s.Replies = storage.NewReplies("store", s.pendingRecord, s.updatePending)
 	if !o.tuning.timerBatch {
 		s.group = &groupCommit{db: db, max: o.tuning.maxBatchSize}
 	}

@@ -41,26 +41,13 @@ func (s *Store) ChatSummaries(ctx context.Context, platform core.Platform, user 
 // with title when it is not listed yet, and otherwise only moves its update
 // time forward.
 func (s *Store) TouchChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string, at time.Time) error {
-	return s.editChat(ctx, "touch chat", platform, user, chat, func(sum *core.ChatSummary, found bool) {
-		if !found {
-			sum.Title, sum.Created = title, at
-		}
-		if at.After(sum.Updated) {
-			sum.Updated = at
-		}
-	})
+	return s.editChat(ctx, "touch chat", platform, user, chat, storage.TouchChat(title, at))
 }
 
 // RenameChat sets the title of user's chat, adding it to the list when it
 // is not there.
 func (s *Store) RenameChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string) error {
-	now := s.now()
-	return s.editChat(ctx, "rename chat", platform, user, chat, func(sum *core.ChatSummary, found bool) {
-		sum.Title = title
-		if !found {
-			sum.Created, sum.Updated = now, now
-		}
-	})
+	return s.editChat(ctx, "rename chat", platform, user, chat, storage.RenameChat(title, s.now()))
 }
 
 // DeleteChat removes chat from user's list; its history is not touched.
@@ -78,7 +65,7 @@ func (s *Store) DeleteChat(ctx context.Context, platform core.Platform, user cor
 // same new entry at once serialise on the insert: the loser edits the
 // winner's entry.
 func (s *Store) editChat(ctx context.Context, op string, platform core.Platform, user core.UserID, chat core.ChatID,
-	edit func(sum *core.ChatSummary, found bool)) error {
+	edit storage.ChatEdit) error {
 	if err := storage.CheckChat(platform, user, chat); err != nil {
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	}

@@ -130,61 +130,25 @@ func (s *Store) clearPending(ctx context.Context, tx pgx.Tx, key []byte, now tim
 	return putMarks(ctx, tx, keys, now.Add(s.ret.BotMessageTTL))
 }
 
-// KeepAnswer saves turn's answer, and whether it was sent, on the pending
-// record of turn.Envelope; it does nothing when the envelope is not pending.
-func (s *Store) KeepAnswer(ctx context.Context, turn core.Turn, sent bool) error {
-	kept := &record.Kept{User: turn.User, Reply: turn.Reply, Followups: turn.Followups, Sent: sent}
-	return s.updatePending(ctx, "keep answer", turn.Envelope, func(p *record.Pending) { p.Answer = kept })
-}
-
-// KeptAnswer returns the answer kept on env's pending record; false when
-// env is not pending or has none.
-func (s *Store) KeptAnswer(ctx context.Context, env core.Envelope) (core.KeptAnswer, bool, error) {
-	p, ok, err := s.pendingRecord(ctx, "kept answer", env)
-	if err != nil || !ok || p.Answer == nil {
-		return core.KeptAnswer{}, false, err
-	}
-	turn := core.Turn{Envelope: p.Env, User: p.Answer.User, Followups: p.Answer.Followups, Reply: p.Answer.Reply}
-	return core.KeptAnswer{Turn: turn, Sent: p.Answer.Sent}, true, nil
-}
-
-// SaveReplyRef replaces the reply's platform ids on env's pending record;
-// it does nothing when env is not pending.
-func (s *Store) SaveReplyRef(ctx context.Context, env core.Envelope, ref core.ReplyRef) error {
-	if err := storage.CheckRef(ref); err != nil {
-		return fmt.Errorf("postgres: save reply ref: %w", err)
-	}
-	return s.updatePending(ctx, "reply ref", env, func(p *record.Pending) { p.Ref = ref })
-}
-
-// ReplyRef returns the reply's platform ids saved on env's pending record;
-// false when env is not pending or none were saved.
-func (s *Store) ReplyRef(ctx context.Context, env core.Envelope) (core.ReplyRef, bool, error) {
-	p, ok, err := s.pendingRecord(ctx, "reply ref", env)
-	if err != nil || !ok || (p.Ref.Card == "" && len(p.Ref.Messages) == 0) {
-		return core.ReplyRef{}, false, err
-	}
-	return p.Ref, true, nil
-}
-
-// pendingRecord reads env's pending record; false when env is not pending.
-func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope) (record.Pending, bool, error) {
+// pendingRecord reads env's pending record; the zero Pending when env is
+// not pending.
+func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope) (record.Pending, error) {
 	if err := storage.CheckEnvelope(env); err != nil {
-		return record.Pending{}, false, fmt.Errorf("postgres: %s: %w", op, err)
+		return record.Pending{}, fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	var rec []byte
 	err := s.pool.QueryRow(ctx, `SELECT record FROM pending_turns WHERE key = $1`, storage.PendingKey(env)).Scan(&rec)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return record.Pending{}, false, s.result(op, nil)
+		return record.Pending{}, s.result(op, nil)
 	}
 	if err != nil {
-		return record.Pending{}, false, s.result(op, err)
+		return record.Pending{}, s.result(op, err)
 	}
 	p, err := record.DecodePending(rec)
 	if err != nil {
-		return record.Pending{}, false, fmt.Errorf("postgres: %s: %w", op, err)
+		return record.Pending{}, fmt.Errorf("postgres: %s: %w", op, err)
 	}
-	return p, true, nil
+	return p, nil
 }
 
 // updatePending rewrites env's pending record with change applied, under

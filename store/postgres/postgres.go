@@ -24,6 +24,8 @@ const connectTimeout = 5 * time.Second
 // Store is the PostgreSQL backend. It is safe for concurrent use; several
 // processes (replicas) may share one database.
 type Store struct {
+	// Replies keeps answers and reply refs on the pending records.
+	storage.Replies
 	pool   *pgxpool.Pool
 	log    *slog.Logger
 	now    func() time.Time
@@ -103,6 +105,7 @@ func newStore(pool *pgxpool.Pool, opts []Option) *Store {
 		o(s)
 	}
 	s.outage = newOutage(s.log, time.Now)
+	s.Replies = storage.NewReplies("postgres", s.pendingRecord, s.updatePending)
 	return s
 }
 

@@ -16,6 +16,13 @@ var ErrCorrupt = errors.New("corrupt record")
 // enc appends the primitive fields of a record to a byte slice.
 type enc struct{ b []byte }
 
+// newEnc starts a record of the given version with room for size bytes.
+func newEnc(version byte, size int) *enc {
+	e := &enc{b: make([]byte, 0, size)}
+	e.byte(version)
+	return e
+}
+
 func (e *enc) byte(v byte)       { e.b = append(e.b, v) }
 func (e *enc) uvarint(v uint64)  { e.b = binary.AppendUvarint(e.b, v) }
 func (e *enc) varint(v int64)    { e.b = binary.AppendVarint(e.b, v) }
@@ -55,43 +62,44 @@ func (d *dec) fail(what string) {
 	d.b = nil
 }
 
+// take consumes the next n bytes; it fails with what and returns nil when
+// fewer are left.
+func (d *dec) take(n int, what string) []byte {
+	if len(d.b) < n {
+		d.fail(what)
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
 func (d *dec) byte() byte {
-	if len(d.b) < 1 {
-		d.fail("truncated byte")
-		return 0
+	if v := d.take(1, "truncated byte"); v != nil {
+		return v[0]
 	}
-	v := d.b[0]
-	d.b = d.b[1:]
-	return v
-}
-
-func (d *dec) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("bad uvarint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *dec) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
+	return 0
 }
 
 func (d *dec) u64() uint64 {
-	if len(d.b) < 8 {
-		d.fail("truncated uint64")
+	if v := d.take(8, "truncated uint64"); v != nil {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func (d *dec) uvarint() uint64 { return readVarint(d, binary.Uvarint, "bad uvarint") }
+func (d *dec) varint() int64   { return readVarint(d, binary.Varint, "bad varint") }
+
+// readVarint consumes one number read by read (binary.Uvarint or
+// binary.Varint); it fails with what when there is none.
+func readVarint[T int64 | uint64](d *dec, read func([]byte) (T, int), what string) T {
+	v, n := read(d.b)
+	if n <= 0 {
+		d.fail(what)
 		return 0
 	}
-	v := binary.BigEndian.Uint64(d.b)
-	d.b = d.b[8:]
+	d.b = d.b[n:]
 	return v
 }
 

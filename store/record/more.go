@@ -6,15 +6,17 @@ import (
 	"imbot/core"
 )
 
+// EncodeState encodes a conversation state: the interceptor owning it,
+// its name and its expiry.
 func EncodeState(st core.ConversationState) []byte {
-	e := enc{b: make([]byte, 0, 24+len(st.Owner)+len(st.Name))}
-	e.byte(V1)
+	e := newEnc(V1, 24+len(st.Owner)+len(st.Name))
 	e.string(st.Owner)
 	e.string(st.Name)
 	e.time(st.Expires)
 	return e.b
 }
 
+// DecodeState decodes a conversation state record.
 func DecodeState(b []byte) (core.ConversationState, error) {
 	d := dec{b: b}
 	d.version(V1)
@@ -22,9 +24,9 @@ func DecodeState(b []byte) (core.ConversationState, error) {
 	return st, d.done()
 }
 
+// EncodeTurnRecord encodes the record of an answered turn with its vote.
 func EncodeTurnRecord(r core.TurnRecord) []byte {
-	e := enc{b: make([]byte, 0, 96+len(r.Question)+len(r.Answer))}
-	e.byte(V1)
+	e := newEnc(V1, 96+len(r.Question)+len(r.Answer))
 	e.string(r.Conversation.String())
 	e.string(string(r.Turn))
 	e.string(string(r.Platform))
@@ -44,6 +46,8 @@ func EncodeTurnRecord(r core.TurnRecord) []byte {
 	return e.b
 }
 
+// DecodeTurnRecord decodes a turn record; a vote outside down..up is
+// corrupt.
 func DecodeTurnRecord(b []byte) (core.TurnRecord, error) {
 	d := dec{b: b}
 	d.version(V1)
@@ -61,15 +65,17 @@ func DecodeTurnRecord(b []byte) (core.TurnRecord, error) {
 	return r, d.done()
 }
 
+// EncodeChatSummary encodes a chat list entry: its title and when it was
+// created and last updated (the chat id is the key).
 func EncodeChatSummary(sum core.ChatSummary) []byte {
-	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64*5+len(sum.Title))}
-	e.byte(V1)
+	e := newEnc(V1, 1+binary.MaxVarintLen64*5+len(sum.Title))
 	e.string(sum.Title)
 	e.time(sum.Created)
 	e.time(sum.Updated)
 	return e.b
 }
 
+// DecodeChatSummary decodes a chat list entry; Chat stays empty.
 func DecodeChatSummary(b []byte) (core.ChatSummary, error) {
 	d := dec{b: b}
 	d.version(V1)

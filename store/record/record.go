@@ -24,8 +24,7 @@ const (
 
 // EncodeMessage encodes m, a message asked by user or answering them.
 func EncodeMessage(m core.Message, user core.UserID) []byte {
-	e := enc{b: make([]byte, 0, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model)+len(user))}
-	e.byte(V2)
+	e := newEnc(V2, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model)+len(user))
 	e.string(string(m.Role))
 	e.string(m.Text)
 	e.time(m.At)
@@ -38,6 +37,7 @@ func EncodeMessage(m core.Message, user core.UserID) []byte {
 	return e.b
 }
 
+// DecodeMessage decodes a message record of any version, without its user.
 func DecodeMessage(b []byte) (core.Message, error) {
 	m, _, err := DecodeMessageUser(b)
 	return m, err
@@ -83,11 +83,11 @@ type Kept struct {
 	Sent        bool
 }
 
+// EncodePending encodes p in the newest version (V3).
 func EncodePending(p Pending) []byte {
 	env := p.Env
-	e := enc{b: make([]byte, 0, 48+len(env.Platform)+len(env.ChatID)+len(env.ThreadID)+len(env.UserID)+
-		len(env.UserName)+len(env.MessageID)+len(env.EventID)+len(env.Text))}
-	e.byte(V3)
+	e := newEnc(V3, 48+len(env.Platform)+len(env.ChatID)+len(env.ThreadID)+len(env.UserID)+
+		len(env.UserName)+len(env.MessageID)+len(env.EventID)+len(env.Text))
 	e.uvarint(p.Seq)
 	e.envelope(env)
 	e.bool(p.Answer != nil)
@@ -128,6 +128,8 @@ func (e *enc) envelope(env core.Envelope) {
 	e.time(env.Received)
 }
 
+// DecodePending decodes a pending record of any version; older versions
+// have no kept answer, reply ids or follow-ups.
 func DecodePending(b []byte) (Pending, error) {
 	d := dec{b: b}
 	v := d.version(V1, V2, V3)
@@ -204,15 +206,16 @@ type ConvMeta struct {
 	Count   uint64
 }
 
+// EncodeConvMeta encodes a conversation's meta record.
 func EncodeConvMeta(m ConvMeta) []byte {
-	e := enc{b: make([]byte, 0, 32)}
-	e.byte(V1)
+	e := newEnc(V1, 32)
 	e.time(m.Created)
 	e.time(m.Last)
 	e.uvarint(m.Count)
 	return e.b
 }
 
+// DecodeConvMeta decodes a conversation's meta record.
 func DecodeConvMeta(b []byte) (ConvMeta, error) {
 	d := dec{b: b}
 	d.version(V1)
@@ -222,12 +225,12 @@ func DecodeConvMeta(b []byte) (ConvMeta, error) {
 
 // EncodeExpiry encodes a dedup mark: the time after which it is forgotten.
 func EncodeExpiry(t time.Time) []byte {
-	e := enc{b: make([]byte, 0, 16)}
-	e.byte(V1)
+	e := newEnc(V1, 16)
 	e.time(t)
 	return e.b
 }
 
+// DecodeExpiry decodes a dedup or bot message mark's expiry.
 func DecodeExpiry(b []byte) (time.Time, error) {
 	d := dec{b: b}
 	d.version(V1)
@@ -235,13 +238,14 @@ func DecodeExpiry(b []byte) (time.Time, error) {
 	return t, d.done()
 }
 
+// EncodeCursor encodes a platform cursor's value.
 func EncodeCursor(v string) []byte {
-	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64+len(v))}
-	e.byte(V1)
+	e := newEnc(V1, 1+binary.MaxVarintLen64+len(v))
 	e.string(v)
 	return e.b
 }
 
+// DecodeCursor decodes a platform cursor's value.
 func DecodeCursor(b []byte) (string, error) {
 	d := dec{b: b}
 	d.version(V1)
@@ -249,13 +253,14 @@ func DecodeCursor(b []byte) (string, error) {
 	return v, d.done()
 }
 
+// EncodeCount encodes a counter (a usage day's tokens).
 func EncodeCount(n uint64) []byte {
-	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64)}
-	e.byte(V1)
+	e := newEnc(V1, 1+binary.MaxVarintLen64)
 	e.uvarint(n)
 	return e.b
 }
 
+// DecodeCount decodes a counter.
 func DecodeCount(b []byte) (uint64, error) {
 	d := dec{b: b}
 	d.version(V1)
@@ -265,8 +270,7 @@ func DecodeCount(b []byte) (uint64, error) {
 
 // EncodeVector encodes v, last used at used (record version 2).
 func EncodeVector(v []float32, used time.Time) []byte {
-	e := enc{b: make([]byte, 0, 1+2*binary.MaxVarintLen64+binary.MaxVarintLen64+4*len(v))}
-	e.byte(V2)
+	e := newEnc(V2, 1+2*binary.MaxVarintLen64+binary.MaxVarintLen64+4*len(v))
 	e.time(used)
 	e.uvarint(uint64(len(v)))
 	for _, x := range v {
@@ -295,9 +299,9 @@ func DecodeVector(b []byte) ([]float32, time.Time, error) {
 	return v, used, d.done()
 }
 
+// EncodeUnanswered encodes a queued question in the newest version (V2).
 func EncodeUnanswered(u core.UnansweredQuestion) []byte {
-	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+len(u.User)+24*len(u.Candidates))}
-	e.byte(V2)
+	e := newEnc(V2, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+len(u.User)+24*len(u.Candidates))
 	e.string(u.Question)
 	e.string(convString(u.Conversation))
 	e.string(string(u.Platform))
@@ -312,6 +316,8 @@ func EncodeUnanswered(u core.UnansweredQuestion) []byte {
 	return e.b
 }
 
+// DecodeUnanswered decodes a queued question of any version; a version 1
+// record has no user.
 func DecodeUnanswered(b []byte) (core.UnansweredQuestion, error) {
 	d := dec{b: b}
 	v := d.version(V1, V2)

@@ -1,9 +1,11 @@
 // Package storage holds what every store backend shares beyond core's
 // contract (core.Store): the operations commands and the daemon run on a
-// store (Operator), their result types, the retention policy, and the size
+// store (Operator), their result types, the retention policy, the size
 // limits and validation every backend applies to what it files, so that
-// bbolt and PostgreSQL accept and refuse the same input. It imports only
-// core; both backends import it.
+// bbolt and PostgreSQL accept and refuse the same input, and the logic both
+// backends run alike on top of their own reads and writes (kept answers and
+// reply refs, chat list edits). It imports only core and store/record; both
+// backends import it.
 package storage
 
 import (
