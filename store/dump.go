@@ -25,13 +25,11 @@ func (s *Store) Dump(ctx context.Context, fn func(storage.Item) error) error {
 		return err
 	}
 	pending, err := s.sortedPending(ctx)
+	if err == nil {
+		err = emit(pending, fn)
+	}
 	if err != nil {
 		return err
-	}
-	for _, it := range pending {
-		if err := fn(it); err != nil {
-			return err
-		}
 	}
 	flat := []struct {
 		bucket string
@@ -51,32 +49,48 @@ func (s *Store) Dump(ctx context.Context, fn func(storage.Item) error) error {
 
 // dumpBucket lists the records of a flat bucket as kind.
 func (s *Store) dumpBucket(ctx context.Context, name string, kind storage.Kind, fn func(storage.Item) error) error {
+	return s.dumpChunks(ctx, fn, func(tx *bolt.Tx, from []byte) ([]storage.Item, []byte) {
+		var items []storage.Item
+		c := bucket(tx, name).Cursor()
+		k, v := seek(c, from)
+		for ; k != nil && len(items) < dumpChunk; k, v = c.Next() {
+			if v != nil {
+				items = append(items, storage.Item{Kind: kind, Key: bytes.Clone(k), Value: bytes.Clone(v)})
+			}
+		}
+		return items, bytes.Clone(k)
+	})
+}
+
+// dumpChunks calls fn with the items read lists, one read transaction a
+// chunk: read collects a chunk's items from key from on (nil: the first)
+// and returns the key the next chunk starts at, nil after the last.
+func (s *Store) dumpChunks(ctx context.Context, fn func(storage.Item) error,
+	read func(tx *bolt.Tx, from []byte) ([]storage.Item, []byte)) error {
 	var from []byte
 	for {
 		var items []storage.Item
 		err := s.view(ctx, "dump", func(tx *bolt.Tx) error {
-			c := bucket(tx, name).Cursor()
-			k, v := seek(c, from)
-			for ; k != nil && len(items) < dumpChunk; k, v = c.Next() {
-				if v != nil {
-					items = append(items, storage.Item{Kind: kind, Key: bytes.Clone(k), Value: bytes.Clone(v)})
-				}
-			}
-			from = bytes.Clone(k)
+			items, from = read(tx, from)
 			return nil
 		})
-		if err != nil {
+		if err == nil {
+			err = emit(items, fn)
+		}
+		if err != nil || from == nil {
 			return err
 		}
-		for _, it := range items {
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-		if from == nil {
-			return nil
+	}
+}
+
+// emit calls fn with each item in order, up to fn's first error.
+func emit(items []storage.Item, fn func(storage.Item) error) error {
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // sortedPending lists the pending records in acceptance order; an
@@ -101,31 +115,14 @@ func (s *Store) sortedPending(ctx context.Context) ([]storage.Item, error) {
 
 // dumpConversations lists each conversation's meta, then its messages.
 func (s *Store) dumpConversations(ctx context.Context, fn func(storage.Item) error) error {
-	var from []byte
-	for {
-		var items []storage.Item
-		var next []byte
-		err := s.view(ctx, "dump", func(tx *bolt.Tx) error {
-			names, after := nestedBuckets(bucket(tx, bucketConv), from, 1)
-			if len(names) == 0 {
-				return nil
-			}
-			items, next = conversationItems(bucket(tx, bucketConv).Bucket(names[0]), names[0]), after
-			return nil
-		})
-		if err != nil {
-			return err
+	return s.dumpChunks(ctx, fn, func(tx *bolt.Tx, from []byte) ([]storage.Item, []byte) {
+		convs := bucket(tx, bucketConv)
+		names, next := nestedBuckets(convs, from, 1)
+		if len(names) == 0 {
+			return nil, nil
 		}
-		for _, it := range items {
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-		if next == nil {
-			return nil
-		}
-		from = next
-	}
+		return conversationItems(convs.Bucket(names[0]), names[0]), next
+	})
 }
 
 // conversationItems lists one conversation's meta and messages.

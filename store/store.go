@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,6 +38,8 @@ const defaultMaxBatchSize = 1000
 type Store struct {
 	// Replies keeps answers and reply refs on the pending records.
 	storage.Replies
+	// VectorKeep names the cached vectors the sweep keeps (KeepVectors).
+	storage.VectorKeep
 	db      *bolt.DB
 	cfg     Config
 	log     *slog.Logger
@@ -49,8 +50,6 @@ type Store struct {
 	// group shares write transactions; nil uses bbolt's DB.Batch (for
 	// the tuning benchmarks).
 	group *groupCommit
-	// vectorKeep names the cached vectors the sweep keeps (KeepVectors).
-	vectorKeep atomic.Pointer[func(key string) bool]
 }
 
 // Option configures Open.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,19 +54,13 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 		}
 	}
 	if err == nil && s.cfg.VectorRetention > 0 {
-		err = s.chunked(ctx, &st, sweepVectors(now.Add(-s.cfg.VectorRetention), s.vectorKeeper()))
+		err = s.chunked(ctx, &st, sweepVectors(now.Add(-s.cfg.VectorRetention), s.Keeper()))
 	}
 	s.metrics.sweep(st)
 	if err != nil {
 		return st, fmt.Errorf("store: sweep: %w", err)
 	}
-	level := slog.LevelDebug
-	if st.Total() > 0 {
-		level = slog.LevelInfo
-	}
-	s.log.Log(ctx, level, "store swept", "dedup_marks", st.DedupMarks, "conversations", st.Conversations,
-		"messages", st.Messages, "unanswered", st.Unanswered, "usage", st.Usage,
-		"bot_messages", st.BotMessages, "vectors", st.Vectors, "latency_ms", time.Since(start).Milliseconds())
+	storage.LogSweep(ctx, s.log, st, start)
 	return st, nil
 }
 
@@ -262,16 +255,5 @@ func (s *Store) RunSweeper(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = s.cfg.SweepInterval
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := s.Sweep(ctx, s.now()); err != nil && !errors.Is(err, ctx.Err()) {
-			s.log.Error("sweep failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	storage.RunSweeper(ctx, every, s.now, s.Sweep, s.log)
 }

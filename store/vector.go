@@ -12,11 +12,6 @@ import (
 	"imbot/store/storage"
 )
 
-// touchFraction: a cached vector read when its last-use time is older than
-// vector_retention divided by this gets a new last-use time, so that a
-// vector in use is never swept and a read rarely writes.
-const touchFraction = 4
-
 // Vector returns the cached embedding under key and whether there was one.
 // A hit whose last use is long past (a quarter of vector_retention) records
 // the use, which keeps the vector from the sweep.
@@ -40,7 +35,7 @@ func (s *Store) Vector(ctx context.Context, key string) ([]float32, bool, error)
 	if err != nil || v == nil {
 		return nil, false, err
 	}
-	if r := s.cfg.VectorRetention; r > 0 && s.now().Sub(used) > r/touchFraction {
+	if storage.NeedsTouch(used, s.now(), s.cfg.VectorRetention) {
 		if err := s.PutVector(ctx, key, v); err != nil {
 			s.log.Warn("record a cached vector's use", "err", err)
 		}
@@ -59,12 +54,6 @@ func (s *Store) PutVector(ctx context.Context, key string, v []float32) error {
 	})
 }
 
-// KeepVectors tells the sweep which cached vectors to keep however long
-// ago they were used: those whose key keep reports (the knowledge base in
-// use). Until it is called, only the age counts. keep is called from the
-// sweep's goroutine and must be safe for concurrent use.
-func (s *Store) KeepVectors(keep func(key string) bool) { s.vectorKeep.Store(&keep) }
-
 // sweepVectors deletes the cached vectors last used before cutoff that
 // keep does not claim.
 func sweepVectors(cutoff time.Time, keep func(string) bool) sweepStep {
@@ -74,7 +63,7 @@ func sweepVectors(cutoff time.Time, keep func(string) bool) sweepStep {
 		var stale [][]byte
 		k, v := seek(c, from)
 		for n := 0; k != nil && n < sweepChunk; k, v = c.Next() {
-			if _, used, err := record.DecodeVector(v); (err != nil || used.Before(cutoff)) && !keep(string(k)) {
+			if storage.StaleVector(k, v, cutoff, keep) {
 				stale = append(stale, bytes.Clone(k))
 			}
 			n++
@@ -86,13 +75,4 @@ func sweepVectors(cutoff time.Time, keep func(string) bool) sweepStep {
 		delta.Vectors = len(stale)
 		return next, nil
 	}
-}
-
-// vectorKeeper returns the predicate KeepVectors set, or one keeping
-// nothing.
-func (s *Store) vectorKeeper() func(string) bool {
-	if p := s.vectorKeep.Load(); p != nil {
-		return *p
-	}
-	return func(string) bool { return false }
 }

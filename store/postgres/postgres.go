@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,13 +25,13 @@ const connectTimeout = 5 * time.Second
 type Store struct {
 	// Replies keeps answers and reply refs on the pending records.
 	storage.Replies
+	// VectorKeep names the cached vectors the sweep keeps (KeepVectors).
+	storage.VectorKeep
 	pool   *pgxpool.Pool
 	log    *slog.Logger
 	now    func() time.Time
 	ret    storage.Retention
 	outage *outage
-	// vectorKeep names the cached vectors the sweep keeps (KeepVectors).
-	vectorKeep atomic.Pointer[func(key string) bool]
 }
 
 // Option configures Open.

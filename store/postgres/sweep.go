@@ -2,14 +2,10 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"imbot/store/record"
 	"imbot/store/storage"
 )
 
@@ -66,13 +62,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (storage.SweepStats, e
 	if err != nil {
 		return st, s.result("sweep", err)
 	}
-	level := slog.LevelDebug
-	if st.Total() > 0 {
-		level = slog.LevelInfo
-	}
-	s.log.Log(ctx, level, "store swept", "dedup_marks", st.DedupMarks, "conversations", st.Conversations,
-		"messages", st.Messages, "unanswered", st.Unanswered, "usage", st.Usage, "bot_messages", st.BotMessages,
-		"vectors", st.Vectors, "turns", st.Turns, "latency_ms", time.Since(start).Milliseconds())
+	storage.LogSweep(ctx, s.log, st, start)
 	return st, nil
 }
 
@@ -95,7 +85,7 @@ func (s *Store) chunked(ctx context.Context, count *int, sql string, args ...any
 // sweepVectors deletes the cached vectors last used before cutoff (or
 // unreadable) that the keeper does not claim.
 func (s *Store) sweepVectors(ctx context.Context, cutoff time.Time, count *int) error {
-	keep := s.vectorKeeper()
+	keep := s.Keeper()
 	rows, err := s.pool.Query(ctx, `SELECT key, record FROM vectors WHERE used < $1 ORDER BY key`, cutoff)
 	if err != nil {
 		return err
@@ -103,7 +93,7 @@ func (s *Store) sweepVectors(ctx context.Context, cutoff time.Time, count *int) 
 	var stale [][]byte
 	var key, rec []byte
 	if _, err := pgx.ForEachRow(rows, []any{&key, &rec}, func() error {
-		if _, used, err := record.DecodeVector(rec); (err != nil || used.Before(cutoff)) && !keep(string(key)) {
+		if storage.StaleVector(key, rec, cutoff, keep) {
 			stale = append(stale, append([]byte(nil), key...))
 		}
 		return nil
@@ -122,23 +112,12 @@ func (s *Store) sweepVectors(ctx context.Context, cutoff time.Time, count *int) 
 	return nil
 }
 
-// RunSweeper sweeps at once and then every interval until ctx ends. It
-// blocks; the caller owns the goroutine it runs on. Sweep errors are
-// logged.
+// RunSweeper sweeps at once and then every interval (an hour when every
+// is not positive) until ctx ends. It blocks; the caller owns the goroutine
+// it runs on. Sweep errors are logged.
 func (s *Store) RunSweeper(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Hour
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := s.Sweep(ctx, s.now()); err != nil && !errors.Is(err, ctx.Err()) {
-			s.log.Error("sweep failed", "err", fmt.Sprint(err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	storage.RunSweeper(ctx, every, s.now, s.Sweep, s.log)
 }
