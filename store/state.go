@@ -23,15 +23,11 @@ func (s *Store) State(ctx context.Context, conv core.ConversationKey) (core.Conv
 		v = append([]byte(nil), bucket(tx, bucketState).Get(key)...)
 		return nil
 	})
-	if err != nil || len(v) == 0 {
+	if err != nil {
 		return core.ConversationState{}, false, err
 	}
-	st, err := record.DecodeState(v)
-	if err != nil {
-		s.log.Warn("skipping unreadable conversation state", "conversation", fmt.Sprintf("%q", conv), "err", err)
-		return core.ConversationState{}, false, nil
-	}
-	return st, true, nil
+	st, ok := storage.ReadState(s.log, conv, v)
+	return st, ok, nil
 }
 
 // SetState replaces conv's conversation state.

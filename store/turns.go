@@ -35,13 +35,12 @@ func (s *Store) Vote(ctx context.Context, fb core.Feedback) (core.TurnRecord, bo
 		if v == nil {
 			return nil
 		}
-		r, err := record.DecodeTurnRecord(v)
+		r, v, err := storage.ApplyVote(v, fb)
 		if err != nil {
 			return err
 		}
-		r.Vote, r.VotedAt = fb.Vote, fb.At
 		rec, found = r, true
-		return b.Put(key, record.EncodeTurnRecord(r))
+		return b.Put(key, v)
 	})
 	return rec, found, err
 }

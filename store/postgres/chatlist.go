@@ -16,25 +16,15 @@ import (
 // ChatSummaries returns user's conversations on platform, the most recently
 // updated first. An unreadable entry is logged and skipped.
 func (s *Store) ChatSummaries(ctx context.Context, platform core.Platform, user core.UserID) ([]core.ChatSummary, error) {
-	rows, err := s.pool.Query(ctx, `SELECT chat, record FROM chat_lists WHERE platform = $1 AND user_id = $2
-		ORDER BY chat`, []byte(platform), []byte(user))
-	if err != nil {
-		return nil, s.result("chat summaries", err)
-	}
 	var out []core.ChatSummary
-	var chat, rec []byte
-	_, err = pgx.ForEachRow(rows, []any{&chat, &rec}, func() error {
-		sum, err := record.DecodeChatSummary(rec)
-		if err != nil {
-			s.log.Warn("skipping unreadable chat summary", "chat", fmt.Sprintf("%q", chat), "err", err)
-			return nil
-		}
-		sum.Chat = core.ChatID(chat)
-		out = append(out, sum)
-		return nil
-	})
+	err := eachRecord(ctx, s, "chat summaries", "chat summary", record.DecodeChatSummary,
+		func(chat []byte, sum core.ChatSummary) {
+			sum.Chat = core.ChatID(chat)
+			out = append(out, sum)
+		}, `SELECT chat, record FROM chat_lists WHERE platform = $1 AND user_id = $2 ORDER BY chat`,
+		[]byte(platform), []byte(user))
 	slices.SortStableFunc(out, func(a, b core.ChatSummary) int { return b.Updated.Compare(a.Updated) })
-	return out, s.result("chat summaries", err)
+	return out, err
 }
 
 // TouchChat records that user used chat at at: it adds the conversation

@@ -79,22 +79,11 @@ func (s *Store) Seen(ctx context.Context, env core.Envelope) (bool, error) {
 // Pending returns the accepted envelopes whose turn has not completed, in
 // acceptance order. An unreadable record is logged and skipped.
 func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
-	rows, err := s.pool.Query(ctx, `SELECT key, record FROM pending_turns ORDER BY seq`)
-	if err != nil {
-		return nil, s.result("pending", err)
-	}
 	var envs []core.Envelope
-	var key, rec []byte
-	_, err = pgx.ForEachRow(rows, []any{&key, &rec}, func() error {
-		p, err := record.DecodePending(rec)
-		if err != nil {
-			s.log.Warn("skipping unreadable pending record", "key", fmt.Sprintf("%q", key), "err", err)
-			return nil
-		}
-		envs = append(envs, p.Env)
-		return nil
-	})
-	return envs, s.result("pending", err)
+	err := eachRecord(ctx, s, "pending", "pending record", record.DecodePending,
+		func(_ []byte, p record.Pending) { envs = append(envs, p.Env) },
+		`SELECT key, record FROM pending_turns ORDER BY seq`)
+	return envs, err
 }
 
 // Drop forgets env's pending record without writing history; its dedup

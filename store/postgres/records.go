@@ -48,17 +48,13 @@ func (s *Store) State(ctx context.Context, conv core.ConversationKey) (core.Conv
 	err := s.pool.QueryRow(ctx, `SELECT record FROM conversation_states WHERE conversation = $1`,
 		[]byte(conv.String())).Scan(&rec)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return core.ConversationState{}, false, s.result("state", nil)
+		err = nil
 	}
 	if err != nil {
 		return core.ConversationState{}, false, s.result("state", err)
 	}
-	st, err := record.DecodeState(rec)
-	if err != nil {
-		s.log.Warn("skipping unreadable conversation state", "conversation", fmt.Sprintf("%q", conv), "err", err)
-		return core.ConversationState{}, false, nil
-	}
-	return st, true, nil
+	st, ok := storage.ReadState(s.log, conv, rec)
+	return st, ok, s.result("state", nil)
 }
 
 // SetState replaces conv's conversation state.
@@ -100,11 +96,11 @@ func (s *Store) Vote(ctx context.Context, fb core.Feedback) (core.TurnRecord, bo
 		if err != nil {
 			return err
 		}
-		if r, err = record.DecodeTurnRecord(rec); err != nil {
+		if r, rec, err = storage.ApplyVote(rec, fb); err != nil {
 			return err
 		}
-		r.Vote, r.VotedAt, found = fb.Vote, fb.At, true
-		_, err = tx.Exec(ctx, `UPDATE turn_records SET record = $2 WHERE key = $1`, key, record.EncodeTurnRecord(r))
+		found = true
+		_, err = tx.Exec(ctx, `UPDATE turn_records SET record = $2 WHERE key = $1`, key, rec)
 		return err
 	})
 	return r, found, err
@@ -113,25 +109,17 @@ func (s *Store) Vote(ctx context.Context, fb core.Feedback) (core.TurnRecord, bo
 // TurnRecords returns the records of turns answered at or after since,
 // oldest first; unreadable ones are logged and skipped.
 func (s *Store) TurnRecords(ctx context.Context, since time.Time) ([]core.TurnRecord, error) {
-	// The column keeps microseconds: the query may return records a few
-	// nanoseconds early, which the exact comparison below drops.
-	rows, err := s.pool.Query(ctx, `SELECT key, record FROM turn_records WHERE at >= $1 ORDER BY key`, since)
-	if err != nil {
-		return nil, s.result("turn records", err)
-	}
 	var out []core.TurnRecord
-	var key, rec []byte
-	_, err = pgx.ForEachRow(rows, []any{&key, &rec}, func() error {
-		r, err := record.DecodeTurnRecord(rec)
-		if err != nil {
-			s.log.Warn("skipping unreadable turn record", "key", fmt.Sprintf("%q", key), "err", err)
-		} else if !r.At.Before(since) {
-			out = append(out, r)
-		}
-		return nil
-	})
+	// The column keeps microseconds: the query may return records a few
+	// nanoseconds early, which the exact comparison drops.
+	err := eachRecord(ctx, s, "turn records", "turn record", record.DecodeTurnRecord,
+		func(_ []byte, r core.TurnRecord) {
+			if !r.At.Before(since) {
+				out = append(out, r)
+			}
+		}, `SELECT key, record FROM turn_records WHERE at >= $1 ORDER BY key`, since)
 	slices.SortStableFunc(out, func(a, b core.TurnRecord) int { return a.At.Compare(b.At) })
-	return out, s.result("turn records", err)
+	return out, err
 }
 
 // AddUnanswered queues u, with the same limits as every backend (see
