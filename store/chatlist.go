@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -49,19 +48,6 @@ func (s *Store) ChatSummaries(ctx context.Context, platform core.Platform, user 
 	return out, err
 }
 
-// TouchChat records that user used chat at at: it adds the conversation
-// with title when it is not listed yet, and otherwise only moves its update
-// time forward.
-func (s *Store) TouchChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string, at time.Time) error {
-	return s.editChat(ctx, "touch chat", platform, user, chat, storage.TouchChat(title, at))
-}
-
-// RenameChat sets the title of user's chat, adding it to the list when it
-// is not there.
-func (s *Store) RenameChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string) error {
-	return s.editChat(ctx, "rename chat", platform, user, chat, storage.RenameChat(title, s.now()))
-}
-
 // DeleteChat removes chat from user's list; its history is not touched.
 func (s *Store) DeleteChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID) error {
 	k, err := chatListKey(platform, user, chat)
@@ -73,28 +59,19 @@ func (s *Store) DeleteChat(ctx context.Context, platform core.Platform, user cor
 	})
 }
 
-// editChat reads user's entry for chat (zero when missing), lets edit
-// change it and writes it back.
-func (s *Store) editChat(ctx context.Context, op string, platform core.Platform, user core.UserID, chat core.ChatID,
-	edit storage.ChatEdit) error {
+// rewriteChat is storage.RewriteChat on the chatlist bucket.
+func (s *Store) rewriteChat(ctx context.Context, op string, platform core.Platform, user core.UserID, chat core.ChatID,
+	change func(rec []byte) ([]byte, error)) error {
 	k, err := chatListKey(platform, user, chat)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	return s.update(ctx, op, func(tx *bolt.Tx) error {
 		b := bucket(tx, bucketChatList)
-		sum, found := core.ChatSummary{}, false
-		if v := b.Get(k); v != nil {
-			var derr error
-			if sum, derr = record.DecodeChatSummary(v); derr != nil {
-				s.log.Warn("replacing unreadable chat summary", "key", fmt.Sprintf("%q", k), "err", derr)
-			}
-			found = derr == nil
-		}
-		edit(&sum, found)
-		if err := storage.CheckTitle(sum.Title); err != nil {
+		rec, err := change(b.Get(k))
+		if err != nil {
 			return err
 		}
-		return b.Put(k, record.EncodeChatSummary(sum))
+		return b.Put(k, rec)
 	})
 }

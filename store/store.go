@@ -40,6 +40,8 @@ type Store struct {
 	storage.Replies
 	// VectorKeep names the cached vectors the sweep keeps (KeepVectors).
 	storage.VectorKeep
+	// ChatList edits the web chat's conversation lists.
+	storage.ChatList
 	db      *bolt.DB
 	cfg     Config
 	log     *slog.Logger
@@ -129,6 +131,7 @@ func Open(cfg Config, opts ...Option) (*Store, error) {
 	db.MaxBatchSize = o.tuning.maxBatchSize
 	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry),
 		health: &health{path: cfg.Path, freeFunc: freeSpace}, fault: o.fault}
+	s.ChatList = storage.NewChatList(s.rewriteChat, s.now, s.log)
 	s.Replies = storage.NewReplies("store", s.pendingRecord, s.updatePending)
 	if !o.tuning.timerBatch {
 		s.group = &groupCommit{db: db, max: o.tuning.maxBatchSize}

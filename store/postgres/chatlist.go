@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,19 +26,6 @@ func (s *Store) ChatSummaries(ctx context.Context, platform core.Platform, user 
 	return out, err
 }
 
-// TouchChat records that user used chat at at: it adds the conversation
-// with title when it is not listed yet, and otherwise only moves its update
-// time forward.
-func (s *Store) TouchChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string, at time.Time) error {
-	return s.editChat(ctx, "touch chat", platform, user, chat, storage.TouchChat(title, at))
-}
-
-// RenameChat sets the title of user's chat, adding it to the list when it
-// is not there.
-func (s *Store) RenameChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string) error {
-	return s.editChat(ctx, "rename chat", platform, user, chat, storage.RenameChat(title, s.now()))
-}
-
 // DeleteChat removes chat from user's list; its history is not touched.
 func (s *Store) DeleteChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID) error {
 	if err := storage.CheckChat(platform, user, chat); err != nil {
@@ -50,12 +36,11 @@ func (s *Store) DeleteChat(ctx context.Context, platform core.Platform, user cor
 	return s.result("delete chat", err)
 }
 
-// editChat reads user's entry for chat under its row lock (zero when
-// missing), lets edit change it and writes it back. Two replicas adding the
-// same new entry at once serialise on the insert: the loser edits the
-// winner's entry.
-func (s *Store) editChat(ctx context.Context, op string, platform core.Platform, user core.UserID, chat core.ChatID,
-	edit storage.ChatEdit) error {
+// rewriteChat is storage.RewriteChat on chat_lists, under the entry's row
+// lock. Two replicas adding the same new entry at once serialise on the
+// insert: the loser rewrites the winner's entry.
+func (s *Store) rewriteChat(ctx context.Context, op string, platform core.Platform, user core.UserID, chat core.ChatID,
+	change func(rec []byte) ([]byte, error)) error {
 	if err := storage.CheckChat(platform, user, chat); err != nil {
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
@@ -70,20 +55,15 @@ func (s *Store) editChat(ctx context.Context, op string, platform core.Platform,
 			FOR UPDATE`, p, u, c).Scan(&rec); err != nil {
 			return err
 		}
-		sum, found := core.ChatSummary{}, false
-		if len(rec) > 0 {
-			var derr error
-			if sum, derr = record.DecodeChatSummary(rec); derr != nil {
-				s.log.Warn("replacing unreadable chat summary", "chat", fmt.Sprintf("%q", chat), "err", derr)
-			}
-			found = derr == nil
+		if len(rec) == 0 { // the entry inserted above
+			rec = nil
 		}
-		edit(&sum, found)
-		if err := storage.CheckTitle(sum.Title); err != nil {
+		rec, err := change(rec)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE chat_lists SET record = $4 WHERE platform = $1 AND user_id = $2 AND chat = $3`,
-			p, u, c, record.EncodeChatSummary(sum))
+		_, err = tx.Exec(ctx, `UPDATE chat_lists SET record = $4 WHERE platform = $1 AND user_id = $2 AND chat = $3`,
+			p, u, c, rec)
 		return err
 	})
 }

@@ -27,6 +27,8 @@ type Store struct {
 	storage.Replies
 	// VectorKeep names the cached vectors the sweep keeps (KeepVectors).
 	storage.VectorKeep
+	// ChatList edits the web chat's conversation lists.
+	storage.ChatList
 	pool   *pgxpool.Pool
 	log    *slog.Logger
 	now    func() time.Time
@@ -104,6 +106,7 @@ func newStore(pool *pgxpool.Pool, opts []Option) *Store {
 		o(s)
 	}
 	s.outage = newOutage(s.log, time.Now)
+	s.ChatList = storage.NewChatList(s.rewriteChat, s.now, s.log)
 	s.Replies = storage.NewReplies("postgres", s.pendingRecord, s.updatePending)
 	return s
 }
