@@ -12,6 +12,7 @@ import (
 
 	"imbot/core"
 	"imbot/store/storage"
+	"imbot/store/storetest"
 )
 
 func TestCursors(t *testing.T) {
@@ -107,7 +108,7 @@ func TestVectors(t *testing.T) {
 }
 
 func TestUnansweredQueue(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	s := openTest(t, testConfig(t), WithClock(clock.Now))
 	ctx := context.Background()
 	t0 := clock.Now()

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"imbot/store/storetest"
 )
 
 // diskFull is a switchable write fault: while on, every write fails with
@@ -23,7 +25,7 @@ func (f *diskFull) fault(op string) error {
 
 func TestCheckReportsFullDiskAndRecovers(t *testing.T) {
 	var full diskFull
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	cfg.MinFreeMB = 0
 	s := openTest(t, cfg, WithWriteFault(full.fault), WithClock(clock.Now))
@@ -51,7 +53,7 @@ func TestCheckReportsFullDiskAndRecovers(t *testing.T) {
 }
 
 func TestCheckReportsLowFreeSpace(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	cfg.MinFreeMB = 1 << 40 // more than any test machine has
 	s := openTest(t, cfg, WithClock(clock.Now))
@@ -85,7 +87,7 @@ func TestFreeSpaceOfTheStoreFilesystem(t *testing.T) {
 
 func TestSweepOnAFullDiskIsAWriteFailure(t *testing.T) {
 	var full diskFull
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	cfg.MinFreeMB = 0
 	s := openTest(t, cfg, WithWriteFault(full.fault), WithClock(clock.Now))

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/storetest"
 )
 
 func sameMessages(a, b []core.Message) bool {
@@ -185,7 +186,7 @@ func TestUnicodeRoundTrip(t *testing.T) {
 }
 
 func TestReopenSeesEverything(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	ctx := context.Background()
 	s, err := Open(cfg, WithClock(clock.Now))

@@ -10,6 +10,7 @@ import (
 
 	"imbot/core"
 	"imbot/store/storage"
+	"imbot/store/storetest"
 )
 
 func TestAcceptDedup(t *testing.T) {
@@ -62,7 +63,7 @@ func sameEnvelope(a, b core.Envelope) bool {
 }
 
 func TestAcceptDedupExpiry(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	s := openTest(t, cfg, WithClock(clock.Now))
 	ctx := context.Background()
@@ -97,7 +98,7 @@ func TestAcceptDedupExpiry(t *testing.T) {
 }
 
 func TestAcceptPendingIsDuplicateAfterMarksExpire(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	s := openTest(t, cfg, WithClock(clock.Now))
 	ctx := context.Background()

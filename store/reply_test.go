@@ -9,6 +9,7 @@ import (
 
 	"imbot/core"
 	"imbot/store/storage"
+	"imbot/store/storetest"
 )
 
 func TestKeepAnswerOnThePendingRecord(t *testing.T) {
@@ -49,7 +50,7 @@ func TestKeepAnswerOnThePendingRecord(t *testing.T) {
 }
 
 func TestReplyRefBecomesBotMessagesOnCompletion(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	s := openTest(t, cfg, WithClock(clock.Now))
 	ctx := context.Background()
@@ -91,7 +92,7 @@ func checkBotMessage(t *testing.T, s *Store, p core.Platform, chat core.ChatID, 
 }
 
 func TestBotMessagesExpireAndAreSwept(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	s := openTest(t, cfg, WithClock(clock.Now))
 	ctx := context.Background()

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/store/storetest"
 )
 
 func TestSeenMatchesAcceptAndRecordsNothing(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	s := openTest(t, testConfig(t), WithClock(clock.Now))
 	ctx := context.Background()
 	env := envelope("c", 1)

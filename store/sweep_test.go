@@ -12,6 +12,7 @@ import (
 
 	"imbot/core"
 	"imbot/store/record"
+	"imbot/store/storetest"
 )
 
 // count returns the number of keys in a top-level bucket.
@@ -51,7 +52,7 @@ func seedConversation(tx *bolt.Tx, conv string, n int, at time.Time) error {
 }
 
 func TestSweepDedupMarks(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	s := openTest(t, cfg, WithClock(clock.Now))
 	ctx := context.Background()
@@ -253,7 +254,7 @@ func (h msgHandler) WithAttrs([]slog.Attr) slog.Handler            { return h }
 func (h msgHandler) WithGroup(string) slog.Handler                 { return h }
 
 func TestRunSweeper(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	logs := make(msgHandler, 16)
 	s := openTest(t, testConfig(t), WithClock(clock.Now), WithLogger(slog.New(logs)))
 	fill(t, s, func(tx *bolt.Tx) error {
@@ -301,7 +302,7 @@ func TestUnansweredKeyOrder(t *testing.T) {
 }
 
 func TestSweepRemovesStaleEmbeddings(t *testing.T) {
-	clock := newFakeClock()
+	clock := storetest.NewClock()
 	cfg := testConfig(t)
 	s := openTest(t, cfg, WithClock(clock.Now))
 	ctx := context.Background()

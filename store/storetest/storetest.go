@@ -61,7 +61,7 @@ func Run(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := &Clock{now: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)}
+			clock := NewClock()
 			tc.fn(t, &harness{s: open(t, clock.Now, Retention()), clock: clock, ctx: context.Background()})
 		})
 	}
@@ -79,6 +79,10 @@ type Clock struct {
 	mu  sync.Mutex
 	now time.Time
 }
+
+// NewClock returns a clock set to 2026-03-14 09:26:53 UTC, the time every
+// conformance test starts at.
+func NewClock() *Clock { return &Clock{now: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
