@@ -50,7 +50,7 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	s.metrics.accept(fresh)
+	s.metrics.Accepted(fresh)
 	return fresh, nil
 }
 

@@ -46,7 +46,7 @@ type Store struct {
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
-	metrics storeMetrics
+	metrics storage.Metrics
 	health  *health
 	fault   func(op string) error
 	// group shares write transactions; nil uses bbolt's DB.Batch (for
@@ -129,7 +129,7 @@ func Open(cfg Config, opts ...Option) (*Store, error) {
 	}
 	db.MaxBatchDelay = o.tuning.maxBatchDelay
 	db.MaxBatchSize = o.tuning.maxBatchSize
-	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: newStoreMetrics(o.registry),
+	s := &Store{db: db, cfg: cfg, log: o.logger, now: o.clock, metrics: storage.NewMetrics(o.registry),
 		health: &health{path: cfg.Path, freeFunc: freeSpace}, fault: o.fault}
 	s.ChatList = storage.NewChatList(s.rewriteChat, s.now, s.log)
 	s.Replies = storage.NewReplies("store", s.pendingRecord, s.updatePending)
@@ -200,7 +200,7 @@ func (s *Store) update(ctx context.Context, op string, fn func(*bolt.Tx) error) 
 	}
 	start := time.Now()
 	err := s.write(op, func() error { return s.batch(fn) })
-	s.metrics.observeWrite(op, time.Since(start))
+	s.metrics.ObserveWrite(op, time.Since(start))
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
@@ -229,7 +229,7 @@ func (s *Store) write(op string, commit func() error) error {
 	}
 	if !errors.Is(err, errUnchanged) {
 		s.health.wrote(err, s.now())
-		s.metrics.failed(op, err)
+		s.metrics.Failed(op, err)
 	}
 	return err
 }

@@ -56,7 +56,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 	if err == nil && s.cfg.VectorRetention > 0 {
 		err = s.chunked(ctx, &st, sweepVectors(now.Add(-s.cfg.VectorRetention), s.Keeper()))
 	}
-	s.metrics.sweep(st)
+	s.metrics.Swept(st)
 	if err != nil {
 		return st, fmt.Errorf("store: sweep: %w", err)
 	}

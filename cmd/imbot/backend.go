@@ -15,15 +15,19 @@ import (
 // openTimeout bounds connecting to PostgreSQL and migrating at start.
 const openTimeout = 30 * time.Second
 
-// openStore opens the backend [store] backend names: the bbolt file (with
-// metrics when m is not nil), or the PostgreSQL database, whose missing
+// openStore opens the backend [store] backend names, with metrics when m
+// is not nil: the bbolt file, or the PostgreSQL database, whose missing
 // migrations it applies.
 func openStore(sc store.Config, log *slog.Logger, m metric.Meter) (storage.Backend, error) {
 	log = log.With("component", "store")
 	if sc.Backend == store.BackendPostgres {
 		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 		defer cancel()
-		st, err := postgres.Open(ctx, sc.DSN, postgres.WithLogger(log), postgres.WithRetention(sc.RetentionPolicy()))
+		opts := []postgres.Option{postgres.WithLogger(log), postgres.WithRetention(sc.RetentionPolicy())}
+		if m != nil {
+			opts = append(opts, postgres.WithMetrics(m))
+		}
+		st, err := postgres.Open(ctx, sc.DSN, opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -161,13 +161,29 @@ func TestServeOnPostgres(t *testing.T) {
 	if !strings.Contains(strings.Join(prompt, "\n"), "remember the word teapot") {
 		t.Fatalf("the daemon's turn did not see the history in the database: %q", prompt)
 	}
-	resp, err := http.Get("http://" + serve.addr + "/readyz")
+	if status, body := httpGet(t, "http://"+serve.addr+"/readyz"); status != http.StatusOK || !strings.Contains(body, "store") {
+		t.Errorf("/readyz = %d %s", status, body)
+	}
+	_, metrics := httpGet(t, "http://"+serve.addr+"/metrics")
+	for _, series := range []string{"\nimbot_store_accepts_total{result=\"accepted\"} 1\n",
+		"\nimbot_store_pool_connections{state=\"idle\"} "} {
+		if !strings.Contains(metrics, series) {
+			t.Errorf("/metrics lacks %q", series)
+		}
+	}
+}
+
+// httpGet returns the status and body of a GET of url.
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "store") {
-		t.Errorf("/readyz = %d %s", resp.StatusCode, body)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return resp.StatusCode, string(body)
 }

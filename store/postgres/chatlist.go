@@ -31,9 +31,9 @@ func (s *Store) DeleteChat(ctx context.Context, platform core.Platform, user cor
 	if err := storage.CheckChat(platform, user, chat); err != nil {
 		return fmt.Errorf("postgres: delete chat: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `DELETE FROM chat_lists WHERE platform = $1 AND user_id = $2 AND chat = $3`,
+	_, err := s.exec(ctx, "delete chat", `DELETE FROM chat_lists WHERE platform = $1 AND user_id = $2 AND chat = $3`,
 		[]byte(platform), []byte(user), []byte(chat))
-	return s.result("delete chat", err)
+	return err
 }
 
 // rewriteChat is storage.RewriteChat on chat_lists, under the entry's row

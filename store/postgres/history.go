@@ -124,6 +124,6 @@ func (s *Store) Reset(ctx context.Context, conv core.ConversationKey) error {
 	if err := storage.CheckKey("conversation key", conv.String()); err != nil {
 		return fmt.Errorf("postgres: reset: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `DELETE FROM conversations WHERE conversation = $1`, []byte(conv.String()))
-	return s.result("reset", err)
+	_, err := s.exec(ctx, "reset", `DELETE FROM conversations WHERE conversation = $1`, []byte(conv.String()))
+	return err
 }

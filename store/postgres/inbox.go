@@ -46,9 +46,14 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 		return err
 	})
 	if errors.Is(err, errDuplicate) {
+		s.metrics.Accepted(false)
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	s.metrics.Accepted(true)
+	return true, nil
 }
 
 // claimMark writes the dedup mark key until expires unless a mark in force
@@ -176,7 +181,7 @@ func (s *Store) RememberBotMessages(ctx context.Context, platform core.Platform,
 		return fmt.Errorf("postgres: remember bot messages: %w", err)
 	}
 	expires := s.now().Add(s.ret.BotMessageTTL)
-	return s.tx(ctx, "bot messages", func(tx pgx.Tx) error { return putMarks(ctx, tx, keys, expires) })
+	return s.tx(ctx, "bot_messages", func(tx pgx.Tx) error { return putMarks(ctx, tx, keys, expires) })
 }
 
 // putMarks remembers keys in bot_messages until expires.

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"imbot/core/metric"
 	"imbot/store/storage"
 )
 
@@ -34,6 +36,9 @@ type Store struct {
 	now    func() time.Time
 	ret    storage.Retention
 	outage *outage
+	// meter receives the metrics (WithMetrics); nil reports none.
+	meter   metric.Meter
+	metrics storage.Metrics
 }
 
 // Option configures Open.
@@ -73,6 +78,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.pool.Close()
 		return nil, err
 	}
+	if s.meter != nil {
+		reportPool(s.meter, s.pool)
+	}
 	return s, nil
 }
 
@@ -106,6 +114,7 @@ func newStore(pool *pgxpool.Pool, opts []Option) *Store {
 		o(s)
 	}
 	s.outage = newOutage(s.log, time.Now)
+	s.metrics = storage.NewMetrics(s.meter)
 	s.ChatList = storage.NewChatList(s.rewriteChat, s.now, s.log)
 	s.Replies = storage.NewReplies("postgres", s.pendingRecord, s.updatePending)
 	return s
@@ -136,7 +145,35 @@ func (s *Store) result(op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-// tx runs fn in a transaction, committed when fn returns nil.
+// tx runs fn in a transaction, committed when fn returns nil, as a write
+// of op (see write).
 func (s *Store) tx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
-	return s.result(op, pgx.BeginFunc(ctx, s.pool, fn))
+	return s.write(op, func() error { return pgx.BeginFunc(ctx, s.pool, fn) })
+}
+
+// exec runs one statement as a write of op (see write) and returns its
+// command tag.
+func (s *Store) exec(ctx context.Context, op, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := s.write(op, func() error {
+		var err error
+		tag, err = s.pool.Exec(ctx, sql, args...)
+		return err
+	})
+	return tag, err
+}
+
+// write runs commit, a write of op, records how long it took in
+// imbot_store_write_seconds and, when it failed, counts it in
+// imbot_store_write_errors_total (a transaction rolled back with
+// errDuplicate wrote nothing and is no failure), and returns its error
+// as result does.
+func (s *Store) write(op string, commit func() error) error {
+	start := time.Now()
+	err := commit()
+	s.metrics.ObserveWrite(op, time.Since(start))
+	if !errors.Is(err, errDuplicate) {
+		s.metrics.Failed(op, err)
+	}
+	return s.result(op, err)
 }

@@ -33,9 +33,9 @@ func (s *Store) SetCursor(ctx context.Context, name, value string) error {
 	if err := storage.CheckCursor(name, value); err != nil {
 		return fmt.Errorf("postgres: set cursor: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO cursors (name, value) VALUES ($1, $2)
+	_, err := s.exec(ctx, "cursor", `INSERT INTO cursors (name, value) VALUES ($1, $2)
 		ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, []byte(name), []byte(value))
-	return s.result("set cursor", err)
+	return err
 }
 
 // State returns conv's conversation state, expired or not; false when it
@@ -62,9 +62,9 @@ func (s *Store) SetState(ctx context.Context, conv core.ConversationKey, st core
 	if err := storage.CheckKey("conversation key", conv.String()); err != nil {
 		return fmt.Errorf("postgres: set state: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO conversation_states (conversation, record) VALUES ($1, $2)
+	_, err := s.exec(ctx, "state", `INSERT INTO conversation_states (conversation, record) VALUES ($1, $2)
 		ON CONFLICT (conversation) DO UPDATE SET record = EXCLUDED.record`, []byte(conv.String()), record.EncodeState(st))
-	return s.result("set state", err)
+	return err
 }
 
 // ClearState forgets conv's conversation state and reports whether it had
@@ -73,8 +73,8 @@ func (s *Store) ClearState(ctx context.Context, conv core.ConversationKey) (bool
 	if err := storage.CheckKey("conversation key", conv.String()); err != nil {
 		return false, fmt.Errorf("postgres: clear state: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `DELETE FROM conversation_states WHERE conversation = $1`, []byte(conv.String()))
-	return tag.RowsAffected() > 0, s.result("clear state", err)
+	tag, err := s.exec(ctx, "state", `DELETE FROM conversation_states WHERE conversation = $1`, []byte(conv.String()))
+	return tag.RowsAffected() > 0, err
 }
 
 // Vote sets the vote on fb's turn and returns its record; false when the
@@ -126,10 +126,10 @@ func (s *Store) TurnRecords(ctx context.Context, since time.Time) ([]core.TurnRe
 // storage.PrepareUnanswered).
 func (s *Store) AddUnanswered(ctx context.Context, u core.UnansweredQuestion) error {
 	u = storage.PrepareUnanswered(u, s.now())
-	_, err := s.pool.Exec(ctx, `INSERT INTO unanswered (at, platform, user_id, conversation, record)
+	_, err := s.exec(ctx, "unanswered", `INSERT INTO unanswered (at, platform, user_id, conversation, record)
 		VALUES ($1, $2, $3, $4, $5)`, u.At, []byte(u.Platform), []byte(u.User), convBytes(u.Conversation),
 		record.EncodeUnanswered(u))
-	return s.result("unanswered", err)
+	return err
 }
 
 // convBytes is k's key, empty for the zero key.
@@ -171,11 +171,11 @@ func (s *Store) AddUsage(ctx context.Context, key, day string, tokens int) error
 	if err := storage.CheckUsage(key, day, tokens); err != nil {
 		return fmt.Errorf("postgres: add usage: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO usage_counters (day, key, tokens) VALUES ($1::date, $2, $3)
+	_, err := s.exec(ctx, "usage", `INSERT INTO usage_counters (day, key, tokens) VALUES ($1::date, $2, $3)
 		ON CONFLICT (day, key) DO UPDATE SET tokens = CASE
 			WHEN usage_counters.tokens > 9223372036854775807 - EXCLUDED.tokens THEN 9223372036854775807
 			ELSE usage_counters.tokens + EXCLUDED.tokens END`, day, []byte(key), int64(tokens))
-	return s.result("add usage", err)
+	return err
 }
 
 // Usage returns the counter of key on day, 0 when nothing was added.

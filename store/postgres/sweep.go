@@ -59,7 +59,11 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (storage.SweepStats, e
 	if err == nil && s.ret.VectorRetention > 0 {
 		err = s.sweepVectors(ctx, now.Add(-s.ret.VectorRetention), &st.Vectors)
 	}
+	s.metrics.Swept(st)
 	if err != nil {
+		if ctx.Err() == nil {
+			s.metrics.Failed("sweep", err)
+		}
 		return st, s.result("sweep", err)
 	}
 	storage.LogSweep(ctx, s.log, st, start)

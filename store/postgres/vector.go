@@ -44,8 +44,8 @@ func (s *Store) PutVector(ctx context.Context, key string, v []float32) error {
 		return fmt.Errorf("postgres: put vector: %w", err)
 	}
 	now := s.now()
-	_, err := s.pool.Exec(ctx, `INSERT INTO vectors (key, used, record) VALUES ($1, $2, $3)
+	_, err := s.exec(ctx, "vector", `INSERT INTO vectors (key, used, record) VALUES ($1, $2, $3)
 		ON CONFLICT (key) DO UPDATE SET used = EXCLUDED.used, record = EXCLUDED.record`,
 		[]byte(key), now, record.EncodeVector(v, now))
-	return s.result("put vector", err)
+	return err
 }
