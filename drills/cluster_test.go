@@ -42,12 +42,11 @@ type cluster struct {
 	env      []string
 }
 
-// newCluster builds imbot once and configures n replicas on a new database
-// with the given lease; adapters(i) is replica i's adapters and dispatcher
-// TOML. Nothing is started.
-func newCluster(t testing.TB, n int, model, lease string, adapters func(i int) string, env ...string) *cluster {
+// newCluster configures n replicas of the imbot binary bin on a new
+// database with the given lease; adapters(i) is replica i's adapters and
+// dispatcher TOML. Nothing is started.
+func newCluster(t testing.TB, bin string, n int, model, lease string, adapters func(i int) string, env ...string) *cluster {
 	t.Helper()
-	bin := buildImbot(t)
 	c := &cluster{t: t, procs: make([]*proc, n), env: append([]string{pgDSNEnv + "=" + pgtest.NewDatabase(t)}, env...)}
 	for i := range n {
 		s := setupFor(t, bin, model, adapters(i)+fmt.Sprintf(`

@@ -1,0 +1,129 @@
+//go:build drills
+
+package drills
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"imbot/adapters/telegram/telegramtest"
+	"imbot/provider/openai/openaitest"
+)
+
+// BenchmarkReplicas measures Telegram webhook turns per second through 1, 2
+// and 3 replicas sharing one PostgreSQL, with a zero-latency model: the
+// drill's balancer spreads the updates over the replicas, and each of
+// DRILL_BENCH_CHATS users sends DRILL_BENCH_TURNS messages, the next once
+// the previous one is answered. The replicas, the database, the fakes and
+// the load generator share the machine. Run it with
+//
+//	go test -tags drills -run '^$' -bench Replicas -benchtime 1x -count 5 ./drills
+func BenchmarkReplicas(b *testing.B) {
+	bin := buildImbot(b)
+	chats, turns := envInt("DRILL_BENCH_CHATS", 32), envInt("DRILL_BENCH_TURNS", 20)
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("load average before: %s", strings.TrimSpace(string(load)))
+	}
+	for _, n := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			model := openaitest.New(b, openaitest.WithDefault(openaitest.Response{Echo: true}))
+			tg := telegramtest.New()
+			defer tg.Close()
+			answered := newAnswerClock()
+			tg.OnSent(answered.sent)
+			c := newCluster(b, bin, n, model.URL(), "5s", func(int) string { return telegramWebhookExtra(tg.URL) + drillDispatcher },
+				"DRILL_TELEGRAM_TOKEN="+telegramtest.Token, "DRILL_TELEGRAM_SECRET="+telegramSecret)
+			c.startAll()
+			defer c.stopAll()
+			lb := newBalancer(c.urls("/telegram/webhook"))
+			var nextUpdate atomic.Int64
+			b.ResetTimer()
+			for i := range b.N {
+				elapsed, latencies := driveChats(b, tg, lb, answered, &nextUpdate, fmt.Sprintf("i%d", i), chats, turns)
+				b.ReportMetric(float64(chats*turns)/elapsed.Seconds(), "turns/s")
+				b.ReportMetric(float64(percentile(latencies, 50).Microseconds())/1000, "p50_ms")
+				b.ReportMetric(float64(percentile(latencies, 99).Microseconds())/1000, "p99_ms")
+			}
+		})
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("load average after: %s", strings.TrimSpace(string(load)))
+	}
+}
+
+// driveChats runs chats users, each sending turns messages through lb one
+// after the other, and returns the time it all took and each message's time
+// from its webhook POST to the bot's answer.
+func driveChats(b *testing.B, tg *telegramtest.Server, lb *balancer, answered *answerClock, next *atomic.Int64, prefix string, chats, turns int) (time.Duration, []time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	var latencies []time.Duration
+	var wg sync.WaitGroup
+	began := time.Now()
+	for chat := range chats {
+		user := telegramtest.User(int64(5000+chat), fmt.Sprint("bench", chat))
+		markers := burstMarkers(fmt.Sprintf("%sc%d_", prefix, chat), turns)
+		updates := telegramUpdates(tg, user, markers, next)
+		wg.Go(func() {
+			for i, u := range updates {
+				done := answered.expect(markers[i])
+				sent := time.Now()
+				if lb.deliver(ctx, u) != nil {
+					return
+				}
+				select {
+				case at := <-done:
+					mu.Lock()
+					latencies = append(latencies, at.Sub(sent))
+					mu.Unlock()
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	if ctx.Err() != nil {
+		b.Fatalf("%d of %d turns answered within the deadline", len(latencies), chats*turns)
+	}
+	return elapsed, latencies
+}
+
+// answerClock tells waiters when the bot's answer carrying their marker
+// was sent.
+type answerClock struct {
+	mu      sync.Mutex
+	waiting map[string]chan time.Time
+}
+
+func newAnswerClock() *answerClock { return &answerClock{waiting: map[string]chan time.Time{}} }
+
+// expect returns the channel that receives the time marker is answered.
+func (a *answerClock) expect(marker string) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	a.mu.Lock()
+	a.waiting[marker] = ch
+	a.mu.Unlock()
+	return ch
+}
+
+// sent is the fake Bot API's OnSent hook.
+func (a *answerClock) sent(m telegramtest.Message) {
+	at := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, f := range strings.Fields(m.Plain) {
+		if ch, ok := a.waiting[f]; ok {
+			delete(a.waiting, f)
+			ch <- at
+		}
+	}
+}
