@@ -61,27 +61,25 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 	var feishuHandovers atomic.Int64
 	var wg sync.WaitGroup
 	var nextUpdate atomic.Int64
+	fsSent := func(mk string) bool { return finishedCards(fs)[mk] > 0 }
 	started := time.Now()
 	for chat := range replicaChats {
-		// Each chat's messages arrive in order, the next once the previous
-		// one is accepted, as the platforms deliver them.
-		updates := telegramUpdates(tg, users[chat], perChat(tgMarkers, chat), &nextUpdate)
+		// Each chat's messages arrive in order, each once the one before is
+		// accepted and at most replicaWindow are unanswered: a busy chat,
+		// still sending when the replica dies.
+		texts := perChat(tgMarkers, chat)
+		updates := telegramUpdates(tg, users[chat], texts, &nextUpdate)
+		tgSent := func(mk string) bool { return answers(tg, users[chat:chat+1], []string{mk})[mk] > 0 }
 		wg.Go(func() {
-			for _, u := range updates {
-				if lb.deliver(ctx, u) != nil {
-					return
-				}
-			}
+			paced(ctx, texts, tgSent, func(i int) error { return lb.deliver(ctx, updates[i]) })
 		})
 		events := perChat(fsMarkers, chat)
 		wg.Go(func() {
-			for _, mk := range events {
-				attempts, err := fs.DeliverEvent(ctx, feishuEvent(mk, chat).JSON(), 3*time.Second, 50*time.Millisecond)
-				if err != nil {
-					return
-				}
-				feishuHandovers.Add(int64(attempts - 1))
-			}
+			paced(ctx, events, fsSent, func(i int) error {
+				attempts, err := fs.DeliverEvent(ctx, feishuEvent(events[i], chat).JSON(), 3*time.Second, 50*time.Millisecond)
+				feishuHandovers.Add(int64(max(0, attempts-1)))
+				return err
+			})
 		})
 	}
 	victim := rand.IntN(len(c.replicas))
@@ -184,6 +182,28 @@ func TestDrillReplicasPollingLease(t *testing.T) {
 	}
 	if doubled > replicaChats {
 		t.Errorf("doubled %d answers in one kill; want at most one per conversation (%d)", doubled, replicaChats)
+	}
+}
+
+// replicaWindow is how many messages of one chat may wait for their
+// answers in the kill drill.
+const replicaWindow = 4
+
+// paced sends one chat's messages in order with send(i), each once the one
+// before is accepted and the one replicaWindow before it is answered,
+// until all are sent or ctx ends.
+func paced(ctx context.Context, markers []string, answered func(marker string) bool, send func(i int) error) {
+	for i := range markers {
+		for i >= replicaWindow && !answered(markers[i-replicaWindow]) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		if send(i) != nil {
+			return
+		}
 	}
 }
 
