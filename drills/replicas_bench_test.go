@@ -17,31 +17,44 @@ import (
 )
 
 // BenchmarkReplicas measures Telegram webhook turns per second through 1, 2
-// and 3 replicas sharing one PostgreSQL, with a zero-latency model: the
-// drill's balancer spreads the updates over the replicas, and each of
-// DRILL_BENCH_CHATS users sends DRILL_BENCH_TURNS messages, the next once
-// the previous one is answered. The replicas, the database, the fakes and
-// the load generator share the machine. Run it with
+// and 3 replicas sharing one PostgreSQL, and through one daemon on bbolt for
+// comparison, with a zero-latency model: the drill's balancer spreads the
+// updates over the replicas, and each of DRILL_BENCH_CHATS users sends
+// DRILL_BENCH_TURNS messages, the next once the previous one is answered.
+// The replicas, the database, the fakes and the load generator share the
+// machine. Run it with
 //
 //	go test -tags drills -run '^$' -bench Replicas -benchtime 1x -count 5 ./drills
 func BenchmarkReplicas(b *testing.B) {
 	bin := buildImbot(b)
-	chats, turns := envInt("DRILL_BENCH_CHATS", 32), envInt("DRILL_BENCH_TURNS", 20)
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		b.Logf("load average before: %s", strings.TrimSpace(string(load)))
-	}
-	for _, n := range []int{1, 2, 3} {
-		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+	chats, turns := envInt("DRILL_BENCH_CHATS", 32), envInt("DRILL_BENCH_TURNS", 40)
+	logLoad(b, "before")
+	defer logLoad(b, "after")
+	for _, run := range []struct {
+		name     string
+		replicas int // 0: one daemon on bbolt
+	}{{"bbolt", 0}, {"postgres/replicas=1", 1}, {"postgres/replicas=2", 2}, {"postgres/replicas=3", 3}} {
+		b.Run(run.name, func(b *testing.B) {
 			model := openaitest.New(b, openaitest.WithDefault(openaitest.Response{Echo: true}))
 			tg := telegramtest.New()
 			defer tg.Close()
 			answered := newAnswerClock()
 			tg.OnSent(answered.sent)
-			c := newCluster(b, bin, n, model.URL(), "5s", func(int) string { return telegramWebhookExtra(tg.URL) + drillDispatcher },
-				"DRILL_TELEGRAM_TOKEN="+telegramtest.Token, "DRILL_TELEGRAM_SECRET="+telegramSecret)
-			c.startAll()
-			defer c.stopAll()
-			lb := newBalancer(c.urls("/telegram/webhook"))
+			adapters := telegramWebhookExtra(tg.URL) + drillDispatcher
+			env := []string{"DRILL_TELEGRAM_TOKEN=" + telegramtest.Token, "DRILL_TELEGRAM_SECRET=" + telegramSecret}
+			var urls []string
+			if run.replicas == 0 {
+				s := setupFor(b, bin, model.URL(), adapters)
+				p := start(b, s, s.config(b, s.dir), env...)
+				defer p.term()
+				urls = []string{"http://" + s.listen + "/telegram/webhook"}
+			} else {
+				c := newCluster(b, bin, run.replicas, model.URL(), "5s", func(int) string { return adapters }, env...)
+				c.startAll()
+				defer c.stopAll()
+				urls = c.urls("/telegram/webhook")
+			}
+			lb := newBalancer(urls)
 			var nextUpdate atomic.Int64
 			b.ResetTimer()
 			for i := range b.N {
@@ -52,8 +65,12 @@ func BenchmarkReplicas(b *testing.B) {
 			}
 		})
 	}
+}
+
+// logLoad logs the machine's load average, which the figures depend on.
+func logLoad(b *testing.B, when string) {
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		b.Logf("load average after: %s", strings.TrimSpace(string(load)))
+		b.Logf("load average %s: %s", when, strings.TrimSpace(string(load)))
 	}
 }
 
