@@ -50,6 +50,7 @@ type Dispatcher struct {
 	inbox    Inbox
 	history  History
 	answerer Answerer
+	coord    Coordinator
 	log      *slog.Logger
 	now      func() time.Time
 	random   func() float64 // in [0, 1): which messages a filling queue sheds
@@ -76,10 +77,13 @@ type Dispatcher struct {
 }
 
 // convQueue is one conversation's FIFO; live is the answer its running
-// turn is asking for, nil when none (see coalesce.go).
+// turn is asking for, nil when none (see coalesce.go). releasing is set
+// while its emptied queue's lease is being given up (next): the releaser
+// schedules whatever joins meanwhile.
 type convQueue struct {
-	items []Envelope
-	live  *attempt
+	items     []Envelope
+	live      *attempt
+	releasing bool
 }
 
 // DispatcherOption configures a Dispatcher.
@@ -142,6 +146,9 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 	for _, o := range opts {
 		o(d)
 	}
+	if d.coord == nil {
+		d.coord = SingleNode{Inbox: inbox}
+	}
 	if d.texts == nil {
 		texts, err := catalog.New(catalog.Config{})
 		if err != nil {
@@ -167,20 +174,22 @@ func NewDispatcher(cfg DispatcherConfig, inbox Inbox, history History, answerer 
 func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 
 // Run starts every adapter with Deliver, replays the turns an earlier process
-// accepted but did not finish, and runs turns until ctx ends. Then it stops
+// accepted but did not finish (those the coordinator recovers for this
+// replica), and runs turns until ctx ends. Then it stops
 // accepting (Deliver returns ErrStopping), lets turns in flight finish and
 // deliver their replies within the drain timeout, and only then ends the
 // adapters' Run and waits for them, so that a connection-based adapter (the
 // web chat) keeps its clients connected until their answers are out. An
 // adapter whose Run fails before ctx ends stops the dispatcher the same way,
-// and Run returns that error.
+// and Run returns that error. Among replicas, the leases are kept until the
+// turns are done and then given up.
 func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.adapters = make(map[Platform]Adapter, len(adapters))
 	for _, a := range adapters {
 		d.adapters[a.Name()] = a
 	}
 	d.metrics.watchAdapters(adapters)
-	pending, err := d.inbox.Pending(ctx)
+	pending, err := d.coord.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("core: load pending turns: %w", err)
 	}
@@ -194,12 +203,30 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for range d.cfg.MaxInFlight {
 		d.life.goFunc(func() { d.work(d.life.ctx) })
 	}
+	stopCoordinating := d.startCoordinating(ctx)
 	d.replay(ctx, pending)
 	d.life.open()
 	err = d.serve(ctx, adapters)
 	close(d.ready)
 	d.life.wait()
+	stopCoordinating()
+	d.resign(ctx)
 	return err
+}
+
+// startCoordinating runs coordinate until the returned function is called;
+// that function waits for it to return.
+func (d *Dispatcher) startCoordinating(ctx context.Context) (stop func()) {
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.coordinate(context.WithoutCancel(ctx), quit)
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 // serve runs the adapters until ctx ends or one of them fails; then it stops
@@ -291,13 +318,13 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 	}
 	env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
 	if share := d.cfg.shedShare(d.queued.Add(1)); share >= 1 || (share > 0 && d.random() < share) {
-		d.queued.Add(-1)
+		d.unreserve()
 		d.shed(ctx, env, log)
 		return nil
 	}
 	accepted, err := d.inbox.Accept(ctx, env)
 	if err != nil || !accepted {
-		d.queued.Add(-1)
+		d.unreserve()
 		if err != nil {
 			return d.notStored(ctx, env, err, log)
 		}
@@ -306,13 +333,21 @@ func (d *Dispatcher) Deliver(ctx context.Context, env Envelope) error {
 		return nil
 	}
 	if !d.policy.Load().limiter.Allow(env.Sender(), d.now()) {
-		d.queued.Add(-1)
+		d.unreserve()
 		d.limit(ctx, env, log)
 		return nil
 	}
 	d.metrics.accepted(env.Platform)
-	d.enqueue(env)
+	d.handOver(ctx, env, log)
 	return nil
+}
+
+// unreserve gives back the queue slot Deliver reserved for a message that
+// is not queued, and shows the queue's new length.
+func (d *Dispatcher) unreserve() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.metrics.setQueued(d.queued.Add(-1))
 }
 
 // deliverable returns why a running Deliver cannot take env at all, or nil.
@@ -463,7 +498,7 @@ func (d *Dispatcher) enqueue(env Envelope) {
 		d.convs[key] = q
 	}
 	q.items = append(q.items, env)
-	if len(q.items) == 1 {
+	if len(q.items) == 1 && !q.releasing {
 		d.ready <- key // cannot block: ready holds at most one key per queued turn
 	}
 	d.coalesce(q)
@@ -507,6 +542,14 @@ func (d *Dispatcher) work(ctx context.Context) {
 func (d *Dispatcher) next(key ConversationKey, q *convQueue, n int) {
 	d.mu.Lock()
 	q.items = q.items[n:]
+	if len(q.items) == 0 && d.convs[key] == q && d.coord.Lease() > 0 {
+		q.releasing = true
+		d.mu.Unlock()
+		handed := d.release(d.life.ctx, key)
+		d.mu.Lock()
+		q.releasing = false
+		d.queueHanded(q, handed)
+	}
 	if len(q.items) == 0 {
 		if d.convs[key] == q {
 			delete(d.convs, key)
@@ -518,5 +561,15 @@ func (d *Dispatcher) next(key ConversationKey, q *convQueue, n int) {
 	d.mu.Unlock()
 	for range n {
 		d.life.end()
+	}
+}
+
+// queueHanded appends to q, whose queue had emptied, the turns handed over
+// while its lease was being given up. d.mu is held.
+func (d *Dispatcher) queueHanded(q *convQueue, turns []Envelope) {
+	for _, t := range turns {
+		d.queued.Add(1)
+		d.life.begin()
+		q.items = append(q.items, t)
 	}
 }

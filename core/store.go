@@ -157,3 +157,56 @@ type Erased struct {
 	// States is the conversation states deleted.
 	States int
 }
+
+// VectorCache keeps embedding vectors by key (the FAQ tier's cache; it
+// satisfies core/faq.VectorCache). Safe for concurrent use.
+type VectorCache interface {
+	// Vector returns the vector cached under key; false when none is. A
+	// hit counts as a use, so a vector in use is not swept.
+	Vector(ctx context.Context, key string) ([]float32, bool, error)
+	// PutVector caches v under key, used now, replacing any earlier one.
+	PutVector(ctx context.Context, key string, v []float32) error
+}
+
+// UserEraser erases what a store keeps about one user. Safe for concurrent
+// use.
+type UserEraser interface {
+	// ForgetUser deletes, in one durable write, user's own conversations
+	// (kept per user, a direct chat whose id is the user's, or listed in
+	// their chat list) and that list, their questions and the replies to
+	// them in shared conversations, their unanswered questions, usage
+	// counters, pending messages, turn records and the states of the
+	// conversations deleted whole; it counts what it deleted.
+	ForgetUser(ctx context.Context, platform Platform, user UserID) (Erased, error)
+}
+
+// Store is the whole durable state of the daemon, whatever the engine
+// (embedded bbolt or PostgreSQL shared by replicas): every backend passes
+// the same conformance suite (store/storetest). All methods are safe for
+// concurrent use; a write is durable when it returns without error (a turn
+// accepted is never lost), and a failed write leaves no partial change.
+// Expiring records (dedup marks, the reply index) stop counting at their
+// expiry even before a sweep removes them. Methods fail with an error, never
+// a panic, when the engine is unreachable; Check then fails too.
+type Store interface {
+	Inbox
+	SeenInbox
+	AnswerKeeper
+	ReplyRefs
+	ReplyIndex
+	History
+	Cursors
+	StateStore
+	FeedbackStore
+	UnansweredLog
+	UsageMeter
+	ChatList
+	VectorCache
+	UserEraser
+	// Check reports whether the store can serve reads and take writes
+	// (for /readyz).
+	Check(ctx context.Context) error
+	// Close releases the engine; it is called once, after every other
+	// call has returned.
+	Close() error
+}

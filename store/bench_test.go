@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"imbot/store/record"
 )
 
 // withTuning overrides the measured bbolt defaults, for tuning benchmarks.
@@ -118,7 +120,7 @@ func BenchmarkAcceptCompleteFragmented(b *testing.B) {
 // freeLarge writes 300 MB of 8 KB vectors and deletes them again.
 func freeLarge(b *testing.B, s *Store) {
 	const vectors, per = 37_500, 1000
-	rec := encodeVector(make([]float32, 2048), time.Now())
+	rec := record.EncodeVector(make([]float32, 2048), time.Now())
 	for start := 0; start < vectors; start += per {
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			for i := start; i < start+per; i++ {

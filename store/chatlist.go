@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"time"
@@ -11,26 +10,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/record"
+	"imbot/store/storage"
 )
 
-// maxTitleLen bounds a stored conversation title, in bytes.
-const maxTitleLen = 512
+// chatListKey is the key of one conversation of a user.
+func chatListKey(platform core.Platform, user core.UserID, chat core.ChatID) ([]byte, error) {
+	if err := storage.CheckChat(platform, user, chat); err != nil {
+		return nil, err
+	}
+	return append(chatListPrefix(platform, user), chat...), nil
+}
 
 // chatListPrefix is the key prefix of one user's entries in bucketChatList.
 func chatListPrefix(platform core.Platform, user core.UserID) []byte {
 	return []byte(string(platform) + "\x00" + string(user) + "\x00")
-}
-
-// chatListKey is the key of one conversation of a user.
-func chatListKey(platform core.Platform, user core.UserID, chat core.ChatID) ([]byte, error) {
-	k := append(chatListPrefix(platform, user), chat...)
-	if err := checkKey("chat list key", string(k)); err != nil {
-		return nil, err
-	}
-	if platform == "" || user == "" || chat == "" {
-		return nil, fmt.Errorf("chat list key needs a platform, a user and a chat")
-	}
-	return k, nil
 }
 
 // ChatSummaries returns user's conversations on platform, the most recently
@@ -41,7 +35,7 @@ func (s *Store) ChatSummaries(ctx context.Context, platform core.Platform, user 
 	err := s.view(ctx, "chat summaries", func(tx *bolt.Tx) error {
 		c := bucket(tx, bucketChatList).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			sum, err := decodeChatSummary(v)
+			sum, err := record.DecodeChatSummary(v)
 			if err != nil {
 				s.log.Warn("skipping unreadable chat summary", "key", fmt.Sprintf("%q", k), "err", err)
 				continue
@@ -105,31 +99,15 @@ func (s *Store) editChat(ctx context.Context, op string, platform core.Platform,
 		sum, found := core.ChatSummary{}, false
 		if v := b.Get(k); v != nil {
 			var derr error
-			if sum, derr = decodeChatSummary(v); derr != nil {
+			if sum, derr = record.DecodeChatSummary(v); derr != nil {
 				s.log.Warn("replacing unreadable chat summary", "key", fmt.Sprintf("%q", k), "err", derr)
 			}
 			found = derr == nil
 		}
 		edit(&sum, found)
-		if len(sum.Title) > maxTitleLen {
-			return fmt.Errorf("title is %d bytes, the limit is %d", len(sum.Title), maxTitleLen)
+		if err := storage.CheckTitle(sum.Title); err != nil {
+			return err
 		}
-		return b.Put(k, encodeChatSummary(sum))
+		return b.Put(k, record.EncodeChatSummary(sum))
 	})
-}
-
-func encodeChatSummary(sum core.ChatSummary) []byte {
-	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64*5+len(sum.Title))}
-	e.byte(recordV1)
-	e.string(sum.Title)
-	e.time(sum.Created)
-	e.time(sum.Updated)
-	return e.b
-}
-
-func decodeChatSummary(b []byte) (core.ChatSummary, error) {
-	d := dec{b: b}
-	d.version(recordV1)
-	sum := core.ChatSummary{Title: d.string(), Created: d.time(), Updated: d.time()}
-	return sum, d.done()
 }

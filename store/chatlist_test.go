@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/store/storage"
 )
 
 func TestChatListTouchRenameDelete(t *testing.T) {
@@ -52,7 +53,7 @@ func TestChatListRejectsBadInput(t *testing.T) {
 	if err := s.TouchChat(ctx, "web", "", "a", "t", time.Now()); err == nil {
 		t.Error("TouchChat with an empty user succeeded")
 	}
-	if err := s.RenameChat(ctx, "web", "u", "a", strings.Repeat("x", maxTitleLen+1)); err == nil {
+	if err := s.RenameChat(ctx, "web", "u", "a", strings.Repeat("x", storage.MaxTitleLen+1)); err == nil {
 		t.Error("RenameChat with an oversized title succeeded")
 	}
 }

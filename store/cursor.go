@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
-)
 
-// maxCursorLen bounds a cursor value; cursors are small positions.
-const maxCursorLen = 4096
+	"imbot/store/record"
+	"imbot/store/storage"
+)
 
 // Cursor returns the value saved under name, or "" when none was saved.
 func (s *Store) Cursor(ctx context.Context, name string) (string, error) {
-	if err := checkKey("cursor name", name); err != nil {
+	if err := storage.CheckKey("cursor name", name); err != nil {
 		return "", fmt.Errorf("store: cursor: %w", err)
 	}
 	var value string
@@ -22,7 +22,7 @@ func (s *Store) Cursor(ctx context.Context, name string) (string, error) {
 			return nil
 		}
 		var err error
-		value, err = decodeCursor(v)
+		value, err = record.DecodeCursor(v)
 		return err
 	})
 	return value, err
@@ -30,13 +30,10 @@ func (s *Store) Cursor(ctx context.Context, name string) (string, error) {
 
 // SetCursor durably saves value under name, replacing any earlier value.
 func (s *Store) SetCursor(ctx context.Context, name, value string) error {
-	if err := checkKey("cursor name", name); err != nil {
+	if err := storage.CheckCursor(name, value); err != nil {
 		return fmt.Errorf("store: set cursor: %w", err)
 	}
-	if len(value) > maxCursorLen {
-		return fmt.Errorf("store: set cursor: value is %d bytes, the limit is %d", len(value), maxCursorLen)
-	}
-	rec := encodeCursor(value)
+	rec := record.EncodeCursor(value)
 	return s.update(ctx, "cursor", func(tx *bolt.Tx) error {
 		return bucket(tx, bucketCursor).Put([]byte(name), rec)
 	})

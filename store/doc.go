@@ -5,9 +5,10 @@
 // vector cache and an expiring index of the bot's reply messages. It also
 // tracks its write health (last write error, free disk space) for readiness.
 //
-// A *Store implements core.Inbox, core.History, core.Cursors,
-// core.UnansweredLog, core.AnswerKeeper, core.ReplyRefs and core.ReplyIndex. Every record is encoded in a small versioned binary
-// format so that a later release can read a file written by an earlier one;
+// A *Store implements core.Store and storage.Operator, and passes the
+// conformance suite every backend shares (store/storetest). Every record is
+// encoded in the small versioned binary format of store/record, so that a
+// later release can read a file written by an earlier one;
 // the file itself carries a schema version and Open refuses a file written
 // by a newer schema.
 //

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"imbot/core"
+	"imbot/store/storage"
 )
 
 func TestCursors(t *testing.T) {
@@ -29,8 +30,8 @@ func TestCursors(t *testing.T) {
 	}
 	bad := []struct{ name, value string }{
 		{"", "1"},
-		{strings.Repeat("n", maxKeyLen+1), "1"},
-		{"telegram", strings.Repeat("9", maxCursorLen+1)},
+		{strings.Repeat("n", storage.MaxKeyLen+1), "1"},
+		{"telegram", strings.Repeat("9", storage.MaxCursorLen+1)},
 	}
 	for _, b := range bad {
 		if err := s.SetCursor(ctx, b.name, b.value); err == nil {
@@ -100,7 +101,7 @@ func TestVectors(t *testing.T) {
 	if err := s.PutVector(ctx, "empty", nil); err == nil {
 		t.Error("PutVector of an empty vector succeeded")
 	}
-	if err := s.PutVector(ctx, "huge", make([]float32, maxVectorLen+1)); err == nil {
+	if err := s.PutVector(ctx, "huge", make([]float32, storage.MaxVectorLen+1)); err == nil {
 		t.Error("PutVector of an oversized vector succeeded")
 	}
 }
@@ -162,8 +163,8 @@ func TestUnansweredQueue(t *testing.T) {
 func TestUnansweredLimits(t *testing.T) {
 	s := openTest(t, testConfig(t))
 	ctx := context.Background()
-	long := strings.Repeat("问", maxQuestionLen) // 3 bytes a rune
-	u := Unanswered{Question: long, At: time.Now(), Candidates: make([]Candidate, maxCandidates+5)}
+	long := strings.Repeat("问", storage.MaxQuestionLen) // 3 bytes a rune
+	u := Unanswered{Question: long, At: time.Now(), Candidates: make([]Candidate, storage.MaxCandidates+5)}
 	if err := s.AddUnanswered(ctx, u); err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +173,11 @@ func TestUnansweredLimits(t *testing.T) {
 		t.Fatalf("Unanswered = %d entries, %v", len(got), err)
 	}
 	q := got[0].Question
-	if len(q) > maxQuestionLen || !strings.HasPrefix(long, q) || len(q) < maxQuestionLen-3 || !utf8.ValidString(q) {
+	if len(q) > storage.MaxQuestionLen || !strings.HasPrefix(long, q) || len(q) < storage.MaxQuestionLen-3 || !utf8.ValidString(q) {
 		t.Errorf("stored question is %d bytes (valid UTF-8: %v), want a rune-aligned prefix of at most %d",
-			len(q), utf8.ValidString(q), maxQuestionLen)
+			len(q), utf8.ValidString(q), storage.MaxQuestionLen)
 	}
-	if len(got[0].Candidates) != maxCandidates {
-		t.Errorf("stored %d candidates, want %d", len(got[0].Candidates), maxCandidates)
+	if len(got[0].Candidates) != storage.MaxCandidates {
+		t.Errorf("stored %d candidates, want %d", len(got[0].Candidates), storage.MaxCandidates)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/record"
 )
 
 // ForgetUser deletes everything the store keeps about user of platform, in
@@ -117,7 +118,7 @@ func forgetMessages(cb *bolt.Bucket, user core.UserID) (int, bool, error) {
 	var keys [][]byte
 	left := 0
 	err := msgs.ForEach(func(k, v []byte) error {
-		if _, u, err := decodeMessageUser(v); err == nil && u == user {
+		if _, u, err := record.DecodeMessageUser(v); err == nil && u == user {
 			keys = append(keys, bytes.Clone(k))
 		} else {
 			left++
@@ -134,14 +135,14 @@ func forgetMessages(cb *bolt.Bucket, user core.UserID) (int, bool, error) {
 	}
 	meta := readConvMeta(cb)
 	meta.Count = uint64(left)
-	return len(keys), left == 0, cb.Put([]byte(keyConvMeta), encodeConvMeta(meta))
+	return len(keys), left == 0, cb.Put([]byte(keyConvMeta), record.EncodeConvMeta(meta))
 }
 
 // forgetUnanswered deletes user's unanswered questions, and those of the
 // conversations deleted whole.
 func forgetUnanswered(tx *bolt.Tx, platform core.Platform, user core.UserID, gone map[core.ConversationKey]bool) (int, error) {
 	return deleteWhere(bucket(tx, bucketUnanswered), func(_, v []byte) bool {
-		u, err := decodeUnanswered(v)
+		u, err := record.DecodeUnanswered(v)
 		return err == nil && u.Platform == platform && (u.User == user || gone[u.Conversation])
 	})
 }
@@ -156,7 +157,7 @@ func forgetUsage(tx *bolt.Tx, key string) (int, error) {
 // forgetPending deletes user's messages waiting for an answer.
 func forgetPending(tx *bolt.Tx, platform core.Platform, user core.UserID) (int, error) {
 	return deleteWhere(bucket(tx, bucketPending), func(_, v []byte) bool {
-		p, err := decodePending(v)
+		p, err := record.DecodePending(v)
 		return err == nil && p.Env.Platform == platform && p.Env.UserID == user
 	})
 }
@@ -165,7 +166,7 @@ func forgetPending(tx *bolt.Tx, platform core.Platform, user core.UserID) (int, 
 // the conversations deleted whole.
 func forgetTurns(tx *bolt.Tx, platform core.Platform, user core.UserID, gone map[core.ConversationKey]bool) (int, error) {
 	return deleteWhere(bucket(tx, bucketTurns), func(_, v []byte) bool {
-		r, err := decodeTurnRecord(v)
+		r, err := record.DecodeTurnRecord(v)
 		return err == nil && r.Platform == platform && (r.User == user || gone[r.Conversation])
 	})
 }

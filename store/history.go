@@ -12,6 +12,8 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"imbot/core"
+	"imbot/store/record"
+	"imbot/store/storage"
 )
 
 // appendFillPercent packs pages of append-only, sequentially keyed buckets.
@@ -21,7 +23,7 @@ const appendFillPercent = 0.9
 // when limit is not positive or conv has no history. An unreadable message
 // is logged and skipped.
 func (s *Store) Recent(ctx context.Context, conv core.ConversationKey, limit int) ([]core.Message, error) {
-	if err := checkKey("conversation key", conv.String()); err != nil {
+	if err := storage.CheckKey("conversation key", conv.String()); err != nil {
 		return nil, fmt.Errorf("store: recent: %w", err)
 	}
 	if limit <= 0 {
@@ -50,7 +52,7 @@ func (s *Store) Recent(ctx context.Context, conv core.ConversationKey, limit int
 
 // readMessage decodes one stored message, logging an unreadable one.
 func (s *Store) readMessage(conv core.ConversationKey, k, v []byte) (core.Message, bool) {
-	m, err := decodeMessage(v)
+	m, err := record.DecodeMessage(v)
 	if err != nil {
 		s.log.Warn("skipping unreadable message", "conversation", fmt.Sprintf("%q", conv),
 			"key", fmt.Sprintf("%x", k), "err", err)
@@ -75,20 +77,20 @@ func messagesOf(tx *bolt.Tx, conv core.ConversationKey) *bolt.Bucket {
 // durable transaction.
 func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	env := turn.Envelope
-	if err := checkEnvelope(env); err != nil {
+	if err := storage.CheckEnvelope(env); err != nil {
 		return fmt.Errorf("store: complete: %w", err)
 	}
 	conv := []byte(env.Conversation().String())
-	pkeys := [][]byte{pendingKey(env)}
-	recs := [][]byte{encodeMessage(turn.User, env.UserID)}
+	pkeys := [][]byte{storage.PendingKey(env)}
+	recs := [][]byte{record.EncodeMessage(turn.User, env.UserID)}
 	for _, f := range turn.Followups {
-		if err := checkEnvelope(f.Envelope); err != nil {
+		if err := storage.CheckEnvelope(f.Envelope); err != nil {
 			return fmt.Errorf("store: complete: follow-up: %w", err)
 		}
-		pkeys = append(pkeys, pendingKey(f.Envelope))
-		recs = append(recs, encodeMessage(f.User, f.Envelope.UserID))
+		pkeys = append(pkeys, storage.PendingKey(f.Envelope))
+		recs = append(recs, record.EncodeMessage(f.User, f.Envelope.UserID))
 	}
-	recs = append(recs, encodeMessage(turn.Reply, env.UserID))
+	recs = append(recs, record.EncodeMessage(turn.Reply, env.UserID))
 	now := s.now()
 	return s.update(ctx, "complete", func(tx *bolt.Tx) error {
 		if err := appendMessages(tx, conv, now, recs); err != nil {
@@ -136,16 +138,16 @@ func appendMessages(tx *bolt.Tx, conv []byte, now time.Time, recs [][]byte) erro
 	}
 	meta.Last = now
 	meta.Count += uint64(len(recs))
-	return cb.Put([]byte(keyConvMeta), encodeConvMeta(meta))
+	return cb.Put([]byte(keyConvMeta), record.EncodeConvMeta(meta))
 }
 
 // readConvMeta returns a conversation's meta. A missing or unreadable one is
 // rebuilt from the messages, counting them.
-func readConvMeta(cb *bolt.Bucket) convMeta {
-	if m, err := decodeConvMeta(cb.Get([]byte(keyConvMeta))); err == nil {
+func readConvMeta(cb *bolt.Bucket) record.ConvMeta {
+	if m, err := record.DecodeConvMeta(cb.Get([]byte(keyConvMeta))); err == nil {
 		return m
 	}
-	var m convMeta
+	var m record.ConvMeta
 	if msgs := cb.Bucket([]byte(keyConvMsgs)); msgs != nil {
 		m.Count = uint64(msgs.Stats().KeyN)
 	}
@@ -155,7 +157,7 @@ func readConvMeta(cb *bolt.Bucket) convMeta {
 // Reset deletes conv's history; resetting an unknown conversation is not an
 // error.
 func (s *Store) Reset(ctx context.Context, conv core.ConversationKey) error {
-	if err := checkKey("conversation key", conv.String()); err != nil {
+	if err := storage.CheckKey("conversation key", conv.String()); err != nil {
 		return fmt.Errorf("store: reset: %w", err)
 	}
 	return s.update(ctx, "reset", func(tx *bolt.Tx) error {

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -11,50 +10,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/record"
+	"imbot/store/storage"
 )
-
-// maxKeyLen bounds every key the store files under (ids, names, cache keys).
-const maxKeyLen = 1024
-
-// checkKey rejects an empty or oversized key.
-func checkKey(what, k string) error {
-	switch {
-	case k == "":
-		return fmt.Errorf("%s is empty", what)
-	case len(k) > maxKeyLen:
-		return fmt.Errorf("%s is %d bytes, the limit is %d", what, len(k), maxKeyLen)
-	}
-	return nil
-}
-
-// checkEnvelope rejects an envelope the store cannot file.
-func checkEnvelope(env core.Envelope) error {
-	if env.Platform == "" || env.MessageID == "" {
-		return errors.New("envelope has no platform or message id")
-	}
-	for _, k := range env.DedupKeys() {
-		if err := checkKey("dedup key", k); err != nil {
-			return err
-		}
-	}
-	return checkKey("conversation key", env.Conversation().String())
-}
-
-// pendingKey names env's pending record: its first dedup key, the message
-// key, which every envelope has.
-func pendingKey(env core.Envelope) []byte { return []byte(env.DedupKeys()[0]) }
 
 // Accept records env as accepted and pending unless one of its dedup keys is
 // marked and unexpired (or it is already pending); it reports false for such
 // a duplicate. Every mark and the pending record are written in one
 // transaction, which is durable when Accept returns true.
 func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
-	if err := checkEnvelope(env); err != nil {
+	if err := storage.CheckEnvelope(env); err != nil {
 		return false, fmt.Errorf("store: accept: %w", err)
 	}
 	keys := env.DedupKeys()
 	now := s.now()
-	mark := encodeExpiry(now.Add(s.cfg.DedupTTL))
+	mark := record.EncodeExpiry(now.Add(s.cfg.DedupTTL))
 	var fresh bool
 	err := s.update(ctx, "accept", func(tx *bolt.Tx) error {
 		fresh = false // the batch may run this more than once
@@ -71,7 +41,7 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 		if err != nil {
 			return err
 		}
-		if err := pending.Put([]byte(keys[0]), encodePending(pendingRecord{Seq: seq, Env: env})); err != nil {
+		if err := pending.Put([]byte(keys[0]), record.EncodePending(record.Pending{Seq: seq, Env: env})); err != nil {
 			return err
 		}
 		fresh = true
@@ -88,7 +58,7 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 // dedup keys is marked and unexpired, or it is pending. It records nothing,
 // so a message refused without being accepted can come again.
 func (s *Store) Seen(ctx context.Context, env core.Envelope) (bool, error) {
-	if err := checkEnvelope(env); err != nil {
+	if err := storage.CheckEnvelope(env); err != nil {
 		return false, fmt.Errorf("store: seen: %w", err)
 	}
 	keys := env.DedupKeys()
@@ -122,17 +92,17 @@ func marked(v []byte, now time.Time) bool {
 	if v == nil {
 		return false
 	}
-	exp, err := decodeExpiry(v)
+	exp, err := record.DecodeExpiry(v)
 	return err == nil && now.Before(exp)
 }
 
 // Pending returns the accepted envelopes whose turn has not completed, in
 // acceptance order. An unreadable record is logged and skipped.
 func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
-	var recs []pendingRecord
+	var recs []record.Pending
 	err := s.view(ctx, "pending", func(tx *bolt.Tx) error {
 		return bucket(tx, bucketPending).ForEach(func(k, v []byte) error {
-			p, err := decodePending(v)
+			p, err := record.DecodePending(v)
 			if err != nil {
 				s.log.Warn("skipping unreadable pending record", "key", fmt.Sprintf("%q", k), "err", err)
 				return nil
@@ -144,7 +114,7 @@ func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(recs, func(a, b pendingRecord) int { return cmp.Compare(a.Seq, b.Seq) })
+	slices.SortFunc(recs, func(a, b record.Pending) int { return cmp.Compare(a.Seq, b.Seq) })
 	envs := make([]core.Envelope, len(recs))
 	for i, r := range recs {
 		envs[i] = r.Env
@@ -156,10 +126,10 @@ func (s *Store) Pending(ctx context.Context) ([]core.Envelope, error) {
 // stay, and its saved reply messages are remembered as the bot's. Dropping an
 // envelope that is not pending is not an error.
 func (s *Store) Drop(ctx context.Context, env core.Envelope) error {
-	if err := checkEnvelope(env); err != nil {
+	if err := storage.CheckEnvelope(env); err != nil {
 		return fmt.Errorf("store: drop: %w", err)
 	}
-	key := pendingKey(env)
+	key := storage.PendingKey(env)
 	now := s.now()
 	return s.update(ctx, "drop", func(tx *bolt.Tx) error {
 		if err := s.rememberRef(tx, key, now); err != nil {

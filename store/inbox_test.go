@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/store/storage"
 )
 
 func TestAcceptDedup(t *testing.T) {
@@ -197,7 +198,7 @@ func TestInboxRejectsBadEnvelopes(t *testing.T) {
 	noID.MessageID = ""
 	noPlatform := envelope("c1", 1)
 	noPlatform.Platform = ""
-	hugeChat := envelope(strings.Repeat("x", maxKeyLen), 1)
+	hugeChat := envelope(strings.Repeat("x", storage.MaxKeyLen), 1)
 
 	s := openTest(t, testConfig(t))
 	ctx := context.Background()

@@ -8,20 +8,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
-)
-
-// Compile-time checks of the optional interfaces.
-var (
-	_ core.AnswerKeeper = (*Store)(nil)
-	_ core.ReplyRefs    = (*Store)(nil)
-	_ core.ReplyIndex   = (*Store)(nil)
+	"imbot/store/record"
+	"imbot/store/storage"
 )
 
 // KeepAnswer saves turn's answer, and whether it was sent, on the pending
 // record of turn.Envelope; it does nothing when the envelope is not pending.
 func (s *Store) KeepAnswer(ctx context.Context, turn core.Turn, sent bool) error {
-	kept := &keptAnswer{User: turn.User, Reply: turn.Reply, Followups: turn.Followups, Sent: sent}
-	return s.updatePending(ctx, "keep_answer", turn.Envelope, func(p *pendingRecord) { p.Answer = kept })
+	kept := &record.Kept{User: turn.User, Reply: turn.Reply, Followups: turn.Followups, Sent: sent}
+	return s.updatePending(ctx, "keep_answer", turn.Envelope, func(p *record.Pending) { p.Answer = kept })
 }
 
 // KeptAnswer returns the answer kept on env's pending record; false when env
@@ -39,10 +34,10 @@ func (s *Store) KeptAnswer(ctx context.Context, env core.Envelope) (core.KeptAns
 // does nothing when env is not pending. Ids are at most 1,024 bytes, and a
 // ref holds at most 64 messages.
 func (s *Store) SaveReplyRef(ctx context.Context, env core.Envelope, ref core.ReplyRef) error {
-	if err := checkRef(ref); err != nil {
+	if err := storage.CheckRef(ref); err != nil {
 		return fmt.Errorf("store: save reply ref: %w", err)
 	}
-	return s.updatePending(ctx, "reply_ref", env, func(p *pendingRecord) { p.Ref = ref })
+	return s.updatePending(ctx, "reply_ref", env, func(p *record.Pending) { p.Ref = ref })
 }
 
 // ReplyRef returns the reply's platform ids saved on env's pending record;
@@ -58,21 +53,18 @@ func (s *Store) ReplyRef(ctx context.Context, env core.Envelope) (core.ReplyRef,
 // RememberBotMessages records ids as the bot's messages in chat for
 // bot_message_ttl; the sweep forgets them after that.
 func (s *Store) RememberBotMessages(ctx context.Context, platform core.Platform, chat core.ChatID, ids ...core.MessageID) error {
-	keys := make([][]byte, len(ids))
-	for i, id := range ids {
-		keys[i] = botMessageKey(platform, chat, id)
-		if err := checkKey("bot message key", string(keys[i])); err != nil {
-			return fmt.Errorf("store: remember bot messages: %w", err)
-		}
+	keys, err := storage.BotMessageKeys(platform, chat, ids)
+	if err != nil {
+		return fmt.Errorf("store: remember bot messages: %w", err)
 	}
-	mark := encodeExpiry(s.now().Add(s.cfg.BotMessageTTL))
+	mark := record.EncodeExpiry(s.now().Add(s.cfg.BotMessageTTL))
 	return s.update(ctx, "bot_messages", func(tx *bolt.Tx) error { return putMarks(tx, keys, mark) })
 }
 
 // BotMessage reports whether id is a bot message of chat remembered within
 // bot_message_ttl.
 func (s *Store) BotMessage(ctx context.Context, platform core.Platform, chat core.ChatID, id core.MessageID) (bool, error) {
-	key := botMessageKey(platform, chat, id)
+	key := storage.BotMessageKey(platform, chat, id)
 	now := s.now()
 	var ok bool
 	err := s.view(ctx, "bot_message", func(tx *bolt.Tx) error {
@@ -80,11 +72,6 @@ func (s *Store) BotMessage(ctx context.Context, platform core.Platform, chat cor
 		return nil
 	})
 	return ok, err
-}
-
-// botMessageKey is platform 0x00 chat 0x00 id.
-func botMessageKey(platform core.Platform, chat core.ChatID, id core.MessageID) []byte {
-	return []byte(string(platform) + "\x00" + string(chat) + "\x00" + string(id))
 }
 
 // putMarks writes mark under every key of the botmsg bucket.
@@ -105,40 +92,24 @@ func (s *Store) rememberRef(tx *bolt.Tx, pkey []byte, now time.Time) error {
 	if v == nil {
 		return nil
 	}
-	p, err := decodePending(v)
+	p, err := record.DecodePending(v)
 	if err != nil || len(p.Ref.Messages) == 0 {
 		return nil // an unreadable record has no ids to keep
 	}
 	keys := make([][]byte, len(p.Ref.Messages))
 	for i, id := range p.Ref.Messages {
-		keys[i] = botMessageKey(p.Env.Platform, p.Env.ChatID, id)
+		keys[i] = storage.BotMessageKey(p.Env.Platform, p.Env.ChatID, id)
 	}
-	return putMarks(tx, keys, encodeExpiry(now.Add(s.cfg.BotMessageTTL)))
-}
-
-// checkRef rejects a ReplyRef the store cannot file.
-func checkRef(ref core.ReplyRef) error {
-	if len(ref.Card) > maxKeyLen {
-		return fmt.Errorf("card id is %d bytes, the limit is %d", len(ref.Card), maxKeyLen)
-	}
-	if len(ref.Messages) > maxRefMessages {
-		return fmt.Errorf("%d reply messages, the limit is %d", len(ref.Messages), maxRefMessages)
-	}
-	for _, id := range ref.Messages {
-		if err := checkKey("reply message id", string(id)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return putMarks(tx, keys, record.EncodeExpiry(now.Add(s.cfg.BotMessageTTL)))
 }
 
 // pendingRecord reads env's pending record; false when env is not pending.
-func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope) (pendingRecord, bool, error) {
-	if err := checkEnvelope(env); err != nil {
-		return pendingRecord{}, false, fmt.Errorf("store: %s: %w", op, err)
+func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope) (record.Pending, bool, error) {
+	if err := storage.CheckEnvelope(env); err != nil {
+		return record.Pending{}, false, fmt.Errorf("store: %s: %w", op, err)
 	}
-	key := pendingKey(env)
-	var p pendingRecord
+	key := storage.PendingKey(env)
+	var p record.Pending
 	var ok bool
 	err := s.view(ctx, op, func(tx *bolt.Tx) error {
 		v := bucket(tx, bucketPending).Get(key)
@@ -146,7 +117,7 @@ func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope)
 			return nil
 		}
 		var err error
-		p, err = decodePending(v)
+		p, err = record.DecodePending(v)
 		ok = err == nil
 		return err
 	})
@@ -155,23 +126,23 @@ func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope)
 
 // updatePending rewrites env's pending record with change applied; it does
 // nothing when env is not pending or its record is unreadable.
-func (s *Store) updatePending(ctx context.Context, op string, env core.Envelope, change func(*pendingRecord)) error {
-	if err := checkEnvelope(env); err != nil {
+func (s *Store) updatePending(ctx context.Context, op string, env core.Envelope, change func(*record.Pending)) error {
+	if err := storage.CheckEnvelope(env); err != nil {
 		return fmt.Errorf("store: %s: %w", op, err)
 	}
-	key := pendingKey(env)
+	key := storage.PendingKey(env)
 	return s.update(ctx, op, func(tx *bolt.Tx) error {
 		b := bucket(tx, bucketPending)
 		v := b.Get(key)
 		if v == nil {
 			return nil
 		}
-		p, err := decodePending(v)
+		p, err := record.DecodePending(v)
 		if err != nil { // Pending skips it too: nothing to add to
 			s.log.Warn("pending record unreadable; not updated", "key", fmt.Sprintf("%q", key), "err", err)
 			return nil
 		}
 		change(&p)
-		return b.Put(key, encodePending(p))
+		return b.Put(key, record.EncodePending(p))
 	})
 }

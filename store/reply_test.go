@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"imbot/core"
+	"imbot/store/storage"
 )
 
 func TestKeepAnswerOnThePendingRecord(t *testing.T) {
@@ -110,7 +111,7 @@ func TestSaveReplyRefLimits(t *testing.T) {
 	s := openTest(t, testConfig(t))
 	env := envelope("c", 1)
 	mustAccept(t, s, env)
-	tooMany := core.ReplyRef{Messages: make([]core.MessageID, maxRefMessages+1)}
+	tooMany := core.ReplyRef{Messages: make([]core.MessageID, storage.MaxRefMessages+1)}
 	for i := range tooMany.Messages {
 		tooMany.Messages[i] = "om"
 	}
@@ -119,7 +120,7 @@ func TestSaveReplyRefLimits(t *testing.T) {
 		want string
 	}{
 		{tooMany, "65 reply messages"},
-		{core.ReplyRef{Card: strings.Repeat("c", maxKeyLen+1)}, "card id is 1025 bytes"},
+		{core.ReplyRef{Card: strings.Repeat("c", storage.MaxKeyLen+1)}, "card id is 1025 bytes"},
 		{core.ReplyRef{Messages: []core.MessageID{""}}, "reply message id is empty"},
 	} {
 		if err := s.SaveReplyRef(context.Background(), env, tc.ref); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -5,14 +5,16 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"imbot/store/record"
 )
 
 // Top-level buckets.
 const (
 	bucketMeta       = "meta"       // "schema" → 4-byte big-endian version
-	bucketConv       = "conv"       // conversation key → bucket{"meta": convMeta, "msgs": bucket{seq → message}}
+	bucketConv       = "conv"       // conversation key → bucket{"meta": record.ConvMeta, "msgs": bucket{seq → message}}
 	bucketDedup      = "dedup"      // dedup key → expiry
-	bucketPending    = "pending"    // first dedup key → pendingRecord
+	bucketPending    = "pending"    // first dedup key → record.Pending
 	bucketCursor     = "cursor"     // name → cursor value
 	bucketUnanswered = "unanswered" // unix nanos ‖ seq (8+8 bytes, big-endian) → Unanswered
 	bucketUsage      = "usage"      // "YYYY-MM-DD" 0x00 key → count
@@ -91,7 +93,7 @@ func readSchema(tx *bolt.Tx) (uint32, error) {
 		return 0, nil
 	}
 	if len(v) != 4 {
-		return 0, fmt.Errorf("%w: schema version is %d bytes", errCorrupt, len(v))
+		return 0, fmt.Errorf("%w: schema version is %d bytes", record.ErrCorrupt, len(v))
 	}
 	return binary.BigEndian.Uint32(v), nil
 }

@@ -7,15 +7,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/record"
+	"imbot/store/storage"
 )
-
-var _ core.StateStore = (*Store)(nil)
 
 // State returns conv's conversation state, expired or not; false when it
 // has none. An unreadable record counts as none (and is logged).
 func (s *Store) State(ctx context.Context, conv core.ConversationKey) (core.ConversationState, bool, error) {
 	key := []byte(conv.String())
-	if err := checkKey("conversation key", string(key)); err != nil {
+	if err := storage.CheckKey("conversation key", string(key)); err != nil {
 		return core.ConversationState{}, false, fmt.Errorf("store: state: %w", err)
 	}
 	var v []byte
@@ -26,7 +26,7 @@ func (s *Store) State(ctx context.Context, conv core.ConversationKey) (core.Conv
 	if err != nil || len(v) == 0 {
 		return core.ConversationState{}, false, err
 	}
-	st, err := decodeState(v)
+	st, err := record.DecodeState(v)
 	if err != nil {
 		s.log.Warn("skipping unreadable conversation state", "conversation", fmt.Sprintf("%q", conv), "err", err)
 		return core.ConversationState{}, false, nil
@@ -37,10 +37,10 @@ func (s *Store) State(ctx context.Context, conv core.ConversationKey) (core.Conv
 // SetState replaces conv's conversation state.
 func (s *Store) SetState(ctx context.Context, conv core.ConversationKey, st core.ConversationState) error {
 	key := []byte(conv.String())
-	if err := checkKey("conversation key", string(key)); err != nil {
+	if err := storage.CheckKey("conversation key", string(key)); err != nil {
 		return fmt.Errorf("store: set state: %w", err)
 	}
-	rec := encodeState(st)
+	rec := record.EncodeState(st)
 	return s.update(ctx, "state", func(tx *bolt.Tx) error { return bucket(tx, bucketState).Put(key, rec) })
 }
 
@@ -48,7 +48,7 @@ func (s *Store) SetState(ctx context.Context, conv core.ConversationKey, st core
 // one.
 func (s *Store) ClearState(ctx context.Context, conv core.ConversationKey) (bool, error) {
 	key := []byte(conv.String())
-	if err := checkKey("conversation key", string(key)); err != nil {
+	if err := storage.CheckKey("conversation key", string(key)); err != nil {
 		return false, fmt.Errorf("store: clear state: %w", err)
 	}
 	var had bool
@@ -58,20 +58,4 @@ func (s *Store) ClearState(ctx context.Context, conv core.ConversationKey) (bool
 		return b.Delete(key)
 	})
 	return had, err
-}
-
-func encodeState(st core.ConversationState) []byte {
-	e := enc{b: make([]byte, 0, 24+len(st.Owner)+len(st.Name))}
-	e.byte(recordV1)
-	e.string(st.Owner)
-	e.string(st.Name)
-	e.time(st.Expires)
-	return e.b
-}
-
-func decodeState(b []byte) (core.ConversationState, error) {
-	d := dec{b: b}
-	d.version(recordV1)
-	st := core.ConversationState{Owner: d.string(), Name: d.string(), Expires: d.time()}
-	return st, d.done()
 }

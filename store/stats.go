@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/storage"
 )
 
 // statsChunk bounds the conversations one read transaction of Stats visits,
@@ -17,33 +18,12 @@ import (
 const statsChunk = 100
 
 // Stats describes what the store holds and how its file is used.
-type Stats struct {
-	// Conversations and Messages count the stored history.
-	Conversations int `json:"conversations"`
-	Messages      int `json:"messages"`
-	// Routes counts the assistant messages by what produced them (faq,
-	// model, degraded, command).
-	Routes map[string]int `json:"routes"`
-	// Tokens sums the token counts of every stored message.
-	Tokens int64 `json:"tokens"`
-	// Pending counts the turns accepted and not yet answered.
-	Pending int `json:"pending"`
-	// Unanswered counts the questions queued for the knowledge base's owner.
-	Unanswered int `json:"unanswered"`
-	// Vectors counts the cached embeddings.
-	Vectors int `json:"vectors"`
-	// FileBytes is the size of the file; it never shrinks (see Compact).
-	FileBytes int64 `json:"file_bytes"`
-	// PageSize is the file's page size; FreePages counts the pages free for
-	// reuse (or waiting for a reader to finish), which Compact gives back.
-	PageSize  int `json:"page_size"`
-	FreePages int `json:"free_pages"`
-}
+type Stats = storage.Stats
 
 // Stats counts the store's contents and reads its file's use of space. It
 // reads in many short transactions, so it may run beside normal traffic.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Routes: map[string]int{}}
+	st := Stats{Backend: "bbolt", Routes: map[string]int{}}
 	err := s.view(ctx, "stats", func(tx *bolt.Tx) error {
 		st.Pending = bucket(tx, bucketPending).Stats().KeyN
 		st.Unanswered = bucket(tx, bucketUnanswered).Stats().KeyN

@@ -14,21 +14,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
-	"imbot/core"
 	"imbot/core/metric"
+	"imbot/store/storage"
 )
 
-// Compile-time checks that *Store provides the core's store interfaces.
-var (
-	_ core.Inbox   = (*Store)(nil)
-	_ core.History = (*Store)(nil)
-	_ core.Cursors = (*Store)(nil)
-
-	_ core.SeenInbox = (*Store)(nil)
-
-	_ core.UnansweredLog = (*Store)(nil)
-	_ core.UsageMeter    = (*Store)(nil)
-)
+// *Store is a whole store backend: core.Store and the operations.
+var _ storage.Backend = (*Store)(nil)
 
 // ErrLocked matches (errors.Is) the error Open returns when another process
 // (or another Open in this one) holds the file.

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"imbot/store/record"
+	"imbot/store/storage"
 )
 
 // sweepChunk bounds the records one sweep transaction examines or deletes,
@@ -16,31 +19,7 @@ import (
 const sweepChunk = 1000
 
 // SweepStats counts what one Sweep removed.
-type SweepStats struct {
-	DedupMarks    int // expired dedup marks
-	Conversations int // conversations idle for longer than the retention
-	Messages      int // old messages trimmed from conversations over max_messages
-	Unanswered    int // unanswered questions older than the retention
-	Usage         int // usage counters of days older than the retention
-	BotMessages   int // expired bot message ids
-	Vectors       int // cached embeddings unused for vector_retention, not of the knowledge base in use
-	Turns         int // turn records older than the retention
-}
-
-func (st SweepStats) total() int {
-	return st.DedupMarks + st.Conversations + st.Messages + st.Unanswered + st.Usage + st.BotMessages + st.Vectors + st.Turns
-}
-
-func (st *SweepStats) add(d SweepStats) {
-	st.DedupMarks += d.DedupMarks
-	st.Conversations += d.Conversations
-	st.Messages += d.Messages
-	st.Unanswered += d.Unanswered
-	st.Usage += d.Usage
-	st.BotMessages += d.BotMessages
-	st.Vectors += d.Vectors
-	st.Turns += d.Turns
-}
+type SweepStats = storage.SweepStats
 
 // Sweep applies retention as of now: it deletes expired dedup marks, trims
 // every conversation to its max_messages newest messages and, when retention
@@ -62,15 +41,15 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 	}
 	if err == nil && s.cfg.Retention > 0 {
 		cutoff := now.Add(-s.cfg.Retention)
-		err = s.chunked(ctx, &st, sweepBelow(bucketUnanswered, unansweredKey(clampedUnixNano(cutoff), 0),
+		err = s.chunked(ctx, &st, sweepBelow(bucketUnanswered, unansweredKey(storage.ClampedUnixNano(cutoff), 0),
 			func(d *SweepStats) *int { return &d.Unanswered }))
 		if err == nil {
-			err = s.chunked(ctx, &st, sweepBelow(bucketUsage, []byte(cutoff.UTC().Format(dayLayout)),
+			err = s.chunked(ctx, &st, sweepBelow(bucketUsage, []byte(cutoff.UTC().Format(storage.DayLayout)),
 				func(d *SweepStats) *int { return &d.Usage }))
 		}
 		if err == nil {
 			err = s.chunked(ctx, &st, sweepWhere(bucketTurns, func(v []byte) bool {
-				r, err := decodeTurnRecord(v)
+				r, err := record.DecodeTurnRecord(v)
 				return err != nil || r.At.Before(cutoff)
 			}, func(d *SweepStats) *int { return &d.Turns }))
 		}
@@ -83,7 +62,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (SweepStats, error) {
 		return st, fmt.Errorf("store: sweep: %w", err)
 	}
 	level := slog.LevelDebug
-	if st.total() > 0 {
+	if st.Total() > 0 {
 		level = slog.LevelInfo
 	}
 	s.log.Log(ctx, level, "store swept", "dedup_marks", st.DedupMarks, "conversations", st.Conversations,
@@ -116,7 +95,7 @@ func (s *Store) chunked(ctx context.Context, st *SweepStats, step sweepStep) err
 			return s.db.Update(func(tx *bolt.Tx) error {
 				var err error
 				next, err = step(tx, from, &delta)
-				if err == nil && delta.total() == 0 {
+				if err == nil && delta.Total() == 0 {
 					return errUnchanged
 				}
 				return err
@@ -125,7 +104,7 @@ func (s *Store) chunked(ctx context.Context, st *SweepStats, step sweepStep) err
 		if err != nil && !errors.Is(err, errUnchanged) {
 			return err
 		}
-		st.add(delta)
+		st.Add(delta)
 		if next == nil {
 			return nil
 		}
@@ -270,7 +249,7 @@ func (s *Store) sweepConversation(convs *bolt.Bucket, name []byte, now time.Time
 	if len(old) < n {
 		meta.Count = 0 // fewer messages than the meta said: none are left
 	}
-	if err := cb.Put([]byte(keyConvMeta), encodeConvMeta(meta)); err != nil {
+	if err := cb.Put([]byte(keyConvMeta), record.EncodeConvMeta(meta)); err != nil {
 		return false, err
 	}
 	return meta.Count <= uint64(s.cfg.MaxMessages), nil

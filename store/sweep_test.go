@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/record"
 )
 
 // count returns the number of keys in a top-level bucket.
@@ -44,7 +45,7 @@ func testConv(chat string) core.ConversationKey {
 func seedConversation(tx *bolt.Tx, conv string, n int, at time.Time) error {
 	recs := make([][]byte, n)
 	for i := range recs {
-		recs[i] = encodeMessage(core.Message{Role: core.RoleUser, Text: fmt.Sprint("m", i), At: at}, "u")
+		recs[i] = record.EncodeMessage(core.Message{Role: core.RoleUser, Text: fmt.Sprint("m", i), At: at}, "u")
 	}
 	return appendMessages(tx, []byte(conv), at, recs)
 }
@@ -63,7 +64,7 @@ func TestSweepDedupMarks(t *testing.T) {
 			if i%3 != 0 {
 				exp = now.Add(-time.Second)
 			}
-			if err := b.Put(fmt.Appendf(nil, "telegram\x00m:c\x00%05d", i), encodeExpiry(exp)); err != nil {
+			if err := b.Put(fmt.Appendf(nil, "telegram\x00m:c\x00%05d", i), record.EncodeExpiry(exp)); err != nil {
 				return err
 			}
 		}
@@ -256,7 +257,7 @@ func TestRunSweeper(t *testing.T) {
 	logs := make(msgHandler, 16)
 	s := openTest(t, testConfig(t), WithClock(clock.Now), WithLogger(slog.New(logs)))
 	fill(t, s, func(tx *bolt.Tx) error {
-		return bucket(tx, bucketDedup).Put([]byte("k"), encodeExpiry(clock.Now().Add(-time.Second)))
+		return bucket(tx, bucketDedup).Put([]byte("k"), record.EncodeExpiry(clock.Now().Add(-time.Second)))
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -310,7 +311,7 @@ func TestSweepRemovesStaleEmbeddings(t *testing.T) {
 		}
 	}
 	if err := s.db.Update(func(tx *bolt.Tx) error { // written by a release without last-use times
-		return bucket(tx, bucketVector).Put([]byte("faq:m:old"), []byte{recordV1, 1, 0, 0, 0x80, 0x3f})
+		return bucket(tx, bucketVector).Put([]byte("faq:m:old"), []byte{record.V1, 1, 0, 0, 0x80, 0x3f})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"time"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
 	"imbot/core"
+	"imbot/store/record"
+	"imbot/store/storage"
 )
 
 // Unanswered is a question no tier could answer well, queued for the owner
@@ -21,25 +21,12 @@ type Unanswered = core.UnansweredQuestion
 // Candidate is a knowledge-base entry that matched a question, with its score.
 type Candidate = core.Candidate
 
-// Queue limits: a question longer than maxQuestionLen is truncated (at a
-// rune boundary) and at most maxCandidates candidates are kept.
-const (
-	maxQuestionLen = 16 << 10
-	maxCandidates  = 32
-)
-
 // AddUnanswered queues u. A question over 16 KiB is cut at a rune boundary,
 // only the first 32 candidates are kept, and a zero At means now.
 func (s *Store) AddUnanswered(ctx context.Context, u Unanswered) error {
-	if u.At.IsZero() {
-		u.At = s.now()
-	}
-	u.Question = truncateUTF8(u.Question, maxQuestionLen)
-	if len(u.Candidates) > maxCandidates {
-		u.Candidates = u.Candidates[:maxCandidates]
-	}
-	rec := encodeUnanswered(u)
-	at := clampedUnixNano(u.At)
+	u = storage.PrepareUnanswered(u, s.now())
+	rec := record.EncodeUnanswered(u)
+	at := storage.ClampedUnixNano(u.At)
 	return s.update(ctx, "unanswered", func(tx *bolt.Tx) error {
 		b := bucket(tx, bucketUnanswered)
 		b.FillPercent = appendFillPercent
@@ -57,26 +44,14 @@ func unansweredKey(unixNano int64, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
-// clampedUnixNano is t.UnixNano, saturated for times outside the years
-// 1678–2262 that int64 nanoseconds can represent.
-func clampedUnixNano(t time.Time) int64 {
-	switch {
-	case t.Before(time.Unix(0, math.MinInt64)):
-		return math.MinInt64
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
 // Unanswered returns the queued questions at or after since, oldest first.
 // An unreadable entry is logged and skipped.
 func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]Unanswered, error) {
 	var out []Unanswered
 	err := s.view(ctx, "unanswered", func(tx *bolt.Tx) error {
 		c := bucket(tx, bucketUnanswered).Cursor()
-		for k, v := c.Seek(unansweredKey(clampedUnixNano(since), 0)); k != nil; k, v = c.Next() {
-			u, err := decodeUnanswered(v)
+		for k, v := c.Seek(unansweredKey(storage.ClampedUnixNano(since), 0)); k != nil; k, v = c.Next() {
+			u, err := record.DecodeUnanswered(v)
 			if err != nil {
 				s.log.Warn("skipping unreadable unanswered entry", "key", fmt.Sprintf("%x", k), "err", err)
 				continue
@@ -86,15 +61,4 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]Unanswered, 
 		return nil
 	})
 	return out, err
-}
-
-// truncateUTF8 shortens s to at most n bytes without splitting a rune.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -4,22 +4,18 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
-)
 
-// dayLayout is the format of usage days.
-const dayLayout = "2006-01-02"
+	"imbot/store/record"
+	"imbot/store/storage"
+)
 
 // usageKey files a counter under its day first, so that retention removes
 // old days with one ordered scan.
 func usageKey(key, day string) ([]byte, error) {
-	if err := checkKey("usage key", key); err != nil {
+	if err := storage.CheckUsage(key, day, 0); err != nil {
 		return nil, err
-	}
-	if _, err := time.Parse(dayLayout, day); err != nil {
-		return nil, fmt.Errorf("usage day %q is not YYYY-MM-DD", day)
 	}
 	return []byte(day + "\x00" + key), nil
 }
@@ -31,8 +27,8 @@ func (s *Store) AddUsage(ctx context.Context, key, day string, tokens int) error
 	if err != nil {
 		return fmt.Errorf("store: add usage: %w", err)
 	}
-	if tokens < 0 {
-		return fmt.Errorf("store: add usage: negative tokens %d", tokens)
+	if err := storage.CheckUsage(key, day, tokens); err != nil {
+		return fmt.Errorf("store: add usage: %w", err)
 	}
 	return s.update(ctx, "usage", func(tx *bolt.Tx) error {
 		b := bucket(tx, bucketUsage)
@@ -40,12 +36,7 @@ func (s *Store) AddUsage(ctx context.Context, key, day string, tokens int) error
 		if err != nil {
 			return err
 		}
-		if n > math.MaxInt64-uint64(tokens) {
-			n = math.MaxInt64
-		} else {
-			n += uint64(tokens)
-		}
-		return b.Put(k, encodeCount(n))
+		return b.Put(k, record.EncodeCount(storage.AddSaturating(n, tokens)))
 	})
 }
 
@@ -69,5 +60,5 @@ func readCount(v []byte) (uint64, error) {
 	if v == nil {
 		return 0, nil
 	}
-	return decodeCount(v)
+	return record.DecodeCount(v)
 }

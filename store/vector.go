@@ -7,10 +7,10 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-)
 
-// maxVectorLen bounds a cached embedding's dimension.
-const maxVectorLen = 1 << 16
+	"imbot/store/record"
+	"imbot/store/storage"
+)
 
 // touchFraction: a cached vector read when its last-use time is older than
 // vector_retention divided by this gets a new last-use time, so that a
@@ -21,7 +21,7 @@ const touchFraction = 4
 // A hit whose last use is long past (a quarter of vector_retention) records
 // the use, which keeps the vector from the sweep.
 func (s *Store) Vector(ctx context.Context, key string) ([]float32, bool, error) {
-	if err := checkKey("vector key", key); err != nil {
+	if err := storage.CheckKey("vector key", key); err != nil {
 		return nil, false, fmt.Errorf("store: vector: %w", err)
 	}
 	var (
@@ -34,7 +34,7 @@ func (s *Store) Vector(ctx context.Context, key string) ([]float32, bool, error)
 			return nil
 		}
 		var err error
-		v, used, err = decodeVector(b)
+		v, used, err = record.DecodeVector(b)
 		return err
 	})
 	if err != nil || v == nil {
@@ -50,13 +50,10 @@ func (s *Store) Vector(ctx context.Context, key string) ([]float32, bool, error)
 
 // PutVector caches v under key, used now, replacing any earlier vector.
 func (s *Store) PutVector(ctx context.Context, key string, v []float32) error {
-	if err := checkKey("vector key", key); err != nil {
+	if err := storage.CheckVector(key, v); err != nil {
 		return fmt.Errorf("store: put vector: %w", err)
 	}
-	if len(v) == 0 || len(v) > maxVectorLen {
-		return fmt.Errorf("store: put vector: dimension %d is outside 1..%d", len(v), maxVectorLen)
-	}
-	rec := encodeVector(v, s.now())
+	rec := record.EncodeVector(v, s.now())
 	return s.update(ctx, "vector", func(tx *bolt.Tx) error {
 		return bucket(tx, bucketVector).Put([]byte(key), rec)
 	})
@@ -77,7 +74,7 @@ func sweepVectors(cutoff time.Time, keep func(string) bool) sweepStep {
 		var stale [][]byte
 		k, v := seek(c, from)
 		for n := 0; k != nil && n < sweepChunk; k, v = c.Next() {
-			if _, used, err := decodeVector(v); (err != nil || used.Before(cutoff)) && !keep(string(k)) {
+			if _, used, err := record.DecodeVector(v); (err != nil || used.Before(cutoff)) && !keep(string(k)) {
 				stale = append(stale, bytes.Clone(k))
 			}
 			n++

@@ -69,7 +69,7 @@ type Adapter struct {
 	startWait   time.Duration     // how long a request waits for Run to start
 	bodyTimeout time.Duration     // for reading one POST /api/chat body
 	stopped     chan struct{}     // closed when Run's context ends
-	chats       ChatList          // nil: no conversation list
+	chats       core.ChatList     // nil: no conversation list
 	suggest     Suggestions       // nil: no suggested questions
 	texts       *catalog.Catalog  // nil: the built-in texts
 	feedback    core.FeedbackFunc // nil: feedback frames are refused

@@ -13,26 +13,12 @@ import (
 	"imbot/core/catalog"
 )
 
-// ChatList keeps each web user's list of conversations (sessions) with their
-// titles. The store implements it. Methods are safe for concurrent use.
-type ChatList interface {
-	// ChatSummaries returns user's conversations, most recently used first.
-	ChatSummaries(ctx context.Context, platform core.Platform, user core.UserID) ([]core.ChatSummary, error)
-	// TouchChat lists chat with title when it is new, else moves its update
-	// time to at.
-	TouchChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string, at time.Time) error
-	// RenameChat sets chat's title.
-	RenameChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID, title string) error
-	// DeleteChat removes chat from user's list.
-	DeleteChat(ctx context.Context, platform core.Platform, user core.UserID, chat core.ChatID) error
-}
-
 // Suggestions returns a few example questions in lang for an empty chat.
 type Suggestions func(lang catalog.Lang) []string
 
 // WithChatList keeps each user's conversations in l, so the page can list,
 // rename and delete them. Without it the conversation frames get an error.
-func WithChatList(l ChatList) Option { return func(a *Adapter) { a.chats = l } }
+func WithChatList(l core.ChatList) Option { return func(a *Adapter) { a.chats = l } }
 
 // WithSuggestions offers the questions s returns on a new conversation.
 func WithSuggestions(s Suggestions) Option { return func(a *Adapter) { a.suggest = s } }

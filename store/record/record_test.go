@@ -1,4 +1,4 @@
-package store
+package record
 
 import (
 	"bytes"
@@ -16,43 +16,43 @@ func sampleMessage() core.Message {
 		Route: core.RouteModel, Provider: "deepseek", Model: "deepseek-chat", Tokens: 17, LatencyMS: 1234}
 }
 
-func samplePending() pendingRecord {
+func samplePending() Pending {
 	env := envelope("oc_群", 42)
 	env.ChatKind, env.Scope, env.ThreadID = core.ChatGroup, core.ScopeUser, "omt_1"
 	env.MentionsBot, env.RepliesToBot = true, true
-	return pendingRecord{Seq: 1 << 40, Env: env}
+	return Pending{Seq: 1 << 40, Env: env}
 }
 
 // sampleAnswered is samplePending with a kept answer and reply ids.
-func sampleAnswered() pendingRecord {
+func sampleAnswered() Pending {
 	p := samplePending()
-	p.Answer = &keptAnswer{User: core.Message{Role: core.RoleUser, Text: p.Env.Text}, Reply: sampleMessage(), Sent: true}
+	p.Answer = &Kept{User: core.Message{Role: core.RoleUser, Text: p.Env.Text}, Reply: sampleMessage(), Sent: true}
 	p.Ref = core.ReplyRef{Card: "7355_card", Messages: []core.MessageID{"om_a", "om_b"}}
 	return p
 }
 
-func sampleUnanswered() Unanswered {
-	return Unanswered{Question: "退货政策？", Conversation: core.ConversationKey{Platform: "feishu", Chat: "oc_1"}, Platform: "feishu",
+func sampleUnanswered() core.UnansweredQuestion {
+	return core.UnansweredQuestion{Question: "退货政策？", Conversation: core.ConversationKey{Platform: "feishu", Chat: "oc_1"}, Platform: "feishu",
 		At: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC), Reason: "all providers failed",
-		Candidates: []Candidate{{ID: "returns", Score: 0.58}, {ID: "shipping", Score: math.Inf(-1)}}}
+		Candidates: []core.Candidate{{ID: "returns", Score: 0.58}, {ID: "shipping", Score: math.Inf(-1)}}}
 }
 
-func sampleMeta() convMeta {
-	return convMeta{Created: time.Unix(1_700_000_000, 0).UTC(), Last: time.Unix(1_800_000_000, 5).UTC(), Count: 998}
+func sampleMeta() ConvMeta {
+	return ConvMeta{Created: time.Unix(1_700_000_000, 0).UTC(), Last: time.Unix(1_800_000_000, 5).UTC(), Count: 998}
 }
 
 func TestRecordRoundTrips(t *testing.T) {
 	t.Run("message", func(t *testing.T) {
 		for _, m := range []core.Message{sampleMessage(), {}} {
-			got, user, err := decodeMessageUser(encodeMessage(m, "u-7"))
+			got, user, err := DecodeMessageUser(EncodeMessage(m, "u-7"))
 			if err != nil || user != "u-7" || !sameMessages([]core.Message{got}, []core.Message{m}) {
 				t.Errorf("round trip of %+v = %+v (user %q), %v", m, got, user, err)
 			}
 		}
 	})
 	t.Run("pending", func(t *testing.T) {
-		for _, want := range []pendingRecord{samplePending(), sampleAnswered()} {
-			got, err := decodePending(encodePending(want))
+		for _, want := range []Pending{samplePending(), sampleAnswered()} {
+			got, err := DecodePending(EncodePending(want))
 			if err != nil || got.Seq != want.Seq || !sameEnvelope(got.Env, want.Env) ||
 				!reflect.DeepEqual(got.Answer, want.Answer) || !reflect.DeepEqual(got.Ref, want.Ref) {
 				t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
@@ -61,20 +61,20 @@ func TestRecordRoundTrips(t *testing.T) {
 	})
 	t.Run("unanswered", func(t *testing.T) {
 		want := sampleUnanswered()
-		got, err := decodeUnanswered(encodeUnanswered(want))
-		if err != nil || !bytes.Equal(encodeUnanswered(got), encodeUnanswered(want)) || !got.At.Equal(want.At) {
+		got, err := DecodeUnanswered(EncodeUnanswered(want))
+		if err != nil || !bytes.Equal(EncodeUnanswered(got), EncodeUnanswered(want)) || !got.At.Equal(want.At) {
 			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
 		}
 	})
 	t.Run("meta", func(t *testing.T) {
 		want := sampleMeta()
-		got, err := decodeConvMeta(encodeConvMeta(want))
+		got, err := DecodeConvMeta(EncodeConvMeta(want))
 		if err != nil || got != want {
 			t.Errorf("round trip = %+v, %v; want %+v", got, err, want)
 		}
 	})
 	t.Run("zero time", func(t *testing.T) {
-		got, err := decodeExpiry(encodeExpiry(time.Time{}))
+		got, err := DecodeExpiry(EncodeExpiry(time.Time{}))
 		if err != nil || !got.IsZero() {
 			t.Errorf("round trip of the zero time = %v, %v", got, err)
 		}
@@ -82,7 +82,7 @@ func TestRecordRoundTrips(t *testing.T) {
 }
 
 func TestDecodeRejectsCorruptRecords(t *testing.T) {
-	msg := encodeMessage(sampleMessage(), "u-7")
+	msg := EncodeMessage(sampleMessage(), "u-7")
 	tests := []struct {
 		name string
 		b    []byte
@@ -91,31 +91,31 @@ func TestDecodeRejectsCorruptRecords(t *testing.T) {
 		{"unknown version", append([]byte{99}, msg[1:]...)},
 		{"truncated", msg[:len(msg)-1]},
 		{"trailing byte", append(bytes.Clone(msg), 0)},
-		{"length past the end", []byte{recordV1, 0xff, 0xff, 0x03, 'a'}},
-		{"overlong varint", append([]byte{recordV1}, bytes.Repeat([]byte{0xff}, 11)...)},
+		{"length past the end", []byte{V1, 0xff, 0xff, 0x03, 'a'}},
+		{"overlong varint", append([]byte{V1}, bytes.Repeat([]byte{0xff}, 11)...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := decodeMessage(tt.b); !errors.Is(err, errCorrupt) {
-				t.Errorf("decodeMessage(%x) error = %v, want errCorrupt", tt.b, err)
+			if _, err := DecodeMessage(tt.b); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("DecodeMessage(%x) error = %v, want ErrCorrupt", tt.b, err)
 			}
 		})
 	}
-	pend := encodePending(samplePending())
+	pend := EncodePending(samplePending())
 	badKind := bytes.Clone(pend)
 	badKind[bytes.Index(pend, []byte("oc_群"))+len("oc_群")] = 7
-	if _, err := decodePending(badKind); !errors.Is(err, errCorrupt) {
-		t.Errorf("decodePending with chat kind 7: error = %v, want errCorrupt", err)
+	if _, err := DecodePending(badKind); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("DecodePending with chat kind 7: error = %v, want ErrCorrupt", err)
 	}
-	if _, err := decodeExpiry([]byte{recordV1, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03}); !errors.Is(err, errCorrupt) {
-		t.Errorf("decodeExpiry with 1e9 nanoseconds: error = %v, want errCorrupt", err)
+	if _, err := DecodeExpiry([]byte{V1, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("DecodeExpiry with 1e9 nanoseconds: error = %v, want ErrCorrupt", err)
 	}
-	if _, _, err := decodeVector([]byte{recordV1, 2, 0, 0, 0, 0}); !errors.Is(err, errCorrupt) {
-		t.Errorf("decodeVector of a short vector: error = %v, want errCorrupt", err)
+	if _, _, err := DecodeVector([]byte{V1, 2, 0, 0, 0, 0}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("DecodeVector of a short vector: error = %v, want ErrCorrupt", err)
 	}
 }
 
-// fuzzDecoder checks that decode never panics, fails only with errCorrupt,
+// fuzzDecoder checks that decode never panics, fails only with ErrCorrupt,
 // and that whatever it accepts re-encodes to bytes it decodes identically.
 func fuzzDecoder[T any](f *testing.F, decode func([]byte) (T, error), encode func(T) []byte, seeds ...[]byte) {
 	for _, s := range seeds {
@@ -123,12 +123,12 @@ func fuzzDecoder[T any](f *testing.F, decode func([]byte) (T, error), encode fun
 		f.Add(s[:len(s)/2])
 	}
 	f.Add([]byte{})
-	f.Add([]byte{recordV1})
+	f.Add([]byte{V1})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := decode(b)
 		if err != nil {
-			if !errors.Is(err, errCorrupt) {
-				t.Fatalf("decode(%x) error %v does not wrap errCorrupt", b, err)
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("decode(%x) error %v does not wrap ErrCorrupt", b, err)
 			}
 			return
 		}
@@ -150,53 +150,53 @@ type ownedMessage struct {
 }
 
 func decodeOwned(b []byte) (ownedMessage, error) {
-	m, u, err := decodeMessageUser(b)
+	m, u, err := DecodeMessageUser(b)
 	return ownedMessage{m, u}, err
 }
 
-func encodeOwned(o ownedMessage) []byte { return encodeMessage(o.m, o.user) }
+func encodeOwned(o ownedMessage) []byte { return EncodeMessage(o.m, o.user) }
 
 func FuzzDecodeMessage(f *testing.F) {
 	f.Add(encodeV1Message(sampleMessage()))
-	fuzzDecoder(f, decodeOwned, encodeOwned, encodeMessage(sampleMessage(), "u-7"), encodeMessage(core.Message{}, ""))
+	fuzzDecoder(f, decodeOwned, encodeOwned, EncodeMessage(sampleMessage(), "u-7"), EncodeMessage(core.Message{}, ""))
 }
 
 // encodeV1Message encodes m as schema 1 and 2 did: without a user.
 func encodeV1Message(m core.Message) []byte {
-	b := encodeMessage(m, "")
-	b[0] = recordV1
+	b := EncodeMessage(m, "")
+	b[0] = V1
 	return b[:len(b)-1] // drop the empty user string's length byte
 }
 
 func TestDecodeV1MessageHasNoUser(t *testing.T) {
-	m, user, err := decodeMessageUser(encodeV1Message(sampleMessage()))
+	m, user, err := DecodeMessageUser(encodeV1Message(sampleMessage()))
 	if err != nil || user != "" || !sameMessages([]core.Message{m}, []core.Message{sampleMessage()}) {
 		t.Fatalf("v1 record decoded as %+v, user %q, %v", m, user, err)
 	}
 }
 
 func FuzzDecodePending(f *testing.F) {
-	fuzzDecoder(f, decodePending, encodePending, encodePending(samplePending()), encodePending(sampleAnswered()))
+	fuzzDecoder(f, DecodePending, EncodePending, EncodePending(samplePending()), EncodePending(sampleAnswered()))
 }
 
 func FuzzDecodeUnanswered(f *testing.F) {
-	fuzzDecoder(f, decodeUnanswered, encodeUnanswered, encodeUnanswered(sampleUnanswered()))
+	fuzzDecoder(f, DecodeUnanswered, EncodeUnanswered, EncodeUnanswered(sampleUnanswered()))
 }
 
 func FuzzDecodeConvMeta(f *testing.F) {
-	fuzzDecoder(f, decodeConvMeta, encodeConvMeta, encodeConvMeta(sampleMeta()))
+	fuzzDecoder(f, DecodeConvMeta, EncodeConvMeta, EncodeConvMeta(sampleMeta()))
 }
 
 func FuzzDecodeExpiry(f *testing.F) {
-	fuzzDecoder(f, decodeExpiry, encodeExpiry, encodeExpiry(time.Unix(1_800_000_000, 999_999_999)))
+	fuzzDecoder(f, DecodeExpiry, EncodeExpiry, EncodeExpiry(time.Unix(1_800_000_000, 999_999_999)))
 }
 
 func FuzzDecodeCursor(f *testing.F) {
-	fuzzDecoder(f, decodeCursor, encodeCursor, encodeCursor("815"), encodeCursor(""))
+	fuzzDecoder(f, DecodeCursor, EncodeCursor, EncodeCursor("815"), EncodeCursor(""))
 }
 
 func FuzzDecodeCount(f *testing.F) {
-	fuzzDecoder(f, decodeCount, encodeCount, encodeCount(0), encodeCount(math.MaxUint64))
+	fuzzDecoder(f, DecodeCount, EncodeCount, EncodeCount(0), EncodeCount(math.MaxUint64))
 }
 
 // usedVector is a vector record's contents, for fuzzDecoder.
@@ -207,10 +207,10 @@ type usedVector struct {
 
 func FuzzDecodeVector(f *testing.F) {
 	decode := func(b []byte) (usedVector, error) {
-		v, used, err := decodeVector(b)
+		v, used, err := DecodeVector(b)
 		return usedVector{v, used}, err
 	}
-	encode := func(u usedVector) []byte { return encodeVector(u.v, u.used) }
-	v1 := []byte{recordV1, 2, 0, 0, 0x80, 0x3f, 0, 0, 0, 0}
-	fuzzDecoder(f, decode, encode, encodeVector([]float32{1, -2.5, float32(math.NaN())}, time.Unix(1_800_000_000, 5)), v1)
+	encode := func(u usedVector) []byte { return EncodeVector(u.v, u.used) }
+	v1 := []byte{V1, 2, 0, 0, 0x80, 0x3f, 0, 0, 0, 0}
+	fuzzDecoder(f, decode, encode, EncodeVector([]float32{1, -2.5, float32(math.NaN())}, time.Unix(1_800_000_000, 5)), v1)
 }

@@ -1,4 +1,4 @@
-package store
+package record
 
 import (
 	"encoding/binary"
@@ -10,25 +10,22 @@ import (
 
 // Record versions. Each record starts with its version byte; a decoder
 // accepts every version it knows, so a later release reads older files.
-// A new record version comes with a schema version step (schema.go), so an
+// A new record version comes with a schema version step (the bbolt store's schema.go and a PostgreSQL migration), so an
 // older release refuses the file instead of skipping records it cannot read.
 const (
-	recordV1 byte = 1
-	// recordV2: pending records gain a kept answer and the reply's platform
+	V1 byte = 1
+	// V2: pending records gain a kept answer and the reply's platform
 	// ids (schema 2); vectors when they were last used (schema 4); message
 	// and unanswered records the user who asked (schema 5), so that one
 	// user's data can be erased.
-	recordV2 byte = 2
-	recordV3 byte = 3 // pending records: a kept answer's coalesced follow-ups (schema 6)
+	V2 byte = 2
+	V3 byte = 3 // pending records: a kept answer's coalesced follow-ups (schema 6)
 )
 
-// maxRefMessages bounds the reply message ids kept for one turn.
-const maxRefMessages = 64
-
-// encodeMessage encodes m, a message asked by user or answering them.
-func encodeMessage(m core.Message, user core.UserID) []byte {
+// EncodeMessage encodes m, a message asked by user or answering them.
+func EncodeMessage(m core.Message, user core.UserID) []byte {
 	e := enc{b: make([]byte, 0, 32+len(m.Text)+len(m.Role)+len(m.Route)+len(m.Provider)+len(m.Model)+len(user))}
-	e.byte(recordV2)
+	e.byte(V2)
 	e.string(string(m.Role))
 	e.string(m.Text)
 	e.time(m.At)
@@ -41,16 +38,16 @@ func encodeMessage(m core.Message, user core.UserID) []byte {
 	return e.b
 }
 
-func decodeMessage(b []byte) (core.Message, error) {
-	m, _, err := decodeMessageUser(b)
+func DecodeMessage(b []byte) (core.Message, error) {
+	m, _, err := DecodeMessageUser(b)
 	return m, err
 }
 
-// decodeMessageUser decodes a message and the user it belongs to; the user
+// DecodeMessageUser decodes a message and the user it belongs to; the user
 // is empty in a version 1 record.
-func decodeMessageUser(b []byte) (core.Message, core.UserID, error) {
+func DecodeMessageUser(b []byte) (core.Message, core.UserID, error) {
 	d := dec{b: b}
-	v := d.version(recordV1, recordV2)
+	v := d.version(V1, V2)
 	m := core.Message{
 		Role:     core.Role(d.string()),
 		Text:     d.string(),
@@ -62,41 +59,41 @@ func decodeMessageUser(b []byte) (core.Message, core.UserID, error) {
 	}
 	m.LatencyMS = d.varint()
 	var user core.UserID
-	if v >= recordV2 {
+	if v >= V2 {
 		user = core.UserID(d.string())
 	}
 	return m, user, d.done()
 }
 
-// pendingRecord is an accepted envelope waiting for its turn; Seq orders the
+// Pending is an accepted envelope waiting for its turn; Seq orders the
 // records by acceptance. Answer is the turn's kept answer, nil until the
 // dispatcher keeps one; Ref is the reply's platform ids, when saved.
-type pendingRecord struct {
+type Pending struct {
 	Seq    uint64
 	Env    core.Envelope
-	Answer *keptAnswer
+	Answer *Kept
 	Ref    core.ReplyRef
 }
 
-// keptAnswer is the answer of a pending turn (core.KeptAnswer without the
+// Kept is the answer of a pending turn (core.KeptAnswer without the
 // envelope, which the record already holds).
-type keptAnswer struct {
+type Kept struct {
 	User, Reply core.Message
 	Followups   []core.Followup
 	Sent        bool
 }
 
-func encodePending(p pendingRecord) []byte {
+func EncodePending(p Pending) []byte {
 	env := p.Env
 	e := enc{b: make([]byte, 0, 48+len(env.Platform)+len(env.ChatID)+len(env.ThreadID)+len(env.UserID)+
 		len(env.UserName)+len(env.MessageID)+len(env.EventID)+len(env.Text))}
-	e.byte(recordV3)
+	e.byte(V3)
 	e.uvarint(p.Seq)
 	e.envelope(env)
 	e.bool(p.Answer != nil)
 	if p.Answer != nil {
-		e.string(string(encodeMessage(p.Answer.User, env.UserID)))
-		e.string(string(encodeMessage(p.Answer.Reply, env.UserID)))
+		e.string(string(EncodeMessage(p.Answer.User, env.UserID)))
+		e.string(string(EncodeMessage(p.Answer.Reply, env.UserID)))
 		e.bool(p.Answer.Sent)
 	}
 	e.string(p.Ref.Card)
@@ -108,7 +105,7 @@ func encodePending(p pendingRecord) []byte {
 		e.uvarint(uint64(len(p.Answer.Followups)))
 		for _, f := range p.Answer.Followups {
 			e.envelope(f.Envelope)
-			e.string(string(encodeMessage(f.User, f.Envelope.UserID)))
+			e.string(string(EncodeMessage(f.User, f.Envelope.UserID)))
 		}
 	}
 	return e.b
@@ -131,14 +128,14 @@ func (e *enc) envelope(env core.Envelope) {
 	e.time(env.Received)
 }
 
-func decodePending(b []byte) (pendingRecord, error) {
+func DecodePending(b []byte) (Pending, error) {
 	d := dec{b: b}
-	v := d.version(recordV1, recordV2, recordV3)
-	p := pendingRecord{Seq: d.uvarint(), Env: d.envelope()}
-	if v >= recordV2 {
+	v := d.version(V1, V2, V3)
+	p := Pending{Seq: d.uvarint(), Env: d.envelope()}
+	if v >= V2 {
 		p.Answer, p.Ref = decodePendingV2(&d)
 	}
-	if v >= recordV3 && p.Answer != nil {
+	if v >= V3 && p.Answer != nil {
 		p.Answer.Followups = decodeFollowups(&d)
 	}
 	return p, d.done()
@@ -184,10 +181,10 @@ func decodeFollowups(d *dec) []core.Followup {
 }
 
 // decodePendingV2 reads what version 2 added to a pending record.
-func decodePendingV2(d *dec) (*keptAnswer, core.ReplyRef) {
-	var a *keptAnswer
+func decodePendingV2(d *dec) (*Kept, core.ReplyRef) {
+	var a *Kept
 	if d.bool() {
-		a = &keptAnswer{User: d.message(), Reply: d.message(), Sent: d.bool()}
+		a = &Kept{User: d.message(), Reply: d.message(), Sent: d.bool()}
 	}
 	ref := core.ReplyRef{Card: d.string()}
 	if n := d.count(1); n > 0 {
@@ -199,77 +196,77 @@ func decodePendingV2(d *dec) (*keptAnswer, core.ReplyRef) {
 	return a, ref
 }
 
-// convMeta describes one conversation: when it was first and last written
+// ConvMeta describes one conversation: when it was first and last written
 // and how many messages it holds.
-type convMeta struct {
+type ConvMeta struct {
 	Created time.Time
 	Last    time.Time
 	Count   uint64
 }
 
-func encodeConvMeta(m convMeta) []byte {
+func EncodeConvMeta(m ConvMeta) []byte {
 	e := enc{b: make([]byte, 0, 32)}
-	e.byte(recordV1)
+	e.byte(V1)
 	e.time(m.Created)
 	e.time(m.Last)
 	e.uvarint(m.Count)
 	return e.b
 }
 
-func decodeConvMeta(b []byte) (convMeta, error) {
+func DecodeConvMeta(b []byte) (ConvMeta, error) {
 	d := dec{b: b}
-	d.version(recordV1)
-	m := convMeta{Created: d.time(), Last: d.time(), Count: d.uvarint()}
+	d.version(V1)
+	m := ConvMeta{Created: d.time(), Last: d.time(), Count: d.uvarint()}
 	return m, d.done()
 }
 
-// encodeExpiry encodes a dedup mark: the time after which it is forgotten.
-func encodeExpiry(t time.Time) []byte {
+// EncodeExpiry encodes a dedup mark: the time after which it is forgotten.
+func EncodeExpiry(t time.Time) []byte {
 	e := enc{b: make([]byte, 0, 16)}
-	e.byte(recordV1)
+	e.byte(V1)
 	e.time(t)
 	return e.b
 }
 
-func decodeExpiry(b []byte) (time.Time, error) {
+func DecodeExpiry(b []byte) (time.Time, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	d.version(V1)
 	t := d.time()
 	return t, d.done()
 }
 
-func encodeCursor(v string) []byte {
+func EncodeCursor(v string) []byte {
 	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64+len(v))}
-	e.byte(recordV1)
+	e.byte(V1)
 	e.string(v)
 	return e.b
 }
 
-func decodeCursor(b []byte) (string, error) {
+func DecodeCursor(b []byte) (string, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	d.version(V1)
 	v := d.string()
 	return v, d.done()
 }
 
-func encodeCount(n uint64) []byte {
+func EncodeCount(n uint64) []byte {
 	e := enc{b: make([]byte, 0, 1+binary.MaxVarintLen64)}
-	e.byte(recordV1)
+	e.byte(V1)
 	e.uvarint(n)
 	return e.b
 }
 
-func decodeCount(b []byte) (uint64, error) {
+func DecodeCount(b []byte) (uint64, error) {
 	d := dec{b: b}
-	d.version(recordV1)
+	d.version(V1)
 	n := d.uvarint()
 	return n, d.done()
 }
 
-// encodeVector encodes v, last used at used (record version 2).
-func encodeVector(v []float32, used time.Time) []byte {
+// EncodeVector encodes v, last used at used (record version 2).
+func EncodeVector(v []float32, used time.Time) []byte {
 	e := enc{b: make([]byte, 0, 1+2*binary.MaxVarintLen64+binary.MaxVarintLen64+4*len(v))}
-	e.byte(recordV2)
+	e.byte(V2)
 	e.time(used)
 	e.uvarint(uint64(len(v)))
 	for _, x := range v {
@@ -278,12 +275,12 @@ func encodeVector(v []float32, used time.Time) []byte {
 	return e.b
 }
 
-// decodeVector decodes a vector and when it was last used; a version 1
+// DecodeVector decodes a vector and when it was last used; a version 1
 // record (no such time) reports the zero time.
-func decodeVector(b []byte) ([]float32, time.Time, error) {
+func DecodeVector(b []byte) ([]float32, time.Time, error) {
 	d := dec{b: b}
 	var used time.Time
-	if d.version(recordV1, recordV2) == recordV2 {
+	if d.version(V1, V2) == V2 {
 		used = d.time()
 	}
 	n := d.count(4)
@@ -298,9 +295,9 @@ func decodeVector(b []byte) ([]float32, time.Time, error) {
 	return v, used, d.done()
 }
 
-func encodeUnanswered(u Unanswered) []byte {
+func EncodeUnanswered(u core.UnansweredQuestion) []byte {
 	e := enc{b: make([]byte, 0, 48+len(u.Question)+len(u.Conversation.Chat)+len(u.Reason)+len(u.User)+24*len(u.Candidates))}
-	e.byte(recordV2)
+	e.byte(V2)
 	e.string(u.Question)
 	e.string(convString(u.Conversation))
 	e.string(string(u.Platform))
@@ -315,10 +312,10 @@ func encodeUnanswered(u Unanswered) []byte {
 	return e.b
 }
 
-func decodeUnanswered(b []byte) (Unanswered, error) {
+func DecodeUnanswered(b []byte) (core.UnansweredQuestion, error) {
 	d := dec{b: b}
-	v := d.version(recordV1, recordV2)
-	u := Unanswered{
+	v := d.version(V1, V2)
+	u := core.UnansweredQuestion{
 		Question:     d.string(),
 		Conversation: d.conversation(),
 		Platform:     core.Platform(d.string()),
@@ -327,12 +324,12 @@ func decodeUnanswered(b []byte) (Unanswered, error) {
 	}
 	const minCandidate = 1 + 8 // empty id + score
 	if n := d.count(minCandidate); n > 0 {
-		u.Candidates = make([]Candidate, n)
+		u.Candidates = make([]core.Candidate, n)
 		for i := range u.Candidates {
-			u.Candidates[i] = Candidate{ID: d.string(), Score: d.float64()}
+			u.Candidates[i] = core.Candidate{ID: d.string(), Score: d.float64()}
 		}
 	}
-	if v >= recordV2 {
+	if v >= V2 {
 		u.User = core.UserID(d.string())
 	}
 	return u, d.done()

@@ -1,4 +1,4 @@
-package store
+package record
 
 import (
 	"encoding/binary"
@@ -10,8 +10,8 @@ import (
 	"imbot/core"
 )
 
-// errCorrupt is wrapped by every record decoding error.
-var errCorrupt = errors.New("corrupt record")
+// ErrCorrupt is wrapped by every record decoding error.
+var ErrCorrupt = errors.New("corrupt record")
 
 // enc appends the primitive fields of a record to a byte slice.
 type enc struct{ b []byte }
@@ -50,7 +50,7 @@ type dec struct {
 
 func (d *dec) fail(what string) {
 	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s", errCorrupt, what)
+		d.err = fmt.Errorf("%w: %s", ErrCorrupt, what)
 	}
 	d.b = nil
 }
@@ -131,7 +131,7 @@ func (d *dec) message() core.Message {
 	if d.err != nil {
 		return core.Message{}
 	}
-	m, err := decodeMessage(b)
+	m, err := DecodeMessage(b)
 	if err != nil {
 		d.fail("bad nested message")
 	}

@@ -1,0 +1,210 @@
+package core
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+// stuckAnswerer tells started about every question and never answers: its
+// turns end only when their context does.
+type stuckAnswerer struct{ started chan string }
+
+func (s stuckAnswerer) Answer(ctx context.Context, env Envelope, _ ReplyWriter) Answer {
+	s.started <- env.Text
+	<-ctx.Done()
+	return Answer{Reply: Reply{Text: "too late", Route: RouteDegraded}}
+}
+
+// testLease is the lease of the replicas in these tests: short, so that a
+// takeover comes soon after a replica stops renewing.
+const testLease = 40 * time.Millisecond
+
+// replica is one dispatcher of a test cluster with its adapter.
+type replica struct {
+	d       *Dispatcher
+	a       *fakeAdapter
+	deliver DeliverFunc
+	stop    context.CancelFunc
+	done    <-chan error
+}
+
+// startReplica runs a dispatcher named id on cluster's store.
+func startReplica(t *testing.T, cluster *memCluster, id string, cfg DispatcherConfig, answerer Answerer) *replica {
+	t.Helper()
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(cfg, cluster.store, cluster.store, answerer, WithCoordinator(cluster.replica(id)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, stop, done := runDispatcher(t, d, a, a.deliver)
+	return &replica{d: d, a: a, deliver: deliver, stop: stop, done: done}
+}
+
+// send delivers env to r.
+func (r *replica) send(t *testing.T, env Envelope) {
+	t.Helper()
+	if err := r.deliver(context.Background(), env); err != nil {
+		t.Fatalf("deliver %s: %v", env.MessageID, err)
+	}
+}
+
+// halt stops r and waits for its Run to return.
+func (r *replica) halt(t *testing.T) {
+	t.Helper()
+	r.stop()
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("replica did not stop")
+	}
+}
+
+// nextReply waits for r's next reply.
+func (r *replica) nextReply(t *testing.T) sent {
+	t.Helper()
+	select {
+	case s := <-r.a.done:
+		return s
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply")
+	}
+	return sent{}
+}
+
+// answered returns the message ids r replied to, in order.
+func (r *replica) answered() []MessageID {
+	r.a.mu.Lock()
+	defer r.a.mu.Unlock()
+	var ids []MessageID
+	for _, s := range r.a.replies {
+		ids = append(ids, s.env.MessageID)
+	}
+	return ids
+}
+
+func TestClusterSurvivorAnswersDeadReplicasTurnsOnce(t *testing.T) {
+	store := newMemStore()
+	cluster := newMemCluster(store, testLease)
+	cfg := testConfig()
+	cfg.DrainTimeout = 0
+	stuck := stuckAnswerer{started: make(chan string, 8)}
+	dying := startReplica(t, cluster, "a", cfg, stuck)
+	dying.send(t, msg("c1", "1", "first"))
+	dying.send(t, msg("c2", "2", "second"))
+	dying.send(t, msg("c1", "3", "third")) // queued behind "first"
+	for range 2 {
+		<-stuck.started
+	}
+	cluster.kill("a")
+	dying.halt(t) // its turns are cut off and stay pending, leased to "a"
+
+	survivor := startReplica(t, cluster, "b", cfg, &echoAnswerer{})
+	got := map[MessageID]string{}
+	for range 3 {
+		s := survivor.nextReply(t)
+		got[s.env.MessageID] = s.reply.Text
+	}
+	survivor.halt(t)
+	want := map[MessageID]string{"1": "echo: first", "2": "echo: second", "3": "echo: third"}
+	if len(got) != 3 || got["1"] != want["1"] || got["2"] != want["2"] || got["3"] != want["3"] {
+		t.Fatalf("survivor answered %v, want %v", got, want)
+	}
+	if ids := survivor.answered(); len(ids) != 3 {
+		t.Fatalf("survivor sent %d replies (%v), want one per message", len(ids), ids)
+	}
+	if ids := dying.answered(); len(ids) != 0 {
+		t.Fatalf("the dead replica answered %v", ids)
+	}
+	if ids := survivor.answered(); slices.Index(ids, "1") > slices.Index(ids, "3") {
+		t.Fatalf("conversation c1 answered out of order: %v", ids)
+	}
+	if n := store.pendingCount(); n != 0 {
+		t.Fatalf("%d turns still pending", n)
+	}
+}
+
+func TestClusterConversationRunsOnItsHolder(t *testing.T) {
+	// Messages of one conversation accepted on both replicas all run on
+	// the replica that holds it, in the order they were accepted.
+	store := newMemStore()
+	cluster := newMemCluster(store, time.Minute) // no lease expires here
+	answerer := &echoAnswerer{}
+	gate := answerer.gate("one")
+	holder := startReplica(t, cluster, "a", testConfig(), answerer)
+	other := startReplica(t, cluster, "b", testConfig(), &echoAnswerer{})
+
+	holder.send(t, msg("c", "1", "one"))
+	other.send(t, msg("c", "2", "two"))
+	other.send(t, msg("c", "3", "three"))
+	holder.send(t, msg("c", "4", "four"))
+	close(gate)
+	var order []MessageID
+	for range 4 {
+		order = append(order, holder.nextReply(t).env.MessageID)
+	}
+	other.halt(t)
+	holder.halt(t)
+	if want := []MessageID{"1", "2", "3", "4"}; !slices.Equal(order, want) {
+		t.Fatalf("holder answered %v, want %v", order, want)
+	}
+	if ids := other.answered(); len(ids) != 0 {
+		t.Fatalf("the other replica answered %v", ids)
+	}
+	if got := answerer.asked(); !slices.Equal(got, []string{"one", "two", "three", "four"}) {
+		t.Fatalf("asked %v", got)
+	}
+}
+
+func TestClusterReleasedConversationMovesToTheNextAcceptor(t *testing.T) {
+	// Once its holder has answered everything, a conversation's lease is
+	// given up, and a message accepted on another replica runs there.
+	store := newMemStore()
+	cluster := newMemCluster(store, time.Minute)
+	first := startReplica(t, cluster, "a", testConfig(), &echoAnswerer{})
+	second := startReplica(t, cluster, "b", testConfig(), &echoAnswerer{})
+	first.send(t, msg("c", "1", "one"))
+	first.nextReply(t)
+	waitReleased(t, cluster, msg("c", "1", "one").Conversation())
+	second.send(t, msg("c", "2", "two"))
+	if s := second.nextReply(t); s.env.MessageID != "2" {
+		t.Fatalf("second replica answered %s", s.env.MessageID)
+	}
+	first.halt(t)
+	second.halt(t)
+}
+
+func TestClusterCleanStopHandsTurnsOnAtOnce(t *testing.T) {
+	// A replica stopped cleanly with turns cut off by the drain gives its
+	// leases up: another replica runs them without waiting for expiry.
+	store := newMemStore()
+	cluster := newMemCluster(store, time.Hour) // expiry would never come
+	cfg := testConfig()
+	cfg.DrainTimeout = 0
+	stuck := stuckAnswerer{started: make(chan string, 1)}
+	leaving := startReplica(t, cluster, "a", cfg, stuck)
+	leaving.send(t, msg("c", "1", "one"))
+	<-stuck.started
+	leaving.halt(t)
+	staying := startReplica(t, cluster, "b", testConfig(), &echoAnswerer{})
+	if s := staying.nextReply(t); s.env.MessageID != "1" {
+		t.Fatalf("answered %s", s.env.MessageID)
+	}
+	staying.halt(t)
+}
+
+// waitReleased waits until conv's lease is given up.
+func waitReleased(t *testing.T, c *memCluster, conv ConversationKey) {
+	t.Helper()
+	for {
+		select {
+		case got := <-c.released:
+			if got == conv {
+				return
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("conversation still leased")
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Coordinator lets several replicas that share one store behave as one
+// node. Every pending turn and every conversation with queued turns is
+// leased to one replica at a time: the replica holding a conversation runs
+// its turns, in order, and coalesces its bursts; a replica that accepts a
+// message for a conversation another live replica holds hands the message
+// over to it; the pending turns of a replica that died (its leases expired)
+// are taken over by another and answered there, through the same path as a
+// replay at start (kept answers and reply refs included).
+//
+// The dispatcher calls its methods from several goroutines at once;
+// implementations are safe for concurrent use. SingleNode is the
+// implementation for one replica.
+type Coordinator interface {
+	// Recover returns, once at start, the pending turns this replica runs
+	// before any new message, in the order they were accepted: on one node
+	// every pending turn; in a cluster those this replica's id owned before
+	// a restart and those whose owner died, their conversations now leased
+	// here.
+	Recover(ctx context.Context) ([]Envelope, error)
+	// Accepted leases env's conversation to this replica, env having just
+	// been accepted here, and reports whether this replica holds it. When
+	// it does, turns are the conversation's pending turns this replica runs
+	// from now on, env among them, in the order they were accepted. When
+	// another live replica holds the conversation, that replica is told to
+	// pick env up (a handover) and owned is false.
+	Accepted(ctx context.Context, env Envelope) (owned bool, turns []Envelope, err error)
+	// Adopt returns the pending turns of conv, a conversation this replica
+	// holds, that other replicas handed over since they were last adopted,
+	// in the order they were accepted; this replica runs them.
+	Adopt(ctx context.Context, conv ConversationKey) ([]Envelope, error)
+	// Release gives up the lease on conv once this replica has no queued
+	// turn of it left. The lease stays while pending turns of conv remain;
+	// those handed over meanwhile are returned, and this replica runs them.
+	Release(ctx context.Context, conv ConversationKey) ([]Envelope, error)
+	// Renew extends every lease this replica holds and marks it alive. It
+	// returns the conversations it holds with handed-over turns waiting
+	// to be adopted: the fallback for a handover signal that was lost.
+	Renew(ctx context.Context) ([]ConversationKey, error)
+	// Takeover leases to this replica conversations whose holder died (its
+	// leases expired) and that have pending turns, and returns those turns,
+	// up to about max of them, grouped by conversation in the order they
+	// were accepted.
+	Takeover(ctx context.Context, max int) ([]Envelope, error)
+	// Resign gives up every lease this replica holds, at a clean stop, so
+	// that other replicas take its unfinished turns over without waiting
+	// for the leases to expire.
+	Resign(ctx context.Context) error
+	// Handovers signals the conversations this replica holds for which
+	// another replica accepted messages; the dispatcher adopts them. Nil
+	// when no other replica exists.
+	Handovers() <-chan ConversationKey
+	// Lease is how long a lease lasts without renewal; the dispatcher
+	// renews and takes over four times per lease. Zero on one node: there
+	// is nothing to renew or take over.
+	Lease() time.Duration
+}
+
+// SingleNode is the Coordinator of a dispatcher that is the only replica
+// of its store (the bbolt store): it holds every conversation and has no
+// peers, so the dispatcher behaves as if there were no coordination at all.
+type SingleNode struct {
+	// Inbox is the store whose pending turns Recover returns.
+	Inbox Inbox
+}
+
+var _ Coordinator = SingleNode{}
+
+// Recover returns every pending turn of the inbox.
+func (s SingleNode) Recover(ctx context.Context) ([]Envelope, error) { return s.Inbox.Pending(ctx) }
+
+// Accepted holds every conversation: env is the only turn it returns.
+func (SingleNode) Accepted(_ context.Context, env Envelope) (bool, []Envelope, error) {
+	return true, []Envelope{env}, nil
+}
+
+// Adopt returns nothing: no other replica hands turns over.
+func (SingleNode) Adopt(context.Context, ConversationKey) ([]Envelope, error) { return nil, nil }
+
+// Release returns nothing: there is no lease to give up.
+func (SingleNode) Release(context.Context, ConversationKey) ([]Envelope, error) { return nil, nil }
+
+// Renew does nothing.
+func (SingleNode) Renew(context.Context) ([]ConversationKey, error) { return nil, nil }
+
+// Takeover returns nothing: no other replica can die.
+func (SingleNode) Takeover(context.Context, int) ([]Envelope, error) { return nil, nil }
+
+// Resign does nothing.
+func (SingleNode) Resign(context.Context) error { return nil }
+
+// Handovers returns nil.
+func (SingleNode) Handovers() <-chan ConversationKey { return nil }
+
+// Lease returns zero.
+func (SingleNode) Lease() time.Duration { return 0 }
