@@ -36,6 +36,7 @@ const telegramSecret = "drill-webhook-secret"
 // each with its own port, config and replica_id.
 type cluster struct {
 	t        testing.TB
+	dsn      string // the shared database
 	replicas []setup
 	configs  []string
 	procs    []*proc // nil while a replica is down
@@ -47,7 +48,8 @@ type cluster struct {
 // dispatcher TOML. Nothing is started.
 func newCluster(t testing.TB, bin string, n int, model, lease string, adapters func(i int) string, env ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, procs: make([]*proc, n), env: append([]string{pgDSNEnv + "=" + pgtest.NewDatabase(t)}, env...)}
+	dsn := pgtest.NewDatabase(t)
+	c := &cluster{t: t, dsn: dsn, procs: make([]*proc, n), env: append([]string{pgDSNEnv + "=" + dsn}, env...)}
 	for i := range n {
 		s := setupFor(t, bin, model, adapters(i)+fmt.Sprintf(`
 [cluster]

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"imbot/adapters/telegram/telegramtest"
 	"imbot/provider/openai/openaitest"
 )
@@ -43,6 +45,7 @@ func BenchmarkReplicas(b *testing.B) {
 			adapters := telegramWebhookExtra(tg.URL) + drillDispatcher
 			env := []string{"DRILL_TELEGRAM_TOKEN=" + telegramtest.Token, "DRILL_TELEGRAM_SECRET=" + telegramSecret}
 			var urls []string
+			size := func() int64 { return 0 }
 			if run.replicas == 0 {
 				s := setupFor(b, bin, model.URL(), adapters)
 				p := start(b, s, s.config(b, s.dir), env...)
@@ -53,18 +56,39 @@ func BenchmarkReplicas(b *testing.B) {
 				c.startAll()
 				defer c.stopAll()
 				urls = c.urls("/telegram/webhook")
+				size = func() int64 { return databaseSize(b, c.dsn) }
 			}
 			lb := newBalancer(urls)
 			var nextUpdate atomic.Int64
 			b.ResetTimer()
 			for i := range b.N {
+				before := size()
 				elapsed, latencies := driveChats(b, tg, lb, answered, &nextUpdate, fmt.Sprintf("i%d", i), chats, turns)
+				if grown := size() - before; grown > 0 {
+					b.ReportMetric(float64(grown)/float64(chats*turns), "db_B/turn")
+				}
 				b.ReportMetric(float64(chats*turns)/elapsed.Seconds(), "turns/s")
 				b.ReportMetric(float64(percentile(latencies, 50).Microseconds())/1000, "p50_ms")
 				b.ReportMetric(float64(percentile(latencies, 99).Microseconds())/1000, "p99_ms")
 			}
 		})
 	}
+}
+
+// databaseSize returns the size on disk of the database at dsn.
+func databaseSize(b *testing.B, dsn string) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // logLoad logs the machine's load average, which the figures depend on.
