@@ -11,6 +11,7 @@ import (
 	"imbot/adapters/telegram"
 	"imbot/provider/openai"
 	"imbot/store"
+	"imbot/store/postgres"
 )
 
 // Provider checks a model provider with a one-token completion: base URL,
@@ -66,6 +67,24 @@ func Store(path string, lockTimeout time.Duration) Probe {
 	}}
 }
 
+// Database checks that the PostgreSQL database dsn names answers, and
+// compares its schema version with this release's. dsnEnv names the
+// variable dsn came from, for the probe's name: the DSN holds a password.
+func Database(dsn, dsnEnv string) Probe {
+	return Probe{Name: "store postgres ($" + dsnEnv + ")", Run: func(ctx context.Context) (string, error) {
+		v, latest, err := postgres.Inspect(ctx, dsn)
+		switch {
+		case err != nil:
+			return "", err
+		case v < latest:
+			return fmt.Sprintf("reachable, schema %d of %d: imbot migrate (or serve) applies the rest", v, latest), nil
+		case v > latest+1:
+			return "", fmt.Errorf("schema %d is newer than this release can use (%d): upgrade imbot", v, latest)
+		}
+		return fmt.Sprintf("reachable, schema %d", v), nil
+	}}
+}
+
 // Listen checks that the listen address is free, or held by a running
 // imbot (its /healthz answers).
 func Listen(addr string) Probe {
@@ -74,15 +93,15 @@ func Listen(addr string) Probe {
 		if err == nil {
 			return "free", l.Close()
 		}
-		if daemonAnswers(ctx, addr) {
+		if DaemonAnswers(ctx, addr) {
 			return "held by the running daemon (/healthz answers)", nil
 		}
 		return "", fmt.Errorf("in use by another program: %w", err)
 	}}
 }
 
-// daemonAnswers reports whether an imbot daemon answers /healthz at addr.
-func daemonAnswers(ctx context.Context, addr string) bool {
+// DaemonAnswers reports whether an imbot daemon answers /healthz at addr.
+func DaemonAnswers(ctx context.Context, addr string) bool {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
 	if err != nil {
 		return false

@@ -1,9 +1,30 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"time"
 
-// Config is the [store] section of the configuration file.
+	"imbot/store/storage"
+)
+
+// Backends [store] backend names.
+const (
+	BackendBolt     = "bbolt"
+	BackendPostgres = "postgres"
+)
+
+// Config is the [store] section of the configuration file. Backend picks
+// the engine; the retention keys apply to both, path, lock_timeout and
+// min_free_mb to bbolt only.
 type Config struct {
+	// Backend is "bbolt" (the file at path, one process) or "postgres" (the
+	// database whose connection string dsn_env names, shared by replicas).
+	Backend string `toml:"backend"`
+	// DSNEnv names the environment variable holding the PostgreSQL
+	// connection string (postgres://user:password@host/db?sslmode=…).
+	DSNEnv string `toml:"dsn_env"`
+	// DSN is the connection string read from DSNEnv; never in the file.
+	DSN string `toml:"-"`
 	// Path is the bbolt file; its parent directories are created (0700).
 	Path string `toml:"path"`
 	// LockTimeout bounds how long Open waits for another process to
@@ -33,6 +54,8 @@ type Config struct {
 // DefaultConfig returns the defaults of every [store] key.
 func DefaultConfig() Config {
 	return Config{
+		Backend:         BackendBolt,
+		DSNEnv:          "IMBOT_PG_DSN",
 		Path:            "data/imbot.db",
 		LockTimeout:     time.Second,
 		DedupTTL:        48 * time.Hour,
@@ -54,6 +77,9 @@ func (c Config) Validate() []string {
 			problems = append(problems, problem)
 		}
 	}
+	add(c.Backend == BackendBolt || c.Backend == BackendPostgres,
+		fmt.Sprintf("backend: must be %q or %q, not %q", BackendBolt, BackendPostgres, c.Backend))
+	add(c.Backend != BackendPostgres || c.DSNEnv != "", "dsn_env: must name the environment variable holding the PostgreSQL connection string")
 	add(c.Path != "", "path: must not be empty")
 	add(c.LockTimeout > 0, "lock_timeout: must be positive (0 would wait forever for the lock)")
 	add(c.DedupTTL >= time.Hour, "dedup_ttl: must be at least 1h (platforms redeliver for hours)")
@@ -65,4 +91,10 @@ func (c Config) Validate() []string {
 	add(c.BotMessageTTL >= time.Hour, "bot_message_ttl: must be at least 1h")
 	add(c.VectorRetention == 0 || c.VectorRetention >= time.Hour, "vector_retention: must be 0 (forever) or at least 1h")
 	return problems
+}
+
+// RetentionPolicy is the part of c every backend applies.
+func (c Config) RetentionPolicy() storage.Retention {
+	return storage.Retention{DedupTTL: c.DedupTTL, BotMessageTTL: c.BotMessageTTL, Retention: c.Retention,
+		MaxMessages: c.MaxMessages, VectorRetention: c.VectorRetention}
 }

@@ -15,6 +15,7 @@ import (
 
 	"imbot/adapters/terminal"
 	"imbot/admin"
+	"imbot/check"
 	"imbot/core"
 	"imbot/store"
 )
@@ -75,8 +76,15 @@ func chatLocally(ctx context.Context, cfg Config, term *terminal.Adapter, logOut
 	return d.dispatcher.Run(ctx, term)
 }
 
-// storeHeld reports whether a running daemon holds the store's lock.
+// storeHeld reports whether a running daemon holds the store: the bbolt
+// file's lock, or, for a PostgreSQL store shared by replicas, a daemon
+// answers on the configured listen address.
 func storeHeld(cfg Config) (bool, error) {
+	if cfg.Store.Backend == store.BackendPostgres {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		return check.DaemonAnswers(ctx, cfg.Server.Listen), nil
+	}
 	sc := cfg.Store
 	sc.LockTimeout = 300 * time.Millisecond
 	st, err := store.Open(sc)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"imbot/check"
+	"imbot/store"
 )
 
 // Exit codes of `imbot check`.
@@ -76,13 +77,21 @@ func probes(cfg Config) []check.Probe {
 	if cfg.Adapters.Feishu.Enabled {
 		ps = append(ps, check.Feishu(cfg.Adapters.Feishu))
 	}
-	return append(ps, check.Store(cfg.Store.Path, cfg.Store.LockTimeout), check.Listen(cfg.Server.Listen))
+	st := check.Store(cfg.Store.Path, cfg.Store.LockTimeout)
+	if cfg.Store.Backend == store.BackendPostgres {
+		st = check.Database(cfg.Store.DSN, cfg.Store.DSNEnv)
+	}
+	return append(ps, st, check.Listen(cfg.Server.Listen))
 }
 
 // printSummary says what the configuration would run.
 func printSummary(stdout io.Writer, path string, cfg Config) {
 	fmt.Fprintf(stdout, "✓ config %s is valid\n", displayPath(path))
-	fmt.Fprintf(stdout, "  listen     %s\n  store      %s\n", cfg.Server.Listen, cfg.Store.Path)
+	where := cfg.Store.Path
+	if cfg.Store.Backend == store.BackendPostgres {
+		where = "postgres, connection string from $" + cfg.Store.DSNEnv
+	}
+	fmt.Fprintf(stdout, "  listen     %s\n  store      %s\n", cfg.Server.Listen, where)
 	for _, p := range cfg.Providers {
 		fmt.Fprintf(stdout, "  provider   %s: %s at %s (third_party=%v)\n", p.Name, p.Model, p.BaseURL, p.ThirdParty)
 	}

@@ -198,6 +198,15 @@ func (c *Config) resolveSecrets(getenv func(string) string) (problems, unset []s
 		ic := &c.Interceptors[i]
 		resolve(fmt.Sprintf("interceptors[%d].secret_env", i), ic.SecretEnv, &ic.Secret)
 	}
+	if c.Store.Backend == store.BackendPostgres {
+		var err error
+		if c.Store.DSN, err = secret(getenv, c.Store.DSNEnv); err != nil {
+			problems = append(problems, "store.dsn_env: "+err.Error())
+		} else if c.Store.DSN == "" && c.Store.DSNEnv != "" {
+			problems = append(problems, fmt.Sprintf("store.dsn_env: %s is not set: it must hold the PostgreSQL connection string (or %s_FILE a file with it)",
+				c.Store.DSNEnv, c.Store.DSNEnv))
+		}
+	}
 	return problems, unset
 }
 
@@ -214,7 +223,7 @@ func aboutKey(problem string, keys []string) bool {
 // secrets lists every resolved secret value, for the log redaction layer.
 func (c *Config) secrets() []string {
 	w, t, f := c.Adapters.Web, c.Adapters.Telegram, c.Adapters.Feishu
-	out := []string{c.Server.AdminToken, w.JWTSecret, t.Token, t.WebhookSecret, f.AppSecret, f.VerificationToken, f.EncryptKey}
+	out := []string{c.Store.DSN, c.Server.AdminToken, w.JWTSecret, t.Token, t.WebhookSecret, f.AppSecret, f.VerificationToken, f.EncryptKey}
 	out = append(out, w.Tokens...)
 	out = append(out, strings.Fields(strings.ReplaceAll(w.EnvTokens, ",", " "))...)
 	for _, p := range c.Providers {

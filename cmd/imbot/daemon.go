@@ -27,7 +27,7 @@ import (
 	"imbot/knowledge"
 	"imbot/metric"
 	"imbot/provider/openai"
-	"imbot/store"
+	"imbot/store/storage"
 )
 
 // daemon is everything `imbot serve` runs, built from the configuration.
@@ -35,7 +35,7 @@ type daemon struct {
 	cfg        Config
 	log        *slog.Logger
 	metrics    *metric.Registry
-	store      *store.Store
+	store      storage.Backend
 	clients    map[string]*openai.Client
 	members    map[string]*chain.Member
 	masker     *pii.Masker // personal data for third-party providers
@@ -75,7 +75,7 @@ const requestReadTimeout = 30 * time.Second
 // nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
 	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(metric.WithBuildInfo(version)), readTimeout: requestReadTimeout}
-	d.store, err = store.Open(cfg.Store, store.WithLogger(log.With("component", "store")), store.WithMetrics(d.metrics))
+	d.store, err = openStore(cfg.Store, log, d.metrics)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,8 @@ commands:
   forget-user     erase one user's history, questions and usage: forget-user PLATFORM:ID
   stats           show what the store holds and its file's free space
   compact         shrink the store's file (offline: stop the daemon first)
+  migrate         create or upgrade the PostgreSQL schema ([store] backend = "postgres"; serve does it too)
+  migrate-store   copy a bbolt store into PostgreSQL: migrate-store -from bbolt:FILE -to postgres
   faq eval        measure the FAQ tier on a labelled set
   faq unanswered  export the questions the bot could not answer well
   feedback        export the 👍/👎 votes on answers (-since, -format jsonl|csv)
@@ -70,6 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runStats(args[1:], stdout, stderr)
 	case "compact":
 		err = runCompact(args[1:], stdout, stderr)
+	case "migrate":
+		err = runMigrate(args[1:], stdout, stderr)
+	case "migrate-store":
+		err = runMigrateStore(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "imbot", version)
 	case "faq":

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
 	"imbot/admin"
 	"imbot/store"
+	"imbot/store/storage"
 )
 
 // runBackup is `imbot backup [-config FILE] -o OUT`: a consistent copy of
@@ -23,6 +25,9 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	cfg, err := c.loadReadOnly(args)
 	if err != nil {
 		return err
+	}
+	if cfg.Store.Backend == store.BackendPostgres {
+		return backupUnsupported(cfg.Store)
 	}
 	if *out == "" {
 		return errors.New("backup: -o FILE is required")
@@ -108,12 +113,13 @@ func runList(name string, list func(time.Time, string) (admin.Call, error), args
 }
 
 // callStore answers call from the store when no daemon holds it; when a
-// running daemon holds the file lock, it asks that daemon instead. Either
-// way the answer goes to w.
+// running daemon holds the bbolt file's lock, it asks that daemon instead.
+// A PostgreSQL store is read directly, daemons running or not. Either way
+// the answer goes to w.
 func callStore(ctx context.Context, cfg Config, call admin.Call, w io.Writer) error {
 	sc := cfg.Store
 	sc.LockTimeout = 300 * time.Millisecond
-	st, err := store.Open(sc)
+	st, err := openStore(sc, slog.New(slog.DiscardHandler), nil)
 	if errors.Is(err, store.ErrLocked) {
 		return admin.NewClient(cfg.Server.admin()).Do(ctx, call, w)
 	}
@@ -142,7 +148,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
-	var st store.Stats
+	var st storage.Stats
 	if err := json.Unmarshal(buf.Bytes(), &st); err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
@@ -151,13 +157,17 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 }
 
 // printStats writes st for a person to read.
-func printStats(w io.Writer, st store.Stats) {
+func printStats(w io.Writer, st storage.Stats) {
 	fmt.Fprintf(w, "conversations  %d\nmessages       %d\ntokens         %d\n", st.Conversations, st.Messages, st.Tokens)
 	routes := slices.Sorted(maps.Keys(st.Routes))
 	for _, r := range routes {
 		fmt.Fprintf(w, "  route %-8s %d\n", r, st.Routes[r])
 	}
 	fmt.Fprintf(w, "pending turns  %d\nunanswered     %d\nembeddings     %d\n", st.Pending, st.Unanswered, st.Vectors)
+	if st.Backend == store.BackendPostgres {
+		fmt.Fprintf(w, "database size  %d bytes\n", st.FileBytes)
+		return
+	}
 	fmt.Fprintf(w, "file size      %d bytes\nfree pages     %d of %d bytes (imbot compact gives them back)\n",
 		st.FileBytes, st.FreePages, st.PageSize)
 }
@@ -172,6 +182,9 @@ func runCompact(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sc := cfg.Store
+	if sc.Backend == store.BackendPostgres {
+		return errors.New("compact: the PostgreSQL store needs no compaction by imbot: autovacuum reuses the space; VACUUM FULL gives it back to the system")
+	}
 	sc.LockTimeout = 300 * time.Millisecond
 	res, err := store.Compact(sc)
 	if errors.Is(err, store.ErrLocked) {

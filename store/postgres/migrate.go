@@ -127,3 +127,39 @@ func apply(ctx context.Context, conn *pgx.Conn, m Migration) error {
 		return err
 	})
 }
+
+// MigrateDatabase connects to the database dsn names, applies the
+// migrations it lacks (as Open does) and disconnects: `imbot migrate`.
+func MigrateDatabase(ctx context.Context, dsn string, log *slog.Logger) (MigrateResult, error) {
+	pool, err := connect(ctx, dsn)
+	if err != nil {
+		return MigrateResult{}, err
+	}
+	defer pool.Close()
+	ms, err := Migrations()
+	if err != nil {
+		return MigrateResult{}, err
+	}
+	return Migrate(ctx, pool, ms, log)
+}
+
+// Inspect connects to the database dsn names and returns its schema version
+// (0 before the first migration) and the latest this binary knows, changing
+// nothing: `imbot check`.
+func Inspect(ctx context.Context, dsn string) (version, latest int, err error) {
+	pool, err := connect(ctx, dsn)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer pool.Close()
+	ms, err := Migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	err = pool.QueryRow(ctx, `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0
+		ELSE (SELECT coalesce(max(version), 0) FROM schema_migrations) END`).Scan(&version)
+	if err != nil {
+		return 0, 0, fmt.Errorf("postgres: schema version: %w", err)
+	}
+	return version, len(ms), nil
+}

@@ -4,19 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"imbot/store/storage"
 )
 
-// Store is the PostgreSQL backend. It is safe for concurrent use by one
-// process; several processes (replicas) may share one database.
+// *Store is a whole store backend: core.Store and the operations.
+var _ storage.Backend = (*Store)(nil)
+
+// connectTimeout bounds dialling the server, so that queries fail fast
+// while it is unreachable.
+const connectTimeout = 5 * time.Second
+
+// Store is the PostgreSQL backend. It is safe for concurrent use; several
+// processes (replicas) may share one database.
 type Store struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-	now  func() time.Time
+	pool   *pgxpool.Pool
+	log    *slog.Logger
+	now    func() time.Time
+	ret    storage.Retention
+	outage *outage
+	// vectorKeep names the cached vectors the sweep keeps (KeepVectors).
+	vectorKeep atomic.Pointer[func(key string) bool]
 }
 
 // Option configures Open.
@@ -25,27 +39,29 @@ type Option func(*Store)
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
-// WithClock replaces time.Now (tests).
+// WithClock replaces time.Now for expiry and activity times (tests).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithRetention sets the dedup and reply-index lifetimes and the retention
+// the sweep applies (default: DefaultRetention).
+func WithRetention(r storage.Retention) Option { return func(s *Store) { s.ret = r } }
+
+// DefaultRetention is the [store] section's defaults.
+func DefaultRetention() storage.Retention {
+	return storage.Retention{DedupTTL: 48 * time.Hour, BotMessageTTL: 30 * 24 * time.Hour,
+		MaxMessages: 1000, VectorRetention: 30 * 24 * time.Hour}
+}
 
 // Open connects to the database named by dsn, applies the migrations it
 // lacks and returns the store. The connection is checked before Open
-// returns.
+// returns. It starts no goroutine of its own (the pool keeps its
+// connections healthy in the background).
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	if dsn == "" {
-		return nil, errors.New("postgres: empty DSN")
-	}
-	s := &Store{log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
-	cfg, err := pgxpool.ParseConfig(dsn)
+	pool, err := connect(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: bad DSN: %w", err)
+		return nil, err
 	}
-	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
+	s := newStore(pool, opts)
 	ms, err := Migrations()
 	if err == nil {
 		_, err = Migrate(ctx, s.pool, ms, s.log)
@@ -57,16 +73,65 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Check reports whether the database answers.
-func (s *Store) Check(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %w", err)
+// connect opens a pool for dsn and checks that the server answers.
+func connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	if dsn == "" {
+		return nil, errors.New("postgres: empty DSN")
 	}
-	return nil
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: bad DSN: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return pool, nil
+}
+
+// newStore applies opts to a store over pool.
+func newStore(pool *pgxpool.Pool, opts []Option) *Store {
+	s := &Store{pool: pool, log: slog.New(slog.DiscardHandler), now: time.Now, ret: DefaultRetention()}
+	for _, o := range opts {
+		o(s)
+	}
+	s.outage = newOutage(s.log, time.Now)
+	return s
+}
+
+// Check reports whether the database answers (for /readyz).
+func (s *Store) Check(ctx context.Context) error {
+	return s.result("check", s.pool.Ping(ctx))
 }
 
 // Close closes every connection.
 func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
+}
+
+// result wraps err with op, and records the outcome in the outage tracker:
+// an error reaching the server starts (or continues) an outage; success
+// ends it.
+func (s *Store) result(op string, err error) error {
+	if err == nil {
+		s.outage.up()
+		return nil
+	}
+	if connectionLost(err) {
+		s.outage.down(err)
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// tx runs fn in a transaction, committed when fn returns nil.
+func (s *Store) tx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	return s.result(op, pgx.BeginFunc(ctx, s.pool, fn))
 }
