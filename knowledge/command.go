@@ -14,7 +14,8 @@ import (
 )
 
 // Command is /faq: `/faq add <id> <answer>` appends an entry to the
-// knowledge base file and rebuilds kb's index. Only the users admins
+// knowledge base file (or, shared among replicas, keeps it in the shared
+// store and tells the other replicas) and rebuilds kb's index. Only the users admins
 // returns may run it; it is asked at every command, so a reload of [router]
 // admins takes effect at once.
 func Command(admins func() []string, kb *Base, history core.History) core.Command {
@@ -39,14 +40,17 @@ func Command(admins func() []string, kb *Base, history core.History) core.Comman
 				return "", fmt.Errorf("faq add: %w", err)
 			}
 			path := kb.file()
-			if path == "" {
+			if path == "" && kb.shared == nil {
 				return req.Text(catalog.FAQReadOnly), nil
 			}
-			if err := faq.AppendEntry(path, entry); err != nil {
+			if err := kb.addEntry(ctx, path, entry); err != nil {
 				return req.Text(catalog.FAQNotAdded, "error", err.Error()), nil
 			}
 			if err := kb.rebuild(ctx); err != nil {
 				return "", fmt.Errorf("faq add: reload: %w", err)
+			}
+			if err := kb.Announce(ctx); err != nil {
+				kb.log.Warn("faq add: other replicas not told; they pick the entry up at their next reload", "err", err)
 			}
 			return req.Text(catalog.FAQAdded, "id", entry.ID, "count", strconv.Itoa(len(entry.Questions))), nil
 		},

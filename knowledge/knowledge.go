@@ -31,6 +31,7 @@ type Base struct {
 	version atomic.Uint64 // bumped on every reload
 	opts    []faq.Option
 	log     *slog.Logger
+	shared  Shared // nil: /faq add writes the file; see Share
 }
 
 // knowledgeState is one loaded knowledge base with its settings.
@@ -82,6 +83,9 @@ func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
 	start := time.Now()
 	kb, err := Read(cfg.FAQFile)
 	if err != nil {
+		return nil, err
+	}
+	if kb, err = k.withShared(ctx, kb); err != nil {
 		return nil, err
 	}
 	ix, err := faq.Build(ctx, kb, cfg, k.opts...)

@@ -53,6 +53,7 @@ type Adapter struct {
 	picker      *catalog.Picker
 	refs        core.ReplyRefs    // nil: reply messages are not kept with their turns
 	feedback    core.FeedbackFunc // nil: no vote buttons
+	leader      core.Leadership   // nil: this replica always polls
 
 	bot    *bot.Bot
 	m      *metrics
@@ -99,6 +100,12 @@ func WithBodyTimeout(d time.Duration) Option { return func(a *Adapter) { a.bodyT
 func WithTexts(c *catalog.Catalog, p *catalog.Picker) Option {
 	return func(a *Adapter) { a.texts, a.picker = c, p }
 }
+
+// WithLeadership makes the adapter, in polling mode, poll only while this
+// replica holds the poll lease of l, so that one replica among several
+// polls at a time and another takes over when it dies. Webhook mode is not
+// affected: every replica serves the webhook.
+func WithLeadership(l core.Leadership) Option { return func(a *Adapter) { a.leader = l } }
 
 // defaultBodyTimeout bounds reading one webhook request's body.
 const defaultBodyTimeout = 10 * time.Second
@@ -155,7 +162,7 @@ func (a *Adapter) Run(ctx context.Context, deliver core.DeliverFunc) error {
 	if a.cfg.Mode == ModeWebhook {
 		return a.runWebhook(ctx, deliver)
 	}
-	return a.poll(ctx, deliver)
+	return a.pollWhileLeading(ctx, deliver)
 }
 
 // start learns the bot's identity, retrying until it succeeds, and sets

@@ -14,6 +14,33 @@ import (
 	"imbot/core/kit"
 )
 
+// pollLease is the name of the leader lease under which one replica polls.
+const pollLease = "telegram-poll"
+
+// pollWhileLeading polls while this replica holds the poll lease, and
+// waits for it again when it is lost, until ctx ends. Without a
+// Leadership it just polls. A replica waiting for the lease counts as
+// ready: it sends replies, and it takes over polling when the leader dies.
+func (a *Adapter) pollWhileLeading(ctx context.Context, deliver core.DeliverFunc) error {
+	if a.leader == nil {
+		return a.poll(ctx, deliver)
+	}
+	for {
+		a.ready.Store(true)
+		held, release, err := a.leader.Lead(ctx, pollLease)
+		if err != nil {
+			return nil // ctx ended
+		}
+		a.log.Info("polling: this replica holds the poll lease")
+		err = a.poll(held, deliver)
+		release()
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
+		a.log.Warn("poll lease lost; another replica polls now")
+	}
+}
+
 // poll receives updates by long polling until ctx ends. It resumes after
 // the last update id saved and asks for the next batch (which confirms the
 // current one to Telegram) only when every update of the current batch has

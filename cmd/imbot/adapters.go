@@ -26,7 +26,8 @@ func (d *daemon) buildAdapters() ([]core.Adapter, error) {
 	}
 	if ac.Telegram.Enabled {
 		a, err := telegram.New(ac.Telegram, d.store, telegram.WithLogger(d.log), telegram.WithMetrics(d.metrics),
-			telegram.WithTexts(d.texts, d.picker), telegram.WithReplyRefs(d.store), telegram.WithFeedback(votes.Record))
+			telegram.WithTexts(d.texts, d.picker), telegram.WithReplyRefs(d.store), telegram.WithFeedback(votes.Record),
+			telegram.WithLeadership(d.coord.leader))
 		if err != nil {
 			return nil, err
 		}

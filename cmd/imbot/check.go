@@ -102,6 +102,9 @@ func printSummary(stdout io.Writer, path string, cfg Config) {
 	a := cfg.Adapters
 	fmt.Fprintf(stdout, "  adapters   web=%v telegram=%v feishu=%v\n", a.Web.Enabled, a.Telegram.Enabled, a.Feishu.Enabled)
 	fmt.Fprintf(stdout, "  safety     %s\n", safetySummary(cfg))
+	if c := cfg.Cluster; c.Replicas > 1 {
+		fmt.Fprintf(stdout, "  cluster    replica %s of %d, lease %s\n", c.ReplicaID, c.Replicas, c.Lease)
+	}
 }
 
 // safetySummary says which words file applies and which providers get

@@ -32,6 +32,7 @@ type Config struct {
 	Providers  []openai.Config       `toml:"providers"`
 	Router     RouterSection         `toml:"router"`
 	Dispatcher core.DispatcherConfig `toml:"dispatcher"`
+	Cluster    core.ClusterConfig    `toml:"cluster"`
 	Tokens     token.Config          `toml:"tokens"`
 	Safety     safety.Config         `toml:"safety"`
 	Adapters   AdaptersConfig        `toml:"adapters"`
@@ -77,6 +78,7 @@ func defaultConfig(getenv func(string) string) Config {
 		Providers:  []openai.Config{envProvider(getenv)},
 		Router:     RouterSection{core.DefaultRouterConfig(), faq.DefaultConfig()},
 		Dispatcher: core.DefaultDispatcherConfig(),
+		Cluster:    core.DefaultClusterConfig(),
 		Tokens:     token.DefaultConfig(),
 		Texts:      TextsSection{Language: "zh"},
 		API:        openaiapi.DefaultConfig(),
@@ -259,6 +261,7 @@ func (c *Config) validate() []string {
 		problems = append(problems, fmt.Sprintf("router.embeddings.provider: no provider named %q", p))
 	}
 	add("dispatcher.", c.Dispatcher.Validate())
+	add("cluster.", c.Cluster.Validate())
 	add("tokens.", c.Tokens.Validate())
 	add("safety.", c.Safety.Validate())
 	if _, err := loadWords(c.Safety.WordsFile); err != nil {
@@ -288,3 +291,7 @@ func displayPath(path string) string {
 	}
 	return path
 }
+
+// dispatcher is the [dispatcher] section with this replica's share of the
+// rate limit ([cluster] replicas).
+func (c Config) dispatcher() core.DispatcherConfig { return c.Cluster.Share(c.Dispatcher) }

@@ -70,6 +70,8 @@ enabled = true
 not_a_message = "x"
 `, []string{"server.log_level", "providers[0].base_url", "providers[0].model", `router.general[1]: no provider named "missing"`,
 			"router.cache_entries", "dispatcher.max_inflight", "adapters.telegram.", "texts.en.not_a_message"}},
+		{"cluster", "[cluster]\nreplica_id = \"\"\nlease = \"1ms\"\nreplicas = 0\n",
+			[]string{"cluster.replica_id", "cluster.lease", "cluster.replicas"}},
 		{"duplicate provider", "[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\n[[providers]]\nname=\"a\"\nbase_url=\"http://h/v1\"\nmodel=\"m\"\n",
 			[]string{"providers[1].name: a is used twice"}},
 	}

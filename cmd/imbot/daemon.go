@@ -22,7 +22,6 @@ import (
 	"imbot/core/kit"
 	"imbot/core/safety"
 	"imbot/core/safety/pii"
-	"imbot/core/safety/words"
 	"imbot/core/token"
 	"imbot/knowledge"
 	"imbot/metric"
@@ -41,6 +40,7 @@ type daemon struct {
 	masker     *pii.Masker // personal data for third-party providers
 	chains     []*chain.Chain
 	knowledge  *knowledge.Base
+	coord      coordination // with the other replicas on the store
 	router     *core.Router
 	guard      *safety.Guard
 	dispatcher *core.Dispatcher
@@ -81,7 +81,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	}
 	defer func() {
 		if err != nil {
-			d.store.Close()
+			d.close()
 		}
 	}()
 	general, business, err := d.buildChains()
@@ -98,6 +98,9 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		return nil, err
 	}
 	d.store.KeepVectors(d.knowledge.UsesVector)
+	if d.coord, err = d.openCoordination(context.Background()); err != nil {
+		return nil, err
+	}
 	cal, err := token.NewCalibrator(cfg.Tokens, token.WithMetrics(d.metrics))
 	if err != nil {
 		return nil, err
@@ -130,7 +133,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		d.remote = terminal.NewRemote()
 		d.adapters = append(d.adapters, d.remote)
 	}
-	d.dispatcher, err = core.NewDispatcher(cfg.Dispatcher, d.store, d.store, d.guard,
+	d.dispatcher, err = core.NewDispatcher(cfg.dispatcher(), d.store, d.store, d.guard, core.WithCoordinator(d.coord.coordinator),
 		core.WithLogger(log.With("component", "dispatcher")), core.WithMetrics(d.metrics),
 		core.WithCatalog(d.texts), core.WithPicker(d.picker),
 		core.WithCommands(knowledge.Command(d.router.Admins, d.knowledge, d.store), ic.CancelCommand()))
@@ -260,7 +263,9 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	swept := make(chan struct{})
 	go func() { defer close(swept); d.store.RunSweeper(sweepCtx, d.cfg.Store.SweepInterval) }()
 	ready(ln.Addr())
+	stopFollowing := d.followKnowledge(ctx)
 	runErr := d.dispatcher.Run(ctx, d.adapters...)
+	stopFollowing()
 	stopSweep()
 	<-swept
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -274,21 +279,11 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	return runErr
 }
 
-// loadWords builds the sensitive-word matcher of the words file at path;
-// nil when path is empty.
-func loadWords(path string) (*words.Matcher, error) {
-	if path == "" {
-		return nil, nil
-	}
-	list, err := words.LoadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return words.New(list)
+// close stops listening to other replicas and releases the store.
+func (d *daemon) close() error {
+	d.coord.close()
+	return d.store.Close()
 }
-
-// close releases the store.
-func (d *daemon) close() error { return d.store.Close() }
 
 // closeLogged releases the store and logs a failure.
 func (d *daemon) closeLogged() {

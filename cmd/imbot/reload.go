@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"imbot/core/safety/words"
 )
 
 // restartSetting is a setting read only at start: a reload that changes it
@@ -38,6 +40,8 @@ func restartSettings() []restartSetting {
 		{"dispatcher.turn_timeout", func(c Config) any { return c.Dispatcher.TurnTimeout }},
 		{"dispatcher.drain_timeout", func(c Config) any { return c.Dispatcher.DrainTimeout }},
 		{"dispatcher.denied_reply_interval", func(c Config) any { return c.Dispatcher.DeniedReplyInterval }},
+		{"cluster.replica_id", func(c Config) any { return c.Cluster.ReplicaID }},
+		{"cluster.lease", func(c Config) any { return c.Cluster.Lease }},
 		{"safety.restore_pii", func(c Config) any { return c.Safety.RestorePII }},
 		{"safety.pii_patterns", func(c Config) any { return c.Safety.PIIPatterns }},
 		{"safety.max_input_chars", func(c Config) any { return c.Safety.MaxInputChars }},
@@ -100,12 +104,13 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	secrets := d.secretChanges(cfg)
 	// From here on nothing fails but SetPolicy's own check, which runs first
 	// and applies nothing when it fails.
-	if err := d.dispatcher.SetPolicy(cfg.Dispatcher); err != nil {
+	if err := d.dispatcher.SetPolicy(cfg.dispatcher()); err != nil {
 		return err
 	}
 	d.texts.Replace(texts)
 	d.router.SetConfig(cfg.Router.RouterConfig)
 	d.knowledge.Install(kb)
+	d.announceKnowledge(ctx)
 	d.guard.SetWords(matcher)
 	if d.level != nil {
 		d.level.Set(level)
@@ -117,4 +122,17 @@ func (d *daemon) applyReload(ctx context.Context, configPath string) error {
 	}
 	d.log.Info("reloaded: knowledge base, sensitive words, prompt and texts, admins, allow-list, rate limits, log level, admin token, provider API keys, feishu webhook secrets")
 	return nil
+}
+
+// loadWords builds the sensitive-word matcher of the words file at path;
+// nil when path is empty.
+func loadWords(path string) (*words.Matcher, error) {
+	if path == "" {
+		return nil, nil
+	}
+	list, err := words.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return words.New(list)
 }
