@@ -7,10 +7,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +44,7 @@ type cluster struct {
 	replicas []setup
 	configs  []string
 	procs    []*proc // nil while a replica is down
+	ran      []*proc // every process started, for their logs
 	env      []string
 }
 
@@ -72,7 +77,10 @@ replicas = %d
 }
 
 // start runs replica i and waits until it is healthy.
-func (c *cluster) start(i int) { c.procs[i] = start(c.t, c.replicas[i], c.configs[i], c.env...) }
+func (c *cluster) start(i int) {
+	c.procs[i] = start(c.t, c.replicas[i], c.configs[i], c.env...)
+	c.ran = append(c.ran, c.procs[i])
+}
 
 // startAll starts every replica, one after the other.
 func (c *cluster) startAll() {
@@ -96,6 +104,22 @@ func (c *cluster) stopAll() {
 		}
 	}
 }
+
+// takenOver sums the pending turns the replicas took over from replicas
+// that stopped, as their logs say; every replica must be stopped.
+func (c *cluster) takenOver() int {
+	n := 0
+	for _, p := range c.ran {
+		for _, m := range takeoverLine.FindAllStringSubmatch(p.log.String(), -1) {
+			k, _ := strconv.Atoi(m[1])
+			n += k
+		}
+	}
+	return n
+}
+
+// takeoverLine is the dispatcher's log line of a takeover, in text format.
+var takeoverLine = regexp.MustCompile(`msg="took over pending turns of a replica that stopped".* count=(\d+)`)
 
 // urls returns every replica's base URL followed by path.
 func (c *cluster) urls(path string) []string {
@@ -243,6 +267,7 @@ func newPollWatch(t testing.TB, upstream string, n int) (*pollWatch, []string) {
 	urls := make([]string, n)
 	for i := range n {
 		proxy := httputil.NewSingleHostReverseProxy(target)
+		proxy.ErrorLog = log.New(io.Discard, "", 0) // a killed replica's poll ends in an error, as planned
 		srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/getUpdates") {
 				w.begin(i)

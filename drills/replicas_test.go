@@ -5,6 +5,7 @@ package drills
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -25,9 +26,10 @@ const replicaChats = 6
 
 // A burst across Telegram (webhook mode, behind a balancer) and Feishu (a
 // long connection from every replica) reaches three replicas sharing one
-// PostgreSQL; one replica is killed with SIGKILL a third of the way through
-// and restarted two thirds of the way through. Every message is answered
-// and recorded once, each conversation's history in the order it was sent.
+// PostgreSQL; one replica is killed with SIGKILL a third of the way through,
+// and restarted once the survivors have answered every message that was
+// accepted and unanswered at the kill. Every message is answered and
+// recorded once, each conversation's history in the order it was sent.
 func TestDrillReplicasKillBurst(t *testing.T) {
 	n := envInt("DRILL_REPLICA_MESSAGES", 300)
 	model := openaitest.New(t, openaitest.WithDefault(openaitest.Response{Echo: true, ChunkDelay: 30 * time.Millisecond}))
@@ -61,6 +63,7 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 	var feishuHandovers atomic.Int64
 	var wg sync.WaitGroup
 	var nextUpdate atomic.Int64
+	var accepted markerSet
 	fsSent := func(mk string) bool { return finishedCards(fs)[mk] > 0 }
 	started := time.Now()
 	for chat := range replicaChats {
@@ -71,11 +74,11 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 		updates := telegramUpdates(tg, users[chat], texts, &nextUpdate)
 		tgSent := func(mk string) bool { return answers(tg, users[chat:chat+1], []string{mk})[mk] > 0 }
 		wg.Go(func() {
-			paced(ctx, texts, tgSent, func(i int) error { return lb.deliver(ctx, updates[i]) })
+			paced(ctx, texts, tgSent, &accepted, func(i int) error { return lb.deliver(ctx, updates[i]) })
 		})
 		events := perChat(fsMarkers, chat)
 		wg.Go(func() {
-			paced(ctx, events, fsSent, func(i int) error {
+			paced(ctx, events, fsSent, &accepted, func(i int) error {
 				attempts, err := fs.DeliverEvent(ctx, feishuEvent(events[i], chat).JSON(), 3*time.Second, 50*time.Millisecond)
 				feishuHandovers.Add(int64(max(0, attempts-1)))
 				return err
@@ -86,7 +89,8 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 	waitFor(t, 60*time.Second, func() bool { return answered() >= n/3 })
 	c.kill(victim)
 	killedAt := answered()
-	waitFor(t, 60*time.Second, func() bool { return answered() >= 2*n/3 })
+	inFlight := unanswered(accepted.list(), seen())
+	waitFor(t, 60*time.Second, func() bool { lost, _ := tally(inFlight, seen()); return lost == 0 })
 	restartedAt := answered()
 	c.start(victim)
 	waitFor(t, 90*time.Second, func() bool { return answered() == n })
@@ -99,10 +103,10 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 	history, unanswered := historyTally(conversations)
 	hLost, hDoubled := tally(all, history)
 	disordered := outOfOrder(conversations)
-	t.Logf("drill replicas kill burst: replicas=%d messages=%d killed=replica%d at %d answered, restarted at %d answered, "+
-		"answered=%d lost=%d doubled=%d webhook_retries=%d feishu_handovers=%d stuck_streaming=%d "+
+	t.Logf("drill replicas kill burst: replicas=%d messages=%d killed=replica%d at %d answered with %d accepted and unanswered, restarted at %d answered, "+
+		"turns_taken_over=%d answered=%d lost=%d doubled=%d webhook_retries=%d feishu_handovers=%d stuck_streaming=%d "+
 		"history_lost=%d history_doubled=%d unanswered_in_history=%d conversations_out_of_order=%d elapsed=%s",
-		len(c.replicas), n, victim+1, killedAt, restartedAt, n-lost, lost, doubled, lb.retries.Load(), feishuHandovers.Load(),
+		len(c.replicas), n, victim+1, killedAt, len(inFlight), restartedAt, c.takenOver(), n-lost, lost, doubled, lb.retries.Load(), feishuHandovers.Load(),
 		streamingCards(fs), hLost, hDoubled, unanswered, disordered, elapsed.Round(time.Millisecond))
 	if lost != 0 || hLost != 0 || hDoubled != 0 || unanswered != 0 || disordered != 0 {
 		t.Fatalf("lost %d, history lost %d doubled %d unanswered %d, %d conversations out of order; want 0",
@@ -191,8 +195,8 @@ const replicaWindow = 4
 
 // paced sends one chat's messages in order with send(i), each once the one
 // before is accepted and the one replicaWindow before it is answered,
-// until all are sent or ctx ends.
-func paced(ctx context.Context, markers []string, answered func(marker string) bool, send func(i int) error) {
+// until all are sent or ctx ends. It adds each accepted marker to accepted.
+func paced(ctx context.Context, markers []string, answered func(marker string) bool, accepted *markerSet, send func(i int) error) {
 	for i := range markers {
 		for i >= replicaWindow && !answered(markers[i-replicaWindow]) {
 			select {
@@ -204,7 +208,41 @@ func paced(ctx context.Context, markers []string, answered func(marker string) b
 		if send(i) != nil {
 			return
 		}
+		accepted.add(markers[i])
 	}
+}
+
+// markerSet is a set of markers, safe for concurrent use.
+type markerSet struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (s *markerSet) add(marker string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]bool{}
+	}
+	s.m[marker] = true
+}
+
+// list returns the markers in the set.
+func (s *markerSet) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Collect(maps.Keys(s.m))
+}
+
+// unanswered returns the markers that seen has no answer for.
+func unanswered(markers []string, seen map[string]int) []string {
+	var out []string
+	for _, m := range markers {
+		if seen[m] == 0 {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // burstMarkers returns k markers: prefix and a four-digit number.
