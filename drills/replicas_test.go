@@ -107,9 +107,9 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 		"turns_taken_over=%d answered=%d lost=%d doubled=%d webhook_retries=%d feishu_handovers=%d stuck_streaming=%d "+
 		"history_lost=%d history_doubled=%d unanswered_in_history=%d conversations_out_of_order=%d elapsed=%s",
 		len(c.replicas), n, victim+1, killedAt, len(inFlight), restartedAt, c.takenOver(), n-lost, lost, doubled, lb.retries.Load(), feishuHandovers.Load(),
-		streamingCards(fs), hLost, hDoubled, unanswered, disordered, elapsed.Round(time.Millisecond))
-	if lost != 0 || hLost != 0 || hDoubled != 0 || unanswered != 0 || disordered != 0 {
-		t.Fatalf("lost %d, history lost %d doubled %d unanswered %d, %d conversations out of order; want 0",
+		streamingCards(fs), hLost, hDoubled, unanswered, len(disordered), elapsed.Round(time.Millisecond))
+	if lost != 0 || hLost != 0 || hDoubled != 0 || unanswered != 0 || len(disordered) != 0 {
+		t.Fatalf("lost %d, history lost %d doubled %d unanswered %d; want 0; conversations out of order: %v",
 			lost, hLost, hDoubled, unanswered, disordered)
 	}
 	// A kill between a sent reply and its record sends that answer again
@@ -264,10 +264,11 @@ func perChat(markers []string, chat int) []string {
 	return out
 }
 
-// outOfOrder counts the conversations whose user messages are not in the
-// order they were sent; markers are numbered in sending order.
-func outOfOrder(conversations []exported) int {
-	n := 0
+// outOfOrder returns the user messages of each conversation whose history
+// is not in the order they were sent; markers are numbered in sending
+// order.
+func outOfOrder(conversations []exported) [][]string {
+	var out [][]string
 	for _, c := range conversations {
 		var texts []string
 		for _, m := range c.Messages {
@@ -276,8 +277,8 @@ func outOfOrder(conversations []exported) int {
 			}
 		}
 		if !slices.IsSorted(texts) {
-			n++
+			out = append(out, texts)
 		}
 	}
-	return n
+	return out
 }
