@@ -30,8 +30,6 @@ import (
 func BenchmarkReplicas(b *testing.B) {
 	bin := buildImbot(b)
 	chats, turns := envInt("DRILL_BENCH_CHATS", 32), envInt("DRILL_BENCH_TURNS", 40)
-	logLoad(b, "before")
-	defer logLoad(b, "after")
 	for _, run := range []struct {
 		name     string
 		replicas int // 0: one daemon on bbolt
@@ -45,38 +43,91 @@ func BenchmarkReplicas(b *testing.B) {
 			adapters := telegramWebhookExtra(tg.URL) + drillDispatcher
 			env := []string{"DRILL_TELEGRAM_TOKEN=" + telegramtest.Token, "DRILL_TELEGRAM_SECRET=" + telegramSecret}
 			var urls []string
-			size := func() int64 { return 0 }
+			var pids []int
+			var dsn string
 			if run.replicas == 0 {
 				s := setupFor(b, bin, model.URL(), adapters)
 				p := start(b, s, s.config(b, s.dir), env...)
 				defer p.term()
-				urls = []string{"http://" + s.listen + "/telegram/webhook"}
+				urls, pids = []string{"http://" + s.listen + "/telegram/webhook"}, []int{p.cmd.Process.Pid}
 			} else {
 				c := newCluster(b, bin, run.replicas, model.URL(), "5s", func(int) string { return adapters }, env...)
+				makeDurable(b, c.dsn)
 				c.startAll()
 				defer c.stopAll()
-				urls = c.urls("/telegram/webhook")
-				size = func() int64 { return databaseSize(b, c.dsn) }
+				urls, dsn = c.urls("/telegram/webhook"), c.dsn
+				for _, p := range c.procs {
+					pids = append(pids, p.cmd.Process.Pid)
+				}
 			}
 			lb := newBalancer(urls)
 			var nextUpdate atomic.Int64
 			b.ResetTimer()
 			for i := range b.N {
-				before := size()
+				sizeBefore, cpuBefore := databaseSize(b, dsn), measureCPU(b, pids, dsn)
 				elapsed, latencies := driveChats(b, tg, lb, answered, &nextUpdate, fmt.Sprintf("i%d", i), chats, turns)
-				if grown := size() - before; grown > 0 {
-					b.ReportMetric(float64(grown)/float64(chats*turns), "db_B/turn")
-				}
-				b.ReportMetric(float64(chats*turns)/elapsed.Seconds(), "turns/s")
+				cpu, n := measureCPU(b, pids, dsn).sub(cpuBefore), float64(chats*turns)
+				b.ReportMetric(n/elapsed.Seconds(), "turns/s")
 				b.ReportMetric(float64(percentile(latencies, 50).Microseconds())/1000, "p50_ms")
 				b.ReportMetric(float64(percentile(latencies, 99).Microseconds())/1000, "p99_ms")
+				b.ReportMetric(cpu.replicas.Seconds()*1000/n, "imbot_cpu_ms/turn")
+				b.ReportMetric(cpu.driver.Seconds()*1000/n, "driver_cpu_ms/turn")
+				logLoad(b)
+				if dsn != "" {
+					b.ReportMetric(cpu.database.Seconds()*1000/n, "db_cpu_ms/turn")
+					b.ReportMetric(float64(databaseSize(b, dsn)-sizeBefore)/n, "db_B/turn")
+				}
 			}
 		})
 	}
 }
 
-// databaseSize returns the size on disk of the database at dsn.
+// makeDurable turns on, in the server at dsn, the settings the throwaway
+// test server runs without (fsync, full page writes, synchronous commit),
+// so that a commit waits for its flush as in production, and waits until
+// new connections get them.
+func makeDurable(b *testing.B, dsn string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{"ALTER SYSTEM SET fsync = on", "ALTER SYSTEM SET full_page_writes = on",
+		"ALTER SYSTEM SET synchronous_commit = on", "SELECT pg_reload_conf()"} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			b.Fatalf("%s: %v", sql, err)
+		}
+	}
+	for !durable(ctx, dsn) {
+		select {
+		case <-ctx.Done():
+			b.Fatal("the server did not take fsync and synchronous_commit on")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// durable reports whether a new connection to dsn commits with fsync and
+// synchronous commit on.
+func durable(ctx context.Context, dsn string) bool {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(ctx)
+	var fsync, sync string
+	err = conn.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &sync)
+	return err == nil && fsync == "on" && sync == "on"
+}
+
+// databaseSize returns the size on disk of the database at dsn, 0 when
+// dsn is empty.
 func databaseSize(b *testing.B, dsn string) int64 {
+	if dsn == "" {
+		return 0
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
@@ -92,9 +143,9 @@ func databaseSize(b *testing.B, dsn string) int64 {
 }
 
 // logLoad logs the machine's load average, which the figures depend on.
-func logLoad(b *testing.B, when string) {
+func logLoad(b *testing.B) {
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		b.Logf("load average %s: %s", when, strings.TrimSpace(string(load)))
+		b.Logf("load average: %s", strings.TrimSpace(string(load)))
 	}
 }
 
