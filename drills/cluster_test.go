@@ -48,12 +48,11 @@ type cluster struct {
 	env      []string
 }
 
-// newCluster configures n replicas of the imbot binary bin on a new
-// database with the given lease; adapters(i) is replica i's adapters and
-// dispatcher TOML. Nothing is started.
-func newCluster(t testing.TB, bin string, n int, model, lease string, adapters func(i int) string, env ...string) *cluster {
+// newCluster configures n replicas of the imbot binary bin on the
+// database at dsn with the given lease; adapters(i) is replica i's adapters
+// and dispatcher TOML. Nothing is started.
+func newCluster(t testing.TB, bin, dsn string, n int, model, lease string, adapters func(i int) string, env ...string) *cluster {
 	t.Helper()
-	dsn := pgtest.NewDatabase(t)
 	c := &cluster{t: t, dsn: dsn, procs: make([]*proc, n), env: append([]string{pgDSNEnv + "=" + dsn}, env...)}
 	for i := range n {
 		s := setupFor(t, bin, model, adapters(i)+fmt.Sprintf(`

@@ -16,6 +16,7 @@ import (
 
 	"imbot/adapters/telegram/telegramtest"
 	"imbot/provider/openai/openaitest"
+	"imbot/store/postgres/pgtest"
 )
 
 // BenchmarkReplicas measures Telegram webhook turns per second through 1, 2
@@ -29,6 +30,13 @@ import (
 //	go test -tags drills -run '^$' -bench Replicas -benchtime 1x -count 5 ./drills
 func BenchmarkReplicas(b *testing.B) {
 	bin := buildImbot(b)
+	// A server of its own that waits for the disk at each commit, as
+	// production must (docs/scale-out.md).
+	pg, err := pgtest.Start("fsync=on", "synchronous_commit=on", "full_page_writes=on")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pg.Stop()
 	chats, turns := envInt("DRILL_BENCH_CHATS", 32), envInt("DRILL_BENCH_TURNS", 40)
 	for _, run := range []struct {
 		name     string
@@ -51,8 +59,10 @@ func BenchmarkReplicas(b *testing.B) {
 				defer p.term()
 				urls, pids = []string{"http://" + s.listen + "/telegram/webhook"}, []int{p.cmd.Process.Pid}
 			} else {
-				c := newCluster(b, bin, run.replicas, model.URL(), "5s", func(int) string { return adapters }, env...)
-				makeDurable(b, c.dsn)
+				c := newCluster(b, bin, pg.NewDatabase(b), run.replicas, model.URL(), "5s", func(int) string { return adapters }, env...)
+				if !durable(b, c.dsn) {
+					b.Fatal("the server commits without fsync or synchronous commit")
+				}
 				c.startAll()
 				defer c.stopAll()
 				urls, dsn = c.urls("/telegram/webhook"), c.dsn
@@ -82,36 +92,11 @@ func BenchmarkReplicas(b *testing.B) {
 	}
 }
 
-// makeDurable turns on, in the server at dsn, the settings the throwaway
-// test server runs without (fsync, full page writes, synchronous commit),
-// so that a commit waits for its flush as in production, and waits until
-// new connections get them.
-func makeDurable(b *testing.B, dsn string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{"ALTER SYSTEM SET fsync = on", "ALTER SYSTEM SET full_page_writes = on",
-		"ALTER SYSTEM SET synchronous_commit = on", "SELECT pg_reload_conf()"} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			b.Fatalf("%s: %v", sql, err)
-		}
-	}
-	for !durable(ctx, dsn) {
-		select {
-		case <-ctx.Done():
-			b.Fatal("the server did not take fsync and synchronous_commit on")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // durable reports whether a new connection to dsn commits with fsync and
 // synchronous commit on.
-func durable(ctx context.Context, dsn string) bool {
+func durable(b *testing.B, dsn string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return false

@@ -18,6 +18,7 @@ import (
 	"imbot/adapters/feishu/feishutest"
 	"imbot/adapters/telegram/telegramtest"
 	"imbot/provider/openai/openaitest"
+	"imbot/store/postgres/pgtest"
 )
 
 // replicaChats is how many Telegram users and how many Feishu chats share
@@ -37,7 +38,7 @@ func TestDrillReplicasKillBurst(t *testing.T) {
 	defer tg.Close()
 	fs := feishutest.New(t, feishuApp, feishuSecret, feishuBot)
 	adapters := telegramWebhookExtra(tg.URL) + feishuLongConnExtra(fs.URL) + drillDispatcher
-	c := newCluster(t, buildImbot(t), 3, model.URL(), "2s", func(int) string { return adapters },
+	c := newCluster(t, buildImbot(t), pgtest.NewDatabase(t), 3, model.URL(), "2s", func(int) string { return adapters },
 		"DRILL_TELEGRAM_TOKEN="+telegramtest.Token, "DRILL_TELEGRAM_SECRET="+telegramSecret, "DRILL_FEISHU_SECRET="+feishuSecret)
 	c.startAll()
 	waitFor(t, 30*time.Second, func() bool { return fs.OpenConnections() == len(c.replicas) })
@@ -129,7 +130,7 @@ func TestDrillReplicasPollingLease(t *testing.T) {
 	tg := telegramtest.New()
 	defer tg.Close()
 	watch, apis := newPollWatch(t, tg.URL, 3)
-	c := newCluster(t, buildImbot(t), 3, model.URL(), lease.String(), func(i int) string { return telegramExtra(apis[i]) },
+	c := newCluster(t, buildImbot(t), pgtest.NewDatabase(t), 3, model.URL(), lease.String(), func(i int) string { return telegramExtra(apis[i]) },
 		"DRILL_TELEGRAM_TOKEN="+telegramtest.Token)
 	c.startAll()
 	users := make([]models.User, replicaChats)
