@@ -51,25 +51,34 @@ type Followup struct {
 // still waiting for an answer. Implementations are safe for concurrent use.
 type Inbox interface {
 	// Accept records env as accepted and pending unless one of its
-	// DedupKeys is already known; it reports false for a duplicate. When it
-	// returns true the record is durable.
+	// DedupKeys is marked and unexpired (marks last the store's dedup TTL)
+	// or env is still pending, however old; it reports false for such a
+	// duplicate. Of concurrent Accepts of one message, even from several
+	// processes sharing a store, exactly one reports true. When it returns
+	// true the marks and the pending record are durable.
 	Accept(ctx context.Context, env Envelope) (bool, error)
 	// Pending returns the accepted envelopes whose turn has not completed, in
 	// the order they were accepted.
 	Pending(ctx context.Context) ([]Envelope, error)
 	// Drop forgets a pending envelope without a history record (a refused
-	// or unanswerable message); its dedup marks stay.
+	// or unanswerable message); its dedup marks stay, and its saved reply
+	// messages join the ReplyIndex. Dropping what is not pending is not an
+	// error.
 	Drop(ctx context.Context, env Envelope) error
 }
 
 // History stores conversations. Implementations are safe for concurrent use.
 type History interface {
-	// Recent returns up to limit newest messages of conv, oldest first.
+	// Recent returns up to limit newest messages of conv, oldest first;
+	// none when limit is not positive.
 	Recent(ctx context.Context, conv ConversationKey, limit int) ([]Message, error)
-	// Complete appends the turn's two messages to its conversation and
-	// clears the envelope's pending mark, in one durable write.
+	// Complete appends the turn's messages (the user's, its follow-ups', the
+	// reply) to its conversation after every earlier one, files its turn
+	// record, and clears the pending records of the envelope and its
+	// follow-ups, in one durable write: all of it or none.
 	Complete(ctx context.Context, turn Turn) error
-	// Reset forgets the history of conv (the /reset command).
+	// Reset forgets the history of conv (the /reset command); resetting an
+	// unknown conversation is not an error.
 	Reset(ctx context.Context, conv ConversationKey) error
 }
 
@@ -135,7 +144,7 @@ type ReplyIndex interface {
 	// RememberBotMessages records ids as the bot's messages in chat.
 	RememberBotMessages(ctx context.Context, platform Platform, chat ChatID, ids ...MessageID) error
 	// BotMessage reports whether id is a remembered bot message of chat;
-	// false once it expired.
+	// false once it expired (after the store's bot-message TTL).
 	BotMessage(ctx context.Context, platform Platform, chat ChatID, id MessageID) (bool, error)
 }
 

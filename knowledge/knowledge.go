@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,12 @@ type Base struct {
 	opts    []faq.Option
 	log     *slog.Logger
 	shared  Shared // nil: /faq add writes the file; see Share
+	// ready is closed once an index is in use; until then every method
+	// waits for it (Open builds the first one in the background).
+	ready     chan struct{}
+	readyOnce sync.Once
+	stop      context.CancelFunc // ends Open's build; nil after Load
+	building  sync.WaitGroup
 }
 
 // knowledgeState is one loaded knowledge base with its settings.
@@ -52,11 +59,52 @@ func (k *Base) Version() uint64 { return k.version.Load() }
 // Load builds the index of the configured (or built-in) knowledge
 // base. With an embedder among opts, building may call it under ctx.
 func Load(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*Base, error) {
-	k := &Base{opts: opts, log: log}
+	k := newBase(log, opts)
 	if err := k.Reload(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return k, nil
+}
+
+// Open reads and validates the configured (or built-in) knowledge base,
+// failing as Load does on a bad file, and builds its index in the
+// background: a daemon can listen and accept messages meanwhile, and only
+// the first lookup waits for the index. With an embedder among opts,
+// building may call it under ctx. Close ends the build and waits for it.
+func Open(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*Base, error) {
+	start := time.Now()
+	kb, err := Read(cfg.FAQFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := kb.Validate(); err != nil {
+		return nil, fmt.Errorf("knowledge base: %w", err)
+	}
+	k := newBase(log, opts)
+	ctx, k.stop = context.WithCancel(ctx)
+	k.building.Go(func() {
+		p, err := k.index(ctx, kb, cfg, start)
+		if err != nil {
+			// Validation is the only way Build fails, and kb passed it.
+			panic(err)
+		}
+		k.installFirst(p)
+	})
+	return k, nil
+}
+
+// newBase returns a Base with no index yet.
+func newBase(log *slog.Logger, opts []faq.Option) *Base {
+	return &Base{opts: opts, log: log, ready: make(chan struct{})}
+}
+
+// Close ends a background build that Open started (its embeddings fetch)
+// and waits for it; the index stays usable.
+func (k *Base) Close() {
+	if k.stop != nil {
+		k.stop()
+	}
+	k.building.Wait()
 }
 
 // Reload rebuilds the index from cfg and swaps it in; on error the running
@@ -88,6 +136,11 @@ func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
 	if kb, err = k.withShared(ctx, kb); err != nil {
 		return nil, err
 	}
+	return k.index(ctx, kb, cfg, start)
+}
+
+// index builds the index of kb, read at start.
+func (k *Base) index(ctx context.Context, kb faq.KB, cfg faq.Config, start time.Time) (*Prepared, error) {
 	ix, err := faq.Build(ctx, kb, cfg, k.opts...)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
@@ -98,9 +151,29 @@ func (k *Base) Prepare(ctx context.Context, cfg faq.Config) (*Prepared, error) {
 // Install swaps p in; lookups in flight finish on the old index.
 func (k *Base) Install(p *Prepared) {
 	k.current.Store(p.st)
+	k.installed(p)
+}
+
+// installFirst puts Open's index in use unless a reload installed a newer
+// one while it was being built.
+func (k *Base) installFirst(p *Prepared) {
+	if k.current.CompareAndSwap(nil, p.st) {
+		k.installed(p)
+	}
+}
+
+// installed records that p is now in use.
+func (k *Base) installed(p *Prepared) {
 	k.version.Add(1)
+	k.readyOnce.Do(func() { close(k.ready) })
 	k.log.Info("knowledge base loaded", "file", displayFAQ(p.st.cfg.FAQFile), "entries", p.st.index.Len(),
 		"embeddings", p.st.index.Embedded(), "latency_ms", p.latency.Milliseconds())
+}
+
+// state returns the knowledge base in use, waiting for the first index.
+func (k *Base) state() *knowledgeState {
+	<-k.ready
+	return k.current.Load()
 }
 
 // Read reads the knowledge base file at path, or the built-in one for "".
@@ -122,19 +195,25 @@ func displayFAQ(path string) string {
 // rebuild reloads the knowledge base file in use with the settings in use,
 // after the file changed.
 func (k *Base) rebuild(ctx context.Context) error {
-	return k.Reload(ctx, k.current.Load().cfg)
+	return k.Reload(ctx, k.state().cfg)
 }
 
 // file returns the knowledge base file in use; "" for the built-in one.
-func (k *Base) file() string { return k.current.Load().cfg.FAQFile }
+func (k *Base) file() string { return k.state().cfg.FAQFile }
 
 // UsesVector reports whether the cached embedding under key belongs to the
 // knowledge base in use, which the store's sweep must keep however long
 // ago it was last read.
-func (k *Base) UsesVector(key string) bool { return k.current.Load().index.UsesVector(key) }
+func (k *Base) UsesVector(key string) bool { return k.state().index.UsesVector(key) }
 
-// Lookup implements core.Knowledge.
+// Lookup implements core.Knowledge. While the first index is still being
+// built it waits for it, or answers TierGeneral when ctx ends first.
 func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch {
+	select {
+	case <-k.ready:
+	case <-ctx.Done():
+		return core.KnowledgeMatch{Tier: core.TierGeneral}
+	}
 	st := k.current.Load()
 	res := st.index.Search(ctx, question)
 	m := core.KnowledgeMatch{Confidence: res.Confidence, Tier: res.Decide(st.cfg.Thresholds()), Short: res.Short}
@@ -154,7 +233,7 @@ func (k *Base) Lookup(ctx context.Context, question string) core.KnowledgeMatch 
 // question of each entry in file order, for a chat to suggest.
 func (k *Base) Examples(lang catalog.Lang, n int) []string {
 	var out []string
-	for _, e := range k.current.Load().kb.Entries {
+	for _, e := range k.state().kb.Entries {
 		if len(out) >= n {
 			break
 		}

@@ -69,7 +69,7 @@ func (k *Base) addEntry(ctx context.Context, path string, e faq.Entry) error {
 	if k.shared == nil {
 		return faq.AppendEntry(path, e)
 	}
-	kb := faq.KB{Entries: append(slices.Clone(k.current.Load().kb.Entries), e)}
+	kb := faq.KB{Entries: append(slices.Clone(k.state().kb.Entries), e)}
 	if err := kb.Validate(); err != nil {
 		return err
 	}

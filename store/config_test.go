@@ -28,8 +28,10 @@ func TestConfigValidate(t *testing.T) {
 		{"zero sweep interval", func(c *Config) { c.SweepInterval = 0 }, []string{"sweep_interval:"}},
 		{"negative min free", func(c *Config) { c.MinFreeMB = -1 }, []string{"min_free_mb:"}},
 		{"short bot message ttl", func(c *Config) { c.BotMessageTTL = time.Minute }, []string{"bot_message_ttl:"}},
+		{"unknown backend", func(c *Config) { c.Backend = "mysql" }, []string{"backend:"}},
+		{"postgres without dsn_env", func(c *Config) { c.Backend, c.DSNEnv = BackendPostgres, "" }, []string{"dsn_env:"}},
 		{"everything wrong", func(c *Config) { *c = Config{MaxMessages: -1, Retention: -1, MinFreeMB: -1} },
-			[]string{"path:", "lock_timeout:", "dedup_ttl:", "retention:", "retention:", "max_messages:", "sweep_interval:",
+			[]string{"backend:", "path:", "lock_timeout:", "dedup_ttl:", "retention:", "retention:", "max_messages:", "sweep_interval:",
 				"min_free_mb:", "bot_message_ttl:"}},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,12 @@ func TestConfigValidate(t *testing.T) {
 		{"webhook secret charset", func(c *Config) {
 			c.Mode, c.WebhookURL, c.WebhookSecret = ModeWebhook, "https://x/hook", "no spaces"
 		}, []string{"webhook_secret_env"}},
+		{"webhook secret of 257 characters", func(c *Config) {
+			c.Mode, c.WebhookURL, c.WebhookSecret = ModeWebhook, "https://x/hook", strings.Repeat("a", 257)
+		}, []string{"webhook_secret_env"}},
+		{"webhook secret of 256 characters", func(c *Config) {
+			c.Mode, c.WebhookURL, c.WebhookSecret = ModeWebhook, "https://x/hook", strings.Repeat("a", 256)
+		}, nil},
 		{"webhook path", func(c *Config) {
 			c.Mode, c.WebhookURL, c.WebhookSecret, c.WebhookPath = ModeWebhook, "https://x/hook", "ok", "hook"
 		}, []string{"webhook_path"}},

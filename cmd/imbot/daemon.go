@@ -69,9 +69,10 @@ type daemon struct {
 const requestReadTimeout = 30 * time.Second
 
 // newDaemon opens the store and builds providers, router, adapters and
-// dispatcher. It starts no goroutine; its only network I/O is fetching the
-// knowledge base's embeddings when [router.embeddings] names a provider and
-// the store has no cached vectors (bounded by its index_timeout). On error
+// dispatcher. Its only goroutine builds the knowledge base's index in the
+// background (lookups wait for it), which fetches the knowledge base's
+// embeddings when [router.embeddings] names a provider and the store has no
+// cached vectors (bounded by its index_timeout); close ends it. On error
 // nothing is left open.
 func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err error) {
 	d := &daemon{cfg: cfg, log: log, metrics: metric.NewRegistry(metric.WithBuildInfo(version)), readTimeout: requestReadTimeout}
@@ -94,7 +95,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	d.metrics.GaugeFunc("imbot_models_reachable",
 		"1 while at least one provider chain can answer, else 0 (every breaker open: only the FAQ and the degraded reply answer).",
 		d.modelsReachable)
-	if d.knowledge, err = knowledge.Load(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
+	if d.knowledge, err = knowledge.Open(context.Background(), cfg.Router.Config, log.With("component", "faq"), d.faqOptions()...); err != nil {
 		return nil, err
 	}
 	d.store.KeepVectors(d.knowledge.UsesVector)
@@ -279,9 +280,13 @@ func (d *daemon) run(ctx context.Context, ready func(addr net.Addr)) error {
 	return runErr
 }
 
-// close stops listening to other replicas and releases the store.
+// close stops listening to other replicas, ends the knowledge base's
+// background build and releases the store.
 func (d *daemon) close() error {
 	d.coord.close()
+	if d.knowledge != nil {
+		d.knowledge.Close()
+	}
 	return d.store.Close()
 }
 

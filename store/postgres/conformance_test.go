@@ -20,7 +20,7 @@ func TestConformance(t *testing.T) {
 
 // openTest opens a store on a fresh database and closes it when the test
 // ends.
-func openTest(t *testing.T, opts ...Option) *Store {
+func openTest(t testing.TB, opts ...Option) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), pgtest.NewDatabase(t), append([]Option{WithLogger(quiet)}, opts...)...)
 	if err != nil {

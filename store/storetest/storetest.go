@@ -179,3 +179,10 @@ func must(t *testing.T, what string, err error) {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
+
+// UnansweredSample is a queued question with candidates, in Chinese.
+func UnansweredSample() core.UnansweredQuestion {
+	return core.UnansweredQuestion{Question: "退货政策？", Platform: "telegram", User: "u-c1",
+		Conversation: Envelope("c1", 0).Conversation(), Reason: core.ReasonDegraded,
+		Candidates: []core.Candidate{{ID: "returns", Score: 0.58}}}
+}
