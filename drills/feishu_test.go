@@ -46,6 +46,41 @@ drain_timeout = "20s"
 `, feishuApp, api)
 }
 
+// feishuEvent is the message marker from user number chat in their direct
+// chat with the bot; its event and message ids carry the marker.
+func feishuEvent(marker string, chat int) feishutest.Event {
+	return feishutest.Event{EventID: "ev_" + marker, Token: feishuToken, MessageID: "om_" + marker,
+		ChatID: fmt.Sprintf("oc_chat%d", chat), ChatType: "p2p", MsgType: "text",
+		Content: feishutest.TextContent(marker), SenderOpenID: fmt.Sprintf("ou_user%d", chat), Created: time.Now()}
+}
+
+// finishedCards counts, per marker, the finished answers to its message.
+func finishedCards(fake *feishutest.Server) map[string]int {
+	seen := map[string]int{}
+	for _, m := range fake.Messages() {
+		if c, ok := fake.Card(m.ID); ok && c.Streaming {
+			continue // a streamed card counts once it is finished
+		}
+		// An answer complete before the first update goes out as one card
+		// message; a longer one streams through a CardKit card.
+		if marker, ok := strings.CutPrefix(m.ParentID, "om_"); ok && containsWord(fake.Shown(m, "answer"), marker) {
+			seen[marker]++
+		}
+	}
+	return seen
+}
+
+// streamingCards counts the cards still streaming: answers never finished.
+func streamingCards(fake *feishutest.Server) int {
+	n := 0
+	for _, m := range fake.Messages() {
+		if c, ok := fake.Card(m.ID); ok && c.Streaming {
+			n++
+		}
+	}
+	return n
+}
+
 // platform plays Feishu's event delivery: it posts each event to the
 // webhook until it is answered 200, as Feishu retries an unacknowledged one.
 type platform struct {
@@ -89,24 +124,9 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 	markers := make([]string, n)
 	for i := range events {
 		markers[i] = fmt.Sprintf("q%04d", i)
-		events[i] = feishutest.Event{EventID: "ev_" + markers[i], Token: feishuToken, MessageID: "om_" + markers[i],
-			ChatID: fmt.Sprintf("oc_chat%d", i%6), ChatType: "p2p", MsgType: "text",
-			Content: feishutest.TextContent(markers[i]), SenderOpenID: fmt.Sprintf("ou_user%d", i%6), Created: time.Now()}
+		events[i] = feishuEvent(markers[i], i%6)
 	}
-	finished := func() map[string]int {
-		seen := map[string]int{}
-		for _, m := range fake.Messages() {
-			if c, ok := fake.Card(m.ID); ok && c.Streaming {
-				continue // a streamed card counts once it is finished
-			}
-			// An answer complete before the first update goes out as one card
-			// message; a longer one streams through a CardKit card.
-			if marker, ok := strings.CutPrefix(m.ParentID, "om_"); ok && containsWord(fake.Shown(m, "answer"), marker) {
-				seen[marker]++
-			}
-		}
-		return seen
-	}
+	finished := func() map[string]int { return finishedCards(fake) }
 	answered := func() int { lost, _ := tally(markers, finished()); return len(markers) - lost }
 	started := time.Now()
 	for _, e := range events {
@@ -127,9 +147,7 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 	for i := range more {
 		mk := fmt.Sprintf("r%04d", i)
 		markers = append(markers, mk)
-		more[i] = feishutest.Event{EventID: "ev_" + mk, Token: feishuToken, MessageID: "om_" + mk,
-			ChatID: fmt.Sprintf("oc_chat%d", i%6), ChatType: "p2p", MsgType: "text",
-			Content: feishutest.TextContent(mk), SenderOpenID: fmt.Sprintf("ou_user%d", i%6), Created: time.Now()}
+		more[i] = feishuEvent(mk, i%6)
 		pf.deliver(more[i])
 	}
 	events = append(events, more...)
@@ -144,12 +162,7 @@ func TestDrillFeishuKillBurst(t *testing.T) {
 	pf.wg.Wait()
 	p.term()
 	lost, doubled := tally(markers, finished())
-	stuck := 0
-	for _, m := range fake.Messages() {
-		if c, ok := fake.Card(m.ID); ok && c.Streaming {
-			stuck++
-		}
-	}
+	stuck := streamingCards(fake)
 	history, unanswered := historyCounts(t, s, cfg, env...)
 	hLost, hDoubled := tally(markers, history)
 	t.Logf("drill feishu kill burst: messages=%d kills=%d redelivered=%d answered=%d lost=%d doubled=%d stuck_streaming=%d history_lost=%d history_doubled=%d unanswered_in_history=%d sigterm_exit=%s elapsed=%s",

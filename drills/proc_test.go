@@ -22,7 +22,7 @@ import (
 
 // buildImbot builds the daemon into a temporary directory of t and returns
 // the binary's path.
-func buildImbot(t *testing.T) string {
+func buildImbot(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "imbot")
 	out, err := exec.Command("go", "build", "-o", path, "../cmd/imbot").CombinedOutput()
@@ -47,10 +47,18 @@ type setup struct {
 	listen string // 127.0.0.1:port, fixed across restarts
 	model  string // the fake model's base URL
 	extra  string // more TOML: adapters, dispatcher
+	store  string // the [store] section's keys; empty for a bbolt file in the store directory
 }
 
-// newSetup picks a free port and a directory for the drill's daemon.
-func newSetup(t *testing.T, model, extra string) setup {
+// newSetup builds imbot, then picks a free port and a directory for the
+// drill's daemon.
+func newSetup(t testing.TB, model, extra string) setup {
+	t.Helper()
+	return setupFor(t, buildImbot(t), model, extra)
+}
+
+// setupFor picks a free port and a directory for a daemon run from bin.
+func setupFor(t testing.TB, bin, model, extra string) setup {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,19 +66,23 @@ func newSetup(t *testing.T, model, extra string) setup {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	return setup{bin: buildImbot(t), dir: t.TempDir(), listen: addr, model: model, extra: extra}
+	return setup{bin: bin, dir: t.TempDir(), listen: addr, model: model, extra: extra}
 }
 
-// config writes the daemon's config with the store in storeDir and returns
-// its path.
-func (s setup) config(t *testing.T, storeDir string) string {
+// config writes the daemon's config with the store in storeDir (unless the
+// setup names another store) and returns its path.
+func (s setup) config(t testing.TB, storeDir string) string {
 	t.Helper()
+	store := s.store
+	if store == "" {
+		store = fmt.Sprintf("path = %q", filepath.Join(storeDir, "imbot.db"))
+	}
 	cfg := fmt.Sprintf(`
 [server]
 listen = %q
 log_level = "info"
 [store]
-path = %q
+%s
 [[providers]]
 name = "fake"
 base_url = %q
@@ -80,7 +92,7 @@ timeout = "10s"
 [router]
 general = ["fake"]
 %s
-`, s.listen, filepath.Join(storeDir, "imbot.db"), s.model, s.extra)
+`, s.listen, store, s.model, s.extra)
 	path := filepath.Join(s.dir, "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -90,14 +102,14 @@ general = ["fake"]
 
 // proc is one running `imbot serve`.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	log    *bytes.Buffer
 	exited chan error
 }
 
 // start runs imbot serve with config and waits for /healthz.
-func start(t *testing.T, s setup, config string, env ...string) *proc {
+func start(t testing.TB, s setup, config string, env ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, log: &bytes.Buffer{}, exited: make(chan error, 1)}
 	p.cmd = exec.Command(s.bin, "serve", "-config", config)
@@ -165,23 +177,14 @@ type exported struct {
 // each user message text and how many user messages have a reply after them.
 func historyCounts(t *testing.T, s setup, config string, env ...string) (questions map[string]int, unanswered int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, "export", "-config", config)
-	var stderr bytes.Buffer
-	cmd.Stderr, cmd.Env = &stderr, append(os.Environ(), env...)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("imbot export: %v\n%s", err, stderr.String())
-	}
+	return historyTally(export(t, s, config, env...))
+}
+
+// historyTally counts each user message text of the conversations and how
+// many user messages have no reply after them.
+func historyTally(conversations []exported) (questions map[string]int, unanswered int) {
 	questions = map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var c exported
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("export line: %v", err)
-		}
+	for _, c := range conversations {
 		for i, m := range c.Messages {
 			if m.Role != "user" {
 				continue
@@ -193,6 +196,32 @@ func historyCounts(t *testing.T, s setup, config string, env ...string) (questio
 		}
 	}
 	return questions, unanswered
+}
+
+// export runs `imbot export` on a stopped daemon's store and returns its
+// conversations.
+func export(t *testing.T, s setup, config string, env ...string) []exported {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, "export", "-config", config)
+	var stderr bytes.Buffer
+	cmd.Stderr, cmd.Env = &stderr, append(os.Environ(), env...)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("imbot export: %v\n%s", err, stderr.String())
+	}
+	var convs []exported
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var c exported
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("export line: %v", err)
+		}
+		convs = append(convs, c)
+	}
+	return convs
 }
 
 // tally counts markers: how many were seen zero times and more than once.

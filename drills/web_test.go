@@ -92,13 +92,16 @@ func (c *client) ask(id, text string) (wsFrame, time.Duration, error) {
 }
 
 // p99 returns the 99th percentile of ds.
-func p99(ds []time.Duration) time.Duration {
+func p99(ds []time.Duration) time.Duration { return percentile(ds, 99) }
+
+// percentile returns the pth percentile (nearest rank) of ds.
+func percentile(ds []time.Duration, p int) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	return s[max(0, (len(s)*99+99)/100-1)]
+	return s[max(0, (len(s)*p+99)/100-1)]
 }
 
 // SIGTERM with web turns in flight: every client gets its answer's done

@@ -247,15 +247,18 @@ type dbtx interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// claim gives this replica the pending turns of conv that no live replica
-// owns (with mine, also those its id owns) and returns them in the order
-// they were accepted. Turns locked by a write in progress (a completion)
-// are skipped.
+// claim gives this replica, which holds conv, the pending turns of conv
+// that it does not run (with mine, also those its id owned before a
+// restart) and returns them in the order they were accepted. A turn owned
+// by another replica is that of a holder whose conversation lease ran out:
+// its own lease may outlast the conversation's by up to a renewal (a turn
+// adopted after the last one), and leaving it would let a later turn run
+// first. Turns locked by a write in progress (a completion) are skipped.
 func (c *Cluster) claim(ctx context.Context, q dbtx, conv []byte, mine bool) ([]core.Envelope, error) {
 	rows, err := q.Query(ctx, `
 		UPDATE pending_turns SET owner = $2, lease_until = now() + $3::bigint * interval '1 millisecond'
 		WHERE key IN (SELECT key FROM pending_turns
-			WHERE conversation = $1 AND (owner IS NULL OR lease_until < now() OR ($4 AND owner = $2))
+			WHERE conversation = $1 AND (owner IS NULL OR owner <> $2 OR lease_until < now() OR $4)
 			FOR UPDATE SKIP LOCKED)
 		RETURNING seq, record`, conv, c.id, c.leaseMillis(), mine)
 	if err != nil {

@@ -136,6 +136,25 @@ func TestClusterTakesOverAfterTheOwnerStopsRenewing(t *testing.T) {
 	}
 }
 
+// A turn adopted after its holder's last renewal outlives the holder's
+// conversation lease; the replica that leases the conversation next takes
+// it with the rest, so that the conversation's turns still run in order.
+func TestClusterLeasingAConversationTakesAllItsTurns(t *testing.T) {
+	ctx := context.Background()
+	b := openReplica(t, pgtest.NewDatabase(t), "b")
+	first, second := env("c", "1"), env("c", "2")
+	accept(t, b, first, "dead", time.Now().Add(time.Hour))
+	if _, err := b.pool.Exec(ctx, `INSERT INTO conversation_leases (conversation, owner, lease_until)
+		VALUES ($1, 'dead', now() - interval '1 second')`, convKey(first.Conversation())); err != nil {
+		t.Fatal(err)
+	}
+	accept(t, b, second, "", time.Time{})
+	owned, turns, err := b.Accepted(ctx, second)
+	if err != nil || !owned || !slices.Equal(ids(turns), []core.MessageID{"1", "2"}) {
+		t.Fatalf("Accepted = %t, %v, %v; want the conversation with turns 1 and 2", owned, ids(turns), err)
+	}
+}
+
 func TestClusterTurnsHaveExactlyOneClaimant(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)

@@ -20,7 +20,8 @@ const wsPath = "/callback/ws/connect"
 // longConn is one client connection to the fake long-connection gateway.
 type longConn struct {
 	sock    *websocket.Conn
-	writeMu sync.Mutex // one writer at a time
+	closed  chan struct{} // closed when the connection's read loop ends
+	writeMu sync.Mutex    // one writer at a time
 	mu      sync.Mutex
 	acks    map[string]chan int
 }
@@ -63,7 +64,7 @@ func (s *Server) wsConnect(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c := &longConn{sock: sock, acks: map[string]chan int{}}
+	c := &longConn{sock: sock, closed: make(chan struct{}), acks: map[string]chan int{}}
 	s.mu.Lock()
 	s.conns = append(s.conns, c)
 	s.connects++
@@ -77,6 +78,7 @@ func (s *Server) wsConnect(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.mu.Unlock()
+		close(c.closed)
 		sock.Close()
 	}()
 	for {
@@ -121,6 +123,13 @@ func (s *Server) Connected() bool {
 	return len(s.conns) > 0
 }
 
+// OpenConnections returns how many long connections are open.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 // DropConnections closes every open long connection, as a network fault would.
 func (s *Server) DropConnections() {
 	s.mu.Lock()
@@ -140,6 +149,52 @@ func (s *Server) PushEvent(ctx context.Context, event []byte) (int, error) {
 		return 0, errors.New("feishutest: no long connection")
 	}
 	c := s.conns[len(s.conns)-1]
+	s.mu.Unlock()
+	return s.push(ctx, c, event)
+}
+
+// DeliverEvent hands an event to one of the open long connections, as
+// Feishu hands each event of an app to one of its connected clients: the
+// connections take turns, and an event a client does not acknowledge with
+// 200 within ackTimeout (a refusal, a closed connection, no answer) goes to
+// the next one, after retryInterval when no connection is open, until it is
+// accepted or ctx ends. It returns how many clients the event was handed to.
+func (s *Server) DeliverEvent(ctx context.Context, event []byte, ackTimeout, retryInterval time.Duration) (attempts int, err error) {
+	for {
+		if c := s.nextConn(); c != nil {
+			attempts++
+			pushCtx, cancel := context.WithTimeout(ctx, ackTimeout)
+			code, _ := s.push(pushCtx, c, event)
+			cancel()
+			if code == http.StatusOK {
+				return attempts, nil
+			}
+			if ctx.Err() == nil {
+				continue
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return attempts, fmt.Errorf("feishutest: deliver event: %w", ctx.Err())
+		case <-time.After(retryInterval):
+		}
+	}
+}
+
+// nextConn returns the open long connection whose turn it is, or nil.
+func (s *Server) nextConn() *longConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.conns) == 0 {
+		return nil
+	}
+	s.turn++
+	return s.conns[s.turn%len(s.conns)]
+}
+
+// push sends event over c and waits for its acknowledgement.
+func (s *Server) push(ctx context.Context, c *longConn, event []byte) (int, error) {
+	s.mu.Lock()
 	s.seq++
 	id := "msg_" + strconv.Itoa(s.seq)
 	s.mu.Unlock()
@@ -165,6 +220,8 @@ func (s *Server) PushEvent(ctx context.Context, event []byte) (int, error) {
 	select {
 	case code := <-ack:
 		return code, nil
+	case <-c.closed:
+		return 0, errors.New("feishutest: push event: connection closed before the ack")
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}

@@ -90,6 +90,7 @@ type Server struct {
 	counts   map[string]int
 	conns    []*longConn // open long connections
 	connects int
+	turn     int // DeliverEvent's round robin over conns
 }
 
 // New starts a fake for app appID/appSecret whose bot has open_id botOpenID.

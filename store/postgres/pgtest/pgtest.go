@@ -59,15 +59,21 @@ func Main(m *testing.M) {
 // the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	srv := shared(t)
+	return shared(t).NewDatabase(t)
+}
+
+// NewDatabase returns the DSN of a new, empty database on s, dropped when
+// the test ends.
+func (s *Server) NewDatabase(t testing.TB) string {
+	t.Helper()
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbSeq.Add(1))
-	if err := srv.exec(context.Background(), "CREATE DATABASE "+name); err != nil {
+	if err := s.exec(context.Background(), "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() {
-		_ = srv.exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_ = s.exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
-	return srv.DSN(name)
+	return s.DSN(name)
 }
 
 // Shared returns the package's server, starting it on first use.
@@ -99,8 +105,11 @@ type Server struct {
 	log  *bytes.Buffer
 }
 
-// Start creates and starts a cluster. Stop removes it.
-func Start() (*Server, error) {
+// Start creates and starts a cluster. Stop removes it. The server trades
+// durability for speed (fsync, synchronous commit and full page writes off);
+// settings ("name=value") are given after those and override them, e.g.
+// "fsync=on" for a benchmark that must wait for the disk as production does.
+func Start(settings ...string) (*Server, error) {
 	bin, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -128,9 +137,12 @@ func Start() (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Port: port, dir: dir, done: make(chan struct{}), log: new(bytes.Buffer)}
-	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port),
-		"-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-		"-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200")
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", dir, "-c", "listen_addresses=127.0.0.1",
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"}
+	for _, kv := range settings {
+		args = append(args, "-c", kv)
+	}
+	s.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	s.cmd.SysProcAttr = cred
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {

@@ -1,0 +1,285 @@
+//go:build drills
+
+package drills
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"imbot/adapters/feishu/feishutest"
+	"imbot/adapters/telegram/telegramtest"
+	"imbot/provider/openai/openaitest"
+	"imbot/store/postgres/pgtest"
+)
+
+// replicaChats is how many Telegram users and how many Feishu chats share
+// the replica drills' bursts.
+const replicaChats = 6
+
+// A burst across Telegram (webhook mode, behind a balancer) and Feishu (a
+// long connection from every replica) reaches three replicas sharing one
+// PostgreSQL; one replica is killed with SIGKILL a third of the way through,
+// and restarted once the survivors have answered every message that was
+// accepted and unanswered at the kill. Every message is answered and
+// recorded once, each conversation's history in the order it was sent.
+func TestDrillReplicasKillBurst(t *testing.T) {
+	n := envInt("DRILL_REPLICA_MESSAGES", 300)
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Response{Echo: true, ChunkDelay: 30 * time.Millisecond}))
+	tg := telegramtest.New()
+	defer tg.Close()
+	fs := feishutest.New(t, feishuApp, feishuSecret, feishuBot)
+	adapters := telegramWebhookExtra(tg.URL) + feishuLongConnExtra(fs.URL) + drillDispatcher
+	c := newCluster(t, buildImbot(t), pgtest.NewDatabase(t), 3, model.URL(), "2s", func(int) string { return adapters },
+		"DRILL_TELEGRAM_TOKEN="+telegramtest.Token, "DRILL_TELEGRAM_SECRET="+telegramSecret, "DRILL_FEISHU_SECRET="+feishuSecret)
+	c.startAll()
+	waitFor(t, 30*time.Second, func() bool { return fs.OpenConnections() == len(c.replicas) })
+
+	tgMarkers, fsMarkers := burstMarkers("t", n/2), burstMarkers("f", n-n/2)
+	users := make([]models.User, replicaChats)
+	for i := range users {
+		users[i] = telegramtest.User(int64(2000+i), fmt.Sprint("user", i))
+	}
+	all := append(slices.Clone(tgMarkers), fsMarkers...)
+	seen := func() map[string]int {
+		m := answers(tg, users, tgMarkers)
+		for mk, k := range finishedCards(fs) {
+			m[mk] += k
+		}
+		return m
+	}
+	answered := func() int { lost, _ := tally(all, seen()); return len(all) - lost }
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	lb := newBalancer(c.urls("/telegram/webhook"))
+	var feishuHandovers atomic.Int64
+	var wg sync.WaitGroup
+	var nextUpdate atomic.Int64
+	var accepted markerSet
+	fsSent := func(mk string) bool { return finishedCards(fs)[mk] > 0 }
+	started := time.Now()
+	for chat := range replicaChats {
+		// Each chat's messages arrive in order, each once the one before is
+		// accepted and at most replicaWindow are unanswered: a busy chat,
+		// still sending when the replica dies.
+		texts := perChat(tgMarkers, chat)
+		updates := telegramUpdates(tg, users[chat], texts, &nextUpdate)
+		tgSent := func(mk string) bool { return answers(tg, users[chat:chat+1], []string{mk})[mk] > 0 }
+		wg.Go(func() {
+			paced(ctx, texts, tgSent, &accepted, func(i int) error { return lb.deliver(ctx, updates[i]) })
+		})
+		events := perChat(fsMarkers, chat)
+		wg.Go(func() {
+			paced(ctx, events, fsSent, &accepted, func(i int) error {
+				attempts, err := fs.DeliverEvent(ctx, feishuEvent(events[i], chat).JSON(), 3*time.Second, 50*time.Millisecond)
+				feishuHandovers.Add(int64(max(0, attempts-1)))
+				return err
+			})
+		})
+	}
+	victim := rand.IntN(len(c.replicas))
+	waitFor(t, 60*time.Second, func() bool { return answered() >= n/3 })
+	c.kill(victim)
+	killedAt := answered()
+	inFlight := unanswered(accepted.list(), seen())
+	waitFor(t, 60*time.Second, func() bool { lost, _ := tally(inFlight, seen()); return lost == 0 })
+	restartedAt := answered()
+	c.start(victim)
+	waitFor(t, 90*time.Second, func() bool { return answered() == n })
+	wg.Wait()
+	elapsed := time.Since(started)
+	c.stopAll()
+
+	lost, doubled := tally(all, seen())
+	conversations := c.history(t)
+	history, unanswered := historyTally(conversations)
+	hLost, hDoubled := tally(all, history)
+	disordered := outOfOrder(conversations)
+	t.Logf("drill replicas kill burst: replicas=%d messages=%d killed=replica%d at %d answered with %d accepted and unanswered, restarted at %d answered, "+
+		"turns_taken_over=%d answered=%d lost=%d doubled=%d webhook_retries=%d feishu_handovers=%d stuck_streaming=%d "+
+		"history_lost=%d history_doubled=%d unanswered_in_history=%d conversations_out_of_order=%d elapsed=%s",
+		len(c.replicas), n, victim+1, killedAt, len(inFlight), restartedAt, c.takenOver(), n-lost, lost, doubled, lb.retries.Load(), feishuHandovers.Load(),
+		streamingCards(fs), hLost, hDoubled, unanswered, len(disordered), elapsed.Round(time.Millisecond))
+	if lost != 0 || hLost != 0 || hDoubled != 0 || unanswered != 0 || len(disordered) != 0 {
+		t.Fatalf("lost %d, history lost %d doubled %d unanswered %d; want 0; conversations out of order: %v",
+			lost, hLost, hDoubled, unanswered, disordered)
+	}
+	// A kill between a sent reply and its record sends that answer again
+	// (the documented ambiguous-send edge): at most one turn in flight per
+	// conversation on the killed replica.
+	if doubled > 2*replicaChats {
+		t.Fatalf("doubled %d answers in one kill; want at most one per conversation (%d)", doubled, 2*replicaChats)
+	}
+}
+
+// Telegram long polling with three replicas: exactly one polls at a time;
+// when it is killed another takes over within a few leases, and no message
+// is lost on the way.
+func TestDrillReplicasPollingLease(t *testing.T) {
+	const lease = 2 * time.Second
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Response{Echo: true, ChunkDelay: 30 * time.Millisecond}))
+	tg := telegramtest.New()
+	defer tg.Close()
+	watch, apis := newPollWatch(t, tg.URL, 3)
+	c := newCluster(t, buildImbot(t), pgtest.NewDatabase(t), 3, model.URL(), lease.String(), func(i int) string { return telegramExtra(apis[i]) },
+		"DRILL_TELEGRAM_TOKEN="+telegramtest.Token)
+	c.startAll()
+	users := make([]models.User, replicaChats)
+	for i := range users {
+		users[i] = telegramtest.User(int64(3000+i), fmt.Sprint("user", i))
+	}
+	var markers []string
+	push := func(prefix string, k int) []string {
+		batch := burstMarkers(prefix, k)
+		for i, mk := range batch {
+			u := users[i%len(users)]
+			tg.PushMessage(tg.NewMessage(telegramtest.PrivateChat(u), u, mk))
+		}
+		markers = append(markers, batch...)
+		return batch
+	}
+	answeredAll := func(ms []string) func() bool {
+		return func() bool { lost, _ := tally(ms, answers(tg, users, ms)); return lost == 0 }
+	}
+	waitFor(t, 30*time.Second, answeredAll(push("a", 30)))
+	leader := -1
+	waitFor(t, 10*time.Second, func() bool { leader = watch.poller(); return leader >= 0 })
+
+	second := push("b", 30) // in flight when the poller dies
+	waitFor(t, 30*time.Second, func() bool { lost, _ := tally(second, answers(tg, users, second)); return lost < len(second) })
+	c.kill(leader)
+	killed := time.Now()
+	next := -1
+	waitFor(t, 30*time.Second, func() bool { next = watch.poller(); return next >= 0 && next != leader })
+	takeover := time.Since(killed)
+	waitFor(t, 60*time.Second, answeredAll(second))
+
+	c.start(leader) // rejoins as a follower
+	waitFor(t, 30*time.Second, answeredAll(push("c", 12)))
+	c.stopAll()
+
+	calls, maxPollers := watch.report()
+	lost, doubled := tally(markers, answers(tg, users, markers))
+	history, unanswered := historyTally(c.history(t))
+	hLost, hDoubled := tally(markers, history)
+	t.Logf("drill replicas polling lease: lease=%s poller=replica%d killed, replica%d took over after %s; getUpdates calls per replica=%v "+
+		"max_polling_at_once=%d messages=%d lost=%d doubled=%d history_lost=%d history_doubled=%d unanswered_in_history=%d",
+		lease, leader+1, next+1, takeover.Round(time.Millisecond), calls, maxPollers, len(markers), lost, doubled, hLost, hDoubled, unanswered)
+	if maxPollers != 1 {
+		t.Errorf("%d replicas long-polled at once; want exactly one at a time", maxPollers)
+	}
+	// The lease runs out within one lease of the kill; the deadline leaves
+	// two more for the survivors' next attempt on a busy machine.
+	if takeover > 3*lease {
+		t.Errorf("took over %s after the kill; want within %s", takeover, 3*lease)
+	}
+	if lost != 0 || hLost != 0 || hDoubled != 0 || unanswered != 0 {
+		t.Errorf("lost %d, history lost %d doubled %d unanswered %d; want 0", lost, hLost, hDoubled, unanswered)
+	}
+	if doubled > replicaChats {
+		t.Errorf("doubled %d answers in one kill; want at most one per conversation (%d)", doubled, replicaChats)
+	}
+}
+
+// replicaWindow is how many messages of one chat may wait for their
+// answers in the kill drill.
+const replicaWindow = 4
+
+// paced sends one chat's messages in order with send(i), each once the one
+// before is accepted and the one replicaWindow before it is answered,
+// until all are sent or ctx ends. It adds each accepted marker to accepted.
+func paced(ctx context.Context, markers []string, answered func(marker string) bool, accepted *markerSet, send func(i int) error) {
+	for i := range markers {
+		for i >= replicaWindow && !answered(markers[i-replicaWindow]) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		if send(i) != nil {
+			return
+		}
+		accepted.add(markers[i])
+	}
+}
+
+// markerSet is a set of markers, safe for concurrent use.
+type markerSet struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (s *markerSet) add(marker string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]bool{}
+	}
+	s.m[marker] = true
+}
+
+// list returns the markers in the set.
+func (s *markerSet) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Collect(maps.Keys(s.m))
+}
+
+// unanswered returns the markers that seen has no answer for.
+func unanswered(markers []string, seen map[string]int) []string {
+	var out []string
+	for _, m := range markers {
+		if seen[m] == 0 {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// burstMarkers returns k markers: prefix and a four-digit number.
+func burstMarkers(prefix string, k int) []string {
+	out := make([]string, k)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%04d", prefix, i)
+	}
+	return out
+}
+
+// perChat returns the markers that chat number chat sends when markers are
+// dealt to replicaChats chats in turn, in order.
+func perChat(markers []string, chat int) []string {
+	var out []string
+	for i := chat; i < len(markers); i += replicaChats {
+		out = append(out, markers[i])
+	}
+	return out
+}
+
+// outOfOrder returns the user messages of each conversation whose history
+// is not in the order they were sent; markers are numbered in sending
+// order.
+func outOfOrder(conversations []exported) [][]string {
+	var out [][]string
+	for _, c := range conversations {
+		var texts []string
+		for _, m := range c.Messages {
+			if m.Role == "user" {
+				texts = append(texts, m.Text)
+			}
+		}
+		if !slices.IsSorted(texts) {
+			out = append(out, texts)
+		}
+	}
+	return out
+}
