@@ -148,16 +148,7 @@ func TestServeOperationalEndpoints(t *testing.T) {
 	in := startServe(t, writeConfig(t, t.TempDir(), testSetup{model: model.URL()}))
 	get := func(path string) (int, string) {
 		t.Helper()
-		resp, err := http.Get("http://" + in.addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, string(body)
+		return httpGet(t, "http://"+in.addr+path)
 	}
 	if status, body := get("/healthz"); status != http.StatusOK || body != "ok\n" {
 		t.Fatalf("/healthz = %d %q", status, body)
