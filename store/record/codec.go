@@ -48,6 +48,22 @@ func (e *enc) time(t time.Time) {
 	e.uvarint(uint64(t.Nanosecond()))
 }
 
+// encodeV1 encodes v as a version 1 record of the one field write writes,
+// with room for size bytes.
+func encodeV1[T any](v T, size int, write func(e *enc, v T)) []byte {
+	e := newEnc(V1, size)
+	write(e, v)
+	return e.b
+}
+
+// decodeV1 decodes a record that has only version 1 with read.
+func decodeV1[T any](b []byte, read func(d *dec) T) (T, error) {
+	d := dec{b: b}
+	d.version(V1)
+	v := read(&d)
+	return v, d.done()
+}
+
 // dec reads the primitive fields of a record. The first failure sticks: later
 // reads return zero values and err reports the first problem.
 type dec struct {

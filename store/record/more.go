@@ -18,10 +18,9 @@ func EncodeState(st core.ConversationState) []byte {
 
 // DecodeState decodes a conversation state record.
 func DecodeState(b []byte) (core.ConversationState, error) {
-	d := dec{b: b}
-	d.version(V1)
-	st := core.ConversationState{Owner: d.string(), Name: d.string(), Expires: d.time()}
-	return st, d.done()
+	return decodeV1(b, func(d *dec) core.ConversationState {
+		return core.ConversationState{Owner: d.string(), Name: d.string(), Expires: d.time()}
+	})
 }
 
 // EncodeTurnRecord encodes the record of an answered turn with its vote.
@@ -48,9 +47,10 @@ func EncodeTurnRecord(r core.TurnRecord) []byte {
 
 // DecodeTurnRecord decodes a turn record; a vote outside down..up is
 // corrupt.
-func DecodeTurnRecord(b []byte) (core.TurnRecord, error) {
-	d := dec{b: b}
-	d.version(V1)
+func DecodeTurnRecord(b []byte) (core.TurnRecord, error) { return decodeV1(b, (*dec).turnRecord) }
+
+// turnRecord reads the fields EncodeTurnRecord wrote after the version.
+func (d *dec) turnRecord() core.TurnRecord {
 	r := core.TurnRecord{Conversation: d.conversation(), Turn: core.MessageID(d.string()),
 		Platform: core.Platform(d.string()), User: core.UserID(d.string()), At: d.time(),
 		Question: d.string(), Answer: d.string(), Route: core.Route(d.string()), Provider: d.string(),
@@ -62,7 +62,7 @@ func DecodeTurnRecord(b []byte) (core.TurnRecord, error) {
 	if r.Vote < core.VoteDown || r.Vote > core.VoteUp {
 		d.fail("bad vote")
 	}
-	return r, d.done()
+	return r
 }
 
 // EncodeChatSummary encodes a chat list entry: its title and when it was
@@ -77,8 +77,7 @@ func EncodeChatSummary(sum core.ChatSummary) []byte {
 
 // DecodeChatSummary decodes a chat list entry; Chat stays empty.
 func DecodeChatSummary(b []byte) (core.ChatSummary, error) {
-	d := dec{b: b}
-	d.version(V1)
-	sum := core.ChatSummary{Title: d.string(), Created: d.time(), Updated: d.time()}
-	return sum, d.done()
+	return decodeV1(b, func(d *dec) core.ChatSummary {
+		return core.ChatSummary{Title: d.string(), Created: d.time(), Updated: d.time()}
+	})
 }

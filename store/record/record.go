@@ -217,56 +217,26 @@ func EncodeConvMeta(m ConvMeta) []byte {
 
 // DecodeConvMeta decodes a conversation's meta record.
 func DecodeConvMeta(b []byte) (ConvMeta, error) {
-	d := dec{b: b}
-	d.version(V1)
-	m := ConvMeta{Created: d.time(), Last: d.time(), Count: d.uvarint()}
-	return m, d.done()
+	return decodeV1(b, func(d *dec) ConvMeta { return ConvMeta{Created: d.time(), Last: d.time(), Count: d.uvarint()} })
 }
 
 // EncodeExpiry encodes a dedup mark: the time after which it is forgotten.
-func EncodeExpiry(t time.Time) []byte {
-	e := newEnc(V1, 16)
-	e.time(t)
-	return e.b
-}
+func EncodeExpiry(t time.Time) []byte { return encodeV1(t, 16, (*enc).time) }
 
 // DecodeExpiry decodes a dedup or bot message mark's expiry.
-func DecodeExpiry(b []byte) (time.Time, error) {
-	d := dec{b: b}
-	d.version(V1)
-	t := d.time()
-	return t, d.done()
-}
+func DecodeExpiry(b []byte) (time.Time, error) { return decodeV1(b, (*dec).time) }
 
 // EncodeCursor encodes a platform cursor's value.
-func EncodeCursor(v string) []byte {
-	e := newEnc(V1, 1+binary.MaxVarintLen64+len(v))
-	e.string(v)
-	return e.b
-}
+func EncodeCursor(v string) []byte { return encodeV1(v, 1+binary.MaxVarintLen64+len(v), (*enc).string) }
 
 // DecodeCursor decodes a platform cursor's value.
-func DecodeCursor(b []byte) (string, error) {
-	d := dec{b: b}
-	d.version(V1)
-	v := d.string()
-	return v, d.done()
-}
+func DecodeCursor(b []byte) (string, error) { return decodeV1(b, (*dec).string) }
 
 // EncodeCount encodes a counter (a usage day's tokens).
-func EncodeCount(n uint64) []byte {
-	e := newEnc(V1, 1+binary.MaxVarintLen64)
-	e.uvarint(n)
-	return e.b
-}
+func EncodeCount(n uint64) []byte { return encodeV1(n, 1+binary.MaxVarintLen64, (*enc).uvarint) }
 
 // DecodeCount decodes a counter.
-func DecodeCount(b []byte) (uint64, error) {
-	d := dec{b: b}
-	d.version(V1)
-	n := d.uvarint()
-	return n, d.done()
-}
+func DecodeCount(b []byte) (uint64, error) { return decodeV1(b, (*dec).uvarint) }
 
 // EncodeVector encodes v, last used at used (record version 2).
 func EncodeVector(v []float32, used time.Time) []byte {
