@@ -4,8 +4,9 @@
 // limits and validation every backend applies to what it files, so that
 // bbolt and PostgreSQL accept and refuse the same input, and the logic both
 // backends run alike on top of their own reads and writes (kept answers and
-// reply refs, chat list edits). It imports only core and store/record; both
-// backends import it.
+// reply refs, chat list edits, state and vote records, the vector cache's
+// rules, the sweeper loop) and the store's metrics. It imports only core
+// and store/record; both backends import it.
 package storage
 
 import (
