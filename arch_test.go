@@ -156,3 +156,18 @@ func TestCoreAllows(t *testing.T) {
 		}
 	}
 }
+
+// larkRoot is the Lark SDK's root package. Its NewClient links every service
+// package of the SDK (megabytes of code for the Feishu adapter's few calls);
+// the adapter builds the SDK configuration itself and calls larkcore.Request.
+const larkRoot = "github.com/larksuite/oapi-sdk-go/v3"
+
+func TestNoLarkRootImport(t *testing.T) {
+	for _, p := range goList(t, "./...") {
+		for _, imp := range p.Imports {
+			if imp == larkRoot {
+				t.Errorf("%s imports %s: use larkcore (docs/performance.md)", p.ImportPath, larkRoot)
+			}
+		}
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	lark "github.com/larksuite/oapi-sdk-go/v3"
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 )
 
@@ -97,7 +96,7 @@ type statuser interface{ status() apiStatus }
 // client makes the raw API calls: one tenant token per client, retries with
 // backoff, errors counted by code. It is safe for concurrent use.
 type client struct {
-	lark      *lark.Client
+	lark      *larkcore.Config
 	appID     string
 	appSecret string
 	now       func() time.Time
@@ -111,17 +110,30 @@ type client struct {
 }
 
 func newClient(cfg Config, hc *http.Client, now func() time.Time, log *slog.Logger, m *metrics) *client {
-	lc := lark.NewClient(cfg.AppID, cfg.AppSecret,
-		lark.WithOpenBaseUrl(cfg.BaseURL),
-		lark.WithHttpClient(hc),
+	return &client{lark: larkConfig(cfg, hc, log), appID: cfg.AppID, appSecret: cfg.AppSecret, now: now, log: log,
+		metrics: m, retry: kit.Backoff{Base: retryBase, Max: retryCap}}
+}
+
+// larkConfig is the SDK configuration for larkcore.Request, built as
+// lark.NewClient would build it. The SDK's root package is not used: it links
+// every one of the SDK's service packages, megabytes of code the adapter never
+// calls (docs/performance.md).
+func larkConfig(cfg Config, hc *http.Client, log *slog.Logger) *larkcore.Config {
+	c := &larkcore.Config{
+		BaseUrl:   cfg.BaseURL,
+		AppId:     cfg.AppID,
+		AppSecret: cfg.AppSecret,
+		AppType:   larkcore.AppTypeSelfBuilt,
 		// The SDK's token cache is one package-level map shared by every
 		// client in the process; this client keeps its own token instead.
-		lark.WithEnableTokenCache(false),
-		lark.WithLogger(larkLogger{log}),
-		lark.WithLogLevel(larkcore.LogLevelWarn),
-	)
-	return &client{lark: lc, appID: cfg.AppID, appSecret: cfg.AppSecret, now: now, log: log, metrics: m,
-		retry: kit.Backoff{Base: retryBase, Max: retryCap}}
+		EnableTokenCache: false,
+		HttpClient:       hc,
+		Logger:           larkLogger{log},
+		LogLevel:         larkcore.LogLevelWarn,
+	}
+	larkcore.NewLogger(c)
+	larkcore.NewSerialization(c)
+	return c
 }
 
 // tenantToken returns a valid tenant access token, fetching one when none is
@@ -208,7 +220,7 @@ func (c *client) once(ctx context.Context, method, path string, params larkcore.
 		req.SupportedAccessTokenTypes = []larkcore.AccessTokenType{larkcore.AccessTokenTypeTenant}
 		opts = append(opts, larkcore.WithTenantAccessToken(tok))
 	}
-	resp, err := c.lark.Do(ctx, req, opts...)
+	resp, err := larkcore.Request(ctx, req, c.lark, opts...)
 	if err != nil {
 		return err
 	}
