@@ -21,3 +21,14 @@ func BenchmarkBuiltinIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuiltinRestore restores the built-in knowledge base's index from
+// its snapshot, as a daemon without a faq_file or embeddings does at start.
+func BenchmarkBuiltinRestore(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := restoreBuiltin(faq.DefaultConfig(), nil); !ok {
+			b.Fatal("no snapshot restored")
+		}
+	}
+}

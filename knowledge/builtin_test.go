@@ -1,10 +1,13 @@
 package knowledge
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"testing"
 
 	"imbot/core"
+	"imbot/core/catalog"
 	"imbot/core/faq"
 )
 
@@ -60,5 +63,45 @@ func TestBuiltinKnowledgeBase(t *testing.T) {
 				t.Fatalf("best %q, confidence %.3f, answered %v; want %q answered", best.ID, r.Confidence, answered, tc.want)
 			}
 		})
+	}
+}
+
+// TestBuiltinIndexIsCurrent checks that the snapshot the daemon restores is
+// the index faq.Build makes of faq.toml today: a change to either the file
+// or the index code needs `go generate ./knowledge`.
+func TestBuiltinIndexIsCurrent(t *testing.T) {
+	kb, err := faq.Parse(builtinFAQ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := faq.Build(context.Background(), kb, faq.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := base64.StdEncoding.DecodeString(builtinIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, ix.Snapshot()) {
+		t.Fatal("builtin_index.b64 does not match faq.toml and the index code: run go generate ./knowledge")
+	}
+}
+
+func TestOpenRestoresTheBuiltinIndexAtOnce(t *testing.T) {
+	k, err := Open(context.Background(), faq.DefaultConfig(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	select {
+	case <-k.ready:
+	default:
+		t.Fatal("the built-in index is not in use when Open returns")
+	}
+	if m := k.Lookup(context.Background(), "how do I connect telegram"); m.EntryID != "connect-telegram" || m.Tier != core.TierAnswer {
+		t.Fatalf("lookup: %+v", m)
+	}
+	if got := k.Examples(catalog.EN, 2); len(got) != 2 {
+		t.Fatalf("Examples = %q", got)
 	}
 }

@@ -7,6 +7,7 @@ package knowledge
 import (
 	"context"
 	_ "embed"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -23,6 +24,15 @@ import (
 //
 //go:embed faq.toml
 var builtinFAQ []byte
+
+// builtinIndex is the snapshot (faq.Index.Snapshot) of builtinFAQ's index
+// as faq.Build makes it without embeddings, in base64: restoring it at start
+// takes a fraction of the time building it does. go generate writes it; a
+// test fails when it no longer matches faq.toml and the index code.
+//
+//go:generate go run ./internal/genindex faq.toml builtin_index.b64
+//go:embed builtin_index.b64
+var builtinIndex string
 
 // Base is the FAQ tier as the router sees it. A reload builds a whole new
 // index and swaps it in; lookups in flight finish on the old one. Its
@@ -71,7 +81,14 @@ func Load(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Opt
 // background: a daemon can listen and accept messages meanwhile, and only
 // the first lookup waits for the index. With an embedder among opts,
 // building may call it under ctx. Close ends the build and waits for it.
+// The built-in knowledge base without embeddings is restored from its
+// snapshot at once instead.
 func Open(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Option) (*Base, error) {
+	if p, ok := restoreBuiltin(cfg, opts); ok {
+		k := newBase(log, opts)
+		k.Install(p)
+		return k, nil
+	}
 	start := time.Now()
 	kb, err := Read(cfg.FAQFile)
 	if err != nil {
@@ -91,6 +108,25 @@ func Open(ctx context.Context, cfg faq.Config, log *slog.Logger, opts ...faq.Opt
 		k.installFirst(p)
 	})
 	return k, nil
+}
+
+// restoreBuiltin returns the built-in knowledge base's index restored from
+// builtinIndex when cfg asks for the built-in knowledge base without
+// embeddings (no embeddings model: Build would fetch no vectors).
+func restoreBuiltin(cfg faq.Config, opts []faq.Option) (*Prepared, bool) {
+	if cfg.FAQFile != "" || cfg.Embeddings.Model != "" {
+		return nil, false
+	}
+	start := time.Now()
+	data, err := base64.StdEncoding.DecodeString(builtinIndex)
+	if err != nil {
+		return nil, false
+	}
+	ix, err := faq.Restore(data, cfg, opts...)
+	if err != nil {
+		return nil, false // TestBuiltinIndexIsCurrent keeps this from happening
+	}
+	return &Prepared{st: &knowledgeState{index: ix, cfg: cfg, kb: ix.KB()}, latency: time.Since(start)}, true
 }
 
 // newBase returns a Base with no index yet.

@@ -60,17 +60,27 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 	if err := kb.Validate(); err != nil {
 		return nil, err
 	}
+	docs, docEntry, questions := documents(kb)
+	ix := newIndex(kb, buildLexicon(docs, docEntry, len(kb.Entries), questions), cfg, opts)
+	if ix.emb.enabled() {
+		ix.buildVectors(ctx, docs, docEntry, len(kb.Entries))
+	}
+	return ix, nil
+}
+
+// newIndex returns the index of kb over its lexicon lx, without vectors.
+func newIndex(kb KB, lx *lexicon, cfg Config, opts []Option) *Index {
 	o := options{log: slog.Default()}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	docs, docEntry, questions := documents(kb)
+	nDocs := len(lx.docEntry)
 	ix := &Index{
 		entries:  kb.Entries,
-		lx:       buildLexicon(docs, docEntry, len(kb.Entries), questions),
+		lx:       lx,
 		log:      o.log,
-		pool:     scratchPool{nDocs: len(docs), nEntries: len(kb.Entries)},
-		perEntry: float64(len(questions)) / float64(len(kb.Entries)),
+		pool:     scratchPool{nDocs: nDocs, nEntries: len(kb.Entries)},
+		perEntry: float64(kb.questions()) / float64(len(kb.Entries)),
 	}
 	ix.emb = embedding{emb: o.emb, cache: o.cache, cfg: cfg.Embeddings, now: time.Now}
 	if o.reg != nil {
@@ -78,10 +88,7 @@ func Build(ctx context.Context, kb KB, cfg Config, opts ...Option) (*Index, erro
 		ix.searches = o.reg.Counter("imbot_faq_searches_total", "FAQ searches by mode (lexical, fused, fallback).", "mode")
 		ix.latency = o.reg.Histogram("imbot_faq_search_seconds", "FAQ search latency.", metric.LatencyBuckets())
 	}
-	if ix.emb.enabled() {
-		ix.buildVectors(ctx, docs, docEntry, len(kb.Entries))
-	}
-	return ix, nil
+	return ix
 }
 
 // documents lists the texts indexed for kb: each entry's questions, then its
@@ -117,6 +124,10 @@ func (ix *Index) buildVectors(ctx context.Context, docs []string, docEntry []int
 	}
 	ix.vec = newVectors(vs, docEntry, nEntries)
 }
+
+// KB returns the knowledge base the index was built from; its entries are
+// shared with the index and must not be modified.
+func (ix *Index) KB() KB { return KB{Entries: ix.entries} }
 
 // Len returns the number of entries.
 func (ix *Index) Len() int { return len(ix.entries) }

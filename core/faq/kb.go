@@ -136,6 +136,15 @@ func (e Entry) AnswerFor(query string) string {
 	return ""
 }
 
+// questions returns the number of example questions of kb.
+func (kb KB) questions() int {
+	n := 0
+	for _, e := range kb.Entries {
+		n += len(e.Questions)
+	}
+	return n
+}
+
 // answers returns the entry's non-empty answers: Answer, AnswerZH, AnswerEN.
 func (e Entry) answers() []string {
 	var out []string

@@ -87,40 +87,45 @@ func (dt *docTerms) reset(fs []feature, conceptW float32) {
 
 // buildLexicon indexes docs; docEntry[i] is the entry of docs[i]. Entries
 // number from 0 to nEntries-1, each has at least one document, and the
-// documents of one entry are contiguous, in entry order. nQuestions is how
-// questions lists the documents that are example questions; each entry's
-// come before its answers.
+// documents of one entry are contiguous, in entry order. questions lists
+// the documents that are example questions; each entry's come before its
+// answers.
 func buildLexicon(docs []string, docEntry []int32, nEntries int, questions []int32) *lexicon {
-	nQuestions := len(questions)
+	lx := newLexicon(docEntry, nEntries, questions)
 	var tk tokenizer
 	all := make([]docTerms, len(docs))
-	df := make(map[uint64]int32, 1<<14)
-	cw := conceptWeight(float64(nQuestions) / float64(nEntries))
+	counts := make(map[uint64]int32, 1<<14)
 	for i, d := range docs {
-		all[i].reset(tk.features(d), cw)
+		all[i].reset(tk.features(d), lx.conceptW)
 		for _, h := range all[i].hash {
-			df[h]++
+			counts[h]++
 		}
 	}
-	lx := &lexicon{docEntry: docEntry, weight: famWeights(), conceptW: cw}
-	lx.terms = make([]uint64, 0, len(df))
-	for h := range df {
-		lx.terms = append(lx.terms, h)
+	terms := make([]uint64, 0, len(counts))
+	for h := range counts {
+		terms = append(terms, h)
 	}
-	slices.Sort(lx.terms)
-	n := float64(len(docs))
-	lx.unseen = unseenBoost * float32(math.Log(n+1)+1)
-	lx.idf = make([]float32, len(lx.terms))
-	lx.termFam = make([]uint8, len(lx.terms))
-	lx.off = make([]int32, len(lx.terms)+1)
-	for t, h := range lx.terms {
-		lx.idf[t] = float32(math.Log((n+1)/(float64(df[h])+1)) + 1)
-		lx.off[t+1] = lx.off[t] + df[h]
+	slices.Sort(terms)
+	df := make([]int32, len(terms))
+	for t, h := range terms {
+		df[t] = counts[h]
 	}
+	lx.setTerms(terms, df)
 	ids := make([][]int32, len(docs))
 	for d := range all {
 		ids[d] = lx.weigh(&all[d])
 	}
+	lx.fillPostings(all, ids)
+	lx.centroids(all, ids)
+	return lx
+}
+
+// newLexicon returns a lexicon without terms, with what follows from the
+// documents' layout alone (see buildLexicon for the arguments).
+func newLexicon(docEntry []int32, nEntries int, questions []int32) *lexicon {
+	cw := conceptWeight(float64(len(questions)) / float64(nEntries))
+	lx := &lexicon{docEntry: docEntry, weight: famWeights(), conceptW: cw}
+	lx.unseen = unseenBoost * float32(math.Log(float64(len(docEntry))+1)+1)
 	lx.entryStart = make([]int32, nEntries+1)
 	for _, e := range docEntry {
 		lx.entryStart[e+1]++
@@ -132,9 +137,22 @@ func buildLexicon(docs []string, docEntry []int32, nEntries int, questions []int
 	for _, d := range questions {
 		lx.questionEnd[docEntry[d]] = d + 1
 	}
-	lx.fillPostings(all, ids)
-	lx.centroids(all, ids)
 	return lx
+}
+
+// setTerms sets the sorted feature hashes of the index and the number of
+// documents each is in (df), and from them each term's idf and the offsets
+// of its postings.
+func (lx *lexicon) setTerms(terms []uint64, df []int32) {
+	n := float64(len(lx.docEntry))
+	lx.terms = terms
+	lx.idf = make([]float32, len(terms))
+	lx.termFam = make([]uint8, len(terms))
+	lx.off = make([]int32, len(terms)+1)
+	for t, c := range df {
+		lx.idf[t] = float32(math.Log((n+1)/(float64(c)+1)) + 1)
+		lx.off[t+1] = lx.off[t] + c
+	}
 }
 
 // weigh turns dt's term frequencies into normalised, family-weighted TF-IDF
