@@ -217,26 +217,7 @@ func (c *Cluster) Release(ctx context.Context, conv core.ConversationKey) ([]cor
 		if out, err = c.claim(ctx, tx, key, false); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `
-			WITH freed AS (
-				DELETE FROM conversation_leases l WHERE l.conversation = $1
-				AND NOT EXISTS (SELECT 1 FROM pending_turns p WHERE p.conversation = $1 AND NOT `+pinnedElsewhere+`)
-				RETURNING 1)
-			SELECT DISTINCT p.owner FROM pending_turns p, freed WHERE p.conversation = $1 AND `+pinnedElsewhere,
-			key, c.id)
-		if err != nil {
-			return err
-		}
-		waiting, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		for _, owner := range waiting {
-			if err := c.handOver(ctx, tx, owner, key); err != nil {
-				return err
-			}
-		}
-		return nil
+		return c.giveUp(ctx, tx, key)
 	})
 	return out, wrap("release", err)
 }

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"imbot/core"
 	"imbot/store/storage"
 )
@@ -49,4 +51,30 @@ func (c *Cluster) acquire(ctx context.Context, conv core.ConversationKey) ([]cor
 		return turns, err
 	}
 	return c.Release(ctx, conv)
+}
+
+// giveUp deletes conv's lease, which this replica holds, unless pending
+// turns of it remain other than those pinned to other live replicas, and
+// tells those replicas, when the transaction tx commits, that conv is free.
+func (c *Cluster) giveUp(ctx context.Context, tx pgx.Tx, conv []byte) error {
+	rows, err := tx.Query(ctx, `
+		WITH freed AS (
+			DELETE FROM conversation_leases l WHERE l.conversation = $1
+			AND NOT EXISTS (SELECT 1 FROM pending_turns p WHERE p.conversation = $1 AND NOT `+pinnedElsewhere+`)
+			RETURNING 1)
+		SELECT DISTINCT p.owner FROM pending_turns p, freed WHERE p.conversation = $1 AND `+pinnedElsewhere,
+		conv, c.id)
+	if err != nil {
+		return err
+	}
+	waiting, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, owner := range waiting {
+		if err := c.handOver(ctx, tx, owner, conv); err != nil {
+			return err
+		}
+	}
+	return nil
 }
