@@ -23,20 +23,31 @@ func WithCoordinator(c Coordinator) DispatcherOption {
 // handOver gives a message just accepted (its queue slot reserved) to the
 // coordinator: when this replica holds its conversation, the message and
 // any turns handed over with it are queued here; otherwise it waits for
-// the replica that holds the conversation. A failure to lease the
-// conversation leaves the message pending and unowned, where a takeover
-// (this replica's included) finds it.
+// the replica that holds the conversation, or, pinned here, for that
+// replica to give the conversation up. A failure to lease the conversation
+// leaves the message pending, where a takeover (this replica's included) or,
+// pinned, this replica's renewal finds it.
 func (d *Dispatcher) handOver(ctx context.Context, env Envelope, log *slog.Logger) {
-	owned, turns, err := d.coord.Accepted(context.WithoutCancel(ctx), env)
+	pinned := d.pinned(env)
+	owned, turns, err := d.coord.Accepted(context.WithoutCancel(ctx), env, pinned)
 	d.unreserve() // the turns queued below reserve their own slots
 	switch {
 	case err != nil:
 		log.Error("lease conversation; the message waits pending for a takeover", "err", err)
+	case !owned && pinned:
+		log.Debug("conversation held by another replica; the message waits here for its lease")
 	case !owned:
 		log.Debug("conversation held by another replica; message handed over")
 	default:
 		d.take(ctx, turns, &env)
 	}
+}
+
+// pinned reports whether env's turn must run on this replica: its adapter
+// replies only through connections held here.
+func (d *Dispatcher) pinned(env Envelope) bool {
+	l, ok := d.adapters[env.Platform].(LocalReplier)
+	return ok && l.RepliesLocally()
 }
 
 // take queues turns this replica now runs, as the replay at start does.
@@ -110,7 +121,8 @@ func (d *Dispatcher) takeover(ctx context.Context) {
 	d.admit(ctx, turns)
 }
 
-// adopt queues the turns other replicas handed over for conv.
+// adopt queues the turns of conv this replica runs from now on: those
+// other replicas handed over, or those pinned here once conv is free.
 func (d *Dispatcher) adopt(ctx context.Context, conv ConversationKey) {
 	if d.life.stopping() {
 		return // they stay pending; Resign lets another replica run them

@@ -25,10 +25,12 @@ type memCluster struct {
 	released chan ConversationKey
 }
 
-// memLease is who holds a turn or a conversation, and until when.
+// memLease is who holds a turn or a conversation, and until when; a turn
+// is pinned while its owner waits for the conversation to run it.
 type memLease struct {
-	owner string
-	until time.Time
+	owner  string
+	until  time.Time
+	pinned bool
 }
 
 func newMemCluster(store *memStore, lease time.Duration) *memCluster {
@@ -65,6 +67,12 @@ var _ Coordinator = (*memReplica)(nil)
 
 func (l memLease) live(now time.Time) bool { return l.owner != "" && now.Before(l.until) }
 
+// waitsElsewhere reports whether the turn is pinned to a live replica
+// other than id.
+func (l memLease) waitsElsewhere(id string, now time.Time) bool {
+	return l.pinned && l.live(now) && l.owner != id
+}
+
 // holdConv leases conv to id when it is free, expired or id's already.
 // c.mu is held.
 func (c *memCluster) holdConv(id string, conv ConversationKey, now time.Time) bool {
@@ -75,24 +83,31 @@ func (c *memCluster) holdConv(id string, conv ConversationKey, now time.Time) bo
 	return true
 }
 
-// claim gives id the pending turns of conv (every conversation when conv
-// is nil) that nobody alive owns, and with mine also those id owns.
-// c.mu is held.
-func (c *memCluster) claim(id string, conv *ConversationKey, mine bool, now time.Time) []Envelope {
-	pending, _ := c.store.Pending(context.Background())
+// claim gives id the pending turns of conv that nobody alive owns, those
+// pinned to id, those another replica ran unpinned, and with mine also
+// those id owns. c.mu is held.
+func (c *memCluster) claim(id string, conv ConversationKey, mine bool, now time.Time) []Envelope {
 	var out []Envelope
-	for _, env := range pending {
-		if conv != nil && env.Conversation() != *conv {
-			continue
-		}
-		l := c.turns[env.MessageID]
-		if l.live(now) && !(mine && l.owner == id) {
+	for _, env := range c.pendingOf(conv) {
+		if !c.claimable(c.turns[env.MessageID], id, mine, now) {
 			continue
 		}
 		c.turns[env.MessageID] = memLease{owner: id, until: now.Add(c.lease)}
 		out = append(out, env)
 	}
 	return out
+}
+
+// claimable reports whether id may claim a turn leased as l.
+func (c *memCluster) claimable(l memLease, id string, mine bool, now time.Time) bool {
+	switch {
+	case !l.live(now):
+		return true
+	case l.owner == id:
+		return l.pinned || mine
+	default:
+		return !l.pinned
+	}
 }
 
 func (r *memReplica) Recover(context.Context) ([]Envelope, error) {
@@ -103,7 +118,7 @@ func (r *memReplica) Recover(context.Context) ([]Envelope, error) {
 	var out []Envelope
 	for _, conv := range c.pendingConvs() {
 		if c.holdConv(r.id, conv, now) {
-			out = append(out, c.claim(r.id, &conv, true, now)...)
+			out = append(out, c.claim(r.id, conv, true, now)...)
 		}
 	}
 	return out, nil
@@ -121,17 +136,22 @@ func (c *memCluster) pendingConvs() []ConversationKey {
 	return convs
 }
 
-func (r *memReplica) Accepted(_ context.Context, env Envelope) (bool, []Envelope, error) {
+func (r *memReplica) Accepted(_ context.Context, env Envelope, pinned bool) (bool, []Envelope, error) {
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
 	conv := env.Conversation()
+	if pinned {
+		c.turns[env.MessageID] = memLease{owner: r.id, until: now.Add(c.lease), pinned: true}
+	}
 	if !c.holdConv(r.id, conv, now) {
-		c.handovers[c.convs[conv].owner] <- conv
+		if !pinned {
+			c.handovers[c.convs[conv].owner] <- conv
+		}
 		return false, nil, nil
 	}
-	return true, c.claim(r.id, &conv, false, now), nil
+	return true, c.claim(r.id, conv, false, now), nil
 }
 
 func (r *memReplica) Adopt(_ context.Context, conv ConversationKey) ([]Envelope, error) {
@@ -139,10 +159,25 @@ func (r *memReplica) Adopt(_ context.Context, conv ConversationKey) ([]Envelope,
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if l := c.convs[conv]; !l.live(now) || l.owner != r.id {
+	held := c.convs[conv].live(now) && c.convs[conv].owner == r.id
+	if !held && !(c.waits(r.id, conv, now) && c.holdConv(r.id, conv, now)) {
 		return nil, nil
 	}
-	return c.claim(r.id, &conv, false, now), nil
+	return c.claim(r.id, conv, false, now), nil
+}
+
+// waits reports whether turns of conv are pinned to id. c.mu is held.
+func (c *memCluster) waits(id string, conv ConversationKey, now time.Time) bool {
+	return slices.ContainsFunc(c.pendingOf(conv), func(env Envelope) bool {
+		l := c.turns[env.MessageID]
+		return l.pinned && l.live(now) && l.owner == id
+	})
+}
+
+// pendingOf returns the pending turns of conv. c.mu is held.
+func (c *memCluster) pendingOf(conv ConversationKey) []Envelope {
+	pending, _ := c.store.Pending(context.Background())
+	return slices.DeleteFunc(pending, func(env Envelope) bool { return env.Conversation() != conv })
 }
 
 func (r *memReplica) Release(_ context.Context, conv ConversationKey) ([]Envelope, error) {
@@ -152,10 +187,20 @@ func (r *memReplica) Release(_ context.Context, conv ConversationKey) ([]Envelop
 	if c.dead[r.id] || c.convs[conv].owner != r.id {
 		return nil, nil
 	}
-	turns := c.claim(r.id, &conv, false, time.Now())
-	if !slices.Contains(c.pendingConvs(), conv) {
-		delete(c.convs, conv)
-		c.released <- conv
+	now := time.Now()
+	turns := c.claim(r.id, conv, false, now)
+	var waiting []string // replicas with turns of conv pinned to them
+	for _, env := range c.pendingOf(conv) {
+		l := c.turns[env.MessageID]
+		if !l.waitsElsewhere(r.id, now) {
+			return turns, nil // a turn this replica runs: the lease stays
+		}
+		waiting = append(waiting, l.owner)
+	}
+	delete(c.convs, conv)
+	c.released <- conv
+	for _, id := range waiting {
+		c.handovers[id] <- conv
 	}
 	return turns, nil
 }
@@ -167,18 +212,25 @@ func (r *memReplica) Renew(context.Context) ([]ConversationKey, error) {
 	if c.dead[r.id] {
 		return nil, errDead
 	}
-	until := time.Now().Add(c.lease)
+	now := time.Now()
 	for k, l := range c.turns {
 		if l.owner == r.id {
-			c.turns[k] = memLease{owner: r.id, until: until}
+			l.until = now.Add(c.lease)
+			c.turns[k] = l
 		}
 	}
 	for k, l := range c.convs {
 		if l.owner == r.id {
-			c.convs[k] = memLease{owner: r.id, until: until}
+			c.convs[k] = memLease{owner: r.id, until: now.Add(c.lease)}
 		}
 	}
-	return nil, nil
+	var free []ConversationKey // with turns pinned here and no live holder
+	for _, conv := range c.pendingConvs() {
+		if l := c.convs[conv]; !l.live(now) && c.waits(r.id, conv, now) {
+			free = append(free, conv)
+		}
+	}
+	return free, nil
 }
 
 func (r *memReplica) Takeover(_ context.Context, max int) ([]Envelope, error) {
@@ -197,7 +249,7 @@ func (r *memReplica) Takeover(_ context.Context, max int) ([]Envelope, error) {
 		if l := c.convs[conv]; l.live(now) {
 			continue
 		}
-		if turns := c.claim(r.id, &conv, false, now); len(turns) > 0 {
+		if turns := c.claim(r.id, conv, false, now); len(turns) > 0 {
 			c.holdConv(r.id, conv, now)
 			out = append(out, turns...)
 		}

@@ -34,11 +34,32 @@ type replica struct {
 func startReplica(t *testing.T, cluster *memCluster, id string, cfg DispatcherConfig, answerer Answerer) *replica {
 	t.Helper()
 	a := newFakeAdapter("test")
+	return runReplica(t, cluster, id, cfg, answerer, a, a)
+}
+
+// localAdapter is a fakeAdapter whose replies need this replica's
+// connections, as the web chat's do.
+type localAdapter struct{ *fakeAdapter }
+
+func (localAdapter) RepliesLocally() bool { return true }
+
+// startLocalReplica runs a dispatcher named id on cluster's store whose
+// adapter replies locally: its turns are pinned to it.
+func startLocalReplica(t *testing.T, cluster *memCluster, id string, cfg DispatcherConfig, answerer Answerer) *replica {
+	t.Helper()
+	a := newFakeAdapter("test")
+	return runReplica(t, cluster, id, cfg, answerer, a, localAdapter{a})
+}
+
+// runReplica runs a dispatcher named id on cluster's store with adapter
+// run, whose replies a records.
+func runReplica(t *testing.T, cluster *memCluster, id string, cfg DispatcherConfig, answerer Answerer, a *fakeAdapter, run Adapter) *replica {
+	t.Helper()
 	d, err := NewDispatcher(cfg, cluster.store, cluster.store, answerer, WithCoordinator(cluster.replica(id)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	deliver, stop, done := runDispatcher(t, d, a, a.deliver)
+	deliver, stop, done := runDispatcher(t, d, run, a.deliver)
 	return &replica{d: d, a: a, deliver: deliver, stop: stop, done: done}
 }
 
@@ -192,6 +213,70 @@ func TestClusterCleanStopHandsTurnsOnAtOnce(t *testing.T) {
 		t.Fatalf("answered %s", s.env.MessageID)
 	}
 	staying.halt(t)
+}
+
+func TestClusterPinnedTurnRunsOnItsAcceptorOnceTheHolderReleases(t *testing.T) {
+	// A message whose adapter replies locally, accepted on b while a holds
+	// its conversation, waits on b and runs there once a has answered its
+	// own turns and given the lease up: in order, and never on a.
+	store := newMemStore()
+	cluster := newMemCluster(store, time.Minute) // no lease expires here
+	answerer := &echoAnswerer{}
+	gate := answerer.gate("one")
+	holder := startLocalReplica(t, cluster, "a", testConfig(), answerer)
+	acceptor := startLocalReplica(t, cluster, "b", testConfig(), answerer)
+
+	holder.send(t, msg("c", "1", "one"))
+	acceptor.send(t, msg("c", "2", "two"))
+	acceptor.send(t, msg("c", "3", "three"))
+	holder.send(t, msg("c", "4", "four"))
+	close(gate)
+	first := []MessageID{holder.nextReply(t).env.MessageID, holder.nextReply(t).env.MessageID}
+	then := []MessageID{acceptor.nextReply(t).env.MessageID, acceptor.nextReply(t).env.MessageID}
+	holder.halt(t)
+	acceptor.halt(t)
+	if !slices.Equal(first, []MessageID{"1", "4"}) || !slices.Equal(holder.answered(), first) {
+		t.Fatalf("holder answered %v, want its own turns 1 and 4", holder.answered())
+	}
+	if !slices.Equal(then, []MessageID{"2", "3"}) || !slices.Equal(acceptor.answered(), then) {
+		t.Fatalf("acceptor answered %v, want its pinned turns 2 and 3", acceptor.answered())
+	}
+	history, _ := store.Recent(context.Background(), msg("c", "", "").Conversation(), 10)
+	var asked []string
+	for _, m := range history {
+		if m.Role == RoleUser {
+			asked = append(asked, m.Text)
+		}
+	}
+	if want := []string{"one", "four", "two", "three"}; !slices.Equal(asked, want) {
+		t.Fatalf("history holds %v, want the acceptor's turns after the holder's: %v", asked, want)
+	}
+}
+
+func TestClusterPinnedTurnOfADeadAcceptorIsTakenOver(t *testing.T) {
+	// The acceptor of a pinned turn dies while it waits for the
+	// conversation: once its lease expires, the turn is taken over and
+	// answered like any other.
+	store := newMemStore()
+	cluster := newMemCluster(store, testLease)
+	answerer := &echoAnswerer{}
+	gate := answerer.gate("one")
+	holder := startLocalReplica(t, cluster, "a", testConfig(), answerer)
+	dying := startLocalReplica(t, cluster, "b", testConfig(), &echoAnswerer{})
+
+	holder.send(t, msg("c", "1", "one"))
+	dying.send(t, msg("c", "2", "two"))
+	cluster.kill("b")
+	dying.halt(t)
+	close(gate)
+	order := []MessageID{holder.nextReply(t).env.MessageID, holder.nextReply(t).env.MessageID}
+	holder.halt(t)
+	if !slices.Equal(order, []MessageID{"1", "2"}) {
+		t.Fatalf("holder answered %v, want 1, then the dead acceptor's 2", order)
+	}
+	if ids := dying.answered(); len(ids) != 0 {
+		t.Fatalf("the dead replica answered %v", ids)
+	}
 }
 
 // waitReleased waits until conv's lease is given up.

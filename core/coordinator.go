@@ -10,9 +10,13 @@ import (
 // leased to one replica at a time: the replica holding a conversation runs
 // its turns, in order, and coalesces its bursts; a replica that accepts a
 // message for a conversation another live replica holds hands the message
-// over to it; the pending turns of a replica that died (its leases expired)
-// are taken over by another and answered there, through the same path as a
-// replay at start (kept answers and reply refs included).
+// over to it, unless the message is pinned to the replica that accepted it
+// (its adapter replies only through connections held there, see
+// LocalReplier): then that replica waits for the conversation's lease and
+// runs the turn itself, after the turns the holder ran. The pending turns of
+// a replica that died (its leases expired), pinned ones included, are taken
+// over by another and answered there, through the same path as a replay at
+// start (kept answers and reply refs included).
 //
 // The dispatcher calls its methods from several goroutines at once;
 // implementations are safe for concurrent use. SingleNode is the
@@ -28,20 +32,28 @@ type Coordinator interface {
 	// been accepted here, and reports whether this replica holds it. When
 	// it does, turns are the conversation's pending turns this replica runs
 	// from now on, env among them, in the order they were accepted. When
-	// another live replica holds the conversation, that replica is told to
-	// pick env up (a handover) and owned is false.
-	Accepted(ctx context.Context, env Envelope) (owned bool, turns []Envelope, err error)
-	// Adopt returns the pending turns of conv, a conversation this replica
-	// holds, that other replicas handed over since they were last adopted,
-	// in the order they were accepted; this replica runs them.
+	// another live replica holds the conversation, owned is false: an
+	// unpinned env is handed over to that replica (it is told to pick env
+	// up); a pinned env stays with this replica, which waits for the
+	// conversation and runs env once the holder gives the lease up (see
+	// Adopt). The holder never claims a pinned turn while its replica lives.
+	Accepted(ctx context.Context, env Envelope, pinned bool) (owned bool, turns []Envelope, err error)
+	// Adopt returns the pending turns of conv that this replica runs from
+	// now on, in the order they were accepted: when it holds conv, those
+	// other replicas handed over since they were last adopted; when pinned
+	// turns of conv wait here and no live replica holds conv, it leases
+	// conv and returns them with the turns nobody claimed.
 	Adopt(ctx context.Context, conv ConversationKey) ([]Envelope, error)
 	// Release gives up the lease on conv once this replica has no queued
-	// turn of it left. The lease stays while pending turns of conv remain;
-	// those handed over meanwhile are returned, and this replica runs them.
+	// turn of it left. The lease stays while pending turns of conv remain,
+	// other than turns pinned to other live replicas; those replicas are
+	// told (Handovers) that conv is free. Turns handed over meanwhile are
+	// returned, and this replica runs them.
 	Release(ctx context.Context, conv ConversationKey) ([]Envelope, error)
-	// Renew extends every lease this replica holds and marks it alive. It
-	// returns the conversations it holds with handed-over turns waiting
-	// to be adopted: the fallback for a handover signal that was lost.
+	// Renew extends every lease this replica holds, its pinned turns' too,
+	// and marks it alive. It returns the conversations to adopt: those it
+	// holds with handed-over turns waiting, and those no live replica holds
+	// with pinned turns waiting here; the fallback for a lost signal.
 	Renew(ctx context.Context) ([]ConversationKey, error)
 	// Takeover leases to this replica conversations whose holder died (its
 	// leases expired) and that have pending turns, and returns those turns,
@@ -53,7 +65,8 @@ type Coordinator interface {
 	// for the leases to expire.
 	Resign(ctx context.Context) error
 	// Handovers signals the conversations this replica holds for which
-	// another replica accepted messages; the dispatcher adopts them. Nil
+	// another replica accepted messages, and those given up by a replica
+	// while pinned turns of them wait here; the dispatcher adopts them. Nil
 	// when no other replica exists.
 	Handovers() <-chan ConversationKey
 	// Lease is how long a lease lasts without renewal; the dispatcher
@@ -76,7 +89,7 @@ var _ Coordinator = SingleNode{}
 func (s SingleNode) Recover(ctx context.Context) ([]Envelope, error) { return s.Inbox.Pending(ctx) }
 
 // Accepted holds every conversation: env is the only turn it returns.
-func (SingleNode) Accepted(_ context.Context, env Envelope) (bool, []Envelope, error) {
+func (SingleNode) Accepted(_ context.Context, env Envelope, _ bool) (bool, []Envelope, error) {
 	return true, []Envelope{env}, nil
 }
 

@@ -108,6 +108,18 @@ type QuietRefuser interface {
 	RefuseQuietly(env Envelope, why Refusal)
 }
 
+// LocalReplier is implemented by adapters whose replies reach the user only
+// through connections held by the replica that accepted the message (the
+// web chat's WebSockets and waiting HTTP requests). Among replicas, the
+// dispatcher never hands such a message over to the replica holding its
+// conversation: it pins the turn to this replica, which waits for the
+// conversation's lease and runs it here (see Coordinator.Accepted).
+type LocalReplier interface {
+	// RepliesLocally reports whether replies need this replica's
+	// connections. It must return at once.
+	RepliesLocally() bool
+}
+
 // Checker is implemented by adapters that can tell whether they are connected.
 // A nil error means ready; it is used by /readyz.
 type Checker interface {

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -187,6 +188,76 @@ func TestDrillReplicasPollingLease(t *testing.T) {
 	}
 	if doubled > replicaChats {
 		t.Errorf("doubled %d answers in one kill; want at most one per conversation (%d)", doubled, replicaChats)
+	}
+}
+
+// A browser whose socket is on one replica sends a message to a
+// conversation another replica is running a turn of (the balancer moved the
+// browser, or a second tab landed elsewhere): the message waits on its own
+// replica, which runs it once the other is done and streams the answer to
+// the socket. The model is not asked the second question before the first
+// is answered, and the history keeps them in order.
+func TestDrillReplicasWebAnswerReachesTheSocket(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	defer releaseOnce()
+	var early atomic.Bool // the second question asked while the first was held
+	model := openaitest.New(t, openaitest.WithScript(func(r openaitest.Request) openaitest.Response {
+		switch r.LastUser() {
+		case "first":
+			started <- struct{}{}
+			<-release
+		case "second":
+			select {
+			case <-release:
+			default:
+				early.Store(true)
+			}
+		}
+		return openaitest.Response{Chunks: []string{"answer: "}, Echo: true, ChunkDelay: 20 * time.Millisecond}
+	}))
+	extra := webExtra("rate_per_minute = 0")
+	c := newCluster(t, buildImbot(t), pgtest.NewDatabase(t), 2, model.URL(), "2s", func(int) string { return extra })
+	c.startAll()
+	holder, browser := dial(t, c.replicas[0], "moved"), dial(t, c.replicas[1], "moved")
+
+	if err := holder.send("1", "first"); err != nil {
+		t.Fatal(err)
+	}
+	<-started // replica 1 holds the conversation while the model answers
+	if err := browser.send("2", "second"); err != nil {
+		t.Fatal(err)
+	}
+	releaseOnce()
+	var deltas strings.Builder
+	var done wsFrame
+	for done.Type == "" {
+		f, err := browser.read(30 * time.Second)
+		switch {
+		case err != nil:
+			t.Fatalf("browser on replica 2: %v", err)
+		case f.ReplyTo != "2":
+		case f.Type == "delta":
+			deltas.WriteString(f.Text)
+		default:
+			done = f
+		}
+	}
+	c.stopAll()
+	var asked []string
+	for _, conv := range c.history(t) {
+		for _, m := range conv.Messages {
+			if m.Role == "user" {
+				asked = append(asked, m.Text)
+			}
+		}
+	}
+	t.Logf("drill replicas web: final frame %s %q after deltas %q; history %v; second asked early: %t", done.Type, done.Text, deltas.String(), asked, early.Load())
+	if done.Type != "done" || done.Text != "answer: second" || deltas.Len() == 0 {
+		t.Errorf("the browser on replica 2 got %+v after deltas %q; want the answer streamed", done, deltas.String())
+	}
+	if early.Load() || !slices.Equal(asked, []string{"first", "second"}) {
+		t.Errorf("history %v, second asked early: %t; want first, then second", asked, early.Load())
 	}
 }
 

@@ -39,6 +39,7 @@ var (
 	_ core.Mounter      = (*Adapter)(nil)
 	_ core.Checker      = (*Adapter)(nil)
 	_ core.QuietRefuser = (*Adapter)(nil)
+	_ core.LocalReplier = (*Adapter)(nil)
 )
 
 // ErrNotRunning is returned by Check before Run starts and after it ends.
@@ -248,15 +249,21 @@ func (a *Adapter) shutdown() int {
 }
 
 // Reply returns a writer that streams the reply to env to whoever listens to
-// env's session when Update and Finish are called. It works for envelopes of
-// an earlier process too; a reply nobody listens to is dropped (it is in the
-// history).
+// env's session on this replica when Update and Finish are called. It works
+// for envelopes of an earlier process or another replica too; a reply nobody
+// listens to here is dropped without an error, so it is not sent again (it
+// is in the history).
 func (a *Adapter) Reply(_ context.Context, env core.Envelope) (core.ReplyWriter, error) {
 	if env.Platform != Platform {
 		return nil, fmt.Errorf("web: reply: envelope of platform %q", env.Platform)
 	}
 	return &replyWriter{hub: a.hub, env: env}, nil
 }
+
+// RepliesLocally reports true: replies reach only the WebSockets and the
+// /api/chat requests of this replica, so among replicas a message runs on
+// the replica that accepted it.
+func (a *Adapter) RepliesLocally() bool { return true }
 
 // RefuseQuietly ends the client's wait for env with an error frame (joined
 // with other refusals waiting to be written), for a refusal the dispatcher

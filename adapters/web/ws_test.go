@@ -254,6 +254,9 @@ func TestWSTwoTabsShareSession(t *testing.T) {
 	}
 }
 
+// A reply for a session with no connection here (a turn replayed after a
+// restart, or taken over from a replica that died) is dropped without an
+// error, so that the dispatcher does not send it again.
 func TestWSReplayedReplyWithoutListener(t *testing.T) {
 	e := newTestEnv(t, testConfig(), false)
 	env := e.a.envelope("gone", "old", "from before the restart", peer{})

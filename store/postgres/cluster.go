@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"imbot/core"
@@ -159,36 +160,52 @@ func (c *Cluster) claimAll(ctx context.Context, convs [][]byte, mine bool) ([]co
 }
 
 // Accepted leases env's conversation to this replica and claims its
-// unclaimed turns, or hands env over to the replica that holds it.
-func (c *Cluster) Accepted(ctx context.Context, env core.Envelope) (bool, []core.Envelope, error) {
+// unclaimed turns. When another replica holds it, env is handed over to
+// that replica, or, pinned, stays this replica's until it can lease the
+// conversation (Adopt).
+func (c *Cluster) Accepted(ctx context.Context, env core.Envelope, pinned bool) (bool, []core.Envelope, error) {
 	conv := convKey(env.Conversation())
+	if pinned {
+		if err := c.pin(ctx, env); err != nil {
+			return false, nil, err
+		}
+	}
 	owner, err := c.holdConv(ctx, conv)
-	if err != nil {
+	switch {
+	case err != nil:
 		return false, nil, err
+	case owner == c.id:
+		turns, err := c.claim(ctx, c.pool, conv, false)
+		return true, turns, err
+	case pinned:
+		return false, nil, nil
 	}
-	if owner != c.id {
-		return false, nil, c.handOver(ctx, owner, conv)
-	}
-	turns, err := c.claim(ctx, c.pool, conv, false)
-	return true, turns, err
+	return false, nil, c.handOver(ctx, c.pool, owner, conv)
 }
 
-// Adopt claims the turns handed over for conv when this replica holds it.
+// Adopt claims the turns handed over for conv when this replica holds it;
+// otherwise it leases conv for the turns pinned here, if it is free.
 func (c *Cluster) Adopt(ctx context.Context, conv core.ConversationKey) ([]core.Envelope, error) {
 	var out []core.Envelope
+	held := false
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
-		if held, err := c.lockConv(ctx, tx, convKey(conv)); err != nil || !held {
+		var err error
+		if held, err = c.lockConv(ctx, tx, convKey(conv)); err != nil || !held {
 			return err
 		}
-		var err error
 		out, err = c.claim(ctx, tx, convKey(conv), false)
 		return err
 	})
-	return out, wrap("adopt", err)
+	if err != nil || held {
+		return out, wrap("adopt", err)
+	}
+	return c.acquire(ctx, conv)
 }
 
-// Release gives conv's lease up unless pending turns of it remain, and
-// claims those handed over meanwhile.
+// Release gives conv's lease up unless pending turns of it remain other
+// than those pinned to other live replicas, and claims the turns handed
+// over meanwhile. The replicas whose pinned turns wait are told that conv
+// is free.
 func (c *Cluster) Release(ctx context.Context, conv core.ConversationKey) ([]core.Envelope, error) {
 	key := convKey(conv)
 	var out []core.Envelope
@@ -200,9 +217,7 @@ func (c *Cluster) Release(ctx context.Context, conv core.ConversationKey) ([]cor
 		if out, err = c.claim(ctx, tx, key, false); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM conversation_leases l WHERE l.conversation = $1
-			AND NOT EXISTS (SELECT 1 FROM pending_turns p WHERE p.conversation = $1)`, key)
-		return err
+		return c.giveUp(ctx, tx, key)
 	})
 	return out, wrap("release", err)
 }
@@ -245,20 +260,26 @@ func (c *Cluster) holdConv(ctx context.Context, conv []byte) (string, error) {
 // dbtx is the pool or a transaction.
 type dbtx interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 // claim gives this replica, which holds conv, the pending turns of conv
 // that it does not run (with mine, also those its id owned before a
-// restart) and returns them in the order they were accepted. A turn owned
-// by another replica is that of a holder whose conversation lease ran out:
-// its own lease may outlast the conversation's by up to a renewal (a turn
-// adopted after the last one), and leaving it would let a later turn run
-// first. Turns locked by a write in progress (a completion) are skipped.
+// restart), those pinned to it among them, and returns them in the order
+// they were accepted. An unpinned turn owned by another replica is that of
+// a holder whose conversation lease ran out: its own lease may outlast the
+// conversation's by up to a renewal (a turn adopted after the last one),
+// and leaving it would let a later turn run first. A turn pinned to
+// another live replica is left to that replica. Turns locked by a write in
+// progress (a completion) are skipped.
 func (c *Cluster) claim(ctx context.Context, q dbtx, conv []byte, mine bool) ([]core.Envelope, error) {
 	rows, err := q.Query(ctx, `
-		UPDATE pending_turns SET owner = $2, lease_until = now() + $3::bigint * interval '1 millisecond'
+		UPDATE pending_turns SET owner = $2, lease_until = now() + $3::bigint * interval '1 millisecond', pinned = false
 		WHERE key IN (SELECT key FROM pending_turns
-			WHERE conversation = $1 AND (owner IS NULL OR owner <> $2 OR lease_until < now() OR $4)
+			WHERE conversation = $1 AND CASE
+				WHEN owner IS NULL OR lease_until < now() THEN true
+				WHEN owner = $2 THEN pinned OR $4
+				ELSE NOT pinned END
 			FOR UPDATE SKIP LOCKED)
 		RETURNING seq, record`, conv, c.id, c.leaseMillis(), mine)
 	if err != nil {
@@ -290,8 +311,9 @@ func (c *Cluster) claim(ctx context.Context, q dbtx, conv []byte, mine bool) ([]
 	return out, nil
 }
 
-// Renew extends this replica's leases and returns the conversations it
-// holds with turns waiting to be adopted.
+// Renew extends this replica's leases, its pinned turns' too, and returns
+// the conversations to adopt: those it holds with turns nobody runs, and
+// those with turns pinned here that no other live replica holds.
 func (c *Cluster) Renew(ctx context.Context) ([]core.ConversationKey, error) {
 	var keys [][]byte
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
@@ -306,9 +328,10 @@ func (c *Cluster) Renew(ctx context.Context) ([]core.ConversationKey, error) {
 				return err
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT l.conversation FROM conversation_leases l
-			JOIN pending_turns p ON p.conversation = l.conversation
-			WHERE l.owner = $1 AND (p.owner IS NULL OR p.lease_until < now())`, c.id)
+		rows, err := tx.Query(ctx, `SELECT DISTINCT p.conversation FROM pending_turns p
+			LEFT JOIN conversation_leases l ON l.conversation = p.conversation AND l.lease_until >= now()
+			WHERE (l.owner = $1 AND (p.owner IS NULL OR p.lease_until < now()))
+			   OR (p.owner = $1 AND p.pinned AND (l.owner IS NULL OR l.owner = $1))`, c.id)
 		if err != nil {
 			return err
 		}

@@ -104,7 +104,7 @@ func TestClusterTakesOverAfterTheOwnerStopsRenewing(t *testing.T) {
 	a, b := openReplica(t, dsn, "a"), openReplica(t, dsn, "b")
 	first, second := env("c", "1"), env("c", "2")
 	accept(t, a, first, "", time.Time{})
-	owned, turns, err := a.Accepted(ctx, first)
+	owned, turns, err := a.Accepted(ctx, first, false)
 	if err != nil || !owned || !slices.Equal(ids(turns), []core.MessageID{"1"}) {
 		t.Fatalf("Accepted = %t, %v, %v; want the turn", owned, ids(turns), err)
 	}
@@ -149,7 +149,7 @@ func TestClusterLeasingAConversationTakesAllItsTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	accept(t, b, second, "", time.Time{})
-	owned, turns, err := b.Accepted(ctx, second)
+	owned, turns, err := b.Accepted(ctx, second, false)
 	if err != nil || !owned || !slices.Equal(ids(turns), []core.MessageID{"1", "2"}) {
 		t.Fatalf("Accepted = %t, %v, %v; want the conversation with turns 1 and 2", owned, ids(turns), err)
 	}
@@ -196,21 +196,16 @@ func TestClusterHandsOverToTheHolder(t *testing.T) {
 	waitConnected(t, a)
 	first, second, third := env("c", "1"), env("c", "2"), env("c", "3")
 	accept(t, a, first, "", time.Time{})
-	if owned, _, err := a.Accepted(ctx, first); err != nil || !owned {
+	if owned, _, err := a.Accepted(ctx, first, false); err != nil || !owned {
 		t.Fatalf("Accepted = %t, %v", owned, err)
 	}
 	accept(t, b, second, "", time.Time{})
-	owned, turns, err := b.Accepted(ctx, second)
+	owned, turns, err := b.Accepted(ctx, second, false)
 	if err != nil || owned || len(turns) != 0 {
 		t.Fatalf("Accepted on the other replica = %t, %v, %v; want a handover", owned, ids(turns), err)
 	}
-	select {
-	case conv := <-a.Handovers():
-		if conv != second.Conversation() {
-			t.Fatalf("handover of %v", conv)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no handover signal")
+	if conv := nextHandover(t, a); conv != second.Conversation() {
+		t.Fatalf("handover of %v", conv)
 	}
 	if got, err := a.Adopt(ctx, second.Conversation()); err != nil || !slices.Equal(ids(got), []core.MessageID{"2"}) {
 		t.Fatalf("Adopt = %v, %v", ids(got), err)
@@ -218,7 +213,7 @@ func TestClusterHandsOverToTheHolder(t *testing.T) {
 	// A third message handed over while the holder finishes is claimed by
 	// its Release, which keeps the lease while turns remain.
 	accept(t, b, third, "", time.Time{})
-	if owned, _, _ := b.Accepted(ctx, third); owned {
+	if owned, _, _ := b.Accepted(ctx, third, false); owned {
 		t.Fatal("the other replica took a held conversation")
 	}
 	complete(t, a, first)
@@ -232,7 +227,7 @@ func TestClusterHandsOverToTheHolder(t *testing.T) {
 	}
 	fourth := env("c", "4")
 	accept(t, b, fourth, "", time.Time{})
-	if owned, turns, err := b.Accepted(ctx, fourth); err != nil || !owned || !slices.Equal(ids(turns), []core.MessageID{"4"}) {
+	if owned, turns, err := b.Accepted(ctx, fourth, false); err != nil || !owned || !slices.Equal(ids(turns), []core.MessageID{"4"}) {
 		t.Fatalf("Accepted after release = %t, %v, %v", owned, ids(turns), err)
 	}
 }
@@ -243,7 +238,7 @@ func TestClusterRenewFindsHandoversWhoseSignalWasLost(t *testing.T) {
 	a := openReplica(t, dsn, "a")
 	first, second := env("c", "1"), env("c", "2")
 	accept(t, a, first, "", time.Time{})
-	if owned, _, err := a.Accepted(ctx, first); err != nil || !owned {
+	if owned, _, err := a.Accepted(ctx, first, false); err != nil || !owned {
 		t.Fatalf("Accepted = %t, %v", owned, err)
 	}
 	accept(t, a, second, "", time.Time{}) // accepted elsewhere, no signal
@@ -253,13 +248,119 @@ func TestClusterRenewFindsHandoversWhoseSignalWasLost(t *testing.T) {
 	}
 }
 
+// nextHandover waits for c's next handover signal.
+func nextHandover(t *testing.T, c *Cluster) core.ConversationKey {
+	t.Helper()
+	select {
+	case conv := <-c.Handovers():
+		return conv
+	case <-time.After(10 * time.Second):
+		t.Fatal("no handover signal")
+	}
+	return core.ConversationKey{}
+}
+
+// A pinned turn accepted on b while a holds its conversation stays b's:
+// a runs its own turns, gives the conversation up around it and tells b,
+// which leases the conversation and claims the turn.
+func TestClusterPinnedTurnWaitsForTheHolderToRelease(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	a, b := openReplica(t, dsn, "a"), openReplica(t, dsn, "b")
+	waitConnected(t, b)
+	first, second, third := env("c", "1"), env("c", "2"), env("c", "3")
+	conv := first.Conversation()
+	accept(t, a, first, "", time.Time{})
+	if owned, _, err := a.Accepted(ctx, first, true); err != nil || !owned {
+		t.Fatalf("Accepted = %t, %v", owned, err)
+	}
+	accept(t, b, second, "", time.Time{})
+	if owned, turns, err := b.Accepted(ctx, second, true); err != nil || owned || len(turns) != 0 {
+		t.Fatalf("pinned Accepted on the other replica = %t, %v, %v; want it to wait", owned, ids(turns), err)
+	}
+	accept(t, a, third, "", time.Time{})
+	if owned, turns, err := a.Accepted(ctx, third, true); err != nil || !owned || !slices.Equal(ids(turns), []core.MessageID{"3"}) {
+		t.Fatalf("Accepted on the holder = %t, %v, %v; want its own turn only", owned, ids(turns), err)
+	}
+	if got, err := a.Adopt(ctx, conv); err != nil || len(got) != 0 {
+		t.Fatalf("the holder adopted %v, %v", ids(got), err)
+	}
+	if got, err := a.Renew(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("the holder's Renew = %v, %v; want nothing to adopt", got, err)
+	}
+	if got, err := b.Adopt(ctx, conv); err != nil || len(got) != 0 {
+		t.Fatalf("b adopted %v, %v while a holds the conversation", ids(got), err)
+	}
+	complete(t, a, first)
+	if got, err := a.Release(ctx, conv); err != nil || len(got) != 0 {
+		t.Fatalf("Release with a turn of its own left = %v, %v", ids(got), err)
+	}
+	if got, err := b.Renew(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("b's Renew = %v, %v while a holds the conversation", got, err)
+	}
+	complete(t, a, third)
+	if got, err := a.Release(ctx, conv); err != nil || len(got) != 0 {
+		t.Fatalf("Release = %v, %v; want the pinned turn left to b", ids(got), err)
+	}
+	if got := nextHandover(t, b); got != conv {
+		t.Fatalf("b told of %v", got)
+	}
+	if got, err := b.Renew(ctx); err != nil || !slices.Equal(got, []core.ConversationKey{conv}) {
+		t.Fatalf("b's Renew = %v, %v; want the freed conversation", got, err)
+	}
+	if got, err := b.Adopt(ctx, conv); err != nil || !slices.Equal(ids(got), []core.MessageID{"2"}) {
+		t.Fatalf("b's Adopt = %v, %v; want its pinned turn", ids(got), err)
+	}
+	if got, err := b.Adopt(ctx, conv); err != nil || len(got) != 0 {
+		t.Fatalf("b adopted %v, %v again", ids(got), err)
+	}
+	fourth := env("c", "4")
+	accept(t, a, fourth, "", time.Time{})
+	if owned, _, err := a.Accepted(ctx, fourth, true); err != nil || owned {
+		t.Fatalf("Accepted on a = %t, %v; want it to wait for b", owned, err)
+	}
+}
+
+// The pinned turn of a replica that stopped renewing is taken over like
+// any other.
+func TestClusterPinnedTurnOfADeadReplicaIsTakenOver(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	a, b := openReplica(t, dsn, "a"), openReplica(t, dsn, "b")
+	first, second := env("c", "1"), env("c", "2")
+	accept(t, a, first, "", time.Time{})
+	if owned, _, err := a.Accepted(ctx, first, true); err != nil || !owned {
+		t.Fatalf("Accepted = %t, %v", owned, err)
+	}
+	accept(t, b, second, "", time.Time{})
+	if owned, _, err := b.Accepted(ctx, second, true); err != nil || owned {
+		t.Fatalf("pinned Accepted on the other replica = %t, %v", owned, err)
+	}
+	complete(t, a, first)
+	var taken []core.Envelope
+	eventually(t, "takeover", func() bool {
+		if _, err := a.Renew(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Takeover(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken = append(taken, got...)
+		return len(taken) > 0
+	})
+	if !slices.Equal(ids(taken), []core.MessageID{"2"}) {
+		t.Fatalf("taken over %v, want the dead replica's pinned turn", ids(taken))
+	}
+}
+
 func TestClusterRestartRecoversItsOwnTurnsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
 	before := openReplica(t, dsn, "a")
 	e := env("c", "1")
 	accept(t, before, e, "", time.Time{})
-	if owned, _, err := before.Accepted(ctx, e); err != nil || !owned {
+	if owned, _, err := before.Accepted(ctx, e, false); err != nil || !owned {
 		t.Fatalf("Accepted = %t, %v", owned, err)
 	}
 	other := openReplica(t, dsn, "b")
@@ -278,7 +379,7 @@ func TestClusterResignLetsOthersTakeOverAtOnce(t *testing.T) {
 	a, b := openReplica(t, dsn, "a"), openReplica(t, dsn, "b")
 	e := env("c", "1")
 	accept(t, a, e, "", time.Time{})
-	if owned, _, err := a.Accepted(ctx, e); err != nil || !owned {
+	if owned, _, err := a.Accepted(ctx, e, false); err != nil || !owned {
 		t.Fatalf("Accepted = %t, %v", owned, err)
 	}
 	if err := a.Resign(ctx); err != nil {

@@ -17,7 +17,9 @@
 // dedup marks with INSERT … ON CONFLICT and inserts the pending row, so of
 // two replicas accepting the same message exactly one wins; Complete appends
 // the messages, files the turn record and deletes the pending rows. Pending
-// rows carry nullable owner and lease_until columns for replica leases.
+// rows carry nullable owner and lease_until columns for replica leases, and
+// a pinned flag for turns that must run on the replica that accepted them
+// (see Cluster).
 //
 // When the server cannot be reached, every method fails with an error
 // (never a panic), Check fails (so /readyz answers 503), and the outage is

@@ -19,7 +19,8 @@ import (
 // Notification channels (LISTEN/NOTIFY) between replicas.
 const (
 	// channelHandover carries "<holder>\n<hex conversation>": a replica
-	// accepted a message for a conversation holder runs.
+	// accepted a message for a conversation holder runs, or gave up a
+	// conversation while turns of it were pinned to holder.
 	channelHandover = "imbot_handover"
 	// channelKnowledge carries the id of a replica that changed the
 	// knowledge base.
@@ -160,9 +161,10 @@ func parseHandover(payload string) (string, core.ConversationKey, error) {
 	return holder, conv, err
 }
 
-// handOver tells holder, by NOTIFY, that a message of conv waits for it.
-func (c *Cluster) handOver(ctx context.Context, holder string, conv []byte) error {
-	_, err := c.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, channelHandover, handoverPayload(holder, conv))
+// handOver tells holder, by NOTIFY through q, that a message of conv waits
+// for it (inside a transaction, when it commits).
+func (c *Cluster) handOver(ctx context.Context, q dbtx, holder string, conv []byte) error {
+	_, err := q.Exec(ctx, `SELECT pg_notify($1, $2)`, channelHandover, handoverPayload(holder, conv))
 	return wrap("hand over", err)
 }
 

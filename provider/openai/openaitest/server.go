@@ -41,6 +41,17 @@ type Request struct {
 	Input       []string // embeddings requests
 }
 
+// LastUser returns the content of the request's last user message, "" when
+// it has none.
+func (r Request) LastUser() string {
+	for i := len(r.Messages) - 1; i >= 0; i-- {
+		if r.Messages[i].Role == "user" {
+			return r.Messages[i].Content
+		}
+	}
+	return ""
+}
+
 // Message is one chat message of a recorded request.
 type Message struct {
 	Role    string `json:"role"`

@@ -89,7 +89,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) writeChat(w http.ResponseWriter, req *http.Request, rec Request, r Response) {
 	answer := r.Chunks
 	if r.Echo {
-		answer = append(append([]string(nil), answer...), lastUser(rec.Messages))
+		answer = append(append([]string(nil), answer...), rec.LastUser())
 	}
 	usage := usageFor(rec, answer, r.Usage)
 	finish := r.FinishReason
@@ -140,15 +140,6 @@ func usageFor(rec Request, answer []string, given *Usage) wireUsage {
 	}
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
 	return u
-}
-
-func lastUser(msgs []Message) string {
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Role == "user" {
-			return msgs[i].Content
-		}
-	}
-	return ""
 }
 
 // sseWriter writes one scripted event stream.
