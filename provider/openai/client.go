@@ -84,11 +84,10 @@ func (c *Client) SetAPIKey(key string) {
 // sampling parameters suit the model, switching to max_completion_tokens
 // where the model refuses max_tokens.
 func (c *Client) checkModelParams() error {
-	probe := c.chatRequest(core.ModelRequest{Messages: []core.ModelMessage{{Role: goopenai.ChatMessageRoleUser}}, MaxTokens: 1})
-	err := goopenai.NewReasoningValidator().Validate(probe)
+	err := goopenai.NewReasoningValidator().Validate(c.chatRequest(1))
 	if errors.Is(err, goopenai.ErrReasoningModelMaxTokensDeprecated) {
 		c.completionTokens = true
-		err = goopenai.NewReasoningValidator().Validate(c.chatRequest(core.ModelRequest{MaxTokens: 1}))
+		err = goopenai.NewReasoningValidator().Validate(c.chatRequest(1))
 	}
 	return err
 }
@@ -105,22 +104,19 @@ func (c *Client) ThirdParty() bool { return c.cfg.ThirdParty }
 
 var _ core.Streamer = (*Client)(nil)
 
-// chatRequest translates req into go-openai's request type.
-func (c *Client) chatRequest(req core.ModelRequest) goopenai.ChatCompletionRequest {
-	msgs := make([]goopenai.ChatCompletionMessage, len(req.Messages))
-	for i, m := range req.Messages {
-		msgs[i] = goopenai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
-	}
+// chatRequest is go-openai's request for a completion of at most maxTokens
+// (0: the configured max_tokens), without the messages: the doer puts them
+// into the body (body.go).
+func (c *Client) chatRequest(maxTokens int) goopenai.ChatCompletionRequest {
 	out := goopenai.ChatCompletionRequest{
 		Model:         c.cfg.Model,
-		Messages:      msgs,
 		Stream:        true,
 		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
 		Temperature:   float32(c.cfg.Temperature),
 	}
 	limit := c.cfg.MaxTokens
-	if req.MaxTokens > 0 {
-		limit = req.MaxTokens
+	if maxTokens > 0 {
+		limit = maxTokens
 	}
 	if c.completionTokens {
 		out.MaxCompletionTokens = limit

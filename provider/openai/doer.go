@@ -30,7 +30,8 @@ func withRetryAfterHolder(ctx context.Context) (context.Context, *retryAfterHold
 	return context.WithValue(ctx, holderKey{}, h), h
 }
 
-// doer wraps the HTTP client given to go-openai: it records each response's
+// doer wraps the HTTP client given to go-openai: it splices the messages of
+// a chat request into its body (body.go), records each response's
 // Retry-After into the holder in the request's context (go-openai hides the
 // headers of failed responses) and caps how much of a body may be read.
 type doer struct {
@@ -41,6 +42,9 @@ type doer struct {
 
 // Do sends req and decorates the response.
 func (d doer) Do(req *http.Request) (*http.Response, error) {
+	if err := spliceMessages(req); err != nil {
+		return nil, err
+	}
 	resp, err := d.next.Do(req)
 	if err != nil {
 		return resp, err

@@ -49,9 +49,10 @@ func (c *Client) stream(ctx context.Context, req core.ModelRequest, onDelta core
 	stopFirst := c.clock.AfterFunc(c.cfg.FirstTokenTimeout, func() { cancel(ErrFirstTokenTimeout) })
 	defer stopFirst()
 	callCtx, holder := withRetryAfterHolder(callCtx)
+	callCtx = withMessages(callCtx, req.Messages)
 
 	start := c.clock.Now()
-	st, err := k.api.CreateChatCompletionStream(callCtx, c.chatRequest(req))
+	st, err := k.api.CreateChatCompletionStream(callCtx, c.chatRequest(req.MaxTokens))
 	if err != nil {
 		return res, -1, k.cls.classify(ctx, callCtx, err, holder.get())
 	}
