@@ -274,7 +274,8 @@ func (d *Dispatcher) drain() {
 	d.life.cancel()
 }
 
-// replay queues the turns accepted by an earlier process. A turn for a
+// replay queues turns accepted by an earlier process, or handed to this
+// one (take), picking the language of those that have none. A turn for a
 // platform no longer enabled is dropped; when that drop fails it stays
 // pending for a later start, and the turns after it are replayed anyway.
 func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
@@ -286,7 +287,9 @@ func (d *Dispatcher) replay(ctx context.Context, pending []Envelope) {
 			}
 			continue
 		}
-		env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
+		if env.Lang == "" { // not picked yet: read from the store
+			env.Lang = d.picker.Pick(env.Sender(), env.Text, env.LangHint)
+		}
 		d.queued.Add(1)
 		d.enqueue(env)
 	}

@@ -311,20 +311,22 @@ func (r *Router) stream(ctx context.Context, chain Streamer, req ModelRequest, w
 }
 
 // prompt builds the model's messages: the system prompt, as much history as
-// fits the token budget, and the question.
+// fits the token budget, and the question. Degraded replies are left out:
+// they carry nothing a model should build on.
 func (r *Router) prompt(ctx context.Context, env Envelope, system string) []ModelMessage {
 	history := r.history(ctx, env)
 	msgs := make([]ModelMessage, 0, len(history)+2)
 	msgs = append(msgs, ModelMessage{Role: "system", Content: system})
 	for _, m := range history {
-		msgs = append(msgs, ModelMessage{Role: string(m.Role), Content: m.Text})
+		if m.Route != RouteDegraded {
+			msgs = append(msgs, ModelMessage{Role: string(m.Role), Content: m.Text})
+		}
 	}
 	return append(msgs, ModelMessage{Role: string(RoleUser), Content: env.Text})
 }
 
 // history returns the newest earlier messages of env's conversation that
-// fit the token budget, oldest first. Degraded replies are left out: they
-// carry nothing a model should build on.
+// fit the token budget, oldest first.
 func (r *Router) history(ctx context.Context, env Envelope) []Message {
 	cfg := r.config()
 	if cfg.HistoryTokens == 0 || cfg.HistoryMessages == 0 {
@@ -347,14 +349,7 @@ func (r *Router) history(ctx context.Context, env Envelope) []Message {
 		left -= n + token.PerMessage
 		first = i
 	}
-	kept := msgs[first:]
-	out := make([]Message, 0, len(kept))
-	for _, m := range kept {
-		if m.Route != RouteDegraded {
-			out = append(out, m)
-		}
-	}
-	return out
+	return msgs[first:]
 }
 
 // promptTokens is the prompt's size as the provider reported it, or as

@@ -35,6 +35,8 @@ func (s *Store) Recent(ctx context.Context, conv core.ConversationKey, limit int
 		if b == nil {
 			return nil
 		}
+		// The bucket's sequence counts every message ever appended.
+		msgs = make([]core.Message, 0, min(uint64(limit), b.Sequence()))
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && len(msgs) < limit; k, v = c.Prev() {
 			if m, ok := s.readMessage(conv, k, v); ok {

@@ -67,7 +67,11 @@ func decodeV1[T any](b []byte, read func(d *dec) T) (T, error) {
 // dec reads the primitive fields of a record. The first failure sticks: later
 // reads return zero values and err reports the first problem.
 type dec struct {
-	b   []byte
+	b []byte
+	// all, when set, is the whole record as one string, from which string
+	// reads are cut instead of copied: one allocation for a record's
+	// strings instead of one each.
+	all string
 	err error
 }
 
@@ -144,7 +148,13 @@ func (d *dec) count(minElem int) int {
 
 func (d *dec) string() string {
 	n := d.count(1)
-	s := string(d.b[:n])
+	var s string
+	if d.all != "" {
+		at := len(d.all) - len(d.b) // d.b is the rest of the record
+		s = d.all[at : at+n]
+	} else {
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }

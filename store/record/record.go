@@ -46,7 +46,7 @@ func DecodeMessage(b []byte) (core.Message, error) {
 // DecodeMessageUser decodes a message and the user it belongs to; the user
 // is empty in a version 1 record.
 func DecodeMessageUser(b []byte) (core.Message, core.UserID, error) {
-	d := dec{b: b}
+	d := dec{b: b, all: string(b)}
 	v := d.version(V1, V2)
 	m := core.Message{
 		Role:     core.Role(d.string()),
