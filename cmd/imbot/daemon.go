@@ -116,7 +116,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
-			cal.Observe(p, cal.Encoding().CountMessages(contents(prompt)), reported)
+			cal.Learn(p, reported, func() int { return cal.Encoding().CountMessages(contents(prompt)) })
 		},
 		Experiments: experiment.NewAssigner(cfg.Experiments), ArmChains: d.armChains,
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"imbot/metric"
 )
@@ -141,4 +142,25 @@ func TestNewCalibratorRejectsInvalidConfig(t *testing.T) {
 	if _, err := NewCalibrator(cfg); err == nil || !strings.Contains(err.Error(), "smoothing") {
 		t.Errorf("NewCalibrator = %v, want an error naming smoothing", err)
 	}
+}
+
+func TestCalibratorLearnSpacesObservations(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := newTestCalibrator(t, nil, WithClock(func() time.Time { return now }))
+	estimates := 0
+	learn := func(est, rep int) {
+		c.Learn("deepseek", rep, func() int { estimates++; return est })
+	}
+	learn(1000, 700)
+	now = now.Add(learnInterval - time.Millisecond)
+	learn(1000, 2000) // too soon: not estimated, not learned
+	if estimates != 1 || !near(c.Scale("deepseek"), 0.7*1.03) {
+		t.Fatalf("after a second report within the interval: %d estimates, scale %v", estimates, c.Scale("deepseek"))
+	}
+	now = now.Add(time.Millisecond)
+	learn(1000, 800)
+	if want := (0.7 + 0.2*(0.8-0.7)) * 1.03; estimates != 2 || !near(c.Scale("deepseek"), want) {
+		t.Errorf("after the interval: %d estimates, scale %v, want 2 and %v", estimates, c.Scale("deepseek"), want)
+	}
+	c.Learn("deepseek", 0, func() int { t.Error("estimated a call without usage"); return 0 })
 }
