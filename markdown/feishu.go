@@ -24,6 +24,7 @@ type feishuBuilder struct {
 	src    []byte
 	out    strings.Builder
 	bold   bool // inside bold text, where more bold would close it
+	struck bool // inside struck-through text, where more would close it
 	inLink bool // inside a link's label, where links cannot nest
 	// startsLine says whether empty output is at the start of a line.
 	startsLine bool
@@ -163,15 +164,17 @@ func (b *feishuBuilder) inline(n ast.Node) {
 	}
 }
 
-// emphasis wraps n's inlines in mark, dropping bold inside bold and marks
-// around nothing.
+// emphasis wraps n's inlines in mark, dropping bold inside bold,
+// strikethrough inside strikethrough (four tildes at the start of a line
+// would open a code fence) and marks around nothing.
 func (b *feishuBuilder) emphasis(mark string, n ast.Node) {
-	if mark == "**" && b.bold {
+	if mark == "**" && b.bold || mark == "~~" && b.struck {
 		b.inlines(n)
 		return
 	}
 	inner := b.sub(func(s *feishuBuilder) {
 		s.bold = s.bold || mark == "**"
+		s.struck = s.struck || mark == "~~"
 		s.inlines(n)
 	})
 	trimmed := strings.TrimSpace(inner)
