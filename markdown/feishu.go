@@ -24,6 +24,7 @@ type feishuBuilder struct {
 	src    []byte
 	out    strings.Builder
 	bold   bool // inside bold text, where more bold would close it
+	struck bool // inside struck-through text, where more would close it
 	inLink bool // inside a link's label, where links cannot nest
 	// startsLine says whether empty output is at the start of a line.
 	startsLine bool
@@ -88,7 +89,42 @@ func (b *feishuBuilder) text(t string) {
 	if b.atLineStart() {
 		t = escapeLineStart(t)
 	}
+	b.plainText(t)
+}
+
+// plainText writes escaped text that may continue the current line. After
+// a line that so far holds only digits ("1"), text such as "." or "0)"
+// would complete an ordered-list marker made of two pieces: its delimiter
+// gets a backslash.
+func (b *feishuBuilder) plainText(t string) {
+	if n, ok := b.lineDigits(); ok {
+		k := leadingDigits(t)
+		if n+k <= 9 && k < len(t) && (t[k] == '.' || t[k] == ')') {
+			t = t[:k] + "\\" + t[k:]
+		}
+	}
 	b.out.WriteString(t)
+}
+
+// lineDigits returns how many digits the line being written holds when,
+// after its indentation, it holds nothing else (and at least one).
+func (b *feishuBuilder) lineDigits() (int, bool) {
+	s := b.out.String()
+	nl := strings.LastIndexByte(s, '\n')
+	if nl < 0 && !b.startsLine {
+		return 0, false
+	}
+	line := strings.TrimLeft(s[nl+1:], " \t")
+	n := leadingDigits(line)
+	return n, n > 0 && n == len(line)
+}
+
+func leadingDigits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // fence writes a fenced code block whose fence is longer than any run of
@@ -102,8 +138,9 @@ func (b *feishuBuilder) fence(body, lang string) {
 	b.out.WriteString(f)
 }
 
-// list writes "- " or numbered items, their further lines indented four
-// spaces, which Feishu takes as one level.
+// list writes bullet or numbered items with the list's own delimiter (two
+// adjacent lists stay two lists), their further lines indented four spaces,
+// which Feishu takes as one level.
 func (b *feishuBuilder) list(n *ast.List) {
 	sep := "\n"
 	if !n.IsTight {
@@ -114,9 +151,9 @@ func (b *feishuBuilder) list(n *ast.List) {
 		if item != n.FirstChild() {
 			b.out.WriteString(sep)
 		}
-		marker := "- "
+		marker := string(n.Marker) + " "
 		if n.IsOrdered() {
-			marker = strconv.Itoa(num) + ". "
+			marker = strconv.Itoa(num) + string(n.Marker) + " "
 			num++
 		}
 		inner := b.sub(func(s *feishuBuilder) { s.blocks(item, "\n") })
@@ -163,15 +200,17 @@ func (b *feishuBuilder) inline(n ast.Node) {
 	}
 }
 
-// emphasis wraps n's inlines in mark, dropping bold inside bold and marks
-// around nothing.
+// emphasis wraps n's inlines in mark, dropping bold inside bold,
+// strikethrough inside strikethrough (four tildes at the start of a line
+// would open a code fence) and marks around nothing.
 func (b *feishuBuilder) emphasis(mark string, n ast.Node) {
-	if mark == "**" && b.bold {
+	if mark == "**" && b.bold || mark == "~~" && b.struck {
 		b.inlines(n)
 		return
 	}
 	inner := b.sub(func(s *feishuBuilder) {
 		s.bold = s.bold || mark == "**"
+		s.struck = s.struck || mark == "~~"
 		s.inlines(n)
 	})
 	trimmed := strings.TrimSpace(inner)
@@ -212,7 +251,7 @@ func (b *feishuBuilder) link(n ast.Node, dest []byte) {
 	})
 	href, ok := destination(dest, "http://", "https://")
 	if !ok || b.inLink {
-		b.out.WriteString(label)
+		b.plainText(label)
 		if href != "" && escapeText(href) != label {
 			b.out.WriteString(" (" + escapeText(href) + ")")
 		}
@@ -228,7 +267,7 @@ func (b *feishuBuilder) link(n ast.Node, dest []byte) {
 // as text.
 func (b *feishuBuilder) anchor(href, label string) {
 	if _, ok := destination([]byte(href), "http://", "https://"); !ok || b.inLink {
-		b.out.WriteString(label)
+		b.plainText(label)
 		return
 	}
 	b.out.WriteString("[" + label + "](" + escapeURL(href) + ")")
@@ -311,11 +350,8 @@ func escapeLineStart(l string) string {
 	if strings.ContainsRune("#>-+=|*_", rune(t[0])) {
 		return ind + "\\" + t
 	}
-	d := 0
-	for d < len(t) && d < 9 && t[d] >= '0' && t[d] <= '9' {
-		d++
-	}
-	if d > 0 && d < len(t) && (t[d] == '.' || t[d] == ')') {
+	d := leadingDigits(t)
+	if d > 0 && d <= 9 && d < len(t) && (t[d] == '.' || t[d] == ')') {
 		return ind + t[:d] + "\\" + t[d:]
 	}
 	return l
