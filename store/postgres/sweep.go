@@ -47,7 +47,8 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (storage.SweepStats, e
 	steps = append(steps, step{&st.Messages, `DELETE FROM messages m USING (
 			SELECT conversation, seq FROM (
 				SELECT conversation, seq, row_number() OVER (PARTITION BY conversation ORDER BY seq DESC) AS newer
-				FROM messages) ranked
+				FROM messages WHERE conversation IN
+					(SELECT conversation FROM conversations WHERE next_seq - 1 > $1)) ranked
 			WHERE newer > $1 LIMIT $2) old
 		WHERE m.conversation = old.conversation AND m.seq = old.seq`, []any{s.ret.MaxMessages}})
 	var err error
