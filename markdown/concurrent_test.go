@@ -5,8 +5,13 @@ import (
 	"testing"
 )
 
+// concurrentInputs are the answers parsed at once by several goroutines.
+func concurrentInputs() []string {
+	return []string{typicalAnswer(), "The answer is **short**.", "| a | b |\n|---|---|\n| ~~x~~ | `y` |\n", "**unclosed"}
+}
+
 func TestParseIsSafeForConcurrentUse(t *testing.T) {
-	inputs := []string{typicalAnswer(), "The answer is **short**.", "| a | b |\n|---|---|\n| ~~x~~ | `y` |\n", "**unclosed"}
+	inputs := concurrentInputs()
 	want := make([]string, len(inputs))
 	for i, in := range inputs {
 		want[i] = Parse(in).Feishu()

@@ -6,8 +6,12 @@ import (
 	"imbot/adapters/telegram/telegramtest"
 )
 
-func TestTelegram(t *testing.T) {
-	tests := []struct{ name, md, want string }{
+// renderCase is an answer and one of its renderings.
+type renderCase struct{ name, md, want string }
+
+// telegramCases are answers and their Telegram HTML.
+func telegramCases() []renderCase {
+	return []renderCase{
 		{"plain", "hello world", "hello world"},
 		{"escapes", "1 < 2 && 3 > 2", "1 &lt; 2 &amp;&amp; 3 &gt; 2"},
 		{"emphasis", "**bold** and *it* and _it_ and ~~old~~", "<b>bold</b> and <i>it</i> and <i>it</i> and <s>old</s>"},
@@ -46,7 +50,10 @@ func TestTelegram(t *testing.T) {
 		{"crlf", "a\r\nb", "a\nb"},
 		{"invalid utf8", "a\xffb", "a\uFFFDb"},
 	}
-	for _, tt := range tests {
+}
+
+func TestTelegram(t *testing.T) {
+	for _, tt := range telegramCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Parse(tt.md).Telegram().HTML()
 			if got != tt.want {
@@ -59,9 +66,12 @@ func TestTelegram(t *testing.T) {
 	}
 }
 
-// TestStreaming renders answers cut off mid-way, as a stream shows them.
-func TestStreaming(t *testing.T) {
-	tests := []struct{ name, md, telegram, feishu, plain string }{
+// streamCase is an answer cut off mid-way and its three renderings.
+type streamCase struct{ name, md, telegram, feishu, plain string }
+
+// streamCases are answers cut off mid-way, as a stream shows them.
+func streamCases() []streamCase {
+	return []streamCase{
 		{"open bold", "so **bold", "so **bold", `so \*\*bold`, "so **bold"},
 		{"open code span", "run `go te", "run `go te", "run \\`go te", "run `go te"},
 		{"open link", "see [docs](https://exa", "see [docs](https://exa", `see [docs\](https://exa`, "see [docs](https://exa"},
@@ -70,7 +80,10 @@ func TestStreaming(t *testing.T) {
 		{"fence opened last", "```", "", "```\n```", ""},
 		{"open table", "| a | b |\n|---|", "| a | b |\n|---|", `\| a | b |` + "\n" + `\|---|`, "| a | b |\n|---|"},
 	}
-	for _, tt := range tests {
+}
+
+func TestStreaming(t *testing.T) {
+	for _, tt := range streamCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			d := Parse(tt.md)
 			if got := d.Telegram().HTML(); got != tt.telegram {
@@ -86,8 +99,9 @@ func TestStreaming(t *testing.T) {
 	}
 }
 
-func TestFeishu(t *testing.T) {
-	tests := []struct{ name, md, want string }{
+// feishuCases are answers and their Feishu card markdown.
+func feishuCases() []renderCase {
+	return []renderCase{
 		{"plain", "hello world", "hello world"},
 		{"emphasis kept", "**bold** *it* ~~old~~", "**bold** *it* ~~old~~"},
 		{"heading to bold line", "# Title **x**\n\ntext", "**Title x**\n\ntext"},
@@ -110,7 +124,10 @@ func TestFeishu(t *testing.T) {
 		{"table as code block", "| a | b |\n|---|---|\n| 1 | 2 |", "```\na | b\n--+--\n1 | 2\n```"},
 		{"rule", "a\n\n***\n\nb", "a\n\n---\n\nb"},
 	}
-	for _, tt := range tests {
+}
+
+func TestFeishu(t *testing.T) {
+	for _, tt := range feishuCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Parse(tt.md).Feishu()
 			if got != tt.want {
@@ -123,8 +140,9 @@ func TestFeishu(t *testing.T) {
 	}
 }
 
-func TestPlain(t *testing.T) {
-	tests := []struct{ name, md, want string }{
+// plainCases are answers and their plain text.
+func plainCases() []renderCase {
+	return []renderCase{
 		{"markers removed", "# Title\n\n**bold** *it* ~~old~~ `code`", "Title\n\nbold it old code"},
 		{"link address after label", "[docs](https://example.com)", "docs (https://example.com)"},
 		{"autolink once", "<https://example.com>", "https://example.com"},
@@ -134,7 +152,10 @@ func TestPlain(t *testing.T) {
 		{"table aligned", "| a | long |\n|:-:|---|\n| bbb | c |", " a  | long\n----+-----\nbbb | c"},
 		{"code block", "```\n<x>\n```", "<x>"},
 	}
-	for _, tt := range tests {
+}
+
+func TestPlain(t *testing.T) {
+	for _, tt := range plainCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Parse(tt.md).Plain(); got != tt.want {
 				t.Errorf("Plain(%q)\n got %q\nwant %q", tt.md, got, tt.want)
@@ -143,8 +164,11 @@ func TestPlain(t *testing.T) {
 	}
 }
 
+// sliceInput is the answer TestSlice cuts.
+const sliceInput = "**ab** `cd` [ef](https://x.y)"
+
 func TestSlice(t *testing.T) {
-	r := Parse("**ab** `cd` [ef](https://x.y)").Telegram()
+	r := Parse(sliceInput).Telegram()
 	tests := []struct {
 		start, end int
 		want       string
