@@ -10,12 +10,12 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"imbot/markdown/gfm"
 )
 
 // Doc is a parsed answer. Its renderers do not change it, so one Doc may be
@@ -28,12 +28,17 @@ type Doc struct {
 // Parse parses CommonMark with GFM tables and strikethrough. Invalid UTF-8
 // is replaced by U+FFFD and line endings are normalised to "\n".
 func Parse(md string) *Doc {
+	return parseWith(sharedParser(), md)
+}
+
+// parseWith parses md with p, after the clean-up Parse promises.
+func parseWith(p parser.Parser, md string) *Doc {
 	md = strings.ToValidUTF8(md, "\uFFFD")
 	if strings.IndexByte(md, '\r') >= 0 {
 		md = strings.ReplaceAll(strings.ReplaceAll(md, "\r\n", "\n"), "\r", "\n")
 	}
 	src := []byte(md)
-	return &Doc{src: src, root: sharedParser().Parse(text.NewReader(src))}
+	return &Doc{src: src, root: p.Parse(text.NewReader(src))}
 }
 
 // sharedParser is the one CommonMark + GFM table and strikethrough parser,
@@ -41,9 +46,7 @@ func Parse(md string) *Doc {
 // state between Parse calls (they set themselves up once under a
 // sync.Once), so concurrent Parse calls share it; building one per call
 // cost most of a short answer's parse (21 KB and 164 allocations).
-var sharedParser = sync.OnceValue(func() parser.Parser {
-	return goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)).Parser()
-})
+var sharedParser = sync.OnceValue(gfm.NewParser)
 
 // textOf returns the visible text of a Text node: backslash escapes and
 // character references resolved, unless the node is raw.
