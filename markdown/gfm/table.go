@@ -36,27 +36,32 @@ func (tableTransformer) Transform(para *ast.Paragraph, reader text.Reader, pc pa
 		if !ok {
 			continue
 		}
-		header := rowCells(lines.At(i-1), src)
+		header := rowCells(make([]text.Segment, 0, len(align)+1), lines.At(i-1), src)
 		if len(header) > len(align) {
 			return
 		}
-		table := east.NewTable()
-		table.Alignments = align
+		table := newTable(align, header, lines.Sliced(i+1, lines.Len()), src, pc)
 		table.SetPos(para.Pos())
-		head := &east.TableHeader{Alignments: align}
-		head.SetPos(lines.At(i - 1).Start)
-		appendCells(head, header, align, src, pc)
-		table.AppendChild(table, head)
-		for _, line := range lines.Sliced(i+1, lines.Len()) {
-			row := east.NewTableRow(align)
-			row.SetPos(line.Start)
-			appendCells(row, rowCells(line, src), align, src, pc)
-			table.AppendChild(table, row)
-		}
 		para.Parent().InsertAfter(para.Parent(), para, table)
 		keepLines(para, i-1, src)
 		return
 	}
+}
+
+// newTable builds a table of the header's cells and a row for each of the
+// lines in rows. The rows' cells reuse the header's storage.
+func newTable(align []east.Alignment, header, rows []text.Segment, src []byte, pc parser.Context) *east.Table {
+	table := east.NewTable()
+	table.Alignments = align
+	head := &east.TableHeader{Alignments: align}
+	appendCells(head, header, align, src, pc)
+	table.AppendChild(table, head)
+	for _, line := range rows {
+		row := east.NewTableRow(align)
+		appendCells(row, rowCells(header[:0], line, src), align, src, pc)
+		table.AppendChild(table, row)
+	}
+	return table
 }
 
 // keepLines cuts para down to its first n lines, without the line break
@@ -78,10 +83,16 @@ func keepLines(para *ast.Paragraph, n int, src []byte) {
 // is indented at most three columns and holds, between pipes, cells of
 // dashes with an optional colon at either end: ":--" aligns left, "--:"
 // right and ":-:" centres. A pipe at either end of the row is optional,
-// and a line of dashes alone is not a delimiter row.
+// and a line of dashes alone is not a delimiter row. Spaces are those
+// goldmark trims from lines: space, tab, line feed and carriage return.
 func delimiterRow(line []byte) ([]east.Alignment, bool) {
 	if indent, _ := util.IndentWidth(line, 0); indent > 3 || len(bytes.Trim(line, "-")) == 0 {
 		return nil, false
+	}
+	for _, c := range line {
+		if c != '-' && c != ':' && c != '|' && !util.IsSpace(c) {
+			return nil, false
+		}
 	}
 	cols := bytes.Split(line, []byte{'|'})
 	if util.IsBlank(cols[0]) {
@@ -104,9 +115,7 @@ func delimiterRow(line []byte) ([]east.Alignment, bool) {
 	return align, true
 }
 
-// alignment reads one cell of a delimiter row. Only the spaces goldmark
-// trims from lines (space, tab, line feed, carriage return) may surround
-// the dashes.
+// alignment reads one cell of a delimiter row.
 func alignment(col []byte) (east.Alignment, bool) {
 	col = col[util.TrimLeftSpaceLength(col):]
 	col = col[:len(col)-util.TrimRightSpaceLength(col)]
@@ -133,9 +142,10 @@ func alignment(col []byte) (east.Alignment, bool) {
 }
 
 // rowCells splits a table row at its pipes into the segments of its cells,
-// spaces trimmed. A pipe at either end of the row only marks the edge, and
-// a pipe after a backslash is part of the cell, even in a code span.
-func rowCells(line text.Segment, src []byte) []text.Segment {
+// spaces trimmed, and appends them to cells. A pipe at either end of the
+// row only marks the edge, and a pipe after a backslash is part of the
+// cell, even in a code span.
+func rowCells(cells []text.Segment, line text.Segment, src []byte) []text.Segment {
 	line = line.TrimLeftSpace(src)
 	line = line.TrimRightSpace(src)
 	start, stop := line.Start, line.Stop
@@ -145,7 +155,6 @@ func rowCells(line text.Segment, src []byte) []text.Segment {
 	if start < stop && src[stop-1] == '|' {
 		stop--
 	}
-	var cells []text.Segment
 	for start < stop {
 		end := start
 		for end < stop && !(src[end] == '|' && src[end-1] != '\\') {
@@ -167,7 +176,6 @@ func appendCells(row ast.Node, cells []text.Segment, align []east.Alignment, src
 		cell := east.NewTableCell()
 		cell.Alignment = a
 		if i < len(cells) {
-			cell.SetPos(cells[i].Start)
 			cell.Lines().Append(cells[i])
 			notePipesInCode(cell, cells[i].Value(src), pc)
 		}
