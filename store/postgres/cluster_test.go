@@ -483,3 +483,23 @@ func TestFAQEntriesAreSharedByTheReplicas(t *testing.T) {
 		t.Fatalf("FAQEntries = %+v, %v", got, err)
 	}
 }
+
+// A turn's age is measured by the database's clock: a turn just accepted
+// by a replica whose clock runs an hour behind is not taken for one never
+// claimed and taken over before its acceptor claims it.
+func TestClusterTakeoverIgnoresTheAcceptorsClock(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	late, err := Open(ctx, dsn, WithLogger(quiet), WithClock(func() time.Time { return time.Now().Add(-time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = late.Close() })
+	b := openReplica(t, dsn, "b")
+	if ok, err := late.Accept(ctx, env("c", "1")); err != nil || !ok {
+		t.Fatalf("Accept = %t, %v", ok, err)
+	}
+	if got, err := b.Takeover(ctx, 10); err != nil || len(got) != 0 {
+		t.Fatalf("Takeover = %v, %v; want the fresh turn left to its acceptor", ids(got), err)
+	}
+}
