@@ -137,7 +137,8 @@ func (d *Dispatcher) adopt(ctx context.Context, conv ConversationKey) {
 
 // admit queues turns claimed while running, under the lifecycle's intake
 // lock so that none is queued once shutdown has begun. Turns refused that
-// way stay claimed, and Resign hands them on.
+// way stay claimed, and Resign hands them on; coordination starts once the
+// dispatcher is open, so no turn is refused before.
 func (d *Dispatcher) admit(ctx context.Context, turns []Envelope) {
 	if len(turns) == 0 {
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -292,4 +293,57 @@ func waitReleased(t *testing.T, c *memCluster, conv ConversationKey) {
 			t.Fatal("conversation still leased")
 		}
 	}
+}
+
+// dropHook is a memStore that calls dropped after every Drop.
+type dropHook struct {
+	*memStore
+	dropped func()
+}
+
+func (h dropHook) Drop(ctx context.Context, env Envelope) error {
+	err := h.memStore.Drop(ctx, env)
+	h.dropped()
+	return err
+}
+
+func TestClusterTurnHandedOverWhileStartingRuns(t *testing.T) {
+	// A handover signalled while the replica still replays its recovered
+	// turns (the dispatcher not open yet) is adopted and run, not claimed
+	// and left behind.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		store := newMemStore()
+		cluster := newMemCluster(store, time.Minute) // no lease expires here
+		gone := msg("old", "0", "for a platform no longer enabled")
+		gone.Platform = "gone"
+		late := msg("c", "1", "late")
+		if _, err := store.Accept(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		coord := cluster.replica("a")
+		inbox := dropHook{memStore: store, dropped: func() {
+			// The replay drops the recovered turn; meanwhile another
+			// replica hands over a turn of a conversation "a" holds.
+			if _, err := store.Accept(ctx, late); err != nil {
+				t.Error(err)
+			}
+			cluster.mu.Lock()
+			cluster.convs[late.Conversation()] = memLease{owner: "a", until: time.Now().Add(time.Minute)}
+			cluster.handovers["a"] <- late.Conversation()
+			cluster.mu.Unlock()
+			synctest.Wait() // whatever may adopt it before the replay ends has
+		}}
+		d, err := NewDispatcher(testConfig(), inbox, store, &echoAnswerer{}, WithCoordinator(coord))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newFakeAdapter("test")
+		_, stop, done := runDispatcher(t, d, a, a.deliver)
+		r := &replica{d: d, a: a, stop: stop, done: done}
+		if s := r.nextReply(t); s.env.MessageID != late.MessageID {
+			t.Fatalf("answered %s", s.env.MessageID)
+		}
+		r.halt(t)
+	})
 }

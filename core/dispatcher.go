@@ -203,9 +203,11 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for range d.cfg.MaxInFlight {
 		d.life.goFunc(func() { d.work(d.life.ctx) })
 	}
-	stopCoordinating := d.startCoordinating(ctx)
 	d.replay(ctx, pending)
 	d.life.open()
+	// Only now: a turn adopted or taken over before the dispatcher is open
+	// would be claimed and then refused (admit).
+	stopCoordinating := d.startCoordinating(ctx)
 	err = d.serve(ctx, adapters)
 	close(d.ready)
 	d.life.wait()
