@@ -70,6 +70,7 @@ type Dispatcher struct {
 	queued   atomic.Int64 // turns reserved: waiting or running, until answered
 	life     lifecycle
 	beat     heartbeat
+	claims   claimLocks // orders the claims of each conversation's turns
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
@@ -205,8 +206,8 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	}
 	d.replay(ctx, pending)
 	d.life.open()
-	// Only now: a turn adopted or taken over before the dispatcher is open
-	// would be claimed and then refused (admit).
+	// Only now: before the dispatcher is open, admit claims nothing, and a
+	// handover signalled meanwhile would wait for a renewal.
 	stopCoordinating := d.startCoordinating(ctx)
 	err = d.serve(ctx, adapters)
 	close(d.ready)
