@@ -28,6 +28,7 @@ func WithCoordinator(c Coordinator) DispatcherOption {
 // leaves the message pending, where a takeover (this replica's included) or,
 // pinned, this replica's renewal finds it.
 func (d *Dispatcher) handOver(ctx context.Context, env Envelope, log *slog.Logger) {
+	defer d.claims.lock(env.Conversation())()
 	pinned := d.pinned(env)
 	owned, turns, err := d.coord.Accepted(context.WithoutCancel(ctx), env, pinned)
 	d.unreserve() // the turns queued below reserve their own slots
@@ -107,47 +108,42 @@ func (d *Dispatcher) renew(ctx context.Context) {
 // queue has room for.
 func (d *Dispatcher) takeover(ctx context.Context) {
 	room := d.cfg.MaxQueued - int(d.queued.Load())
-	if room <= 0 || d.life.stopping() {
+	if room <= 0 {
 		return
 	}
-	turns, err := d.coord.Takeover(ctx, room)
+	turns, err := d.admit(ctx, d.claims.lockAll, func() ([]Envelope, error) { return d.coord.Takeover(ctx, room) })
 	if err != nil {
 		d.log.Error("take over pending turns", "err", err)
-		return
 	}
 	if len(turns) > 0 {
 		d.log.Info("took over pending turns of a replica that stopped", "count", len(turns))
 	}
-	d.admit(ctx, turns)
 }
 
 // adopt queues the turns of conv this replica runs from now on: those
 // other replicas handed over, or those pinned here once conv is free.
 func (d *Dispatcher) adopt(ctx context.Context, conv ConversationKey) {
-	if d.life.stopping() {
-		return // they stay pending; Resign lets another replica run them
-	}
-	turns, err := d.coord.Adopt(ctx, conv)
-	if err != nil {
+	lock := func() func() { return d.claims.lock(conv) }
+	if _, err := d.admit(ctx, lock, func() ([]Envelope, error) { return d.coord.Adopt(ctx, conv) }); err != nil {
 		d.log.Error("adopt handed-over turns", "conversation", conv.Label(), "err", err)
-		return
 	}
-	d.admit(ctx, turns)
 }
 
-// admit queues turns claimed while running, under the lifecycle's intake
-// lock so that none is queued once shutdown has begun. Turns refused that
-// way stay claimed, and Resign hands them on.
-func (d *Dispatcher) admit(ctx context.Context, turns []Envelope) {
-	if len(turns) == 0 {
-		return
-	}
+// admit claims turns with claim and queues them, also those claimed before
+// claim failed. It does so under the lifecycle's intake lock, and not at
+// all once shutdown has begun: what is left stays pending, and Resign lets
+// another replica run it. lock orders it with the other claims of the
+// conversations concerned (claimLocks).
+func (d *Dispatcher) admit(ctx context.Context, lock func() (unlock func()), claim func() ([]Envelope, error)) ([]Envelope, error) {
 	err := d.life.enter()
 	defer d.life.leave()
 	if err != nil {
-		return
+		return nil, nil
 	}
+	defer lock()()
+	turns, err := claim()
 	d.take(ctx, turns, nil)
+	return turns, err
 }
 
 // release gives up the lease on conv, whose queue here just emptied, and

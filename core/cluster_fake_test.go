@@ -61,6 +61,9 @@ var errDead = errors.New("replica is dead")
 type memReplica struct {
 	c  *memCluster
 	id string
+	// adopted, when set, is called after every Adopt that claimed turns,
+	// before it returns them.
+	adopted func()
 }
 
 var _ Coordinator = (*memReplica)(nil)
@@ -155,15 +158,24 @@ func (r *memReplica) Accepted(_ context.Context, env Envelope, pinned bool) (boo
 }
 
 func (r *memReplica) Adopt(_ context.Context, conv ConversationKey) ([]Envelope, error) {
+	turns := r.adopt(conv)
+	if len(turns) > 0 && r.adopted != nil {
+		r.adopted()
+	}
+	return turns, nil
+}
+
+// adopt claims the turns of conv Adopt returns.
+func (r *memReplica) adopt(conv ConversationKey) []Envelope {
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
 	held := c.convs[conv].live(now) && c.convs[conv].owner == r.id
 	if !held && !(c.waits(r.id, conv, now) && c.holdConv(r.id, conv, now)) {
-		return nil, nil
+		return nil
 	}
-	return c.claim(r.id, conv, false, now), nil
+	return c.claim(r.id, conv, false, now)
 }
 
 // waits reports whether turns of conv are pinned to id. c.mu is held.

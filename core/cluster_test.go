@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -24,6 +25,7 @@ const testLease = 40 * time.Millisecond
 // replica is one dispatcher of a test cluster with its adapter.
 type replica struct {
 	d       *Dispatcher
+	coord   *memReplica
 	a       *fakeAdapter
 	deliver DeliverFunc
 	stop    context.CancelFunc
@@ -55,12 +57,13 @@ func startLocalReplica(t *testing.T, cluster *memCluster, id string, cfg Dispatc
 // run, whose replies a records.
 func runReplica(t *testing.T, cluster *memCluster, id string, cfg DispatcherConfig, answerer Answerer, a *fakeAdapter, run Adapter) *replica {
 	t.Helper()
-	d, err := NewDispatcher(cfg, cluster.store, cluster.store, answerer, WithCoordinator(cluster.replica(id)))
+	coord := cluster.replica(id)
+	d, err := NewDispatcher(cfg, cluster.store, cluster.store, answerer, WithCoordinator(coord))
 	if err != nil {
 		t.Fatal(err)
 	}
 	deliver, stop, done := runDispatcher(t, d, run, a.deliver)
-	return &replica{d: d, a: a, deliver: deliver, stop: stop, done: done}
+	return &replica{d: d, coord: coord, a: a, deliver: deliver, stop: stop, done: done}
 }
 
 // send delivers env to r.
@@ -292,4 +295,91 @@ func waitReleased(t *testing.T, c *memCluster, conv ConversationKey) {
 			t.Fatal("conversation still leased")
 		}
 	}
+}
+
+// dropHook is a memStore that calls dropped after every Drop.
+type dropHook struct {
+	*memStore
+	dropped func()
+}
+
+func (h dropHook) Drop(ctx context.Context, env Envelope) error {
+	err := h.memStore.Drop(ctx, env)
+	h.dropped()
+	return err
+}
+
+func TestClusterTurnHandedOverWhileStartingRuns(t *testing.T) {
+	// A handover signalled while the replica still replays its recovered
+	// turns (the dispatcher not open yet) is adopted and run, not claimed
+	// and left behind.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		store := newMemStore()
+		cluster := newMemCluster(store, time.Minute) // no lease expires here
+		gone := msg("old", "0", "for a platform no longer enabled")
+		gone.Platform = "gone"
+		late := msg("c", "1", "late")
+		if _, err := store.Accept(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		coord := cluster.replica("a")
+		inbox := dropHook{memStore: store, dropped: func() {
+			// The replay drops the recovered turn; meanwhile another
+			// replica hands over a turn of a conversation "a" holds.
+			if _, err := store.Accept(ctx, late); err != nil {
+				t.Error(err)
+			}
+			cluster.mu.Lock()
+			cluster.convs[late.Conversation()] = memLease{owner: "a", until: time.Now().Add(time.Minute)}
+			cluster.handovers["a"] <- late.Conversation()
+			cluster.mu.Unlock()
+			synctest.Wait() // whatever may adopt it before the replay ends has
+		}}
+		d, err := NewDispatcher(testConfig(), inbox, store, &echoAnswerer{}, WithCoordinator(coord))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newFakeAdapter("test")
+		_, stop, done := runDispatcher(t, d, a, a.deliver)
+		r := &replica{d: d, a: a, stop: stop, done: done}
+		if s := r.nextReply(t); s.env.MessageID != late.MessageID {
+			t.Fatalf("answered %s", s.env.MessageID)
+		}
+		r.halt(t)
+	})
+}
+
+func TestClusterHandedOverAndNewTurnsQueueInTheOrderClaimed(t *testing.T) {
+	// The holder adopts a turn handed over while a message of the same
+	// conversation is being accepted on it: the handed-over turn, claimed
+	// first, runs first, whichever goroutine gets to the queue first.
+	synctest.Test(t, func(t *testing.T) {
+		store := newMemStore()
+		cluster := newMemCluster(store, time.Minute) // no lease expires here
+		answerer := &echoAnswerer{}
+		gate := answerer.gate("one")
+		holder := startReplica(t, cluster, "a", testConfig(), answerer)
+		other := startReplica(t, cluster, "b", testConfig(), &echoAnswerer{})
+		third := make(chan error, 1)
+		holder.coord.adopted = func() {
+			go func() { third <- holder.deliver(context.Background(), msg("c", "3", "three")) }()
+			synctest.Wait() // the third message went as far as it could
+		}
+		holder.send(t, msg("c", "1", "one"))
+		other.send(t, msg("c", "2", "two"))
+		if err := <-third; err != nil {
+			t.Fatal(err)
+		}
+		close(gate)
+		var order []MessageID
+		for range 3 {
+			order = append(order, holder.nextReply(t).env.MessageID)
+		}
+		other.halt(t)
+		holder.halt(t)
+		if want := []MessageID{"1", "2", "3"}; !slices.Equal(order, want) {
+			t.Fatalf("holder answered %v, want %v", order, want)
+		}
+	})
 }

@@ -70,6 +70,7 @@ type Dispatcher struct {
 	queued   atomic.Int64 // turns reserved: waiting or running, until answered
 	life     lifecycle
 	beat     heartbeat
+	claims   claimLocks // orders the claims of each conversation's turns
 
 	mu    sync.Mutex
 	convs map[ConversationKey]*convQueue
@@ -203,9 +204,11 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	for range d.cfg.MaxInFlight {
 		d.life.goFunc(func() { d.work(d.life.ctx) })
 	}
-	stopCoordinating := d.startCoordinating(ctx)
 	d.replay(ctx, pending)
 	d.life.open()
+	// Only now: before the dispatcher is open, admit claims nothing, and a
+	// handover signalled meanwhile would wait for a renewal.
+	stopCoordinating := d.startCoordinating(ctx)
 	err = d.serve(ctx, adapters)
 	close(d.ready)
 	d.life.wait()

@@ -63,8 +63,10 @@ func (d *Dispatcher) next(key ConversationKey, q *convQueue, n int) {
 	if len(q.items) == 0 && d.convs[key] == q && d.coord.Lease() > 0 {
 		q.releasing = true
 		d.mu.Unlock()
+		unlock := d.claims.lock(key)
 		handed := d.release(d.life.ctx, key)
 		d.mu.Lock()
+		unlock() // a claim waiting for it queues its turns once d.mu is free: after handed
 		q.releasing = false
 		d.queueHanded(q, handed)
 	}

@@ -313,22 +313,34 @@ func (c *Cluster) claim(ctx context.Context, q dbtx, conv []byte, mine bool) ([]
 
 // Renew extends this replica's leases, its pinned turns' too, and returns
 // the conversations to adopt: those it holds with turns nobody runs, and
-// those with turns pinned here that no other live replica holds.
+// those with turns pinned here that no other live replica holds. It gives
+// up the leases of conversations with nothing left to run, as Release
+// would: a lease whose release failed, or taken by a takeover that found
+// the turns gone, would otherwise be renewed for as long as this replica
+// lives, and the turns pinned to other replicas would wait as long.
 func (c *Cluster) Renew(ctx context.Context) ([]core.ConversationKey, error) {
 	var keys [][]byte
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, beatSQL, c.id); err != nil {
 			return err
 		}
-		for _, sql := range []string{
-			`UPDATE conversation_leases SET lease_until = now() + $2::bigint * interval '1 millisecond' WHERE owner = $1`,
-			`UPDATE pending_turns SET lease_until = now() + $2::bigint * interval '1 millisecond' WHERE owner = $1`,
-		} {
-			if _, err := tx.Exec(ctx, sql, c.id, c.leaseMillis()); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(ctx, `UPDATE pending_turns SET lease_until = now() + $2::bigint * interval '1 millisecond'
+			WHERE owner = $1`, c.id, c.leaseMillis()); err != nil {
+			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT p.conversation FROM pending_turns p
+		rows, err := tx.Query(ctx, `UPDATE conversation_leases SET lease_until = now() + $2::bigint * interval '1 millisecond'
+			WHERE owner = $1 RETURNING conversation`, c.id, c.leaseMillis())
+		if err != nil {
+			return err
+		}
+		held, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return err
+		}
+		if err := c.giveUp(ctx, tx, held...); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT DISTINCT p.conversation FROM pending_turns p
 			LEFT JOIN conversation_leases l ON l.conversation = p.conversation AND l.lease_until >= now()
 			WHERE (l.owner = $1 AND (p.owner IS NULL OR p.lease_until < now()))
 			   OR (p.owner = $1 AND p.pinned AND (l.owner IS NULL OR l.owner = $1))`, c.id)

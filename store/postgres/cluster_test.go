@@ -483,3 +483,54 @@ func TestFAQEntriesAreSharedByTheReplicas(t *testing.T) {
 		t.Fatalf("FAQEntries = %+v, %v", got, err)
 	}
 }
+
+// A turn's age is measured by the database's clock: a turn just accepted
+// by a replica whose clock runs an hour behind is not taken for one never
+// claimed and taken over before its acceptor claims it.
+func TestClusterTakeoverIgnoresTheAcceptorsClock(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	late, err := Open(ctx, dsn, WithLogger(quiet), WithClock(func() time.Time { return time.Now().Add(-time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = late.Close() })
+	b := openReplica(t, dsn, "b")
+	if ok, err := late.Accept(ctx, env("c", "1")); err != nil || !ok {
+		t.Fatalf("Accept = %t, %v", ok, err)
+	}
+	if got, err := b.Takeover(ctx, 10); err != nil || len(got) != 0 {
+		t.Fatalf("Takeover = %v, %v; want the fresh turn left to its acceptor", ids(got), err)
+	}
+}
+
+// A conversation lease its holder no longer needs (its release failed, or a
+// takeover found the turns it leased for gone) is given up by the holder's
+// next renewal, so that a turn pinned to another replica does not wait for
+// it as long as the holder lives.
+func TestClusterRenewGivesUpAnIdleConversation(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	a, b := openReplica(t, dsn, "a"), openReplica(t, dsn, "b")
+	waitConnected(t, b)
+	first, second := env("c", "1"), env("c", "2")
+	conv := first.Conversation()
+	accept(t, a, first, "", time.Time{})
+	if owned, _, err := a.Accepted(ctx, first, false); err != nil || !owned {
+		t.Fatalf("Accepted = %t, %v", owned, err)
+	}
+	accept(t, b, second, "", time.Time{})
+	if owned, _, err := b.Accepted(ctx, second, true); err != nil || owned {
+		t.Fatalf("pinned Accepted on the other replica = %t, %v; want it to wait", owned, err)
+	}
+	complete(t, a, first) // and no Release follows
+	if _, err := a.Renew(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := nextHandover(t, b); got != conv {
+		t.Fatalf("b told of %v", got)
+	}
+	if got, err := b.Adopt(ctx, conv); err != nil || !slices.Equal(ids(got), []core.MessageID{"2"}) {
+		t.Fatalf("b's Adopt = %v, %v; want its pinned turn", ids(got), err)
+	}
+}

@@ -37,9 +37,11 @@ func (s *Store) Accept(ctx context.Context, env core.Envelope) (bool, error) {
 				return errDuplicate
 			}
 		}
+		// accepted_at is the database's time, as every lease is: a takeover
+		// compares it with now() (Cluster.candidates).
 		tag, err := tx.Exec(ctx, `INSERT INTO pending_turns (key, conversation, platform, user_id, accepted_at, record)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
-			storage.PendingKey(env), []byte(env.Conversation().String()), []byte(env.Platform), []byte(env.UserID), now, rec)
+			VALUES ($1, $2, $3, $4, now(), $5) ON CONFLICT (key) DO NOTHING`,
+			storage.PendingKey(env), []byte(env.Conversation().String()), []byte(env.Platform), []byte(env.UserID), rec)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = errDuplicate
 		}

@@ -53,26 +53,31 @@ func (c *Cluster) acquire(ctx context.Context, conv core.ConversationKey) ([]cor
 	return c.Release(ctx, conv)
 }
 
-// giveUp deletes conv's lease, which this replica holds, unless pending
-// turns of it remain other than those pinned to other live replicas, and
-// tells those replicas, when the transaction tx commits, that conv is free.
-func (c *Cluster) giveUp(ctx context.Context, tx pgx.Tx, conv []byte) error {
+// giveUp deletes the leases this replica holds on convs, except those of
+// conversations with pending turns other than turns pinned to other live
+// replicas, and tells those replicas, when the transaction tx commits, that
+// the conversations they wait for are free.
+func (c *Cluster) giveUp(ctx context.Context, tx pgx.Tx, convs ...[]byte) error {
 	rows, err := tx.Query(ctx, `
 		WITH freed AS (
-			DELETE FROM conversation_leases l WHERE l.conversation = $1
-			AND NOT EXISTS (SELECT 1 FROM pending_turns p WHERE p.conversation = $1 AND NOT `+pinnedElsewhere+`)
-			RETURNING 1)
-		SELECT DISTINCT p.owner FROM pending_turns p, freed WHERE p.conversation = $1 AND `+pinnedElsewhere,
-		conv, c.id)
+			DELETE FROM conversation_leases l WHERE l.conversation = ANY($1) AND l.owner = $2
+			AND NOT EXISTS (SELECT 1 FROM pending_turns p WHERE p.conversation = l.conversation AND NOT `+pinnedElsewhere+`)
+			RETURNING l.conversation)
+		SELECT DISTINCT p.owner, p.conversation FROM pending_turns p JOIN freed f ON p.conversation = f.conversation
+		WHERE `+pinnedElsewhere, convs, c.id)
 	if err != nil {
 		return err
 	}
-	waiting, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type waiter struct {
+		Owner string
+		Conv  []byte
+	}
+	waiting, err := pgx.CollectRows(rows, pgx.RowToStructByPos[waiter])
 	if err != nil {
 		return err
 	}
-	for _, owner := range waiting {
-		if err := c.handOver(ctx, tx, owner, conv); err != nil {
+	for _, w := range waiting {
+		if err := c.handOver(ctx, tx, w.Owner, w.Conv); err != nil {
 			return err
 		}
 	}
