@@ -3,7 +3,6 @@
 package drills
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // clockTicks is the unit of CPU times in /proc/PID/stat (USER_HZ, 100 on
@@ -52,17 +49,8 @@ func measureCPU(b *testing.B, pids []int, dsn string) cpuSplit {
 // serverCPU returns the CPU time of the PostgreSQL server at dsn: its
 // postmaster, the backends it has reaped and those still running.
 func serverCPU(b *testing.B, dsn string) time.Duration {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	var dataDir string
-	if err := conn.QueryRow(ctx, "SHOW data_directory").Scan(&dataDir); err != nil {
-		b.Fatal(err)
-	}
+	queryOne(b, dsn, "SHOW data_directory", &dataDir)
 	pidFile, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
 	if err != nil {
 		b.Fatal(err)

@@ -113,6 +113,15 @@ func databaseSize(b *testing.B, dsn string) int64 {
 	if dsn == "" {
 		return 0
 	}
+	var n int64
+	queryOne(b, dsn, "SELECT pg_database_size(current_database())", &n)
+	return n
+}
+
+// queryOne scans the one value sql selects from the database at dsn into
+// dest, failing b on any error.
+func queryOne(b *testing.B, dsn, sql string, dest any) {
+	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
@@ -120,11 +129,9 @@ func databaseSize(b *testing.B, dsn string) int64 {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	var n int64
-	if err := conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&n); err != nil {
+	if err := conn.QueryRow(ctx, sql).Scan(dest); err != nil {
 		b.Fatal(err)
 	}
-	return n
 }
 
 // logLoad logs the machine's load average, which the figures depend on.
