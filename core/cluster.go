@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -70,8 +71,10 @@ func sameMessage(a, b Envelope) bool {
 
 // coordinate keeps this replica's leases until stop is closed: it renews
 // them and adopts turns handed over, and, until shutdown begins, takes over
-// the turns of replicas that died. It returns at once on one node.
-func (d *Dispatcher) coordinate(ctx context.Context, stop <-chan struct{}) {
+// the turns of replicas that died. It returns at once on one node, and after
+// sending the error to lost when a renewal finds this replica's id taken
+// over by another process.
+func (d *Dispatcher) coordinate(ctx context.Context, stop <-chan struct{}, lost chan<- error) {
 	lease := d.coord.Lease()
 	if lease <= 0 {
 		return
@@ -85,23 +88,33 @@ func (d *Dispatcher) coordinate(ctx context.Context, stop <-chan struct{}) {
 		case conv := <-d.coord.Handovers():
 			d.adopt(ctx, conv)
 		case <-tick.C:
-			d.renew(ctx)
+			if err := d.renew(ctx); err != nil {
+				lost <- err
+				return
+			}
 		}
 	}
 }
 
 // renew extends the leases, adopts what a lost handover signal left
 // waiting and, unless shutting down, takes over what dead replicas left.
-func (d *Dispatcher) renew(ctx context.Context) {
+// It returns an error only when another process has taken this replica's
+// id over: this one must stop, or both would answer the id's turns.
+func (d *Dispatcher) renew(ctx context.Context) error {
 	convs, err := d.coord.Renew(ctx)
+	if errors.Is(err, ErrReplicaIDInUse) {
+		d.log.Error("another process took this replica's id over; stopping at once so that no turn is answered twice", "err", err)
+		return err
+	}
 	if err != nil {
 		d.log.Error("renew leases", "err", err)
-		return
+		return nil
 	}
 	for _, conv := range convs {
 		d.adopt(ctx, conv)
 	}
 	d.takeover(ctx)
+	return nil
 }
 
 // takeover runs the pending turns of replicas that died, as many as the

@@ -21,6 +21,8 @@ type memCluster struct {
 	convs     map[ConversationKey]memLease
 	handovers map[string]chan ConversationKey
 	dead      map[string]bool
+	// taken holds the replica ids another process has taken over.
+	taken map[string]bool
 	// released tells of every conversation lease Release gave up.
 	released chan ConversationKey
 }
@@ -36,7 +38,7 @@ type memLease struct {
 func newMemCluster(store *memStore, lease time.Duration) *memCluster {
 	return &memCluster{store: store, lease: lease, turns: map[MessageID]memLease{},
 		convs: map[ConversationKey]memLease{}, handovers: map[string]chan ConversationKey{}, dead: map[string]bool{},
-		released: make(chan ConversationKey, 64)}
+		taken: map[string]bool{}, released: make(chan ConversationKey, 64)}
 }
 
 // replica returns the coordinator of the replica named id.
@@ -56,6 +58,20 @@ func (c *memCluster) kill(id string) {
 }
 
 var errDead = errors.New("replica is dead")
+
+// takeOver makes another process hold replica id, as one started with the
+// same id after id's presence expired would: id's renewals fail with
+// ErrReplicaIDInUse, and its Resign gives nothing up.
+func (c *memCluster) takeOver(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.taken[id] = true
+}
+
+// inUse is the error of a renewal by replica id after takeOver.
+func inUse(id string) error {
+	return &ReplicaIDInUseError{ReplicaID: id, Host: "other-host", PID: 42, Started: time.Unix(1700000000, 0)}
+}
 
 // memReplica is one replica's Coordinator on a memCluster.
 type memReplica struct {
@@ -224,6 +240,9 @@ func (r *memReplica) Renew(context.Context) ([]ConversationKey, error) {
 	if c.dead[r.id] {
 		return nil, errDead
 	}
+	if c.taken[r.id] {
+		return nil, inUse(r.id)
+	}
 	now := time.Now()
 	for k, l := range c.turns {
 		if l.owner == r.id {
@@ -275,6 +294,9 @@ func (r *memReplica) Resign(context.Context) error {
 	defer c.mu.Unlock()
 	if c.dead[r.id] {
 		return errDead
+	}
+	if c.taken[r.id] {
+		return nil
 	}
 	for k, l := range c.turns {
 		if l.owner == r.id {

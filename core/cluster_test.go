@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -216,6 +217,44 @@ func TestClusterCleanStopHandsTurnsOnAtOnce(t *testing.T) {
 		t.Fatalf("answered %s", s.env.MessageID)
 	}
 	staying.halt(t)
+}
+
+func TestClusterReplicaIDTakenOverStopsAtOnce(t *testing.T) {
+	// A renewal that finds the replica's id held by another process stops
+	// the dispatcher with that error: the turn in flight is cut off at once
+	// instead of draining (the other process runs it), it stays pending,
+	// and the id's leases are left to the other process.
+	store := newMemStore()
+	cluster := newMemCluster(store, testLease)
+	cfg := testConfig()
+	cfg.DrainTimeout = time.Hour // a drain would outlast the test
+	stuck := stuckAnswerer{started: make(chan string, 1)}
+	r := startReplica(t, cluster, "a", cfg, stuck)
+	first := msg("c", "1", "one")
+	r.send(t, first)
+	<-stuck.started
+	cluster.takeOver("a")
+	var err error
+	select {
+	case err = <-r.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run went on after the replica id was taken over")
+	}
+	var inUse *ReplicaIDInUseError
+	if !errors.Is(err, ErrReplicaIDInUse) || !errors.As(err, &inUse) || inUse.ReplicaID != "a" || inUse.Host != "other-host" {
+		t.Fatalf("Run = %v, want the replica id in use by other-host", err)
+	}
+	if got := r.answered(); len(got) != 0 {
+		t.Errorf("answered %v after losing the replica id", got)
+	}
+	if pending, _ := store.Pending(context.Background()); len(pending) != 1 || pending[0].MessageID != "1" {
+		t.Errorf("pending = %v, want the cut-off turn", pending)
+	}
+	cluster.mu.Lock()
+	defer cluster.mu.Unlock()
+	if l := cluster.convs[first.Conversation()]; l.owner != "a" {
+		t.Errorf("conversation lease = %+v, want it left to the process holding the id", l)
+	}
 }
 
 func TestClusterPinnedTurnRunsOnItsAcceptorOnceTheHolderReleases(t *testing.T) {

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -53,7 +55,9 @@ type Coordinator interface {
 	// Renew extends every lease this replica holds, its pinned turns' too,
 	// and marks it alive. It returns the conversations to adopt: those it
 	// holds with handed-over turns waiting, and those no live replica holds
-	// with pinned turns waiting here; the fallback for a lost signal.
+	// with pinned turns waiting here; the fallback for a lost signal. When
+	// another process has taken this replica's id over, it extends nothing
+	// and returns an error matching ErrReplicaIDInUse: the dispatcher stops.
 	Renew(ctx context.Context) ([]ConversationKey, error)
 	// Takeover leases to this replica conversations whose holder died (its
 	// leases expired) and that have pending turns, and returns those turns,
@@ -62,7 +66,9 @@ type Coordinator interface {
 	Takeover(ctx context.Context, max int) ([]Envelope, error)
 	// Resign gives up every lease this replica holds, at a clean stop, so
 	// that other replicas take its unfinished turns over without waiting
-	// for the leases to expire.
+	// for the leases to expire, and lets a process starting with its id
+	// start at once. When another process has taken the id over, it gives
+	// up nothing: the id's leases are that process's.
 	Resign(ctx context.Context) error
 	// Handovers signals the conversations this replica holds for which
 	// another replica accepted messages, and those given up by a replica
@@ -74,6 +80,35 @@ type Coordinator interface {
 	// is nothing to renew or take over.
 	Lease() time.Duration
 }
+
+// ErrReplicaIDInUse is what a *ReplicaIDInUseError matches with errors.Is:
+// another process holds this replica's id.
+var ErrReplicaIDInUse = errors.New("replica id in use by another process")
+
+// ReplicaIDInUseError reports the process that holds a replica id: found
+// by a replica that starts with an id another live process holds, or by a
+// renewal after another process took the id over. Two processes with one
+// id would run the same turns and answer them twice, so the process that
+// gets it must not run.
+type ReplicaIDInUseError struct {
+	// ReplicaID is the id both processes were given.
+	ReplicaID string
+	// Host, PID and Started name the process that holds it: its host name,
+	// process id, and when it took the id (by the database's clock).
+	Host    string
+	PID     int
+	Started time.Time
+}
+
+// Error names the id and its holder and says what the operator can do.
+func (e *ReplicaIDInUseError) Error() string {
+	return fmt.Sprintf("[cluster] replica_id %q is in use by another imbot process (host %s, pid %d, running since %s): "+
+		"give each replica its own replica_id, or stop the other process first",
+		e.ReplicaID, e.Host, e.PID, e.Started.UTC().Format(time.RFC3339))
+}
+
+// Is reports whether target is ErrReplicaIDInUse.
+func (e *ReplicaIDInUseError) Is(target error) bool { return target == ErrReplicaIDInUse }
 
 // SingleNode is the Coordinator of a dispatcher that is the only replica
 // of its store (the bbolt store): it holds every conversation and has no

@@ -183,7 +183,10 @@ func (d *Dispatcher) Queued() int { return int(d.queued.Load()) }
 // web chat) keeps its clients connected until their answers are out. An
 // adapter whose Run fails before ctx ends stops the dispatcher the same way,
 // and Run returns that error. Among replicas, the leases are kept until the
-// turns are done and then given up.
+// turns are done and then given up. When another process takes this
+// replica's id over, Run stops the same way but cuts the turns in flight off
+// at once instead of draining them (that process runs them now, and both
+// would answer), and returns an error matching ErrReplicaIDInUse.
 func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.adapters = make(map[Platform]Adapter, len(adapters))
 	for _, a := range adapters {
@@ -208,8 +211,8 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 	d.life.open()
 	// Only now: before the dispatcher is open, admit claims nothing, and a
 	// handover signalled meanwhile would wait for a renewal.
-	stopCoordinating := d.startCoordinating(ctx)
-	err = d.serve(ctx, adapters)
+	stopCoordinating, lost := d.startCoordinating(ctx)
+	err = d.serve(ctx, adapters, lost)
 	close(d.ready)
 	d.life.wait()
 	stopCoordinating()
@@ -218,24 +221,28 @@ func (d *Dispatcher) Run(ctx context.Context, adapters ...Adapter) error {
 }
 
 // startCoordinating runs coordinate until the returned function is called;
-// that function waits for it to return.
-func (d *Dispatcher) startCoordinating(ctx context.Context) (stop func()) {
+// that function waits for it to return. lost receives the error of a
+// renewal that found this replica's id taken over.
+func (d *Dispatcher) startCoordinating(ctx context.Context) (stop func(), lost <-chan error) {
 	quit := make(chan struct{})
 	done := make(chan struct{})
+	errc := make(chan error, 1)
 	go func() {
 		defer close(done)
-		d.coordinate(context.WithoutCancel(ctx), quit)
+		d.coordinate(context.WithoutCancel(ctx), quit, errc)
 	}()
 	return func() {
 		close(quit)
 		<-done
-	}
+	}, errc
 }
 
-// serve runs the adapters until ctx ends or one of them fails; then it stops
-// intake, drains the turns, ends the adapters' Run and waits for every
-// adapter to return. It returns the first adapter's failure, or nil.
-func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
+// serve runs the adapters until ctx ends, one of them fails or lost tells
+// that this replica's id was taken over; then it stops intake, drains the
+// turns (cuts them off at once when the id was lost), ends the adapters'
+// Run and waits for every adapter to return. It returns the first
+// adapter's failure, the lost id's error, or nil.
+func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter, lost <-chan error) error {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	errc := make(chan error, len(adapters))
@@ -251,9 +258,14 @@ func (d *Dispatcher) serve(ctx context.Context, adapters []Adapter) error {
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
+	case err = <-lost:
 	}
 	d.life.stop()
-	d.drain()
+	if errors.Is(err, ErrReplicaIDInUse) {
+		d.cutOff()
+	} else {
+		d.drain()
+	}
 	cancel()
 	running.Wait()
 	return err
@@ -271,8 +283,14 @@ func (d *Dispatcher) drain() {
 	case <-deadline.C:
 	}
 	d.log.Warn("drain timeout: turns left pending for the next start", "queued", d.queued.Load(), "unfinished", d.life.pending())
+	d.cutOff()
+}
+
+// cutOff cancels the turns in flight and forgets the queued ones; all stay
+// pending in the inbox.
+func (d *Dispatcher) cutOff() {
 	d.mu.Lock()
-	clear(d.convs) // queued turns stay pending in the inbox
+	clear(d.convs)
 	d.mu.Unlock()
 	d.life.cancel()
 }
