@@ -236,30 +236,40 @@ func (c *Cluster) lockConv(ctx context.Context, tx pgx.Tx, conv []byte) (bool, e
 // holdConv leases conv to this replica when it is free, expired or already
 // this replica's, and returns who holds it now.
 func (c *Cluster) holdConv(ctx context.Context, conv []byte) (string, error) {
-	for range 3 { // a lease given up or taken between the two reads: ask again
-		var owner string
-		err := c.pool.QueryRow(ctx, `
-			WITH taken AS (
-				INSERT INTO conversation_leases AS l (conversation, owner, lease_until)
-				VALUES ($1, $2, now() + $3::bigint * interval '1 millisecond')
-				ON CONFLICT (conversation) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
-				WHERE l.owner = EXCLUDED.owner OR l.lease_until < now()
-				RETURNING owner)
-			SELECT owner FROM taken
-			UNION ALL
-			SELECT owner FROM conversation_leases WHERE conversation = $1 AND NOT EXISTS (SELECT 1 FROM taken)`,
-			conv, c.id, c.leaseMillis()).Scan(&owner)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue
+	var owner string
+	err := takeOrRead(ctx, c.pool, "lease conversation", `
+		WITH taken AS (
+			INSERT INTO conversation_leases AS l (conversation, owner, lease_until)
+			VALUES ($1, $2, now() + $3::bigint * interval '1 millisecond')
+			ON CONFLICT (conversation) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+			WHERE l.owner = EXCLUDED.owner OR l.lease_until < now()
+			RETURNING owner)
+		SELECT owner FROM taken
+		UNION ALL
+		SELECT owner FROM conversation_leases WHERE conversation = $1 AND NOT EXISTS (SELECT 1 FROM taken)`,
+		[]any{conv, c.id, c.leaseMillis()}, &owner)
+	return owner, err
+}
+
+// takeOrRead runs sql, which takes or renews a lease when it can and
+// returns the lease's holder either way, and scans that row into dest. The
+// statement finds no row when the lease was given up or taken between its
+// two reads; it is asked again then, up to three times. Its failure is
+// wrapped as what failed.
+func takeOrRead(ctx context.Context, q dbtx, what, sql string, args []any, dest ...any) error {
+	for range 3 {
+		err := q.QueryRow(ctx, sql, args...).Scan(dest...)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return wrap(what, err)
 		}
-		return owner, wrap("lease conversation", err)
 	}
-	return "", wrap("lease conversation", errors.New("lease changed hands three times in a row"))
+	return wrap(what, errors.New("lease changed hands three times in a row"))
 }
 
 // dbtx is the pool or a transaction.
 type dbtx interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
