@@ -20,13 +20,17 @@ import (
 // Cluster is one replica's core.Coordinator on a database shared by
 // several replicas; it also elects leaders (Lead) and shares knowledge
 // base changes (AnnounceKnowledge, FAQEntries). Every lease ends by the
-// database's clock. Its methods are safe for concurrent use.
+// database's clock. One process at a time runs under a replica id: its
+// presence (presence.go) is renewed with its leases. Its methods are safe
+// for concurrent use.
 type Cluster struct {
-	pool   *pgxpool.Pool
-	id     string
-	lease  time.Duration
-	log    *slog.Logger
-	listen *listener
+	pool      *pgxpool.Pool
+	id        string
+	me        process
+	lease     time.Duration
+	claimWait time.Duration
+	log       *slog.Logger
+	listen    *listener
 }
 
 var (
@@ -43,24 +47,35 @@ func WithClusterLogger(l *slog.Logger) ClusterOption { return func(c *Cluster) {
 // OpenCluster registers replica id, whose leases last lease, on s's
 // database and starts listening for the other replicas' signals on a
 // connection of its own, which reconnects with backoff when it drops.
-// Close stops it.
+// Close stops it. When another live process holds id, it waits for that
+// process's presence to expire (see WithClaimWait) and, if it does not,
+// returns an error matching core.ErrReplicaIDInUse that names the process.
 func OpenCluster(ctx context.Context, s *Store, id string, lease time.Duration, opts ...ClusterOption) (*Cluster, error) {
 	if id == "" || lease <= 0 {
 		return nil, errors.New("postgres: cluster: a replica id and a positive lease are needed")
 	}
-	c := &Cluster{pool: s.pool, id: id, lease: lease, log: s.log}
+	c := &Cluster{pool: s.pool, id: id, me: thisProcess(), lease: lease, claimWait: lease + lease/renewsPerLease, log: s.log}
 	for _, o := range opts {
 		o(c)
 	}
-	if err := c.beat(ctx); err != nil {
+	if err := c.join(ctx); err != nil {
 		return nil, err
 	}
 	c.listen = startListener(s.pool.Config().ConnConfig, id, c.log)
 	return c, nil
 }
 
-// Close stops listening; the leases stay until Resign or their expiry.
-func (c *Cluster) Close() { c.listen.stop() }
+// Close stops listening and gives up this process's presence, so that a
+// process starting with its replica id need not wait for it to expire; the
+// leases stay until Resign or their expiry.
+func (c *Cluster) Close() {
+	c.listen.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), c.lease)
+	defer cancel()
+	if _, err := c.leave(ctx, c.pool); err != nil {
+		c.log.Warn("give up replica id; it expires by itself", "err", err)
+	}
+}
 
 // ReplicaID returns the id this replica's leases carry.
 func (c *Cluster) ReplicaID() string { return c.id }
@@ -77,16 +92,6 @@ func (c *Cluster) leaseMillis() int64 { return c.lease.Milliseconds() }
 
 // convKey is conv as the conversation column stores it.
 func convKey(conv core.ConversationKey) []byte { return []byte(conv.String()) }
-
-// beatSQL records replica $1 as alive.
-const beatSQL = `INSERT INTO replicas (id, started, seen) VALUES ($1, now(), now())
-	ON CONFLICT (id) DO UPDATE SET seen = now()`
-
-// beat records this replica as alive.
-func (c *Cluster) beat(ctx context.Context) error {
-	_, err := c.pool.Exec(ctx, beatSQL, c.id)
-	return wrap("register replica", err)
-}
 
 // wrap prefixes err, when not nil, with what failed.
 func wrap(what string, err error) error {
@@ -327,11 +332,13 @@ func (c *Cluster) claim(ctx context.Context, q dbtx, conv []byte, mine bool) ([]
 // up the leases of conversations with nothing left to run, as Release
 // would: a lease whose release failed, or taken by a takeover that found
 // the turns gone, would otherwise be renewed for as long as this replica
-// lives, and the turns pinned to other replicas would wait as long.
+// lives, and the turns pinned to other replicas would wait as long. When
+// another process holds this replica's id, it changes nothing and returns a
+// *core.ReplicaIDInUseError naming that process.
 func (c *Cluster) Renew(ctx context.Context) ([]core.ConversationKey, error) {
 	var keys [][]byte
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, beatSQL, c.id); err != nil {
+		if err := c.hold(ctx, tx); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE pending_turns SET lease_until = now() + $2::bigint * interval '1 millisecond'
@@ -375,15 +382,23 @@ func (c *Cluster) Renew(ctx context.Context) ([]core.ConversationKey, error) {
 	return convs, nil
 }
 
-// Resign gives up this replica's conversation leases and lets its pending
-// turns be taken over at once.
+// Resign gives up this replica's presence and conversation leases and lets
+// its pending turns be taken over at once. When another process holds this
+// replica's id, the id's leases are that process's: it gives up nothing.
 func (c *Cluster) Resign(ctx context.Context) error {
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		held, err := c.leave(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !held {
+			c.log.Warn("replica id no longer held by this process; its leases are left as they are", "replica_id", c.id)
+			return nil
+		}
 		for _, sql := range []string{
 			`UPDATE pending_turns SET lease_until = now() WHERE owner = $1`,
 			`DELETE FROM conversation_leases WHERE owner = $1`,
 			`DELETE FROM leader_leases WHERE owner = $1`,
-			`DELETE FROM replicas WHERE id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, sql, c.id); err != nil {
 				return err
