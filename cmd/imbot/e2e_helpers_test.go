@@ -132,6 +132,24 @@ func (in *instance) stop() {
 	}
 }
 
+// stopped waits for the daemon to stop by itself, closes it and returns
+// what serve returned.
+func (in *instance) stopped() error {
+	in.t.Helper()
+	var err error
+	select {
+	case err = <-in.done:
+	case <-time.After(20 * time.Second):
+		in.t.Fatal("serve did not stop by itself within 20s")
+	}
+	in.cancel()
+	in.cancel = nil
+	if cerr := in.d.close(); cerr != nil {
+		in.t.Errorf("close: %v", cerr)
+	}
+	return err
+}
+
 // frame is any server frame of the web protocol.
 type frame struct {
 	Type     string `json:"type"`

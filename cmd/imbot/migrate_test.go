@@ -127,14 +127,12 @@ func TestPostgresCommands(t *testing.T) {
 	}
 }
 
-// TestServeOnPostgres runs a turn with `imbot chat` on its own, then one
-// through a daemon serving from the same database: the daemon sees the
-// first turn's history and /readyz counts the database.
-func TestServeOnPostgres(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
-	t.Setenv("IMBOT_TEST_PG_DSN", dsn)
-	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
-	path := writeConfig(t, t.TempDir(), testSetup{model: model.URL(), listen: freeAddr(t)})
+// writePostgresConfig writes, in a directory of its own, the config of s
+// with the store in the PostgreSQL database $IMBOT_TEST_PG_DSN names, and
+// returns its path.
+func writePostgresConfig(t *testing.T, s testSetup) string {
+	t.Helper()
+	path := writeConfig(t, t.TempDir(), s)
 	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +141,16 @@ func TestServeOnPostgres(t *testing.T) {
 	if err := os.WriteFile(path, text, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// TestServeOnPostgres runs a turn with `imbot chat` on its own, then one
+// through a daemon serving from the same database: the daemon sees the
+// first turn's history and /readyz counts the database.
+func TestServeOnPostgres(t *testing.T) {
+	t.Setenv("IMBOT_TEST_PG_DSN", pgtest.NewDatabase(t))
+	model := openaitest.New(t, openaitest.WithDefault(openaitest.Echo()))
+	path := writePostgresConfig(t, testSetup{model: model.URL(), listen: freeAddr(t)})
 	var out, errOut bytes.Buffer
 	if err := runChat([]string{"-config", path}, strings.NewReader("remember the word teapot\n"), &out, &errOut); err != nil {
 		t.Fatalf("local chat: %v (%s)", err, errOut.String())
