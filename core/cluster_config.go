@@ -12,9 +12,10 @@ import (
 // but for replicas, which divides the limits.
 type ClusterConfig struct {
 	// ReplicaID names this replica in every lease it holds; unique among
-	// the replicas. Keeping it across restarts lets a restarted replica
-	// run its own unfinished turns at once instead of after its leases
-	// expire.
+	// the replicas, and held by one process at a time: a process started
+	// with an id another live process holds is refused. Keeping it across
+	// restarts lets a restarted replica run its own unfinished turns at once
+	// instead of after its leases expire.
 	ReplicaID string `toml:"replica_id"`
 	// Lease is how long a lease (conversation, pending turn, Telegram
 	// polling) lasts without renewal: how soon the turns of a replica that
