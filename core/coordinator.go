@@ -89,7 +89,7 @@ var ErrReplicaIDInUse = errors.New("replica id in use by another process")
 // by a replica that starts with an id another live process holds, or by a
 // renewal after another process took the id over. Two processes with one
 // id would run the same turns and answer them twice, so the process that
-// gets it must not run.
+// gets this error must not run under the id.
 type ReplicaIDInUseError struct {
 	// ReplicaID is the id both processes were given.
 	ReplicaID string
