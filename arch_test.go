@@ -1,3 +1,7 @@
+// Package imbot_test holds the module's guards: the dependency rules between
+// core, the adapters and the store, the modules core may use, what the daemon
+// must not link, and that no text a user reads lives outside the message
+// catalogue.
 package imbot_test
 
 import (

@@ -96,11 +96,6 @@ func listCall(path string, since time.Time, format string) (Call, error) {
 	return Call{path: path, since: since, format: format}, nil
 }
 
-// isList reports whether the call takes since and format.
-func (c Call) isList() bool {
-	return c.path == pathUnanswered || c.path == pathFeedback || c.path == pathTurns
-}
-
 // parseCall reads the call a request to path with query q asks for.
 func parseCall(path string, q url.Values, now time.Time) (Call, error) {
 	raw := q.Get("raw") == "1"

@@ -19,7 +19,7 @@ const resendWindow = 2 * time.Minute
 // whatever happens to the send. A reply the platform may have posted
 // (ErrReplyUncertain) is not sent again. Shutdown waits for the retries
 // like for a turn, within the drain timeout.
-func (d *Dispatcher) resendLater(env Envelope, w ReplyWriter, r Reply, err error, log *slog.Logger) {
+func (d *Dispatcher) resendLater(w ReplyWriter, r Reply, err error, log *slog.Logger) {
 	if errors.Is(err, ErrReplyUncertain) {
 		d.metrics.resend("uncertain")
 		log.Warn("reply may have been posted without an answer; not sent again", "err", err)

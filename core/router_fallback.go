@@ -50,8 +50,8 @@ func (r *Router) cachedAnswer(t modelTurn) (cachedAnswer, bool) {
 }
 
 // text returns the catalogue's text id in lang.
-func (r *Router) text(lang catalog.Lang, id catalog.ID, args ...string) string {
-	return r.deps.Catalog.Text(lang, id, args...)
+func (r *Router) text(lang catalog.Lang, id catalog.ID) string {
+	return r.deps.Catalog.Text(lang, id)
 }
 
 // knowledgeVersion is the knowledge base's version, 0 when it has none.

@@ -86,7 +86,7 @@ func (d *Dispatcher) runTurn(base context.Context, b *batch) (record func()) {
 	return func() {
 		d.complete(base, turn, true, log)
 		if sendErr != nil {
-			d.resendLater(env, w, ans.Reply, sendErr, log)
+			d.resendLater(w, ans.Reply, sendErr, log)
 		}
 	}
 }

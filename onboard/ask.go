@@ -37,8 +37,8 @@ func (a *asker) line() (string, error) {
 
 // ask asks m until the answer (def when empty) passes valid, which returns
 // the text explaining a bad answer or "" for a good one.
-func (a *asker) ask(m msg, def string, valid func(string) string, args ...any) (string, error) {
-	prompt := text(a.lang, m, args...)
+func (a *asker) ask(m msg, def string, valid func(string) string) (string, error) {
+	prompt := text(a.lang, m)
 	if def != "" {
 		prompt += " [" + def + "]"
 	}

@@ -115,7 +115,7 @@ func TestUnansweredQueue(t *testing.T) {
 	entries := []Unanswered{
 		{Question: "third", At: t0.Add(2 * time.Hour), Reason: "all providers failed"},
 		{Question: "first", At: t0, Conversation: core.ConversationKey{Platform: "telegram", Chat: "c1"}, Platform: "telegram", Reason: "all providers failed",
-			Candidates: []Candidate{{ID: "hours", Score: 0.61}, {ID: "prices", Score: 0.42}}},
+			Candidates: []core.Candidate{{ID: "hours", Score: 0.61}, {ID: "prices", Score: 0.42}}},
 		{Question: "second", At: t0.Add(time.Hour), Reason: "degraded"},
 		{Question: "second, later insert", At: t0.Add(time.Hour), Reason: "degraded"},
 	}
@@ -165,7 +165,7 @@ func TestUnansweredLimits(t *testing.T) {
 	s := openTest(t, testConfig(t))
 	ctx := context.Background()
 	long := strings.Repeat("问", storage.MaxQuestionLen) // 3 bytes a rune
-	u := Unanswered{Question: long, At: time.Now(), Candidates: make([]Candidate, storage.MaxCandidates+5)}
+	u := Unanswered{Question: long, At: time.Now(), Candidates: make([]core.Candidate, storage.MaxCandidates+5)}
 	if err := s.AddUnanswered(ctx, u); err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,6 @@ import (
 // core.UnansweredLog as it stands.
 type Unanswered = core.UnansweredQuestion
 
-// Candidate is a knowledge-base entry that matched a question, with its score.
-type Candidate = core.Candidate
-
 // AddUnanswered queues u. A question over 16 KiB is cut at a rune boundary,
 // only the first 32 candidates are kept, and a zero At means now.
 func (s *Store) AddUnanswered(ctx context.Context, u Unanswered) error {

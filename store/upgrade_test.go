@@ -67,7 +67,7 @@ func newFixture() fixture {
 		pending: envelope("chat-b", 3),
 		cursor:  [2]string{"telegram", "1234567"},
 		unanswered: Unanswered{Question: "how do I reset?", Conversation: core.ConversationKey{Platform: "telegram", Chat: "chat-a"}, Platform: "telegram",
-			At: fixtureTime(), Reason: core.ReasonDegraded, Candidates: []Candidate{{ID: "faq-7", Score: 0.42}}},
+			At: fixtureTime(), Reason: core.ReasonDegraded, Candidates: []core.Candidate{{ID: "faq-7", Score: 0.42}}},
 		usage:  usageCount{key: "openai:gpt", day: "2026-12-06", tokens: 1500},
 		vector: []float32{0.25, -1, 3.5},
 		ref:    core.ReplyRef{Card: "card-7", Messages: []core.MessageID{"om_1", "om_2"}},

@@ -22,10 +22,6 @@ func WithReplyRefs(r core.ReplyRefs) Option { return func(a *Adapter) { a.refs =
 // the bot (default: none; only mentions and commands do).
 func WithReplyIndex(i core.ReplyIndex) Option { return func(a *Adapter) { a.index = i } }
 
-// WithCatalog sets the message catalogue of the texts the adapter writes
-// itself (default: the built-in texts).
-func WithCatalog(c *catalog.Catalog) Option { return func(a *Adapter) { a.texts = c } }
-
 // repliesToBot reports whether e replies to a message the bot sent, as the
 // reply index remembers them; a lookup failure is logged and counts as no.
 func (a *Adapter) repliesToBot(ctx context.Context, e event) bool {

@@ -18,14 +18,13 @@ func TestPollingDeliversInOrderAndSavesOffset(t *testing.T) {
 	in := newInbox()
 	ann := telegramtest.User(42, "Ann")
 	dm := telegramtest.PrivateChat(ann)
-	var last int64
 	for _, text := range []string{"one", "two", "three"} {
-		last = fake.PushMessage(fake.NewMessage(dm, ann, text))
+		fake.PushMessage(fake.NewMessage(dm, ann, text))
 	}
 	sticker := fake.NewMessage(dm, ann, "")
 	sticker.Sticker = &stickerModel
 	sticker.From.LanguageCode = "en-GB" // no text to tell: the user's client language picks the notice's
-	last = fake.PushMessage(sticker)
+	last := fake.PushMessage(sticker)
 	in.failNext("1", 2) // the first message fails twice: nothing after it may overtake it
 
 	stop := start(t, a, in.deliver)

@@ -23,10 +23,6 @@ func WithChatList(l core.ChatList) Option { return func(a *Adapter) { a.chats = 
 // WithSuggestions offers the questions s returns on a new conversation.
 func WithSuggestions(s Suggestions) Option { return func(a *Adapter) { a.suggest = s } }
 
-// WithCatalog sets the catalogue the page's texts come from (default: the
-// built-in texts).
-func WithCatalog(c *catalog.Catalog) Option { return func(a *Adapter) { a.texts = c } }
-
 const (
 	maxTitleRunes    = 60 // a title made from a first message
 	maxTitleBytes    = 256

@@ -10,7 +10,6 @@ import (
 // WithTexts sets the message catalogue and the language picker of the
 // errors a user reads (default: the built-in texts, Chinese as the last
 // resort).
-// It replaces WithCatalog.
 func WithTexts(c *catalog.Catalog, p *catalog.Picker) Option {
 	return func(a *Adapter) { a.texts, a.picker = c, p }
 }

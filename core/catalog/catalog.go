@@ -188,12 +188,6 @@ func IDs() []ID {
 	return ids
 }
 
-// ParseID returns the message id named s, and whether there is one.
-func ParseID(s string) (ID, bool) {
-	_, ok := defaultsByID()[ID(s)]
-	return ID(s), ok
-}
-
 // defaultsByID indexes the built-in texts by id.
 func defaultsByID() map[ID][2]string {
 	t := allEntries()

@@ -176,9 +176,6 @@ func newVectors(vs [][]float32, docEntry []int32, nEntries int) *vectors {
 	return v
 }
 
-// doc returns document d's vector.
-func (v *vectors) doc(d int32) []float32 { return v.data[int(d)*v.dim:][:v.dim] }
-
 // similarities sets s.sims to the cosine of q with every document
 // (negative cosines count as none).
 func (v *vectors) similarities(s *scratch, q []float32) {

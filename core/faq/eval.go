@@ -150,13 +150,14 @@ var ErrNoThreshold = errors.New("faq: no threshold reaches the target precision"
 type Bound uint8
 
 const (
-	// BoundNone: every threshold met the constraints; the lowest was taken.
+	// BoundNone means every threshold met the constraints; the lowest was
+	// taken.
 	BoundNone Bound = iota
-	// BoundPrecision: just below the choice, the precision bound fell short
-	// of the target.
+	// BoundPrecision means that just below the choice, the precision bound
+	// fell short of the target.
 	BoundPrecision
-	// BoundOOS: just below the choice, too many out-of-scope queries were
-	// answered.
+	// BoundOOS means that just below the choice, too many out-of-scope
+	// queries were answered.
 	BoundOOS
 )
 
