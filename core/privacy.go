@@ -10,6 +10,11 @@ type Privacy struct {
 	Masker *pii.Masker
 	// Restore puts the masked values back into the answer the user sees.
 	Restore bool
+	// Local says that no provider is third-party: a masked form would go
+	// nowhere, so a prompt is scanned only when its answer could be cached
+	// (the answer cache keeps nothing about personal data). The zero value
+	// scans every prompt.
+	Local bool
 }
 
 // placeholderHint asks a model to keep the placeholders it is sent, so
@@ -19,11 +24,13 @@ const placeholderHint = "\n\nSome values in this conversation were replaced by b
 
 // request returns the request for msgs: the messages as they are for local
 // providers and, when msgs hold personal data, their masked form for
-// third-party ones. Placeholders are computed afresh from msgs each time,
-// so nothing about them is stored.
-func (p *Privacy) request(msgs []ModelMessage) ModelRequest {
+// third-party ones. With every provider local (p.Local), msgs are scanned
+// only when cacheable says the answer could be cached, and the masked form
+// then only marks that they hold personal data. Placeholders are computed
+// afresh from msgs each time, so nothing about them is stored.
+func (p *Privacy) request(msgs []ModelMessage, cacheable bool) ModelRequest {
 	req := ModelRequest{Messages: msgs}
-	if p == nil || p.Masker == nil {
+	if p == nil || p.Masker == nil || (p.Local && !cacheable) {
 		return req
 	}
 	texts := make([]string, len(msgs))

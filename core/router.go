@@ -217,11 +217,12 @@ func (r *Router) answer(ctx context.Context, env Envelope, lang catalog.Lang, ma
 		}
 	}
 	t := modelTurn{env: env, lang: lang, match: match, prompt: r.prompt(ctx, env, system)}
-	t.req = r.deps.Privacy.request(t.prompt)
+	firstQuestion := r.cache != nil && len(t.prompt) == 2 && env.Burst < 2
+	t.req = r.deps.Privacy.request(t.prompt, firstQuestion)
 	t.req.Conversation = env.Conversation().String()
 	// An answer about someone's personal data is never kept for others,
 	// nor held where forget-user cannot reach it.
-	if t.cacheable = r.cache != nil && len(t.prompt) == 2 && t.req.Masked == nil && env.Burst < 2; t.cacheable {
+	if t.cacheable = firstQuestion && t.req.Masked == nil; t.cacheable {
 		t.key = cacheKey(env.Text, system, r.knowledgeVersion())
 	}
 	return r.askChains(ctx, t, chains, w)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -112,7 +113,7 @@ func newDaemon(cfg Config, log *slog.Logger, withAdapters bool) (_ *daemon, err 
 	first := cfg.Router.General[0]
 	d.router, err = core.NewRouter(cfg.Router.RouterConfig, core.RouterDeps{
 		History: d.store, General: general, Business: business, Knowledge: d.knowledge, Catalog: d.texts, Picker: d.picker,
-		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII},
+		Privacy:    &core.Privacy{Masker: d.masker, Restore: cfg.Safety.RestorePII, Local: !d.anyThirdParty()},
 		Unanswered: d.store, Usage: d.store, Logger: log.With("component", "router"), Metrics: d.metrics,
 		Count: func(s string) int { return cal.Count(first, s) },
 		ObserveUsage: func(p string, prompt []core.ModelMessage, reported int) {
@@ -231,6 +232,11 @@ func (d *daemon) faqOptions() []faq.Option {
 		e = safety.MaskEmbeddings(e, d.masker)
 	}
 	return append(opts, faq.WithEmbedder(e, d.store))
+}
+
+// anyThirdParty reports whether any configured provider is third-party.
+func (d *daemon) anyThirdParty() bool {
+	return slices.ContainsFunc(d.cfg.Providers, func(p openai.Config) bool { return p.ThirdParty })
 }
 
 // thirdParty reports whether the provider named name is third-party.
