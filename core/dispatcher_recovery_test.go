@@ -6,7 +6,11 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -456,5 +460,78 @@ func TestDispatcherReplaySendsAKeptUnsentAnswerOnce(t *testing.T) {
 	waitFor(t, func() bool { return store.pendingCount() == 0 })
 	if asked := ans.asked(); len(asked) != 0 {
 		t.Errorf("replay asked the answerer %q", asked)
+	}
+}
+
+// takenOverStore is a memStore whose turns another replica took over:
+// Complete fails with ErrTurnTakenOver, and it counts the answers kept.
+type takenOverStore struct {
+	*memStore
+	kept atomic.Int32
+}
+
+func (s *takenOverStore) Complete(context.Context, Turn) error {
+	return fmt.Errorf("postgres: complete: %w", ErrTurnTakenOver)
+}
+
+func (s *takenOverStore) KeepAnswer(ctx context.Context, t Turn, sent bool) error {
+	s.kept.Add(1)
+	return s.memStore.KeepAnswer(ctx, t, sent)
+}
+
+// levelLog is a slog.Handler that keeps every record's level and message.
+type levelLog struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (l *levelLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *levelLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *levelLog) WithGroup(string) slog.Handler            { return l }
+func (l *levelLog) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r)
+	return nil
+}
+
+// at returns the messages logged at level.
+func (l *levelLog) at(level slog.Level) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, r := range l.records {
+		if r.Level == level {
+			out = append(out, r.Message)
+		}
+	}
+	return out
+}
+
+func TestDispatcherLeavesATurnTakenOverToTheReplicaThatTookIt(t *testing.T) {
+	store := &takenOverStore{memStore: newMemStore()}
+	logs := &levelLog{}
+	a := newFakeAdapter("test")
+	d, err := NewDispatcher(testConfig(), store, store, &echoAnswerer{}, WithLogger(slog.New(logs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver, cancel, done := runDispatcher(t, d, a, a.deliver)
+	if err := deliver(context.Background(), msg("c", "1", "q1")); err != nil {
+		t.Fatal(err)
+	}
+	nextSent(t, a.done, "the answer")
+	cancel() // Run waits for the turn's record
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := store.kept.Load(); n != 0 {
+		t.Errorf("answer kept %d times; the replica that took the turn over records it", n)
+	}
+	if errs := logs.at(slog.LevelError); len(errs) != 0 {
+		t.Errorf("errors logged: %q", errs)
+	}
+	if warns := logs.at(slog.LevelWarn); !slices.Contains(warns, "turn taken over by another replica; it records it") {
+		t.Errorf("warnings = %q, want the takeover", warns)
 	}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -75,12 +76,23 @@ type History interface {
 	// Complete appends the turn's messages (the user's, its follow-ups', the
 	// reply) to its conversation after every earlier one, files its turn
 	// record, and clears the pending records of the envelope and its
-	// follow-ups, in one durable write: all of it or none.
+	// follow-ups, in one durable write: all of it or none. In a cluster it
+	// records a turn only while its pending records remain, none owned by
+	// another replica: when another replica took the turn over or already
+	// recorded it, Complete writes nothing and returns an error matching
+	// ErrTurnTakenOver, so that the history holds the turn once however
+	// many replicas answered it.
 	Complete(ctx context.Context, turn Turn) error
 	// Reset forgets the history of conv (the /reset command); resetting an
 	// unknown conversation is not an error.
 	Reset(ctx context.Context, conv ConversationKey) error
 }
+
+// ErrTurnTakenOver is what History.Complete and AnswerKeeper.KeepAnswer
+// return, having written nothing, when another replica of a cluster took
+// the turn over (a pause of this one outlasted its lease) or already
+// recorded it: that replica records it.
+var ErrTurnTakenOver = errors.New("turn taken over by another replica")
 
 // Cursors stores small per-adapter positions such as a Telegram update
 // offset. Implementations are safe for concurrent use.
@@ -107,7 +119,9 @@ type KeptAnswer struct {
 type AnswerKeeper interface {
 	// KeepAnswer saves turn's answer and whether it was sent on the pending
 	// record of turn.Envelope; it does nothing when the envelope is not
-	// pending.
+	// pending. In a cluster, when the envelope is no longer pending or
+	// another replica owns its turn, it writes nothing and returns an error
+	// matching ErrTurnTakenOver.
 	KeepAnswer(ctx context.Context, turn Turn, sent bool) error
 	// KeptAnswer returns the answer kept for a pending envelope; false when
 	// none was kept.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -113,10 +114,12 @@ func (d *Dispatcher) turnOf(b *batch, question string, ans Answer, latency time.
 // whether it was sent, so that the replay after a restart neither asks the
 // model again nor sends a reply the user already has. The answer is not
 // kept before the send: that would cost every turn a durable write the
-// user waits for (docs/store.md, "History keeps one copy").
+// user waits for (docs/store.md, "History keeps one copy"). A turn another
+// replica took over (ErrTurnTakenOver) is that replica's to record: its
+// answer is not kept, nor is the record tried again.
 func (d *Dispatcher) complete(ctx context.Context, turn Turn, sent bool, log *slog.Logger) {
 	err := d.history.Complete(context.WithoutCancel(ctx), turn)
-	if err == nil {
+	if err == nil || takenOver(err, log) {
 		return
 	}
 	log.Error("record turn; it stays pending with its answer", "err", err)
@@ -129,9 +132,19 @@ func (d *Dispatcher) keep(ctx context.Context, turn Turn, sent bool, log *slog.L
 	if !ok {
 		return
 	}
-	if err := k.KeepAnswer(context.WithoutCancel(ctx), turn, sent); err != nil {
+	if err := k.KeepAnswer(context.WithoutCancel(ctx), turn, sent); err != nil && !takenOver(err, log) {
 		log.Error("keep answer", "sent", sent, "err", err)
 	}
+}
+
+// takenOver reports whether err says that another replica took the turn
+// over, and logs that as expected: a pause here outlasted the lease.
+func takenOver(err error, log *slog.Logger) bool {
+	if !errors.Is(err, ErrTurnTakenOver) {
+		return false
+	}
+	log.Warn("turn taken over by another replica; it records it", "err", err)
+	return true
 }
 
 // keptAnswer returns the answer an earlier run kept for env, if any.
