@@ -50,6 +50,8 @@ func WithClusterLogger(l *slog.Logger) ClusterOption { return func(c *Cluster) {
 // Close stops it. When another live process holds id, it waits for that
 // process's presence to expire (see WithClaimWait) and, if it does not,
 // returns an error matching core.ErrReplicaIDInUse that names the process.
+// From then on s records turns for replica id, behind the fence (see
+// fence.go): a turn another replica took over is that replica's to record.
 func OpenCluster(ctx context.Context, s *Store, id string, lease time.Duration, opts ...ClusterOption) (*Cluster, error) {
 	if id == "" || lease <= 0 {
 		return nil, errors.New("postgres: cluster: a replica id and a positive lease are needed")
@@ -62,6 +64,7 @@ func OpenCluster(ctx context.Context, s *Store, id string, lease time.Duration, 
 		return nil, err
 	}
 	c.listen = startListener(s.pool.Config().ConnConfig, id, c.log)
+	s.fenceBy(id)
 	return c, nil
 }
 

@@ -45,7 +45,14 @@ func openReplica(t *testing.T, dsn, id string, opts ...ClusterOption) *Cluster {
 // when the test ends.
 func openProcess(t *testing.T, dsn, id string, lease time.Duration, opts ...ClusterOption) (*Cluster, error) {
 	t.Helper()
-	c, err := OpenCluster(context.Background(), openStore(t, dsn), id, lease, opts...)
+	return openClusterOn(t, openStore(t, dsn), id, lease, opts...)
+}
+
+// openClusterOn opens the coordinator of replica id, whose leases last
+// lease, on s; it is closed when the test ends.
+func openClusterOn(t *testing.T, s *Store, id string, lease time.Duration, opts ...ClusterOption) (*Cluster, error) {
+	t.Helper()
+	c, err := OpenCluster(context.Background(), s, id, lease, opts...)
 	if err == nil {
 		t.Cleanup(c.Close)
 	}

@@ -19,7 +19,8 @@
 // the messages, files the turn record and deletes the pending rows. Pending
 // rows carry nullable owner and lease_until columns for replica leases, and
 // a pinned flag for turns that must run on the replica that accepted them
-// (see Cluster).
+// (see Cluster). A replica's Complete first locks its turn's pending rows
+// and records only while no other replica took them over (fence.go).
 //
 // When the server cannot be reached, every method fails with an error
 // (never a panic), Check fails (so /readyz answers 503), and the outage is

@@ -55,7 +55,10 @@ func (s *Store) readMessages(conv core.ConversationKey, rows pgx.Rows) ([]core.M
 // its conversation (numbered after its last message under the
 // conversation row's lock), remembers the reply messages saved with
 // SaveReplyRef as the bot's, files the turn's record and deletes the pending
-// records of the envelope and its follow-ups, in one transaction.
+// records of the envelope and its follow-ups, in one transaction. For a
+// replica of a cluster it records behind the fence (fence.go): when another
+// replica took the turn over or recorded it, it writes nothing and returns
+// an error matching core.ErrTurnTakenOver.
 func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	if err := storage.CheckTurn(turn); err != nil {
 		return fmt.Errorf("postgres: complete: %w", err)
@@ -74,6 +77,9 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	r := storage.TurnRecordOf(turn)
 	now := s.now()
 	return s.tx(ctx, "complete", func(tx pgx.Tx) error {
+		if err := s.fence(ctx, tx, pkeys); err != nil {
+			return err
+		}
 		if err := appendMessages(ctx, tx, []byte(env.Conversation().String()), now, users, recs); err != nil {
 			return err
 		}

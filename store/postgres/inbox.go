@@ -151,11 +151,21 @@ func (s *Store) pendingRecord(ctx context.Context, op string, env core.Envelope)
 // the row's lock; it does nothing when env is not pending or its record is
 // unreadable.
 func (s *Store) updatePending(ctx context.Context, op string, env core.Envelope, change func(*record.Pending)) error {
+	return s.rewritePending(ctx, op, env, false, change)
+}
+
+// rewritePending is updatePending, behind the fence when fenced.
+func (s *Store) rewritePending(ctx context.Context, op string, env core.Envelope, fenced bool, change func(*record.Pending)) error {
 	if err := storage.CheckEnvelope(env); err != nil {
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	key := storage.PendingKey(env)
 	return s.tx(ctx, op, func(tx pgx.Tx) error {
+		if fenced {
+			if err := s.fence(ctx, tx, [][]byte{key}); err != nil {
+				return err
+			}
+		}
 		var rec []byte
 		err := tx.QueryRow(ctx, `SELECT record FROM pending_turns WHERE key = $1 FOR UPDATE`, key).Scan(&rec)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"imbot/core"
 	"imbot/core/metric"
 	"imbot/store/storage"
 )
@@ -39,6 +41,9 @@ type Store struct {
 	// meter receives the metrics (WithMetrics); nil reports none.
 	meter   metric.Meter
 	metrics storage.Metrics
+	// replica is the id of the cluster replica the store records turns
+	// for, behind the fence (fence.go); nil on one node.
+	replica atomic.Pointer[string]
 }
 
 // Option configures Open.
@@ -166,13 +171,13 @@ func (s *Store) exec(ctx context.Context, op, sql string, args ...any) (pgconn.C
 // write runs commit, a write of op, records how long it took in
 // imbot_store_write_seconds and, when it failed, counts it in
 // imbot_store_write_errors_total (a transaction rolled back with
-// errDuplicate wrote nothing and is no failure), and returns its error
-// as result does.
+// errDuplicate or core.ErrTurnTakenOver wrote nothing and is no failure),
+// and returns its error as result does.
 func (s *Store) write(op string, commit func() error) error {
 	start := time.Now()
 	err := commit()
 	s.metrics.ObserveWrite(op, time.Since(start))
-	if !errors.Is(err, errDuplicate) {
+	if !errors.Is(err, errDuplicate) && !errors.Is(err, core.ErrTurnTakenOver) {
 		s.metrics.Failed(op, err)
 	}
 	return s.result(op, err)
