@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,6 +95,19 @@ func (c *cluster) kill(i int) {
 	c.procs[i] = nil
 }
 
+// pause stops replica i with SIGSTOP for d, then lets it go on with
+// SIGCONT.
+func (c *cluster) pause(i int, d time.Duration) {
+	p := c.procs[i].cmd.Process
+	if err := p.Signal(syscall.SIGSTOP); err != nil {
+		c.t.Fatal(err)
+	}
+	time.Sleep(d)
+	if err := p.Signal(syscall.SIGCONT); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 // stopAll sends every running replica SIGTERM and waits for it to drain.
 func (c *cluster) stopAll() {
 	for i, p := range c.procs {
@@ -113,6 +127,16 @@ func (c *cluster) takenOver() int {
 			k, _ := strconv.Atoi(m[1])
 			n += k
 		}
+	}
+	return n
+}
+
+// logged counts the log lines with message msg of every process started;
+// every replica must be stopped.
+func (c *cluster) logged(msg string) int {
+	n := 0
+	for _, p := range c.ran {
+		n += strings.Count(p.log.String(), fmt.Sprintf("msg=%q", msg))
 	}
 	return n
 }
