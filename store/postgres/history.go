@@ -77,10 +77,12 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 	r := storage.TurnRecordOf(turn)
 	now := s.now()
 	return s.tx(ctx, "complete", func(tx pgx.Tx) error {
-		if err := s.fence(ctx, tx, pkeys); err != nil {
+		// The conversation row is locked before the pending rows, as Forget
+		// locks them; a fence that fails rolls the messages back.
+		if err := appendMessages(ctx, tx, []byte(env.Conversation().String()), now, users, recs); err != nil {
 			return err
 		}
-		if err := appendMessages(ctx, tx, []byte(env.Conversation().String()), now, users, recs); err != nil {
+		if err := s.fence(ctx, tx, pkeys); err != nil {
 			return err
 		}
 		if err := putTurnRecord(ctx, tx, r); err != nil {
