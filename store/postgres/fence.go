@@ -24,10 +24,10 @@ import (
 // fenceBy makes the store record turns for replica id (OpenCluster).
 func (s *Store) fenceBy(id string) { s.replica.Store(&id) }
 
-// fence locks the pending rows of keys, in acceptance order, and, when the
-// store records for a replica, returns an error matching
-// core.ErrTurnTakenOver unless all of them remain, owned by that replica or
-// by none. On one node it does nothing.
+// fence, when the store records for a replica, locks the pending rows of
+// keys owned by that replica or by none, in acceptance order, and returns
+// an error matching core.ErrTurnTakenOver unless every key has such a row.
+// On one node it does nothing.
 func (s *Store) fence(ctx context.Context, tx pgx.Tx, keys [][]byte) error {
 	me := s.replica.Load()
 	if me == nil {
