@@ -13,13 +13,15 @@ import (
 // The fence on recording: a replica paused longer than its lease (a GC
 // pause, a stalled VM) goes on with the turns it had queued while the
 // replica that took them over runs them too. Once OpenCluster has given the
-// store its replica id, Complete and KeepAnswer lock the turn's pending rows
-// in their transaction and write only while every one of them remains,
-// owned by this replica or by none (accepted, never claimed: nobody else
-// runs it); otherwise they write nothing and fail with
-// core.ErrTurnTakenOver. A claim skips the rows so locked, so a takeover
-// cannot slip in between the check and the write. On one node the store
-// has no replica id and records as it always did.
+// store its replica id, Complete and KeepAnswer write only while every one
+// of the turn's pending rows remains, owned by this replica or by none
+// (accepted, never claimed: nobody else runs it); otherwise they write
+// nothing and fail with core.ErrTurnTakenOver. Complete checks with the
+// deletes of those rows (clearPending), at no extra round trip; KeepAnswer
+// locks them first (fence). Either way the rows are locked in the
+// transaction, and a claim skips locked rows, so a takeover cannot slip in
+// between the check and the write. On one node the store has no replica id
+// and records as it always did.
 
 // fenceBy makes the store record turns for replica id (OpenCluster).
 func (s *Store) fenceBy(id string) { s.replica.Store(&id) }
@@ -41,9 +43,14 @@ func (s *Store) fence(ctx context.Context, tx pgx.Tx, keys [][]byte) error {
 		return err
 	}
 	if held < len(keys) {
-		return fmt.Errorf("replica %q: %w", *me, core.ErrTurnTakenOver)
+		return takenOver(*me)
 	}
 	return nil
+}
+
+// takenOver is the error of replica me recording a turn it no longer owns.
+func takenOver(me string) error {
+	return fmt.Errorf("replica %q: %w", me, core.ErrTurnTakenOver)
 }
 
 // KeepAnswer saves turn's answer, and whether it was sent, on the pending

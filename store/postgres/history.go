@@ -82,14 +82,12 @@ func (s *Store) Complete(ctx context.Context, turn core.Turn) error {
 		if err := appendMessages(ctx, tx, []byte(env.Conversation().String()), now, users, recs); err != nil {
 			return err
 		}
-		if err := s.fence(ctx, tx, pkeys); err != nil {
-			return err
-		}
 		if err := putTurnRecord(ctx, tx, r); err != nil {
 			return err
 		}
+		owner := s.replica.Load()
 		for _, k := range pkeys {
-			if err := s.clearPending(ctx, tx, k, now); err != nil {
+			if err := s.clearPending(ctx, tx, k, now, owner); err != nil {
 				return err
 			}
 		}

@@ -101,14 +101,26 @@ func (s *Store) Drop(ctx context.Context, env core.Envelope) error {
 		return fmt.Errorf("postgres: drop: %w", err)
 	}
 	now := s.now()
-	return s.tx(ctx, "drop", func(tx pgx.Tx) error { return s.clearPending(ctx, tx, storage.PendingKey(env), now) })
+	return s.tx(ctx, "drop", func(tx pgx.Tx) error { return s.clearPending(ctx, tx, storage.PendingKey(env), now, nil) })
 }
 
 // clearPending deletes the pending record under key, remembering its reply
-// messages as the bot's.
-func (s *Store) clearPending(ctx context.Context, tx pgx.Tx, key []byte, now time.Time) error {
+// messages as the bot's; a missing record is no error. With owner set (a
+// replica recording its turn, behind the fence of fence.go) it deletes only
+// a record owned by *owner or by none, and finding none is an error
+// matching core.ErrTurnTakenOver.
+func (s *Store) clearPending(ctx context.Context, tx pgx.Tx, key []byte, now time.Time, owner *string) error {
 	var rec []byte
-	err := tx.QueryRow(ctx, `DELETE FROM pending_turns WHERE key = $1 RETURNING record`, key).Scan(&rec)
+	var err error
+	if owner == nil {
+		err = tx.QueryRow(ctx, `DELETE FROM pending_turns WHERE key = $1 RETURNING record`, key).Scan(&rec)
+	} else {
+		err = tx.QueryRow(ctx, `DELETE FROM pending_turns WHERE key = $1 AND (owner IS NULL OR owner = $2)
+			RETURNING record`, key, *owner).Scan(&rec)
+	}
+	if errors.Is(err, pgx.ErrNoRows) && owner != nil {
+		return takenOver(*owner)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
