@@ -450,15 +450,10 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+// waitFor polls cond until it holds, failing the test after 10 s.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the condition", cond)
 }
 
 func TestDispatcherShedsInProportionPastTheHighWaterMark(t *testing.T) {
